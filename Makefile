@@ -1,0 +1,43 @@
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SHARED_DATA ?= ../shared/data
+DEMO_DB ?= data/demo.duckdb
+
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP) ## Create the virtualenv and install transship with its dev tools
+
+demo: $(STAMP) ## Run the whole pipeline on the bundled fixtures and print a summary
+	rm -f $(DEMO_DB) $(DEMO_DB).wal
+	$(BIN)/transship demo --db $(DEMO_DB)
+
+test: $(STAMP) ## Run the test suite
+	$(BIN)/pytest -q
+
+lint: $(STAMP) ## ruff and mypy --strict
+	$(BIN)/ruff check transship tests flows
+	$(BIN)/ruff format --check transship tests flows
+	$(BIN)/mypy transship
+
+bench: $(STAMP) ## Benchmarks: ingest throughput and memory against a bare DuckDB read
+	$(BIN)/python -m transship.bench --out bench-out
+
+load-shared: $(STAMP) ## Load the real data sets in SHARED_DATA through their adapters
+	$(BIN)/transship ingest shared $(SHARED_DATA) --db data/shared.duckdb
+
+clean: ## Remove the virtualenv and local stores
+	rm -rf $(VENV) data bench-out
+
+.PHONY: help setup demo test lint bench load-shared clean

@@ -1,0 +1,39 @@
+"""Named errors. Each message tells the user what was wrong and what to do."""
+
+
+class TransshipError(Exception):
+    """Base class: the CLI prints the message and exits with ``exit_code``."""
+
+    exit_code = 1
+
+
+class StoreError(TransshipError):
+    """The store cannot be opened or is in an unexpected state."""
+
+
+class StoreLockedError(StoreError):
+    """Another process holds the store open for writing."""
+
+    exit_code = 3
+
+
+class StoreTooNewError(StoreError):
+    """The store was written by a newer transship than this one."""
+
+
+class InputFileError(TransshipError):
+    """An input file cannot be used at all; nothing from it was written."""
+
+    exit_code = 2
+
+
+class MissingColumnsError(InputFileError):
+    """A file lacks required columns; it is refused whole."""
+
+
+class MappingError(InputFileError):
+    """A column-mapping file is invalid."""
+
+
+class UnknownFormatError(InputFileError):
+    """An input format name is not one transship knows."""

@@ -1,0 +1,1 @@
+"""Getting shipment records and trade statistics into the store without losing a row."""

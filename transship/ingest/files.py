@@ -1,0 +1,105 @@
+"""Reading one input file into the temp table ``raw_input``: every column as text.
+
+``raw_input`` has ``record_no`` (1 for the first data record) and ``source_line``:
+the record's line in the file with the header as line 1 and each record counted as one
+line, the numbering DuckDB's CSV reader uses for lines it cannot parse. Unparseable lines
+(too many or too few fields, bad quoting) land in ``raw_rejects`` with the same numbering.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import duckdb
+
+from transship.errors import InputFileError
+from transship.sql import load, scalar
+
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    path: Path
+    checksum_sha256: str
+    encoding: str
+    size_bytes: int
+    file_format: str
+
+
+def inspect(path: Path) -> FileFacts:
+    """Checksum and encoding in one streaming pass: UTF-8 (with or without BOM), else Latin-1."""
+    if not path.is_file():
+        raise InputFileError(f"{path}: no such file")
+    name = path.name.lower()
+    file_format = "parquet" if name.endswith(".parquet") else "csv"
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8 = file_format == "csv"
+    size = 0
+    with _open_bytes(path) as handle:
+        while chunk := handle.read(_CHUNK):
+            size += len(chunk)
+            digest.update(chunk)
+            if utf8:
+                utf8 = _decodes(decoder, chunk, final=False)
+    if utf8:
+        utf8 = _decodes(decoder, b"", final=True)
+    encoding = "utf-8" if utf8 or file_format == "parquet" else "latin-1"
+    return FileFacts(path, digest.hexdigest(), encoding, size, file_format)
+
+
+def _open_bytes(path: Path) -> IO[bytes]:
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, "rb")
+    return path.open("rb")
+
+
+def _decodes(decoder: codecs.IncrementalDecoder, chunk: bytes, final: bool) -> bool:
+    try:
+        decoder.decode(chunk, final=final)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def read_raw(con: duckdb.DuckDBPyConnection, facts: FileFacts) -> list[str]:
+    """Load the file into ``raw_input`` and ``raw_rejects``; return the file's column names."""
+    con.execute("DROP TABLE IF EXISTS raw_input")
+    con.execute("DROP TABLE IF EXISTS raw_rejects")
+    con.execute(
+        "CREATE TEMP TABLE raw_rejects "
+        "(source_line BIGINT, error_type VARCHAR, csv_line VARCHAR, error_message VARCHAR)"
+    )
+    if facts.size_bytes == 0 or _is_blank(facts):
+        con.execute("CREATE TEMP TABLE raw_input (record_no BIGINT, source_line BIGINT)")
+        return []
+    params = {"path": str(facts.path)}
+    try:
+        if facts.file_format == "parquet":
+            con.execute(load("ingest/raw_input_parquet"), params)
+        else:
+            con.execute(load("ingest/raw_input_csv"), {**params, "encoding": facts.encoding})
+            con.execute(load("ingest/raw_rejects"))
+    except duckdb.Error as exc:
+        raise InputFileError(
+            f"{facts.path}: cannot be read as {facts.file_format.upper()}: {exc}"
+        ) from exc
+    has_rejects = bool(scalar(con, "SELECT count(*) FROM raw_rejects"))
+    con.execute(load("ingest/raw_input_lines"), {"has_rejects": has_rejects})
+    con.execute("DROP TABLE raw_input_unnumbered")
+    columns = [c for c in con.table("raw_input").columns if c not in ("record_no", "source_line")]
+    return columns
+
+
+def _is_blank(facts: FileFacts) -> bool:
+    """A file of only whitespace and newlines is an empty file, not a malformed one."""
+    if facts.file_format != "csv" or facts.size_bytes > _CHUNK:
+        return False
+    with _open_bytes(facts.path) as handle:
+        return not handle.read().strip(b" \t\r\n\xef\xbb\xbf")

@@ -1,0 +1,17 @@
+"""Run configuration, read once at the entry point and passed down."""
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting can be given as an environment variable with the ``TRANSSHIP_`` prefix."""
+
+    model_config = SettingsConfigDict(env_prefix="TRANSSHIP_")
+
+    db: Path = Path("data/transship.duckdb")
+    """The embedded DuckDB store (``TRANSSHIP_DB``)."""
+
+    memory_limit: str | None = None
+    """DuckDB memory limit such as ``4GB``; DuckDB's own default when unset."""

@@ -1,0 +1,110 @@
+"""The embedded DuckDB store: opening it, versioned migrations, and integrity checks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from transship import reference
+from transship.errors import StoreError, StoreLockedError, StoreTooNewError
+from transship.sql import scalar, sql_root
+
+_MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    path: Path
+
+
+def migrations() -> list[Migration]:
+    """Every migration shipped with this version, in order."""
+    found = []
+    for path in sorted((sql_root() / "migrations").glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if match is None:
+            raise StoreError(f"migration file {path.name} is not named NNN_name.sql")
+        found.append(Migration(int(match[1]), match[2], path))
+    return found
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    if not scalar(
+        con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'store_meta'"
+    ):
+        return 0
+    version = scalar(con, "SELECT value FROM store_meta WHERE key = 'schema_version'")
+    return int(version) if version else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[Migration]:
+    """Apply the migrations the store has not seen; each one commits whole or not at all."""
+    current = schema_version(con)
+    known = migrations()
+    if known and current > known[-1].version:
+        raise StoreTooNewError(
+            f"the store is at schema version {current} but this transship only knows "
+            f"up to {known[-1].version}; upgrade transship"
+        )
+    applied = []
+    for migration in known:
+        if migration.version <= current:
+            continue
+        con.begin()
+        try:
+            con.execute(migration.path.read_text(encoding="utf-8"))
+            con.execute(
+                "INSERT OR REPLACE INTO store_meta VALUES ('schema_version', ?)",
+                [str(migration.version)],
+            )
+            con.commit()
+        except Exception:
+            con.rollback()
+            raise
+        applied.append(migration)
+    return applied
+
+
+def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    if read_only and not path.exists():
+        raise StoreError(f"no store at {path}: run `transship init --db {path}` first")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise StoreLockedError(
+                f"the store {path} is open for writing in another process; "
+                "wait for that run to finish (transship never waits silently) and retry"
+            ) from exc
+        raise StoreError(f"cannot open the store {path}: {exc}") from exc
+
+
+def open_store(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the store, creating it, upgrading its schema and refreshing reference data."""
+    con = _connect(path, read_only)
+    if read_only:
+        if schema_version(con) < migrations()[-1].version:
+            con.close()
+            con = _connect(path, read_only=False)
+        else:
+            return con
+    migrate(con)
+    reference.install(con)
+    return con
+
+
+@contextmanager
+def store(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = open_store(path, read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()
