@@ -22,5 +22,5 @@ def load(name: str) -> str:
 
 def scalar(con: duckdb.DuckDBPyConnection, query: str, params: object = None) -> Any:
     """The single value a query returns (None when it returns no row)."""
-    row = con.execute(query, params).fetchone()
-    return row[0] if row else None
+    rows = con.execute(query, params).fetchall()
+    return rows[0][0] if rows else None

@@ -1,0 +1,92 @@
+-- Every rule of the shipment contract, as a list of problems per row. A row with no
+-- problem is loaded; any other is quarantined with all of its problems in words.
+CREATE OR REPLACE TEMP TABLE checked AS
+WITH staged AS (
+    SELECT
+        *,
+        row_number() OVER (PARTITION BY shipment_id ORDER BY record_no) AS occurrence,
+        min(source_line) OVER (PARTITION BY shipment_id) AS first_line
+    FROM stg_shipments
+),
+
+against_store AS (
+    SELECT
+        staged.*,
+        stored.batch_id AS stored_batch_id,
+        stored.shipment_id IS NOT NULL AS in_store
+    FROM staged
+    LEFT JOIN shipments AS stored ON stored.shipment_id = staged.shipment_id
+),
+
+problems AS (
+    SELECT
+        *,
+        list_filter([
+            CASE WHEN shipment_id IS NULL THEN {
+                'reason': 'missing_value', 'column_name': 'shipment_id', 'bad_value': NULL,
+                'message': 'shipment_id is empty; every row needs an id'} END,
+            CASE WHEN arrival_date_text IS NULL THEN {
+                'reason': 'missing_value', 'column_name': 'arrival_date', 'bad_value': NULL,
+                'message': 'arrival_date is empty; expected a date YYYY-MM-DD'}
+            WHEN arrival_date IS NULL THEN {
+                'reason': 'bad_date', 'column_name': 'arrival_date', 'bad_value': arrival_date_text,
+                'message': 'arrival_date ''' || arrival_date_text || ''' is not a date YYYY-MM-DD'} END,
+            CASE WHEN origin_country_text IS NULL THEN {
+                'reason': 'missing_value', 'column_name': 'origin_country', 'bad_value': NULL,
+                'message': 'origin_country is empty; expected an ISO 3166 code or English name'}
+            WHEN origin_country IS NULL THEN {
+                'reason': 'unknown_country', 'column_name': 'origin_country',
+                'bad_value': origin_country_text,
+                'message': 'origin_country ''' || origin_country_text
+                    || ''' is not a known ISO 3166 alpha-2, alpha-3 code or country name'} END,
+            CASE WHEN export_country_text IS NOT NULL AND export_country IS NULL THEN {
+                'reason': 'unknown_country', 'column_name': 'export_country',
+                'bad_value': export_country_text,
+                'message': 'export_country ''' || export_country_text
+                    || ''' is not a known ISO 3166 alpha-2, alpha-3 code or country name'} END,
+            CASE WHEN hs_code_text IS NULL THEN {
+                'reason': 'missing_value', 'column_name': 'hs_code', 'bad_value': NULL,
+                'message': 'hs_code is empty; expected 6 to 10 digits'}
+            WHEN NOT regexp_full_match(hs_code, '[0-9]{6,10}') THEN {
+                'reason': 'bad_hs_code', 'column_name': 'hs_code', 'bad_value': hs_code_text,
+                'message': 'hs_code ''' || hs_code_text
+                    || ''' is not 6 to 10 digits (dots and spaces are allowed)'} END,
+            CASE WHEN weight_kg_text IS NULL THEN {
+                'reason': 'missing_value', 'column_name': 'weight_kg', 'bad_value': NULL,
+                'message': 'weight_kg is empty; expected a number of kilograms greater than 0'}
+            WHEN weight_kg IS NULL OR isnan(weight_kg) OR isinf(weight_kg) THEN {
+                'reason': 'bad_number', 'column_name': 'weight_kg', 'bad_value': weight_kg_text,
+                'message': 'weight_kg ''' || weight_kg_text || ''' is not a number'}
+            WHEN weight_kg <= 0 THEN {
+                'reason': 'non_positive_weight', 'column_name': 'weight_kg',
+                'bad_value': weight_kg_text,
+                'message': 'weight_kg ' || weight_kg_text || ' must be greater than 0'} END,
+            CASE WHEN value_text IS NULL THEN {
+                'reason': 'missing_value', 'column_name': 'value_usd', 'bad_value': NULL,
+                'message': 'value_usd is empty; expected a number of US dollars, 0 or more'}
+            WHEN value_usd IS NULL OR isnan(value_usd) OR isinf(value_usd) THEN {
+                'reason': 'bad_number', 'column_name': 'value_usd', 'bad_value': value_text,
+                'message': 'value_usd ''' || value_text || ''' is not a number'}
+            WHEN value_usd < 0 THEN {
+                'reason': 'negative_value', 'column_name': 'value_usd', 'bad_value': value_text,
+                'message': 'value_usd ' || value_text || ' must not be negative'} END,
+            CASE WHEN quantity_text IS NOT NULL AND quantity IS NULL THEN {
+                'reason': 'bad_number', 'column_name': 'quantity', 'bad_value': quantity_text,
+                'message': 'quantity ''' || quantity_text || ''' is not a number'} END,
+            CASE WHEN shipment_id IS NOT NULL AND occurrence > 1 THEN {
+                'reason': 'duplicate_id', 'column_name': 'shipment_id', 'bad_value': shipment_id,
+                'message': 'shipment_id ''' || shipment_id || ''' appears again; first on line '
+                    || first_line || ' of this file, which was loaded instead'} END,
+            CASE WHEN in_store AND occurrence = 1 THEN {
+                'reason': 'duplicate_id', 'column_name': 'shipment_id', 'bad_value': shipment_id,
+                'message': 'shipment_id ''' || shipment_id || ''' is already in the store from batch '
+                    || stored_batch_id || '; stored rows are never overwritten'} END
+        ], lambda problem: problem IS NOT NULL) AS problems
+    FROM against_store
+),
+
+final AS (
+    SELECT * EXCLUDE (occurrence, first_line, in_store, stored_batch_id) FROM problems
+)
+
+SELECT * FROM final;

@@ -1,0 +1,141 @@
+"""One file, one batch: every row loaded or quarantined, all in one transaction.
+
+The kind-specific part (shipments or trade flows) only builds the temp table
+``checked``: ``record_no``, ``source_line``, a ``problems`` list and the typed columns.
+Everything else - idempotency, counting, quarantine, atomic commit - is shared here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from transship.ingest.files import FileFacts, inspect, read_raw
+from transship.sql import load, scalar
+
+
+@dataclass
+class IngestResult:
+    path: Path
+    kind: str
+    batch_id: int
+    rows_in: int
+    rows_loaded: int
+    rows_quarantined: int
+    already_loaded: bool = False
+    reasons: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if self.already_loaded:
+            return (
+                f"{self.path}: already ingested as batch {self.batch_id}; nothing new loaded"
+            )
+        text = (
+            f"{self.path}: {self.rows_in} rows in = {self.rows_loaded} loaded"
+            f" + {self.rows_quarantined} quarantined (batch {self.batch_id})"
+        )
+        if self.reasons:
+            text += " — " + ", ".join(f"{n} {r}" for r, n in sorted(self.reasons.items()))
+        return text
+
+
+Stage = Callable[[duckdb.DuckDBPyConnection, list[str]], None]
+"""Builds ``checked`` from ``raw_input``; raises InputFileError to refuse the file."""
+
+
+def ingest_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    kind: str,
+    input_format: str,
+    stage: Stage,
+    insert_sql: str,
+    mapping: str | None = None,
+) -> IngestResult:
+    started = datetime.now()
+    facts = inspect(path)
+    existing = _existing_batch(con, kind, facts, input_format)
+    if existing is not None:
+        return existing
+    columns = read_raw(con, facts)
+    notes = []
+    if not columns:
+        notes.append("the file is empty")
+        con.execute(load("ingest/empty_checked"))
+    else:
+        stage(con, columns)
+    con.begin()
+    try:
+        batch_id = int(scalar(con, "SELECT nextval('ingest_batch_ids')"))
+        params = {"batch_id": batch_id}
+        if columns:
+            con.execute(load(insert_sql), params)
+        con.execute(load("ingest/insert_quarantine"), params)
+        con.execute(load("ingest/insert_rejects"), params)
+        loaded = int(scalar(con, "SELECT count(*) FROM checked WHERE len(problems) = 0"))
+        rows_in = int(scalar(con, "SELECT (SELECT count(*) FROM checked) "
+                                  "+ (SELECT count(*) FROM raw_rejects)"))
+        con.execute(
+            load("ingest/insert_batch"),
+            {
+                "batch_id": batch_id,
+                "kind": kind,
+                "source_path": str(path.resolve()),
+                "file_name": path.name,
+                "checksum": facts.checksum_sha256,
+                "input_format": input_format,
+                "mapping": mapping,
+                "encoding": facts.encoding,
+                "rows_in": rows_in,
+                "rows_loaded": loaded,
+                "rows_quarantined": rows_in - loaded,
+                "started_at": started,
+            },
+        )
+        _commit(con)
+    except BaseException:
+        con.rollback()
+        raise
+    finally:
+        con.execute("DROP TABLE IF EXISTS checked")
+    return IngestResult(
+        path=path,
+        kind=kind,
+        batch_id=batch_id,
+        rows_in=rows_in,
+        rows_loaded=loaded,
+        rows_quarantined=rows_in - loaded,
+        reasons=quarantine_reasons(con, batch_id),
+        notes=notes,
+    )
+
+
+def _commit(con: duckdb.DuckDBPyConnection) -> None:
+    con.commit()
+
+
+def _existing_batch(
+    con: duckdb.DuckDBPyConnection, kind: str, facts: FileFacts, input_format: str
+) -> IngestResult | None:
+    rows = con.execute(
+        "SELECT batch_id, rows_in, rows_loaded, rows_quarantined FROM ingest_batches "
+        "WHERE kind = ? AND checksum_sha256 = ? AND input_format = ?",
+        [kind, facts.checksum_sha256, input_format],
+    ).fetchall()
+    if not rows:
+        return None
+    row = rows[0]
+    return IngestResult(facts.path, kind, row[0], row[1], row[2], row[3], already_loaded=True)
+
+
+def quarantine_reasons(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, int]:
+    rows = con.execute(
+        "SELECT reason, count(*) FROM quarantine WHERE batch_id = ? GROUP BY reason",
+        [batch_id],
+    ).fetchall()
+    return {reason: count for reason, count in rows}

@@ -1,0 +1,61 @@
+"""The canonical shipment contract: column names, which are required, how they are typed."""
+
+from __future__ import annotations
+
+REQUIRED_SHIPMENT_COLUMNS = (
+    "shipment_id",
+    "arrival_date",
+    "origin_country",
+    "hs_code",
+    "weight_kg",
+    "value_usd",
+)
+
+SHIPMENT_COLUMNS = (
+    "shipment_id",
+    "arrival_date",
+    "importer",
+    "exporter",
+    "origin_country",
+    "export_country",
+    "port_of_lading",
+    "port_of_unlading",
+    "hs_code",
+    "description",
+    "quantity",
+    "quantity_unit",
+    "weight_kg",
+    "value_usd",
+    "transport_mode",
+)
+
+REQUIRED_FLOW_COLUMNS = ("period", "reporter", "partner", "flow", "hs6", "value_usd")
+
+FLOW_COLUMNS = (*REQUIRED_FLOW_COLUMNS, "weight_kg")
+
+
+def quote_identifier(name: str) -> str:
+    """A column name as a SQL identifier. Column names come from users' file headers and
+    DuckDB cannot bind identifiers as parameters, so they are quoted, never pasted raw."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def resolve_columns(
+    file_columns: list[str], wanted: tuple[str, ...], renames: dict[str, str]
+) -> dict[str, str]:
+    """Map each canonical column to the file column that supplies it.
+
+    A rename (canonical -> file header) wins; otherwise headers match canonical names
+    ignoring case and surrounding whitespace.
+    """
+    by_lower = {c.strip().lower(): c for c in file_columns}
+    resolved: dict[str, str] = {}
+    for canonical in wanted:
+        source = renames.get(canonical)
+        if source is not None:
+            match = source if source in file_columns else by_lower.get(source.strip().lower())
+        else:
+            match = by_lower.get(canonical)
+        if match is not None:
+            resolved[canonical] = match
+    return resolved

@@ -1,0 +1,83 @@
+"""Column-mapping files (TOML) that bring other shipment layouts into the contract.
+
+Example (``fixtures/mappings/korea_customs.toml``)::
+
+    name = "korea-customs"
+    description = "Korean customs import declarations"
+
+    [columns]              # canonical column = header in the source file
+    shipment_id = "Declaration ID"
+    weight_kg = "Net Mass"
+    value_usd = "Item Price"
+
+    [currency]             # value_usd is given in another currency
+    code = "KRW"
+    usd_per_unit = 0.000862
+    rate_note = "2020-2021 average"
+
+    [constants]            # fill a canonical column with one value for every row
+    port_of_unlading = "KR"
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError, model_validator
+
+from transship.errors import MappingError
+from transship.ingest.contract import SHIPMENT_COLUMNS
+
+
+class CurrencyConversion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str
+    usd_per_unit: PositiveFloat
+    rate_note: str = ""
+
+
+class ColumnMapping(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    description: str = ""
+    columns: dict[str, str] = Field(default_factory=dict)
+    constants: dict[str, str] = Field(default_factory=dict)
+    currency: CurrencyConversion | None = None
+
+    @model_validator(mode="after")
+    def _known_columns(self) -> ColumnMapping:
+        unknown = sorted((set(self.columns) | set(self.constants)) - set(SHIPMENT_COLUMNS))
+        if unknown:
+            raise ValueError(
+                f"unknown canonical columns {unknown}; expected some of {list(SHIPMENT_COLUMNS)}"
+            )
+        both = sorted(set(self.columns) & set(self.constants))
+        if both:
+            raise ValueError(f"columns {both} are both renamed and filled with a constant")
+        return self
+
+    @property
+    def usd_per_unit(self) -> float:
+        return self.currency.usd_per_unit if self.currency else 1.0
+
+
+IDENTITY = ColumnMapping(name="canonical")
+
+
+def load_mapping(path: Path) -> ColumnMapping:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise MappingError(f"mapping file {path} does not exist") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise MappingError(f"mapping file {path} is not valid TOML: {exc}") from exc
+    try:
+        return ColumnMapping.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'mapping'}: {e['msg']}" for e in exc.errors()
+        )
+        raise MappingError(f"mapping file {path} is invalid: {problems}") from exc
