@@ -56,6 +56,7 @@ def ingest_file(
     stage: Stage,
     insert_sql: str,
     mapping: str | None = None,
+    insert_params: dict[str, object] | None = None,
 ) -> IngestResult:
     started = datetime.now()
     facts = inspect(path)
@@ -74,7 +75,7 @@ def ingest_file(
         batch_id = int(scalar(con, "SELECT nextval('ingest_batch_ids')"))
         params = {"batch_id": batch_id}
         if columns:
-            con.execute(load(insert_sql), params)
+            con.execute(load(insert_sql), {**params, **(insert_params or {})})
         con.execute(load("ingest/insert_quarantine"), params)
         con.execute(load("ingest/insert_rejects"), params)
         loaded = int(scalar(con, "SELECT count(*) FROM checked WHERE len(problems) = 0"))

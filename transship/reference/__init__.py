@@ -81,6 +81,11 @@ def country_aliases() -> pl.DataFrame:
                 pairs.setdefault(name.strip().lower(), c.alpha_2)
     for row in _csv("country_aliases.csv").iter_rows(named=True):
         pairs[row["alias"].strip().lower()] = row["code"]
+    for row in _csv("comtrade_codes.csv").filter(pl.col("kind") == "aggregate").iter_rows(
+        named=True
+    ):
+        pairs.setdefault(row["name"].lower(), row["code"])
+        pairs.setdefault(row["code"].lower(), row["code"])
     return pl.DataFrame({"alias": list(pairs), "code": list(pairs.values())})
 
 

@@ -1,0 +1,165 @@
+"""Trade statistics: aggregate flows from several publishers, through one contract.
+
+Each adapter turns its publisher's layout into the text columns of ``flows_input``
+(period, reporter, partner, flow, hs6, value_usd, weight_kg); validation, duplicate
+handling and loading are shared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from transship.errors import InputFileError, MissingColumnsError, UnknownFormatError
+from transship.ingest.batch import IngestResult, ingest_file
+from transship.ingest.contract import (
+    FLOW_COLUMNS,
+    REQUIRED_FLOW_COLUMNS,
+    quote_identifier,
+    resolve_columns,
+)
+from transship.sql import load
+
+_ALIAS_EXPECTATION = "ISO 3166 alpha-2, alpha-3 code or country name"
+_M49_EXPECTATION = "UN M49 / Comtrade country number"
+
+
+@dataclass(frozen=True)
+class FlowAdapter:
+    name: str
+    description: str
+    required: tuple[str, ...]
+    country_scheme: str
+    keep_among_same_key: str
+    build_input: Callable[[duckdb.DuckDBPyConnection, list[str], Path], None]
+
+
+def _require(columns: list[str], required: tuple[str, ...], path: Path, fmt: str) -> None:
+    present = {c.lower() for c in columns}
+    missing = [c for c in required if c.lower() not in present]
+    if missing:
+        raise MissingColumnsError(
+            f"{path}: missing required columns {', '.join(missing)} for format '{fmt}'; "
+            f"the file has {', '.join(columns) or 'no columns'}. Nothing was loaded from it."
+        )
+
+
+def _canonical_input(con: duckdb.DuckDBPyConnection, columns: list[str], path: Path) -> None:
+    resolved = resolve_columns(columns, FLOW_COLUMNS, {})
+    projections = [
+        f"raw_input.{quote_identifier(resolved[c])}::VARCHAR AS {c}"
+        if c in resolved
+        else f"NULL::VARCHAR AS {c}"
+        for c in FLOW_COLUMNS
+    ]
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW flows_input AS SELECT record_no, source_line, "
+        + ", ".join(projections)
+        + " FROM raw_input"
+    )
+
+
+def _comtrade_input(con: duckdb.DuckDBPyConnection, columns: list[str], path: Path) -> None:
+    year = None
+    if "year" not in columns:
+        found = re.search(r"(19|20)\d{2}", path.name)
+        if found is None:
+            raise InputFileError(
+                f"{path}: the file has no year column and its name holds no year; "
+                "rename it (e.g. comtrade_2024.csv) or add a year column"
+            )
+        year = found.group(0)
+        con.execute("ALTER TABLE raw_input ADD COLUMN year VARCHAR")
+    if "netwgt" not in columns:
+        con.execute("ALTER TABLE raw_input ADD COLUMN netwgt VARCHAR")
+    con.execute(load("ingest/flows_input_comtrade"), {"year": year})
+
+
+def _china_monthly_input(con: duckdb.DuckDBPyConnection, columns: list[str], path: Path) -> None:
+    con.execute(load("ingest/flows_input_china_monthly"))
+
+
+ADAPTERS: dict[str, FlowAdapter] = {
+    adapter.name: adapter
+    for adapter in (
+        FlowAdapter(
+            "canonical",
+            "period, reporter, partner, flow, hs6, value_usd[, weight_kg]",
+            REQUIRED_FLOW_COLUMNS,
+            "alias",
+            "first",
+            _canonical_input,
+        ),
+        FlowAdapter(
+            "comtrade",
+            "UN Comtrade records: [year,] reporter, partner, cmd, flow, value[, netwgt]",
+            ("reporter", "partner", "cmd", "flow", "value"),
+            "m49",
+            "largest",
+            _comtrade_input,
+        ),
+        FlowAdapter(
+            "china-monthly",
+            "China's monthly exports by partner: period_dt, partner_name, hs6, val, qty",
+            ("period_dt", "partner_name", "hs6", "val", "qty"),
+            "alias",
+            "first",
+            _china_monthly_input,
+        ),
+        FlowAdapter(
+            "census",
+            "US Census imports saved by `transship ingest census` (canonical columns)",
+            REQUIRED_FLOW_COLUMNS,
+            "alias",
+            "first",
+            _canonical_input,
+        ),
+    )
+}
+
+
+def adapter(name: str) -> FlowAdapter:
+    try:
+        return ADAPTERS[name]
+    except KeyError:
+        raise UnknownFormatError(
+            f"unknown trade-flow format '{name}'; known formats: {', '.join(ADAPTERS)}"
+        ) from None
+
+
+def ingest_flows(
+    con: duckdb.DuckDBPyConnection, paths: Iterable[Path], input_format: str
+) -> Iterator[IngestResult]:
+    """Ingest each file as its own batch, yielding its result once committed."""
+    chosen = adapter(input_format)
+    for path in paths:
+        yield ingest_file(
+            con,
+            path,
+            kind="flows",
+            input_format=chosen.name,
+            stage=lambda c, columns: _stage(c, columns, chosen, path),
+            insert_sql="ingest/insert_trade_flows",
+            insert_params={"source": chosen.name},
+        )
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection, columns: list[str], chosen: FlowAdapter, path: Path
+) -> None:
+    _require(columns, chosen.required, path, chosen.name)
+    chosen.build_input(con, columns, path)
+    con.execute(load("staging/stg_trade_flows"), {"country_scheme": chosen.country_scheme})
+    expectation = _M49_EXPECTATION if chosen.country_scheme == "m49" else _ALIAS_EXPECTATION
+    con.execute(
+        load("ingest/flows_checked"),
+        {
+            "source": chosen.name,
+            "country_expectation": expectation,
+            "keep": chosen.keep_among_same_key,
+        },
+    )
