@@ -40,9 +40,9 @@ final AS (
         try_cast(value_text AS DOUBLE) * $usd_per_unit AS value_usd
     FROM trimmed
     LEFT JOIN ref_country_aliases AS origin
-        ON origin.alias = lower(trimmed.origin_country_text)
+        ON origin.alias = strip_accents(lower(trimmed.origin_country_text))
     LEFT JOIN ref_country_aliases AS export
-        ON export.alias = lower(trimmed.export_country_text)
+        ON export.alias = strip_accents(lower(trimmed.export_country_text))
 )
 
 SELECT * FROM final;

@@ -43,11 +43,11 @@ final AS (
         try_cast(weight_text AS DOUBLE) AS weight_kg
     FROM trimmed
     LEFT JOIN ref_country_aliases AS reporter_alias
-        ON $country_scheme = 'alias' AND reporter_alias.alias = lower(trimmed.reporter_text)
+        ON $country_scheme = 'alias' AND reporter_alias.alias = strip_accents(lower(trimmed.reporter_text))
     LEFT JOIN ref_comtrade_codes AS reporter_m49
         ON $country_scheme = 'm49' AND reporter_m49.m49 = try_cast(trimmed.reporter_text AS INTEGER)
     LEFT JOIN ref_country_aliases AS partner_alias
-        ON $country_scheme = 'alias' AND partner_alias.alias = lower(trimmed.partner_text)
+        ON $country_scheme = 'alias' AND partner_alias.alias = strip_accents(lower(trimmed.partner_text))
     LEFT JOIN ref_comtrade_codes AS partner_m49
         ON $country_scheme = 'm49' AND partner_m49.m49 = try_cast(trimmed.partner_text AS INTEGER)
 )

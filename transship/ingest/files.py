@@ -87,8 +87,17 @@ def read_raw(con: duckdb.DuckDBPyConnection, facts: FileFacts) -> list[str]:
             con.execute(load("ingest/raw_input_csv"), {**params, "encoding": facts.encoding})
             con.execute(load("ingest/raw_rejects"))
     except duckdb.Error as exc:
+        hint = ""
+        if "sniffing" in str(exc):
+            hint = (
+                " DuckDB could not work out the CSV dialect; a common cause is mixed line "
+                "endings (some lines ending in CRLF, others in LF): convert the file to one "
+                "line ending and ingest it again."
+            )
+        first_line = str(exc).splitlines()[0]
         raise InputFileError(
-            f"{facts.path}: cannot be read as {facts.file_format.upper()}: {exc}"
+            f"{facts.path}: cannot be read as {facts.file_format.upper()}: {first_line}.{hint} "
+            "Nothing was loaded from it."
         ) from exc
     has_rejects = bool(scalar(con, "SELECT count(*) FROM raw_rejects"))
     con.execute(load("ingest/raw_input_lines"), {"has_rejects": has_rejects})

@@ -57,7 +57,7 @@ def _canonical_input(con: duckdb.DuckDBPyConnection, columns: list[str], path: P
         for c in FLOW_COLUMNS
     ]
     con.execute(
-        "CREATE OR REPLACE TEMP VIEW flows_input AS SELECT record_no, source_line, "
+        "CREATE OR REPLACE TEMP TABLE flows_input AS SELECT record_no, source_line, "
         + ", ".join(projections)
         + " FROM raw_input"
     )

@@ -8,6 +8,7 @@ transship version that opened it.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections.abc import Callable
 from importlib import metadata, resources
 from pathlib import Path
@@ -86,7 +87,14 @@ def country_aliases() -> pl.DataFrame:
     ):
         pairs.setdefault(row["name"].lower(), row["code"])
         pairs.setdefault(row["code"].lower(), row["code"])
-    return pl.DataFrame({"alias": list(pairs), "code": list(pairs.values())})
+    folded = {fold_name(alias): code for alias, code in pairs.items()}
+    return pl.DataFrame({"alias": list(folded), "code": list(folded.values())})
+
+
+def fold_name(name: str) -> str:
+    """Lower case without accents, as the ingest SQL folds names with strip_accents(lower())."""
+    decomposed = unicodedata.normalize("NFKD", name.strip().lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def comtrade_codes() -> pl.DataFrame:

@@ -1,0 +1,91 @@
+"""Key checks on the store, in the manner of dbt tests: unique, not null, relationships.
+
+Each check is a query for violating rows; a check passes when it finds none.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from transship.ingest.contract import quote_identifier as q
+
+UNIQUE: list[tuple[str, tuple[str, ...]]] = [
+    ("shipments", ("shipment_id",)),
+    ("trade_flows", ("source", "period", "reporter", "partner", "flow", "hs6")),
+    ("ingest_batches", ("batch_id",)),
+    ("ingest_batches", ("kind", "checksum_sha256", "input_format")),
+    ("ref_countries", ("code",)),
+    ("ref_country_aliases", ("alias",)),
+    ("ref_hs", ("hs_code",)),
+]
+
+NOT_NULL: list[tuple[str, tuple[str, ...]]] = [
+    ("shipments", ("shipment_id", "arrival_date", "origin_country", "hs_code", "hs6",
+                   "weight_kg", "value_usd", "batch_id", "source_line")),
+    ("trade_flows", ("period", "period_start", "reporter", "partner", "flow", "hs6",
+                     "value_usd", "batch_id")),
+    ("quarantine", ("batch_id", "reason", "message")),
+]
+
+RELATIONSHIPS: list[tuple[str, str, str, str]] = [
+    ("shipments", "batch_id", "ingest_batches", "batch_id"),
+    ("trade_flows", "batch_id", "ingest_batches", "batch_id"),
+    ("quarantine", "batch_id", "ingest_batches", "batch_id"),
+    ("shipments", "origin_country", "ref_countries", "code"),
+    ("shipments", "export_country", "ref_countries", "code"),
+    ("trade_flows", "reporter", "ref_countries", "code"),
+    ("trade_flows", "partner", "ref_countries", "code"),
+    ("ref_country_aliases", "code", "ref_countries", "code"),
+    ("ref_comtrade_codes", "code", "ref_countries", "code"),
+    ("ref_capacity", "country", "ref_countries", "code"),
+    ("ref_controlled_codes", "hs6", "ref_hs", "hs_code"),
+    ("ref_cover_codes", "hs6", "ref_hs", "hs_code"),
+]
+
+# Table and column names below come from the constants above, never from users.
+_BATCH_COUNTS = """
+SELECT b.batch_id FROM ingest_batches b
+LEFT JOIN (SELECT batch_id, count(*) n FROM shipments GROUP BY 1) s USING (batch_id)
+LEFT JOIN (SELECT batch_id, count(*) n FROM trade_flows GROUP BY 1) f USING (batch_id)
+LEFT JOIN (SELECT batch_id, count(*) n FROM quarantine GROUP BY 1) qr USING (batch_id)
+WHERE b.rows_loaded <> coalesce(s.n, 0) + coalesce(f.n, 0)
+   OR b.rows_quarantined <> coalesce(qr.n, 0)
+"""
+
+
+def _violations(con: duckdb.DuckDBPyConnection, query: str) -> int:
+    return len(con.execute(query).fetchall())
+
+
+def run_checks(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every failed check, described; empty when the store is consistent."""
+    failures = []
+    for table, columns in UNIQUE:
+        cols = ", ".join(q(c) for c in columns)
+        found = _violations(
+            con, f"SELECT {cols} FROM {q(table)} GROUP BY ALL HAVING count(*) > 1"  # noqa: S608
+        )
+        if found:
+            failures.append(f"unique: {table}({', '.join(columns)}) has {found} repeated keys")
+    for table, columns in NOT_NULL:
+        for column in columns:
+            found = _violations(
+                con, f"SELECT 1 FROM {q(table)} WHERE {q(column)} IS NULL"  # noqa: S608
+            )
+            if found:
+                failures.append(f"not_null: {table}.{column} is null in {found} rows")
+    for table, column, parent, key in RELATIONSHIPS:
+        found = _violations(
+            con,
+            f"SELECT DISTINCT c.{q(column)} FROM {q(table)} c "  # noqa: S608
+            f"ANTI JOIN {q(parent)} p ON p.{q(key)} = c.{q(column)} "
+            f"WHERE c.{q(column)} IS NOT NULL",
+        )
+        if found:
+            failures.append(
+                f"relationships: {found} values of {table}.{column} are not in {parent}.{key}"
+            )
+    found = _violations(con, _BATCH_COUNTS)
+    if found:
+        failures.append(f"batch counts: {found} batches whose recorded counts differ from rows")
+    return failures
