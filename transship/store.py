@@ -24,10 +24,10 @@ class Migration:
     path: Path
 
 
-def migrations() -> list[Migration]:
-    """Every migration shipped with this version, in order."""
+def migrations(folder: Path | None = None) -> list[Migration]:
+    """Every migration shipped with this version (or in ``folder``), in order."""
     found = []
-    for path in sorted((sql_root() / "migrations").glob("*.sql")):
+    for path in sorted((folder or sql_root() / "migrations").glob("*.sql")):
         match = _MIGRATION_NAME.match(path.name)
         if match is None:
             raise StoreError(f"migration file {path.name} is not named NNN_name.sql")
@@ -44,10 +44,10 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(version) if version else 0
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[Migration]:
+def migrate(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -> list[Migration]:
     """Apply the migrations the store has not seen; each one commits whole or not at all."""
     current = schema_version(con)
-    known = migrations()
+    known = migrations(folder)
     if known and current > known[-1].version:
         raise StoreTooNewError(
             f"the store is at schema version {current} but this transship only knows "

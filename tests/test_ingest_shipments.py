@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from tests.conftest import FIXTURES, SHIPMENT_HEADER, count, write
+from transship.checks import run_checks
+from transship.errors import InputFileError, MappingError, MissingColumnsError
+from transship.ingest.mapping import load_mapping
+from transship.ingest.shipments import ingest_shipments
+from transship.shared_data import korea_customs_mapping
+
+GOOD = "S1,2025-01-05,Acme,Thai Oxide,TH,TH,,Long Beach,2825.80.0000,ANTIMONY OXIDE,,,1000,45000,sea"
+
+
+def ingest(con: duckdb.DuckDBPyConnection, *paths: Path, **kwargs):  # type: ignore[no-untyped-def]
+    return list(ingest_shipments(con, list(paths), **kwargs))
+
+
+def reasons(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute("SELECT reason FROM quarantine ORDER BY source_line").fetchall()]
+
+
+def test_fixture_file_rows_are_loaded_or_quarantined_with_reasons(con: duckdb.DuckDBPyConnection) -> None:
+    [result] = ingest(con, FIXTURES / "shipments" / "us_imports_2025q1.csv")
+    assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (56, 48, 8)
+    assert reasons(con) == [
+        "bad_date", "unknown_country", "non_positive_weight", "bad_hs_code",
+        "duplicate_id", "negative_value", "malformed_line", "missing_value",
+    ]
+    assert run_checks(con) == []
+
+
+def test_quarantine_message_names_column_value_expectation_and_line(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    ingest(con, FIXTURES / "shipments" / "us_imports_2025q1.csv")
+    line, column, value, message, raw = con.execute(
+        "SELECT source_line, column_name, bad_value, message, raw_record FROM quarantine "
+        "WHERE reason = 'unknown_country'"
+    ).fetchall()[0]
+    assert (line, column, value) == (51, "origin_country", "Atlantis")
+    assert message.startswith("line 51: origin_country 'Atlantis' is not a known ISO 3166")
+    assert '"shipment_id":"US-2025-09002"' in raw
+
+
+def test_a_row_with_several_problems_lists_them_all(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    bad = "S9,2025-01-05,,,Narnia,,,,12,,,,0,-3,sea"
+    ingest(con, write(tmp_path / "s.csv", f"{SHIPMENT_HEADER}\n{bad}\n"))
+    [(message,)] = con.execute("SELECT message FROM quarantine").fetchall()
+    assert "Narnia" in message and "hs_code '12'" in message
+    assert "weight_kg 0 must be greater than 0" in message and "value_usd -3" in message
+
+
+def test_same_file_twice_loads_nothing_new(con: duckdb.DuckDBPyConnection) -> None:
+    path = FIXTURES / "shipments" / "us_imports_2025q1.csv"
+    [first] = ingest(con, path)
+    [second] = ingest(con, path)
+    assert second.already_loaded and second.batch_id == first.batch_id
+    assert "nothing new loaded" in second.summary()
+    assert count(con, "SELECT count(*) FROM shipments") == 48
+    assert count(con, "SELECT count(*) FROM ingest_batches") == 1
+
+
+def test_id_already_in_store_is_quarantined_not_overwritten(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    ingest(con, write(tmp_path / "a.csv", f"{SHIPMENT_HEADER}\n{GOOD}\n"))
+    changed = GOOD.replace("45000", "99999")
+    [result] = ingest(con, write(tmp_path / "b.csv", f"{SHIPMENT_HEADER}\n{changed}\n"))
+    assert result.reasons == {"duplicate_id": 1}
+    assert count(con, "SELECT value_usd FROM shipments WHERE shipment_id = 'S1'") == 45000
+    [(message,)] = con.execute("SELECT message FROM quarantine").fetchall()
+    assert "already in the store from batch 1" in message
+
+
+def test_missing_required_columns_refuse_the_file_and_write_nothing(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "s.csv", "shipment_id,arrival_date,hs_code\nS1,2025-01-01,282580\n")
+    with pytest.raises(MissingColumnsError) as error:
+        ingest(con, path)
+    assert "origin_country, weight_kg, value_usd" in str(error.value)
+    assert count(con, "SELECT count(*) FROM ingest_batches") == 0
+    assert count(con, "SELECT count(*) FROM quarantine") == 0
+
+
+def test_empty_file_is_an_empty_batch(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    [result] = ingest(con, write(tmp_path / "empty.csv", ""))
+    assert (result.rows_in, result.rows_loaded) == (0, 0)
+    assert result.notes == ["the file is empty"]
+
+
+def test_header_only_file_loads_nothing(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    [result] = ingest(con, write(tmp_path / "h.csv", SHIPMENT_HEADER + "\n"))
+    assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (0, 0, 0)
+
+
+def test_latin1_bom_whitespace_and_quoted_newlines(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    latin = write(
+        tmp_path / "latin.csv",
+        " shipment_id , arrival_date , origin_country , hs_code , weight_kg , value_usd \n"
+        " L1 , 2025-02-11 , México , 2825 80 , 12000 , 168000 \n",
+        encoding="latin-1",
+    )
+    bom = write(
+        tmp_path / "bom.csv",
+        "\ufeffshipment_id,arrival_date,origin_country,hs_code,description,weight_kg,value_usd\n"
+        'B1,2025-03-20,Hong Kong,8112.92,"GALLIUM\nIN AMPOULES",18,12600\n'
+        "B2,2025-03-21,HKG,8112.92,GALLIUM,19,13300\n",
+    )
+    results = ingest(con, latin, bom)
+    assert [r.rows_loaded for r in results] == [1, 2]
+    rows = con.execute(
+        "SELECT shipment_id, origin_country, hs_code, description, source_line FROM shipments "
+        "ORDER BY shipment_id"
+    ).fetchall()
+    assert rows == [
+        ("B1", "HK", "811292", "GALLIUM\nIN AMPOULES", 2),
+        ("B2", "HK", "811292", "GALLIUM", 3),
+        ("L1", "MX", "282580", None, 2),
+    ]
+    assert con.execute("SELECT encoding FROM ingest_batches ORDER BY batch_id").fetchall() == [
+        ("latin-1",), ("utf-8",)
+    ]
+
+
+def test_parquet_input(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = tmp_path / "s.parquet"
+    pl.DataFrame(
+        {
+            "shipment_id": ["P1", "P2"],
+            "arrival_date": [date(2025, 1, 2), date(2025, 1, 3)],
+            "origin_country": ["THA", "XX"],
+            "hs_code": ["282580", "282580"],
+            "weight_kg": [10.0, 5.0],
+            "value_usd": [150.0, 90.0],
+        }
+    ).write_parquet(path)
+    [result] = ingest(con, path)
+    assert (result.rows_loaded, result.reasons) == (1, {"unknown_country": 1})
+
+
+def test_unreadable_csv_is_refused_with_a_clear_message(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    mixed = write(tmp_path / "mixed.csv", f"{SHIPMENT_HEADER}\r\n{GOOD}\n{GOOD.replace('S1', 'S2')}\n")
+    with pytest.raises(InputFileError, match="mixed line endings"):
+        ingest(con, mixed)
+    assert count(con, "SELECT count(*) FROM ingest_batches") == 0
+
+
+def test_korean_declarations_through_the_shipped_mapping(con: duckdb.DuckDBPyConnection) -> None:
+    [result] = ingest(con, FIXTURES / "korea" / "korea_declarations_sample.csv",
+                      mapping=korea_customs_mapping())
+    assert (result.rows_loaded, result.reasons) == (3, {"non_positive_weight": 1})
+    row = con.execute(
+        "SELECT importer, exporter, origin_country, export_country, hs6, value_usd, "
+        "port_of_unlading FROM shipments WHERE shipment_id = '10000002'"
+    ).fetchall()[0]
+    assert row == ("IMP0002", "SEL0002", "CN", "HK", "811292", pytest.approx(9_500_000 * 0.000862),
+                   "KR")
+    assert con.execute("SELECT mapping FROM ingest_batches").fetchall() == [("korea-customs",)]
+
+
+def test_mapping_errors_are_named(tmp_path: Path) -> None:
+    bad = write(tmp_path / "m.toml", 'name = "x"\n[columns]\nshipment_no = "ID"\n')
+    with pytest.raises(MappingError, match="unknown canonical columns \\['shipment_no'\\]"):
+        load_mapping(bad)
+    with pytest.raises(MappingError, match="not valid TOML"):
+        load_mapping(write(tmp_path / "n.toml", "name = \n"))
+    with pytest.raises(MappingError, match="does not exist"):
+        load_mapping(tmp_path / "absent.toml")
