@@ -9,8 +9,10 @@ line, the numbering DuckDB's CSV reader uses for lines it cannot parse. Unparsea
 from __future__ import annotations
 
 import codecs
+import csv
 import gzip
 import hashlib
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -79,20 +81,19 @@ def read_raw(con: duckdb.DuckDBPyConnection, facts: FileFacts) -> list[str]:
     if facts.size_bytes == 0 or _is_blank(facts):
         con.execute("CREATE TEMP TABLE raw_input (record_no BIGINT, source_line BIGINT)")
         return []
-    params = {"path": str(facts.path)}
     try:
         if facts.file_format == "parquet":
-            con.execute(load("ingest/raw_input_parquet"), params)
+            con.execute(load("ingest/raw_input_parquet"), {"path": str(facts.path)})
         else:
-            con.execute(load("ingest/raw_input_csv"), {**params, "encoding": facts.encoding})
+            _read_csv(con, facts)
             con.execute(load("ingest/raw_rejects"))
     except duckdb.Error as exc:
         hint = ""
-        if "sniffing" in str(exc):
+        if facts.file_format == "csv":
             hint = (
-                " DuckDB could not work out the CSV dialect; a common cause is mixed line "
-                "endings (some lines ending in CRLF, others in LF): convert the file to one "
-                "line ending and ingest it again."
+                " DuckDB could not split it into the header's columns; a common cause is mixed"
+                " line endings (some lines ending in CRLF, others in LF): convert the file to"
+                " one line ending and ingest it again."
             )
         first_line = str(exc).splitlines()[0]
         raise InputFileError(
@@ -104,6 +105,24 @@ def read_raw(con: duckdb.DuckDBPyConnection, facts: FileFacts) -> list[str]:
     con.execute("DROP TABLE raw_input_unnumbered")
     columns = [c for c in con.table("raw_input").columns if c not in ("record_no", "source_line")]
     return columns
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, facts: FileFacts) -> None:
+    params = {"path": str(facts.path), "encoding": facts.encoding}
+    try:
+        con.execute(load("ingest/raw_input_csv"), params)
+    except duckdb.InvalidInputException as exc:
+        if "sniffing" not in str(exc):
+            raise
+        columns = {name: "VARCHAR" for name in _header(facts)}
+        con.execute(load("ingest/raw_input_csv_rfc4180"), {**params, "columns": columns})
+
+
+def _header(facts: FileFacts) -> list[str]:
+    with _open_bytes(facts.path) as handle:
+        first = io.TextIOWrapper(handle, encoding=facts.encoding, newline="")
+        names = next(csv.reader(first), [])
+    return [name.strip().lstrip("\ufeff").strip() for name in names]
 
 
 def _is_blank(facts: FileFacts) -> bool:

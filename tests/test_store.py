@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, REPO, count
+from transship.errors import StoreTooNewError
+from transship.sql import sql_root
+from transship.store import migrate, migrations, open_store, schema_version
+
+
+def test_init_is_idempotent(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    open_store(path).close()
+    con = open_store(path)
+    assert schema_version(con) == migrations()[-1].version
+    assert migrate(con) == []
+    con.close()
+
+
+def test_older_store_is_upgraded_on_open(tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    shutil.copy(sql_root() / "migrations" / "001_initial.sql", folder)
+    con = open_store(tmp_path / "s.duckdb")
+    (folder / "002_add_note.sql").write_text("ALTER TABLE shipments ADD COLUMN analyst_note VARCHAR;")
+    applied = migrate(con, folder)
+    assert [m.version for m in applied] == [2]
+    assert schema_version(con) == 2
+    assert "analyst_note" in con.table("shipments").columns
+    con.close()
+
+
+def test_failed_migration_leaves_the_store_at_its_version(tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    shutil.copy(sql_root() / "migrations" / "001_initial.sql", folder)
+    (folder / "002_broken.sql").write_text("CREATE TABLE t (a INT); SELECT * FROM no_such_table;")
+    con = open_store(tmp_path / "s.duckdb")
+    with pytest.raises(Exception, match="no_such_table"):
+        migrate(con, folder)
+    assert schema_version(con) == 1
+    assert count(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 't'") == 0
+    con.close()
+
+
+def test_store_from_a_newer_transship_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    con = open_store(path)
+    con.execute("UPDATE store_meta SET value = '999' WHERE key = 'schema_version'")
+    con.close()
+    with pytest.raises(StoreTooNewError, match="schema version 999"):
+        open_store(path)
+
+
+def test_second_writer_fails_fast_with_a_clear_message(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    con = open_store(path)
+    holder = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from pathlib import Path; from transship.store import open_store; "
+            f"open_store(Path({str(path)!r}))",
+        ],
+        capture_output=True, text=True, cwd=REPO, check=False,
+    )
+    con.close()
+    assert holder.returncode != 0
+    assert "StoreLockedError" in holder.stderr and "open for writing in another process" in holder.stderr
+
+
+def test_killed_ingest_leaves_the_store_as_before(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    first = FIXTURES / "shipments" / "us_parcels_hong_kong_bom.csv"
+    second = FIXTURES / "shipments" / "us_imports_2025q1.csv"
+    con = open_store(path)
+    from transship.ingest.shipments import ingest_shipments
+
+    list(ingest_shipments(con, [first]))
+    con.close()
+    # The child inserts every row of the batch, then dies by SIGKILL just before COMMIT.
+    script = textwrap.dedent(f"""
+        import os, signal
+        from pathlib import Path
+        import transship.ingest.batch as batch
+        from transship.ingest.shipments import ingest_shipments
+        from transship.store import open_store
+        batch._commit = lambda con: os.kill(os.getpid(), signal.SIGKILL)
+        con = open_store(Path({str(path)!r}))
+        list(ingest_shipments(con, [Path({str(second)!r})]))
+    """)
+    killed = subprocess.run([sys.executable, "-c", script], cwd=REPO, check=False)
+    assert killed.returncode == -9
+    con = open_store(path)
+    assert count(con, "SELECT count(*) FROM shipments") == 2
+    assert count(con, "SELECT count(*) FROM ingest_batches") == 1
+    assert count(con, "SELECT count(*) FROM quarantine") == 0
+    [result] = ingest_shipments(con, [second])
+    assert not result.already_loaded and result.rows_loaded == 48
+    con.close()
