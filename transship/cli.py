@@ -42,7 +42,7 @@ def _settings(db: Path | None) -> Settings:
 
 
 def _fail(exc: TransshipError) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {exc}", highlight=False)
+    errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
     return typer.Exit(exc.exit_code)
 
 

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from tests.conftest import FIXTURES
+from transship.cli import EXIT_QUARANTINED, app
+
+runner = CliRunner()
+
+
+def all_commands() -> list[tuple[str, ...]]:
+    root = get_command(app)
+    found: list[tuple[str, ...]] = []
+
+    def walk(command: Any, path: tuple[str, ...]) -> None:
+        if hasattr(command, "commands"):
+            for name, sub in command.commands.items():
+                walk(sub, (*path, name))
+        else:
+            found.append(path)
+
+    walk(root, ())
+    return found
+
+
+def test_the_command_list_is_complete() -> None:
+    names = {" ".join(p) for p in all_commands()}
+    assert {"init", "ingest shipments", "ingest flows", "ingest census", "ingest shared",
+            "summary", "quarantine", "check", "demo"} <= names
+
+
+@pytest.mark.parametrize("path", all_commands(), ids=" ".join)
+def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
+    result = runner.invoke(app, [*path, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.output
+    assert f"transship {' '.join(path)}" in result.output
+    assert "--db" in result.output
+
+
+def test_ingest_then_summary_and_quarantine(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.duckdb")
+    result = runner.invoke(app, ["ingest", "shipments", str(FIXTURES / "shipments" /
+                                                          "us_imports_2025q1.csv"), "--db", db])
+    assert result.exit_code == 0, result.output
+    assert "56 rows in = 48 loaded + 8 quarantined" in result.output
+    again = runner.invoke(app, ["ingest", "shipments", "--strict", str(FIXTURES / "shipments" /
+                                                                       "us_imports_2025q1.csv"),
+                                "--db", db])
+    assert again.exit_code == 0 and "already ingested" in again.output
+    assert runner.invoke(app, ["summary", "--db", db]).exit_code == 0
+    listing = runner.invoke(app, ["quarantine", "--reason", "unknown_country", "--db", db],
+                            terminal_width=200)
+    assert "Atlantis" in listing.output
+    assert runner.invoke(app, ["check", "--db", db]).exit_code == 0
+
+
+def test_strict_exit_code_when_rows_are_quarantined(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["ingest", "flows", "--strict", "--format", "comtrade",
+                                 str(FIXTURES / "flows" / "comtrade" / "comtrade_extract_2024.csv"),
+                                 "--db", str(tmp_path / "s.duckdb")])
+    assert result.exit_code == EXIT_QUARANTINED
+
+
+def test_errors_have_exit_codes_and_no_traceback(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.duckdb")
+    missing = runner.invoke(app, ["ingest", "shipments", str(tmp_path / "nope.csv"), "--db", db])
+    assert missing.exit_code == 2 and "no such file" in missing.output
+    assert "Traceback" not in missing.output
+    bad_format = runner.invoke(app, ["ingest", "flows", "--format", "xml", "x.csv", "--db", db])
+    assert bad_format.exit_code == 2 and "unknown trade-flow format 'xml'" in bad_format.output
+    no_store = runner.invoke(app, ["summary", "--db", str(tmp_path / "absent.duckdb")])
+    assert no_store.exit_code == 1 and "transship init" in no_store.output
+
+
+def test_db_defaults_to_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRANSSHIP_DB", str(tmp_path / "env.duckdb"))
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    assert (tmp_path / "env.duckdb").exists()
