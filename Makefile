@@ -27,8 +27,8 @@ test: $(STAMP) ## Run the test suite
 	$(BIN)/pytest -q
 
 lint: $(STAMP) ## ruff and mypy --strict
-	$(BIN)/ruff check transship tests flows
-	$(BIN)/ruff format --check transship tests flows
+	$(BIN)/ruff check transship tests
+	$(BIN)/ruff format --check transship tests
 	$(BIN)/mypy transship
 
 bench: $(STAMP) ## Benchmarks: ingest throughput and memory against a bare DuckDB read

@@ -30,8 +30,17 @@ def all_commands() -> list[tuple[str, ...]]:
 
 def test_the_command_list_is_complete() -> None:
     names = {" ".join(p) for p in all_commands()}
-    assert {"init", "ingest shipments", "ingest flows", "ingest census", "ingest shared",
-            "summary", "quarantine", "check", "demo"} <= names
+    assert {
+        "init",
+        "ingest shipments",
+        "ingest flows",
+        "ingest census",
+        "ingest shared",
+        "summary",
+        "quarantine",
+        "check",
+        "demo",
+    } <= names
 
 
 @pytest.mark.parametrize("path", all_commands(), ids=" ".join)
@@ -45,25 +54,46 @@ def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
 
 def test_ingest_then_summary_and_quarantine(tmp_path: Path) -> None:
     db = str(tmp_path / "s.duckdb")
-    result = runner.invoke(app, ["ingest", "shipments", str(FIXTURES / "shipments" /
-                                                          "us_imports_2025q1.csv"), "--db", db])
+    result = runner.invoke(
+        app,
+        ["ingest", "shipments", str(FIXTURES / "shipments" / "us_imports_2025q1.csv"), "--db", db],
+    )
     assert result.exit_code == 0, result.output
     assert "56 rows in = 48 loaded + 8 quarantined" in result.output
-    again = runner.invoke(app, ["ingest", "shipments", "--strict", str(FIXTURES / "shipments" /
-                                                                       "us_imports_2025q1.csv"),
-                                "--db", db])
+    again = runner.invoke(
+        app,
+        [
+            "ingest",
+            "shipments",
+            "--strict",
+            str(FIXTURES / "shipments" / "us_imports_2025q1.csv"),
+            "--db",
+            db,
+        ],
+    )
     assert again.exit_code == 0 and "already ingested" in again.output
     assert runner.invoke(app, ["summary", "--db", db]).exit_code == 0
-    listing = runner.invoke(app, ["quarantine", "--reason", "unknown_country", "--db", db],
-                            terminal_width=200)
+    listing = runner.invoke(
+        app, ["quarantine", "--reason", "unknown_country", "--db", db], terminal_width=200
+    )
     assert "Atlantis" in listing.output
     assert runner.invoke(app, ["check", "--db", db]).exit_code == 0
 
 
 def test_strict_exit_code_when_rows_are_quarantined(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["ingest", "flows", "--strict", "--format", "comtrade",
-                                 str(FIXTURES / "flows" / "comtrade" / "comtrade_extract_2024.csv"),
-                                 "--db", str(tmp_path / "s.duckdb")])
+    result = runner.invoke(
+        app,
+        [
+            "ingest",
+            "flows",
+            "--strict",
+            "--format",
+            "comtrade",
+            str(FIXTURES / "flows" / "comtrade" / "comtrade_extract_2024.csv"),
+            "--db",
+            str(tmp_path / "s.duckdb"),
+        ],
+    )
     assert result.exit_code == EXIT_QUARANTINED
 
 

@@ -41,9 +41,13 @@ def test_comtrade_without_year_in_column_or_name_is_refused(
         ingest(con, path, "comtrade")
 
 
-def test_comtrade_restores_leading_zero_of_hs_codes(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
-    path = write(tmp_path / "c.csv", "year,reporter,partner,cmd,flow,value,netwgt\n"
-                                     "2022,842,764,81110,M,10,1\n")
+def test_comtrade_restores_leading_zero_of_hs_codes(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path / "c.csv",
+        "year,reporter,partner,cmd,flow,value,netwgt\n2022,842,764,81110,M,10,1\n",
+    )
     ingest(con, path, "comtrade")
     assert con.execute("SELECT hs6 FROM trade_flows").fetchall() == [("081110",)]
 
@@ -51,8 +55,9 @@ def test_comtrade_restores_leading_zero_of_hs_codes(con: duckdb.DuckDBPyConnecti
 def test_china_monthly_zero_quantity_keeps_value_with_unknown_weight(
     con: duckdb.DuckDBPyConnection,
 ) -> None:
-    result = ingest(con, FIXTURES / "flows" / "china-monthly" / "china_exports_sample.csv",
-                    "china-monthly")
+    result = ingest(
+        con, FIXTURES / "flows" / "china-monthly" / "china_exports_sample.csv", "china-monthly"
+    )
     assert result.reasons == {"unknown_country": 1}
     rows = con.execute(
         "SELECT period, reporter, partner, flow, value_usd, weight_kg FROM trade_flows "
@@ -62,11 +67,14 @@ def test_china_monthly_zero_quantity_keeps_value_with_unknown_weight(
 
 
 def test_canonical_flows_validate_period_and_flow(con: duckdb.DuckDBPyConnection) -> None:
-    result = ingest(con, FIXTURES / "flows" / "canonical" / "us_imports_by_partner_2024.csv",
-                    "canonical")
+    result = ingest(
+        con, FIXTURES / "flows" / "canonical" / "us_imports_by_partner_2024.csv", "canonical"
+    )
     assert (result.rows_loaded, result.reasons) == (5, {"bad_period": 1, "bad_flow": 1})
     assert count(con, "SELECT count(*) FROM trade_flows WHERE partner = 'CN'") == 1
-    messages = [m for (m,) in con.execute("SELECT message FROM quarantine ORDER BY source_line").fetchall()]
+    messages = [
+        m for (m,) in con.execute("SELECT message FROM quarantine ORDER BY source_line").fetchall()
+    ]
     assert "line 7: period '2024-13' is not YYYY or YYYY-MM" in messages[0]
     assert "line 8: flow 'imported' is not import, export" in messages[1]
 

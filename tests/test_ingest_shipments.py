@@ -14,7 +14,9 @@ from transship.ingest.mapping import load_mapping
 from transship.ingest.shipments import ingest_shipments
 from transship.shared_data import korea_customs_mapping
 
-GOOD = "S1,2025-01-05,Acme,Thai Oxide,TH,TH,,Long Beach,2825.80.0000,ANTIMONY OXIDE,,,1000,45000,sea"
+GOOD = (
+    "S1,2025-01-05,Acme,Thai Oxide,TH,TH,,Long Beach,2825.80.0000,ANTIMONY OXIDE,,,1000,45000,sea"
+)
 
 
 def ingest(con: duckdb.DuckDBPyConnection, *paths: Path, **kwargs):  # type: ignore[no-untyped-def]
@@ -22,15 +24,25 @@ def ingest(con: duckdb.DuckDBPyConnection, *paths: Path, **kwargs):  # type: ign
 
 
 def reasons(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [r[0] for r in con.execute("SELECT reason FROM quarantine ORDER BY source_line").fetchall()]
+    return [
+        r[0] for r in con.execute("SELECT reason FROM quarantine ORDER BY source_line").fetchall()
+    ]
 
 
-def test_fixture_file_rows_are_loaded_or_quarantined_with_reasons(con: duckdb.DuckDBPyConnection) -> None:
+def test_fixture_file_rows_are_loaded_or_quarantined_with_reasons(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
     [result] = ingest(con, FIXTURES / "shipments" / "us_imports_2025q1.csv")
     assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (56, 48, 8)
     assert reasons(con) == [
-        "bad_date", "unknown_country", "non_positive_weight", "bad_hs_code",
-        "duplicate_id", "negative_value", "malformed_line", "missing_value",
+        "bad_date",
+        "unknown_country",
+        "non_positive_weight",
+        "bad_hs_code",
+        "duplicate_id",
+        "negative_value",
+        "malformed_line",
+        "missing_value",
     ]
     assert run_checks(con) == []
 
@@ -48,7 +60,9 @@ def test_quarantine_message_names_column_value_expectation_and_line(
     assert '"shipment_id":"US-2025-09002"' in raw
 
 
-def test_a_row_with_several_problems_lists_them_all(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+def test_a_row_with_several_problems_lists_them_all(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
     bad = "S9,2025-01-05,,,Narnia,,,,12,,,,0,-3,sea"
     ingest(con, write(tmp_path / "s.csv", f"{SHIPMENT_HEADER}\n{bad}\n"))
     [(message,)] = con.execute("SELECT message FROM quarantine").fetchall()
@@ -100,7 +114,9 @@ def test_header_only_file_loads_nothing(con: duckdb.DuckDBPyConnection, tmp_path
     assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (0, 0, 0)
 
 
-def test_latin1_bom_whitespace_and_quoted_newlines(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+def test_latin1_bom_whitespace_and_quoted_newlines(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
     latin = write(
         tmp_path / "latin.csv",
         " shipment_id , arrival_date , origin_country , hs_code , weight_kg , value_usd \n"
@@ -125,7 +141,8 @@ def test_latin1_bom_whitespace_and_quoted_newlines(con: duckdb.DuckDBPyConnectio
         ("L1", "MX", "282580", None, 2),
     ]
     assert con.execute("SELECT encoding FROM ingest_batches ORDER BY batch_id").fetchall() == [
-        ("latin-1",), ("utf-8",)
+        ("latin-1",),
+        ("utf-8",),
     ]
 
 
@@ -145,23 +162,35 @@ def test_parquet_input(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     assert (result.rows_loaded, result.reasons) == (1, {"unknown_country": 1})
 
 
-def test_unreadable_csv_is_refused_with_a_clear_message(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
-    mixed = write(tmp_path / "mixed.csv", f"{SHIPMENT_HEADER}\r\n{GOOD}\n{GOOD.replace('S1', 'S2')}\n")
-    with pytest.raises(InputFileError, match="mixed\s+line endings"):
+def test_unreadable_csv_is_refused_with_a_clear_message(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    mixed = write(
+        tmp_path / "mixed.csv", f"{SHIPMENT_HEADER}\r\n{GOOD}\n{GOOD.replace('S1', 'S2')}\n"
+    )
+    with pytest.raises(InputFileError, match=r"mixed\s+line endings"):
         ingest(con, mixed)
     assert count(con, "SELECT count(*) FROM ingest_batches") == 0
 
 
 def test_korean_declarations_through_the_shipped_mapping(con: duckdb.DuckDBPyConnection) -> None:
-    [result] = ingest(con, FIXTURES / "korea" / "korea_declarations_sample.csv",
-                      mapping=korea_customs_mapping())
+    [result] = ingest(
+        con, FIXTURES / "korea" / "korea_declarations_sample.csv", mapping=korea_customs_mapping()
+    )
     assert (result.rows_loaded, result.reasons) == (3, {"non_positive_weight": 1})
     row = con.execute(
         "SELECT importer, exporter, origin_country, export_country, hs6, value_usd, "
         "port_of_unlading FROM shipments WHERE shipment_id = '10000002'"
     ).fetchall()[0]
-    assert row == ("IMP0002", "SEL0002", "CN", "HK", "811292", pytest.approx(9_500_000 * 0.000862),
-                   "KR")
+    assert row == (
+        "IMP0002",
+        "SEL0002",
+        "CN",
+        "HK",
+        "811292",
+        pytest.approx(9_500_000 * 0.000862),
+        "KR",
+    )
     assert con.execute("SELECT mapping FROM ingest_batches").fetchall() == [("korea-customs",)]
 
 

@@ -35,8 +35,9 @@ row = st.fixed_dictionaries(
         "shipment_id": st.one_of(st.sampled_from(["A", "B", "C", ""]), messy_text),
         "arrival_date": st.one_of(st.dates().map(str), messy_text),
         "origin_country": st.one_of(st.sampled_from([s for s, _ in COUNTRY_SPELLINGS]), messy_text),
-        "hs_code": st.one_of(st.from_regex(r"[0-9]{4}\.?[0-9]{2}( ?[0-9]{0,4})", fullmatch=True),
-                             messy_text),
+        "hs_code": st.one_of(
+            st.from_regex(r"[0-9]{4}\.?[0-9]{2}( ?[0-9]{0,4})", fullmatch=True), messy_text
+        ),
         "weight_kg": maybe_good_number,
         "value_usd": maybe_good_number,
         "description": messy_text,
@@ -60,7 +61,9 @@ def fresh_store(folder: Path) -> duckdb.DuckDBPyConnection:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(row, max_size=15))
-def test_rows_in_equal_loaded_plus_quarantined_and_twice_is_once(rows: list[dict[str, str]]) -> None:
+def test_rows_in_equal_loaded_plus_quarantined_and_twice_is_once(
+    rows: list[dict[str, str]],
+) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "s.csv"
         write_rows(path, rows)
@@ -90,9 +93,19 @@ def test_country_and_hs_normalisation(
     written = "".join(d + sep for d, sep in zip(hs_digits, separators, strict=False)).strip(" .")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "s.csv"
-        write_rows(path, [{"shipment_id": "X", "arrival_date": "2025-01-01",
-                           "origin_country": spelling[0], "hs_code": written,
-                           "weight_kg": "1", "value_usd": "1"}])
+        write_rows(
+            path,
+            [
+                {
+                    "shipment_id": "X",
+                    "arrival_date": "2025-01-01",
+                    "origin_country": spelling[0],
+                    "hs_code": written,
+                    "weight_kg": "1",
+                    "value_usd": "1",
+                }
+            ],
+        )
         con = fresh_store(Path(folder))
         [result] = ingest_shipments(con, [path])
         assert result.rows_loaded == 1, result.reasons

@@ -23,16 +23,20 @@ def test_hs_hierarchy_reaches_the_controlled_codes(con: duckdb.DuckDBPyConnectio
         "WHERE h6.hs_code = '282580'"
     ).fetchall()
     assert rows == [("282580", "2825", "28")]
-    materials = {m for (m,) in con.execute("SELECT DISTINCT material FROM ref_controlled_codes")
-                 .fetchall()}
+    materials = {
+        m for (m,) in con.execute("SELECT DISTINCT material FROM ref_controlled_codes").fetchall()
+    }
     assert materials == {"antimony", "gallium", "germanium", "graphite"}
 
 
 def test_capacity_separates_producers_from_hubs(con: duckdb.DuckDBPyConnection) -> None:
     def stages(material: str, country: str) -> set[tuple[str, str]]:
-        return set(con.execute(
-            "SELECT stage, status FROM ref_capacity WHERE material = ? AND country = ?",
-            [material, country]).fetchall())
+        return set(
+            con.execute(
+                "SELECT stage, status FROM ref_capacity WHERE material = ? AND country = ?",
+                [material, country],
+            ).fetchall()
+        )
 
     assert ("refine", "operating") in stages("antimony", "BE")
     assert not any(stage == "mine" for stage, _ in stages("antimony", "TH"))
@@ -54,9 +58,17 @@ def test_control_timeline_has_the_us_ban(con: duckdb.DuckDBPyConnection) -> None
 
 def test_country_aliases_cover_codes_names_and_variants(con: duckdb.DuckDBPyConnection) -> None:
     aliases = dict(con.execute("SELECT alias, code FROM ref_country_aliases").fetchall())
-    for alias, code in [("th", "TH"), ("tha", "TH"), ("thailand", "TH"), ("764", "TH"),
-                        ("south korea", "KR"), ("uae", "AE"), ("mexico", "MX"),
-                        ("world", "WLD"), ("curacao", "CW")]:
+    for alias, code in [
+        ("th", "TH"),
+        ("tha", "TH"),
+        ("thailand", "TH"),
+        ("764", "TH"),
+        ("south korea", "KR"),
+        ("uae", "AE"),
+        ("mexico", "MX"),
+        ("world", "WLD"),
+        ("curacao", "CW"),
+    ]:
         assert aliases[alias] == code
 
 

@@ -63,15 +63,21 @@ def test_comtrade_facts_of_the_data_readme(shared_store: duckdb.DuckDBPyConnecti
             "AND partner IN ('TH', 'CN')"
         ).fetchall()
     )
-    assert tonnes == {("2022", "TH"): 805, ("2024", "TH"): 1782, ("2022", "CN"): 2356,
-                      ("2024", "CN"): 493}
-    ratios = dict(shared_store.execute(
-        "SELECT us.period, us.value_usd / cn.value_usd FROM trade_flows us "
-        "JOIN trade_flows cn ON cn.period = us.period AND cn.hs6 = us.hs6 "
-        "AND cn.reporter = 'CN' AND cn.partner = 'US' AND cn.flow = 'export' "
-        "WHERE us.reporter = 'US' AND us.partner = 'CN' AND us.flow = 'import' "
-        "AND us.hs6 = '811292'"
-    ).fetchall())
+    assert tonnes == {
+        ("2022", "TH"): 805,
+        ("2024", "TH"): 1782,
+        ("2022", "CN"): 2356,
+        ("2024", "CN"): 493,
+    }
+    ratios = dict(
+        shared_store.execute(
+            "SELECT us.period, us.value_usd / cn.value_usd FROM trade_flows us "
+            "JOIN trade_flows cn ON cn.period = us.period AND cn.hs6 = us.hs6 "
+            "AND cn.reporter = 'CN' AND cn.partner = 'US' AND cn.flow = 'export' "
+            "WHERE us.reporter = 'US' AND us.partner = 'CN' AND us.flow = 'import' "
+            "AND us.hs6 = '811292'"
+        ).fetchall()
+    )
     assert round(ratios["2022"], 1) == 3.4 and round(ratios["2024"], 1) == 5.5
 
 

@@ -28,7 +28,9 @@ def test_older_store_is_upgraded_on_open(tmp_path: Path) -> None:
     folder.mkdir()
     shutil.copy(sql_root() / "migrations" / "001_initial.sql", folder)
     con = open_store(tmp_path / "s.duckdb")
-    (folder / "002_add_note.sql").write_text("ALTER TABLE shipments ADD COLUMN analyst_note VARCHAR;")
+    (folder / "002_add_note.sql").write_text(
+        "ALTER TABLE shipments ADD COLUMN analyst_note VARCHAR;"
+    )
     applied = migrate(con, folder)
     assert [m.version for m in applied] == [2]
     assert schema_version(con) == 2
@@ -68,11 +70,17 @@ def test_second_writer_fails_fast_with_a_clear_message(tmp_path: Path) -> None:
             "from pathlib import Path; from transship.store import open_store; "
             f"open_store(Path({str(path)!r}))",
         ],
-        capture_output=True, text=True, cwd=REPO, check=False,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
     )
     con.close()
     assert holder.returncode != 0
-    assert "StoreLockedError" in holder.stderr and "open for writing in another process" in holder.stderr
+    assert (
+        "StoreLockedError" in holder.stderr
+        and "open for writing in another process" in holder.stderr
+    )
 
 
 def test_killed_ingest_leaves_the_store_as_before(tmp_path: Path) -> None:

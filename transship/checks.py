@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import duckdb
 
-from transship.ingest.contract import quote_identifier as q
-
 UNIQUE: list[tuple[str, tuple[str, ...]]] = [
     ("shipments", ("shipment_id",)),
     ("trade_flows", ("source", "period", "reporter", "partner", "flow", "hs6")),
@@ -20,10 +18,24 @@ UNIQUE: list[tuple[str, tuple[str, ...]]] = [
 ]
 
 NOT_NULL: list[tuple[str, tuple[str, ...]]] = [
-    ("shipments", ("shipment_id", "arrival_date", "origin_country", "hs_code", "hs6",
-                   "weight_kg", "value_usd", "batch_id", "source_line")),
-    ("trade_flows", ("period", "period_start", "reporter", "partner", "flow", "hs6",
-                     "value_usd", "batch_id")),
+    (
+        "shipments",
+        (
+            "shipment_id",
+            "arrival_date",
+            "origin_country",
+            "hs_code",
+            "hs6",
+            "weight_kg",
+            "value_usd",
+            "batch_id",
+            "source_line",
+        ),
+    ),
+    (
+        "trade_flows",
+        ("period", "period_start", "reporter", "partner", "flow", "hs6", "value_usd", "batch_id"),
+    ),
     ("quarantine", ("batch_id", "reason", "message")),
 ]
 
@@ -42,7 +54,12 @@ RELATIONSHIPS: list[tuple[str, str, str, str]] = [
     ("ref_cover_codes", "hs6", "ref_hs", "hs_code"),
 ]
 
-# Table and column names below come from the constants above, never from users.
+
+def q(name: str) -> str:
+    """Quote a table or column name taken from the constants above (never from users)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 _BATCH_COUNTS = """
 SELECT b.batch_id FROM ingest_batches b
 LEFT JOIN (SELECT batch_id, count(*) n FROM shipments GROUP BY 1) s USING (batch_id)
@@ -63,14 +80,16 @@ def run_checks(con: duckdb.DuckDBPyConnection) -> list[str]:
     for table, columns in UNIQUE:
         cols = ", ".join(q(c) for c in columns)
         found = _violations(
-            con, f"SELECT {cols} FROM {q(table)} GROUP BY ALL HAVING count(*) > 1"  # noqa: S608
+            con,
+            f"SELECT {cols} FROM {q(table)} GROUP BY ALL HAVING count(*) > 1",  # noqa: S608
         )
         if found:
             failures.append(f"unique: {table}({', '.join(columns)}) has {found} repeated keys")
     for table, columns in NOT_NULL:
         for column in columns:
             found = _violations(
-                con, f"SELECT 1 FROM {q(table)} WHERE {q(column)} IS NULL"  # noqa: S608
+                con,
+                f"SELECT 1 FROM {q(table)} WHERE {q(column)} IS NULL",  # noqa: S608
             )
             if found:
                 failures.append(f"not_null: {table}.{column} is null in {found} rows")

@@ -21,8 +21,11 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
-ingest_app = typer.Typer(help="Load shipment records and trade statistics into the store.",
-                         no_args_is_help=True, rich_markup_mode="rich")
+ingest_app = typer.Typer(
+    help="Load shipment records and trade statistics into the store.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
 app.add_typer(ingest_app, name="ingest")
 
 console = Console()
@@ -30,7 +33,9 @@ errors = Console(stderr=True)
 
 DbOption = Annotated[
     Path | None,
-    typer.Option("--db", help="DuckDB store file [default: $TRANSSHIP_DB or data/transship.duckdb]"),
+    typer.Option(
+        "--db", help="DuckDB store file [default: $TRANSSHIP_DB or data/transship.duckdb]"
+    ),
 ]
 
 EXIT_QUARANTINED = 4
@@ -103,7 +108,8 @@ def init(db: DbOption = None) -> None:
 
 
 StrictOption = Annotated[
-    bool, typer.Option("--strict", help=f"Exit with code {EXIT_QUARANTINED} if any row was quarantined")
+    bool,
+    typer.Option("--strict", help=f"Exit with code {EXIT_QUARANTINED} if any row was quarantined"),
 ]
 
 

@@ -24,9 +24,12 @@ def run_demo(settings: Settings, fixtures: Path = FIXTURES) -> Iterator[IngestRe
         yield from ingest_shipments(
             con, sorted((fixtures / "korea").glob("*.csv")), korea_customs_mapping()
         )
-        yield from ingest_flows(con, sorted((fixtures / "flows" / "canonical").glob("*")),
-                                "canonical")
-        yield from ingest_flows(con, sorted((fixtures / "flows" / "comtrade").glob("*")),
-                                "comtrade")
-        yield from ingest_flows(con, sorted((fixtures / "flows" / "china-monthly").glob("*")),
-                                "china-monthly")
+        yield from ingest_flows(
+            con, sorted((fixtures / "flows" / "canonical").glob("*")), "canonical"
+        )
+        yield from ingest_flows(
+            con, sorted((fixtures / "flows" / "comtrade").glob("*")), "comtrade"
+        )
+        yield from ingest_flows(
+            con, sorted((fixtures / "flows" / "china-monthly").glob("*")), "china-monthly"
+        )

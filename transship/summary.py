@@ -30,7 +30,8 @@ def store_summary(con: duckdb.DuckDBPyConnection) -> StoreSummary:
 def quarantined_rows(
     con: duckdb.DuckDBPyConnection, batch_id: int | None, reason: str | None, limit: int
 ) -> pl.DataFrame:
-    return con.sql(
+    rows: pl.DataFrame = con.sql(
         load("summary/quarantined_rows"),
         params={"batch_id": batch_id, "reason": reason, "limit": limit},
     ).pl()
+    return rows

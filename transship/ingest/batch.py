@@ -32,9 +32,7 @@ class IngestResult:
 
     def summary(self) -> str:
         if self.already_loaded:
-            return (
-                f"{self.path}: already ingested as batch {self.batch_id}; nothing new loaded"
-            )
+            return f"{self.path}: already ingested as batch {self.batch_id}; nothing new loaded"
         text = (
             f"{self.path}: {self.rows_in} rows in = {self.rows_loaded} loaded"
             f" + {self.rows_quarantined} quarantined (batch {self.batch_id})"
@@ -79,8 +77,11 @@ def ingest_file(
         con.execute(load("ingest/insert_quarantine"), params)
         con.execute(load("ingest/insert_rejects"), params)
         loaded = int(scalar(con, "SELECT count(*) FROM checked WHERE len(problems) = 0"))
-        rows_in = int(scalar(con, "SELECT (SELECT count(*) FROM checked) "
-                                  "+ (SELECT count(*) FROM raw_rejects)"))
+        rows_in = int(
+            scalar(
+                con, "SELECT (SELECT count(*) FROM checked) + (SELECT count(*) FROM raw_rejects)"
+            )
+        )
         con.execute(
             load("ingest/insert_batch"),
             {

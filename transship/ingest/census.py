@@ -39,9 +39,11 @@ def census_imports(
         ) from exc
     except ValueError as exc:
         raise CensusUnavailableError(f"the Census query was refused: {exc}") from exc
-    rows = pl.from_pandas(frame[["date", "country_code", "product_code", "import_value"]].astype(
-        {"date": "string", "country_code": "string", "product_code": "string"}
-    ))
+    rows = pl.from_pandas(
+        frame[["date", "country_code", "product_code", "import_value"]].astype(
+            {"date": "string", "country_code": "string", "product_code": "string"}
+        )
+    )
     iso2 = {code: client.get_country_by_code(code).iso2 for code in rows["country_code"].unique()}
     return (
         rows.with_columns(

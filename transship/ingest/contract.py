@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import duckdb
+from duckdb import ColumnExpression, ConstantExpression
+
 REQUIRED_SHIPMENT_COLUMNS = (
     "shipment_id",
     "arrival_date",
@@ -34,10 +37,27 @@ REQUIRED_FLOW_COLUMNS = ("period", "reporter", "partner", "flow", "hs6", "value_
 FLOW_COLUMNS = (*REQUIRED_FLOW_COLUMNS, "weight_kg")
 
 
-def quote_identifier(name: str) -> str:
-    """A column name as a SQL identifier. Column names come from users' file headers and
-    DuckDB cannot bind identifiers as parameters, so they are quoted, never pasted raw."""
-    return '"' + name.replace('"', '""') + '"'
+def project_to_contract(
+    con: duckdb.DuckDBPyConnection,
+    wanted: tuple[str, ...],
+    resolved: dict[str, str],
+    constants: dict[str, str],
+    view: str,
+) -> None:
+    """Create ``view`` over ``raw_input`` with each canonical column as text.
+
+    Built with DuckDB's expression API rather than SQL text, because the source names
+    are users' file headers and an identifier cannot be a bound parameter.
+    """
+    text = duckdb.sqltypes.VARCHAR
+    columns = [ColumnExpression("record_no"), ColumnExpression("source_line")]
+    for canonical in wanted:
+        if canonical in resolved:
+            source = ColumnExpression(resolved[canonical])
+        else:
+            source = ConstantExpression(constants.get(canonical))
+        columns.append(source.cast(text).alias(canonical))
+    con.table("raw_input").select(*columns).create_view(view, replace=True)
 
 
 def resolve_columns(

@@ -15,7 +15,7 @@ import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 import duckdb
 
@@ -58,7 +58,7 @@ def inspect(path: Path) -> FileFacts:
 
 def _open_bytes(path: Path) -> IO[bytes]:
     if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rb")
+        return cast(IO[bytes], gzip.open(path, "rb"))
     return path.open("rb")
 
 

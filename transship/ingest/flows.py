@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -19,7 +20,7 @@ from transship.ingest.batch import IngestResult, ingest_file
 from transship.ingest.contract import (
     FLOW_COLUMNS,
     REQUIRED_FLOW_COLUMNS,
-    quote_identifier,
+    project_to_contract,
     resolve_columns,
 )
 from transship.sql import load
@@ -50,17 +51,8 @@ def _require(columns: list[str], required: tuple[str, ...], path: Path, fmt: str
 
 def _canonical_input(con: duckdb.DuckDBPyConnection, columns: list[str], path: Path) -> None:
     resolved = resolve_columns(columns, FLOW_COLUMNS, {})
-    projections = [
-        f"raw_input.{quote_identifier(resolved[c])}::VARCHAR AS {c}"
-        if c in resolved
-        else f"NULL::VARCHAR AS {c}"
-        for c in FLOW_COLUMNS
-    ]
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE flows_input AS SELECT record_no, source_line, "
-        + ", ".join(projections)
-        + " FROM raw_input"
-    )
+    project_to_contract(con, FLOW_COLUMNS, resolved, {}, "flows_projected")
+    con.execute("CREATE OR REPLACE TEMP TABLE flows_input AS SELECT * FROM flows_projected")
 
 
 def _comtrade_input(con: duckdb.DuckDBPyConnection, columns: list[str], path: Path) -> None:
@@ -142,14 +134,14 @@ def ingest_flows(
             path,
             kind="flows",
             input_format=chosen.name,
-            stage=lambda c, columns: _stage(c, columns, chosen, path),
+            stage=partial(_stage, chosen=chosen, path=path),
             insert_sql="ingest/insert_trade_flows",
             insert_params={"source": chosen.name},
         )
 
 
 def _stage(
-    con: duckdb.DuckDBPyConnection, columns: list[str], chosen: FlowAdapter, path: Path
+    con: duckdb.DuckDBPyConnection, columns: list[str], *, chosen: FlowAdapter, path: Path
 ) -> None:
     _require(columns, chosen.required, path, chosen.name)
     chosen.build_input(con, columns, path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -12,7 +13,7 @@ from transship.ingest.batch import IngestResult, ingest_file
 from transship.ingest.contract import (
     REQUIRED_SHIPMENT_COLUMNS,
     SHIPMENT_COLUMNS,
-    quote_identifier,
+    project_to_contract,
     resolve_columns,
 )
 from transship.ingest.mapping import IDENTITY, ColumnMapping
@@ -31,14 +32,14 @@ def ingest_shipments(
             path,
             kind="shipments",
             input_format="shipments" if mapping is IDENTITY else f"shipments:{mapping.name}",
-            stage=lambda c, columns: _stage(c, columns, mapping, path),
+            stage=partial(_stage, mapping=mapping, path=path),
             insert_sql="ingest/insert_shipments",
             mapping=None if mapping is IDENTITY else mapping.name,
         )
 
 
 def _stage(
-    con: duckdb.DuckDBPyConnection, columns: list[str], mapping: ColumnMapping, path: Path
+    con: duckdb.DuckDBPyConnection, columns: list[str], *, mapping: ColumnMapping, path: Path
 ) -> None:
     resolved = resolve_columns(columns, SHIPMENT_COLUMNS, mapping.columns)
     missing = [
@@ -50,25 +51,6 @@ def _stage(
             f"{path}: missing required columns {', '.join(missing)}{hint}; "
             f"the file has {', '.join(columns)}. Nothing was loaded from it."
         )
-    con.execute("CREATE OR REPLACE TEMP TABLE mapping_constants (name VARCHAR, value VARCHAR)")
-    for name, value in mapping.constants.items():
-        con.execute("INSERT INTO mapping_constants VALUES (?, ?)", [name, value])
-    projections = []
-    for canonical in SHIPMENT_COLUMNS:
-        if canonical in resolved:
-            source = f"raw_input.{quote_identifier(resolved[canonical])}::VARCHAR"
-        elif canonical in mapping.constants:
-            source = (
-                "(SELECT value FROM mapping_constants WHERE name = "
-                f"'{canonical}')"  # canonical names are our own constants, not user input
-            )
-        else:
-            source = "NULL::VARCHAR"
-        projections.append(f"{source} AS {canonical}")
-    con.execute(
-        "CREATE OR REPLACE TEMP VIEW shipments_input AS SELECT record_no, source_line, "
-        + ", ".join(projections)
-        + " FROM raw_input"
-    )
+    project_to_contract(con, SHIPMENT_COLUMNS, resolved, mapping.constants, "shipments_input")
     con.execute(load("staging/stg_shipments"), {"usd_per_unit": mapping.usd_per_unit})
     con.execute(load("ingest/shipments_checked"))

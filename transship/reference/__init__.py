@@ -63,12 +63,25 @@ def countries() -> pl.DataFrame:
     ]
     aggregates = _csv("comtrade_codes.csv").filter(pl.col("kind") == "aggregate")
     rows += [
-        {"code": r["code"], "kind": "aggregate", "alpha3": None, "numeric_code": r["m49"],
-         "name": r["name"]}
+        {
+            "code": r["code"],
+            "kind": "aggregate",
+            "alpha3": None,
+            "numeric_code": r["m49"],
+            "name": r["name"],
+        }
         for r in aggregates.iter_rows(named=True)
     ]
-    return pl.DataFrame(rows, schema={"code": pl.String, "kind": pl.String, "alpha3": pl.String,
-                                      "numeric_code": pl.Int32, "name": pl.String})
+    return pl.DataFrame(
+        rows,
+        schema={
+            "code": pl.String,
+            "kind": pl.String,
+            "alpha3": pl.String,
+            "numeric_code": pl.Int32,
+            "name": pl.String,
+        },
+    )
 
 
 def country_aliases() -> pl.DataFrame:
@@ -82,8 +95,8 @@ def country_aliases() -> pl.DataFrame:
                 pairs.setdefault(name.strip().lower(), c.alpha_2)
     for row in _csv("country_aliases.csv").iter_rows(named=True):
         pairs[row["alias"].strip().lower()] = row["code"]
-    for row in _csv("comtrade_codes.csv").filter(pl.col("kind") == "aggregate").iter_rows(
-        named=True
+    for row in (
+        _csv("comtrade_codes.csv").filter(pl.col("kind") == "aggregate").iter_rows(named=True)
     ):
         pairs.setdefault(row["name"].lower(), row["code"])
         pairs.setdefault(row["code"].lower(), row["code"])
@@ -110,8 +123,9 @@ def comtrade_codes() -> pl.DataFrame:
 def hs_nomenclature() -> pl.DataFrame:
     table = resources.files("ustrade") / "data" / "harmonized-system.csv"
     with resources.as_file(table) as path:
-        frame = pl.read_csv(path, schema_overrides={"hscode": pl.String, "parent": pl.String,
-                                                    "level": pl.Int32})
+        frame = pl.read_csv(
+            path, schema_overrides={"hscode": pl.String, "parent": pl.String, "level": pl.Int32}
+        )
     return frame.filter(pl.col("level").is_in([2, 4, 6])).select(
         hs_code=pl.col("hscode"),
         level=pl.col("level"),
@@ -175,8 +189,9 @@ def install(con: duckdb.DuckDBPyConnection) -> bool:
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM reference_frame")  # noqa: S608
             con.unregister("reference_frame")
             source, as_of = SOURCES[table]
-            con.execute("INSERT OR REPLACE INTO ref_sources VALUES (?, ?, ?)",
-                        [table, source, as_of])
+            con.execute(
+                "INSERT OR REPLACE INTO ref_sources VALUES (?, ?, ?)", [table, source, as_of]
+            )
         con.execute("INSERT OR REPLACE INTO store_meta VALUES ('reference_version', ?)", [wanted])
         con.commit()
     except Exception:
@@ -186,10 +201,14 @@ def install(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def _csv(name: str) -> pl.DataFrame:
-    return pl.read_csv(DATA / name, infer_schema=False).with_columns(
-        pl.col(c).cast(pl.Int32) for c in ("m49",) if c in _header(name)
-    ).with_columns(
-        pl.col(c).cast(pl.Float64) for c in ("share_pct", "tonnes_per_year") if c in _header(name)
+    return (
+        pl.read_csv(DATA / name, infer_schema=False)
+        .with_columns(pl.col(c).cast(pl.Int32) for c in ("m49",) if c in _header(name))
+        .with_columns(
+            pl.col(c).cast(pl.Float64)
+            for c in ("share_pct", "tonnes_per_year")
+            if c in _header(name)
+        )
     )
 
 
