@@ -72,12 +72,15 @@ def migrate(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -> list[
     return applied
 
 
-def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+def _connect(
+    path: Path, read_only: bool, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
     if read_only and not path.exists():
         raise StoreError(f"no store at {path}: run `transship init --db {path}` first")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        config = {"memory_limit": memory_limit} if memory_limit else {}
+        return duckdb.connect(str(path), read_only=read_only, config=config)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise StoreLockedError(
@@ -87,13 +90,19 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         raise StoreError(f"cannot open the store {path}: {exc}") from exc
 
 
-def open_store(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the store, creating it, upgrading its schema and refreshing reference data."""
-    con = _connect(path, read_only)
+def open_store(
+    path: Path, read_only: bool = False, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open the store, creating it, upgrading its schema and refreshing reference data.
+
+    ``memory_limit`` (e.g. ``"2GB"``) bounds DuckDB's memory; beyond it DuckDB spills to
+    disk, so large files load in bounded memory.
+    """
+    con = _connect(path, read_only, memory_limit)
     if read_only:
         if schema_version(con) < migrations()[-1].version:
             con.close()
-            con = _connect(path, read_only=False)
+            con = _connect(path, read_only=False, memory_limit=memory_limit)
         else:
             return con
     migrate(con)
@@ -102,8 +111,10 @@ def open_store(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection
 
 
 @contextmanager
-def store(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = open_store(path, read_only=read_only)
+def store(
+    path: Path, read_only: bool = False, memory_limit: str | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = open_store(path, read_only=read_only, memory_limit=memory_limit)
     try:
         yield con
     finally:

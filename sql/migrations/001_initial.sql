@@ -27,8 +27,11 @@ CREATE TABLE ingest_batches (
     UNIQUE (kind, checksum_sha256, input_format)
 );
 
+-- shipment_id is unique: ingest quarantines any id already stored or repeated in a file,
+-- and `transship check` verifies it. It is not declared as a key because DuckDB's index
+-- would double the cost of loading a large file while protecting nothing more.
 CREATE TABLE shipments (
-    shipment_id VARCHAR PRIMARY KEY,
+    shipment_id VARCHAR NOT NULL,
     arrival_date DATE NOT NULL,
     importer VARCHAR,
     exporter VARCHAR,

@@ -1,7 +1,7 @@
 -- Staging: rename and cast only. Every canonical column arrives as text in
 -- shipments_input; here it is trimmed and typed, keeping the text beside the typed
 -- value so that validation can quote what the file actually said.
-CREATE OR REPLACE TEMP TABLE stg_shipments AS
+CREATE OR REPLACE TEMP VIEW stg_shipments AS
 WITH source AS (
     SELECT * FROM shipments_input
 ),
@@ -37,8 +37,9 @@ final AS (
         regexp_replace(hs_code_text, '[.\s]', '', 'g') AS hs_code,
         try_cast(quantity_text AS DOUBLE) AS quantity,
         try_cast(weight_kg_text AS DOUBLE) AS weight_kg,
-        try_cast(value_text AS DOUBLE) * $usd_per_unit AS value_usd
+        try_cast(value_text AS DOUBLE) * ingest_params.usd_per_unit AS value_usd
     FROM trimmed
+    CROSS JOIN ingest_params
     LEFT JOIN ref_country_aliases AS origin
         ON origin.alias = strip_accents(lower(trimmed.origin_country_text))
     LEFT JOIN ref_country_aliases AS export

@@ -100,9 +100,8 @@ def read_raw(con: duckdb.DuckDBPyConnection, facts: FileFacts) -> list[str]:
             f"{facts.path}: cannot be read as {facts.file_format.upper()}: {first_line}.{hint} "
             "Nothing was loaded from it."
         ) from exc
-    has_rejects = bool(scalar(con, "SELECT count(*) FROM raw_rejects"))
-    con.execute(load("ingest/raw_input_lines"), {"has_rejects": has_rejects})
-    con.execute("DROP TABLE raw_input_unnumbered")
+    if scalar(con, "SELECT count(*) FROM raw_rejects"):
+        con.execute(load("ingest/raw_input_lines"))
     columns = [c for c in con.table("raw_input").columns if c not in ("record_no", "source_line")]
     return columns
 

@@ -52,5 +52,9 @@ def _stage(
             f"the file has {', '.join(columns)}. Nothing was loaded from it."
         )
     project_to_contract(con, SHIPMENT_COLUMNS, resolved, mapping.constants, "shipments_input")
-    con.execute(load("staging/stg_shipments"), {"usd_per_unit": mapping.usd_per_unit})
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE ingest_params AS SELECT $rate::DOUBLE AS usd_per_unit",
+        {"rate": mapping.usd_per_unit},
+    )
+    con.execute(load("staging/stg_shipments"))
     con.execute(load("ingest/shipments_checked"))
