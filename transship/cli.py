@@ -101,7 +101,7 @@ def init(db: DbOption = None) -> None:
 
     settings = _settings(db)
     try:
-        open_store(settings.db).close()
+        open_store(settings.db, memory_limit=settings.memory_limit).close()
     except TransshipError as exc:
         raise _fail(exc) from exc
     console.print(f"store ready at {settings.db}")
@@ -139,7 +139,7 @@ def ingest_shipments_command(
     settings = _settings(db)
     try:
         chosen = load_mapping(mapping) if mapping else IDENTITY
-        with store(settings.db) as con:
+        with store(settings.db, memory_limit=settings.memory_limit) as con:
             results = _report(ingest_shipments(con, paths, chosen))
     except TransshipError as exc:
         raise _fail(exc) from exc
@@ -166,7 +166,7 @@ def ingest_flows_command(
 
     settings = _settings(db)
     try:
-        with store(settings.db) as con:
+        with store(settings.db, memory_limit=settings.memory_limit) as con:
             results = _report(ingest_flows(con, paths, input_format))
     except TransshipError as exc:
         raise _fail(exc) from exc
@@ -201,7 +201,7 @@ def ingest_census_command(
     try:
         snapshot = fetch_census_snapshot(partner, hs, start, end, snapshot_dir)
         console.print(f"saved {snapshot}")
-        with store(settings.db) as con:
+        with store(settings.db, memory_limit=settings.memory_limit) as con:
             _report(ingest_flows(con, [snapshot], "census"))
     except TransshipError as exc:
         raise _fail(exc) from exc
@@ -226,7 +226,7 @@ def ingest_shared_command(
 
     settings = _settings(db)
     try:
-        with store(settings.db) as con:
+        with store(settings.db, memory_limit=settings.memory_limit) as con:
             _report(load_shared_data(con, data_dir))
     except TransshipError as exc:
         raise _fail(exc) from exc

@@ -19,7 +19,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 def run_demo(settings: Settings, fixtures: Path = FIXTURES) -> Iterator[IngestResult]:
     if not fixtures.is_dir():
         raise InputFileError(f"the demo needs the fixtures folder of a checkout: {fixtures}")
-    with store(settings.db) as con:
+    with store(settings.db, memory_limit=settings.memory_limit) as con:
         yield from ingest_shipments(con, sorted((fixtures / "shipments").glob("*.csv")))
         yield from ingest_shipments(
             con, sorted((fixtures / "korea").glob("*.csv")), korea_customs_mapping()

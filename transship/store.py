@@ -79,7 +79,9 @@ def _connect(
         raise StoreError(f"no store at {path}: run `transship init --db {path}` first")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        config = {"memory_limit": memory_limit} if memory_limit else {}
+        config: dict[str, str | bool | int | float | list[str]] = (
+            {"memory_limit": memory_limit} if memory_limit else {}
+        )
         return duckdb.connect(str(path), read_only=read_only, config=config)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
