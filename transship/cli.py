@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import polars as pl
 import typer
+from duckdb import DuckDBPyConnection
 from rich.console import Console
 from rich.table import Table
 
@@ -44,6 +46,19 @@ EXIT_QUARANTINED = 4
 def _settings(db: Path | None) -> Settings:
     settings = Settings()
     return settings.model_copy(update={"db": db}) if db is not None else settings
+
+
+@contextmanager
+def _opened_store(db: Path | None, read_only: bool = False) -> Iterator[DuckDBPyConnection]:
+    """The store for one command; any transship error becomes a message and an exit code."""
+    from transship.store import store
+
+    settings = _settings(db)
+    try:
+        with store(settings.db, read_only=read_only, memory_limit=settings.memory_limit) as con:
+            yield con
+    except TransshipError as exc:
+        raise _fail(exc) from exc
 
 
 def _fail(exc: TransshipError) -> typer.Exit:
@@ -134,15 +149,13 @@ def ingest_shipments_command(
     """
     from transship.ingest.mapping import IDENTITY, load_mapping
     from transship.ingest.shipments import ingest_shipments
-    from transship.store import store
 
-    settings = _settings(db)
     try:
         chosen = load_mapping(mapping) if mapping else IDENTITY
-        with store(settings.db, memory_limit=settings.memory_limit) as con:
-            results = _report(ingest_shipments(con, paths, chosen))
     except TransshipError as exc:
         raise _fail(exc) from exc
+    with _opened_store(db) as con:
+        results = _report(ingest_shipments(con, paths, chosen))
     _exit_for(results, strict)
 
 
@@ -162,14 +175,9 @@ def ingest_flows_command(
         transship ingest flows comtrade_2024.csv.gz --format comtrade
     """
     from transship.ingest.flows import ingest_flows
-    from transship.store import store
 
-    settings = _settings(db)
-    try:
-        with store(settings.db, memory_limit=settings.memory_limit) as con:
-            results = _report(ingest_flows(con, paths, input_format))
-    except TransshipError as exc:
-        raise _fail(exc) from exc
+    with _opened_store(db) as con:
+        results = _report(ingest_flows(con, paths, input_format))
     _exit_for(results, strict)
 
 
@@ -195,16 +203,14 @@ def ingest_census_command(
     """
     from transship.ingest.census import fetch_census_snapshot
     from transship.ingest.flows import ingest_flows
-    from transship.store import store
 
-    settings = _settings(db)
     try:
         snapshot = fetch_census_snapshot(partner, hs, start, end, snapshot_dir)
-        console.print(f"saved {snapshot}")
-        with store(settings.db, memory_limit=settings.memory_limit) as con:
-            _report(ingest_flows(con, [snapshot], "census"))
     except TransshipError as exc:
         raise _fail(exc) from exc
+    console.print(f"saved {snapshot}")
+    with _opened_store(db) as con:
+        _report(ingest_flows(con, [snapshot], "census"))
 
 
 @ingest_app.command("shared")
@@ -222,14 +228,9 @@ def ingest_shared_command(
         transship ingest shared ../shared/data --db data/shared.duckdb
     """
     from transship.shared_data import load_shared_data
-    from transship.store import store
 
-    settings = _settings(db)
-    try:
-        with store(settings.db, memory_limit=settings.memory_limit) as con:
-            _report(load_shared_data(con, data_dir))
-    except TransshipError as exc:
-        raise _fail(exc) from exc
+    with _opened_store(db) as con:
+        _report(load_shared_data(con, data_dir))
 
 
 @app.command()
@@ -240,16 +241,11 @@ def summary(db: DbOption = None) -> None:
 
         transship summary --db data/transship.duckdb
     """
-    from transship.store import store
     from transship.summary import store_summary
 
-    settings = _settings(db)
-    try:
-        with store(settings.db, read_only=True) as con:
-            result = store_summary(con)
-    except TransshipError as exc:
-        raise _fail(exc) from exc
-    _print_frame(result.tables, f"Store {settings.db}")
+    with _opened_store(db, read_only=True) as con:
+        result = store_summary(con)
+    _print_frame(result.tables, f"Store {_settings(db).db}")
     _print_frame(result.batches, "Recent ingest batches")
     _print_frame(result.quarantine, "Quarantined rows by reason")
     _print_frame(result.top_origins, "Shipments by declared origin")
@@ -268,15 +264,10 @@ def quarantine(
 
         transship quarantine --reason unknown_country --limit 20
     """
-    from transship.store import store
     from transship.summary import quarantined_rows
 
-    settings = _settings(db)
-    try:
-        with store(settings.db, read_only=True) as con:
-            rows = quarantined_rows(con, batch, reason, limit)
-    except TransshipError as exc:
-        raise _fail(exc) from exc
+    with _opened_store(db, read_only=True) as con:
+        rows = quarantined_rows(con, batch, reason, limit)
     _print_frame(rows, "Quarantined rows")
 
 
@@ -289,14 +280,9 @@ def check(db: DbOption = None) -> None:
         transship check --db data/transship.duckdb
     """
     from transship.checks import run_checks
-    from transship.store import store
 
-    settings = _settings(db)
-    try:
-        with store(settings.db, read_only=True) as con:
-            failures = run_checks(con)
-    except TransshipError as exc:
-        raise _fail(exc) from exc
+    with _opened_store(db, read_only=True) as con:
+        failures = run_checks(con)
     for failure in failures:
         errors.print(f"[red]FAIL[/] {failure}", highlight=False)
     if failures:
