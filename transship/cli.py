@@ -112,14 +112,9 @@ def init(db: DbOption = None) -> None:
 
         transship init --db data/transship.duckdb
     """
-    from transship.store import open_store
-
-    settings = _settings(db)
-    try:
-        open_store(settings.db, memory_limit=settings.memory_limit).close()
-    except TransshipError as exc:
-        raise _fail(exc) from exc
-    console.print(f"store ready at {settings.db}")
+    with _opened_store(db):
+        pass
+    console.print(f"store ready at {_settings(db).db}")
 
 
 StrictOption = Annotated[

@@ -200,18 +200,9 @@ def install(con: duckdb.DuckDBPyConnection) -> bool:
     return True
 
 
+_NUMERIC_COLUMNS = {"m49": pl.Int32, "share_pct": pl.Float64, "tonnes_per_year": pl.Float64}
+
+
 def _csv(name: str) -> pl.DataFrame:
-    return (
-        pl.read_csv(DATA / name, infer_schema=False)
-        .with_columns(pl.col(c).cast(pl.Int32) for c in ("m49",) if c in _header(name))
-        .with_columns(
-            pl.col(c).cast(pl.Float64)
-            for c in ("share_pct", "tonnes_per_year")
-            if c in _header(name)
-        )
-    )
-
-
-def _header(name: str) -> list[str]:
-    with (DATA / name).open(encoding="utf-8") as handle:
-        return handle.readline().strip().split(",")
+    frame = pl.read_csv(DATA / name, infer_schema=False)
+    return frame.cast({c: t for c, t in _NUMERIC_COLUMNS.items() if c in frame.columns})
