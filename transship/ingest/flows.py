@@ -32,7 +32,6 @@ _M49_EXPECTATION = "UN M49 / Comtrade country number"
 @dataclass(frozen=True)
 class FlowAdapter:
     name: str
-    description: str
     required: tuple[str, ...]
     country_scheme: str
     keep_among_same_key: str
@@ -78,33 +77,33 @@ def _china_monthly_input(con: duckdb.DuckDBPyConnection, columns: list[str], pat
 ADAPTERS: dict[str, FlowAdapter] = {
     adapter.name: adapter
     for adapter in (
+        # period, reporter, partner, flow, hs6, value_usd[, weight_kg]
         FlowAdapter(
             "canonical",
-            "period, reporter, partner, flow, hs6, value_usd[, weight_kg]",
             REQUIRED_FLOW_COLUMNS,
             "alias",
             "first",
             _canonical_input,
         ),
+        # UN Comtrade records: [year,] reporter, partner, cmd, flow, value[, netwgt]
         FlowAdapter(
             "comtrade",
-            "UN Comtrade records: [year,] reporter, partner, cmd, flow, value[, netwgt]",
             ("reporter", "partner", "cmd", "flow", "value"),
             "m49",
             "largest",
             _comtrade_input,
         ),
+        # China's monthly exports by partner: period_dt, partner_name, hs6, val, qty
         FlowAdapter(
             "china-monthly",
-            "China's monthly exports by partner: period_dt, partner_name, hs6, val, qty",
             ("period_dt", "partner_name", "hs6", "val", "qty"),
             "alias",
             "first",
             _china_monthly_input,
         ),
+        # US Census imports saved by `transship ingest census` (canonical columns)
         FlowAdapter(
             "census",
-            "US Census imports saved by `transship ingest census` (canonical columns)",
             REQUIRED_FLOW_COLUMNS,
             "alias",
             "first",
