@@ -47,6 +47,7 @@ SOURCES: dict[str, tuple[str, str]] = {
         "USGS Mineral Commodity Summaries 2025 and the domain brief; shares approximate",
         "2025-07",
     ),
+    "ref_hubs": ("transship domain brief: transit hubs seen in rerouting", "2025-07"),
 }
 
 
@@ -153,6 +154,10 @@ def capacity() -> pl.DataFrame:
     return _csv("capacity.csv").with_columns(pl.col("start_date").str.to_date())
 
 
+def hubs() -> pl.DataFrame:
+    return _csv("hubs.csv")
+
+
 TABLES: dict[str, Callable[[], pl.DataFrame]] = {
     "ref_countries": countries,
     "ref_country_aliases": country_aliases,
@@ -162,6 +167,7 @@ TABLES: dict[str, Callable[[], pl.DataFrame]] = {
     "ref_cover_codes": cover_codes,
     "ref_control_events": control_events,
     "ref_capacity": capacity,
+    "ref_hubs": hubs,
 }
 
 

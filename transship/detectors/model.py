@@ -1,0 +1,95 @@
+"""What the unsupervised models share: the shipment feature matrix, fitting on a sample of
+history, and scores normalised to one scale.
+
+A model's raw score is turned into the share of history shipments it scored lower
+(a percentile), then stretched over the top tail: a shipment more unusual than 95% of
+history starts to count, one beyond every history shipment counts fully.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Any, Self
+
+import numpy as np
+import polars as pl
+
+from transship.detectors.base import Detector, clip01
+
+MATRIX = {
+    "log_weight": pl.col("weight_kg").log1p(),
+    "log_unit_value": pl.col("log_unit_value"),
+    "uv_z": pl.col("uv_z").clip(-20, 20),
+    "log_surge": pl.col("corridor_surge_ratio").log(),
+    "origin_share": pl.col("origin_share_90d"),
+    "log_exporter_age": pl.col("exporter_age_days").cast(pl.Float64).log1p(),
+    "pair_new": pl.col("pair_new").cast(pl.Float64),
+    "export_differs": pl.col("export_differs").cast(pl.Float64),
+    "log_importer_shipments": pl.col("importer_hs6_count_90d").log1p(),
+    "controlled": pl.col("controlled").cast(pl.Float64),
+}
+MIN_HISTORY = 200
+
+
+def feature_matrix(frame: pl.DataFrame) -> np.ndarray:
+    return (
+        frame.select(**{name: expr.cast(pl.Float64) for name, expr in MATRIX.items()})
+        .fill_null(0.0)
+        .fill_nan(0.0)
+        .to_numpy()
+    )
+
+
+class ModelDetector(Detector):
+    kind = "model"
+    requires = (
+        "weight_kg", "log_unit_value", "uv_z", "corridor_surge_ratio", "origin_share_90d",
+        "exporter_age_days", "pair_new", "export_differs", "importer_hs6_count_90d",
+        "controlled",
+    )
+    label: str
+
+    def __init__(self, training_sample: int = 20_000, tail: float = 0.95,
+                 random_state: int = 0) -> None:
+        self.training_sample = training_sample
+        self.tail = tail
+        self.random_state = random_state
+
+    @abstractmethod
+    def _model(self) -> Any: ...
+
+    @abstractmethod
+    def _raw_scores(self, model: Any, matrix: np.ndarray) -> np.ndarray: ...
+
+    def fit(self, frame: pl.DataFrame) -> Self:
+        super().fit(frame)
+        if frame.height < MIN_HISTORY:
+            self.model_ = None
+            return self
+        sample = frame
+        if frame.height > self.training_sample:
+            sample = frame.sample(self.training_sample, seed=self.random_state)
+        matrix = feature_matrix(sample)
+        self.model_ = self._model().fit(matrix)
+        self.history_scores_ = np.sort(self._raw_scores(self.model_, matrix))
+        return self
+
+    def percentiles(self, frame: pl.DataFrame) -> np.ndarray:
+        self._check_fitted(frame)
+        if self.model_ is None:
+            return np.zeros(frame.height)
+        raw = self._raw_scores(self.model_, feature_matrix(frame))
+        return np.searchsorted(self.history_scores_, raw, side="right") / len(
+            self.history_scores_
+        )
+
+    def score(self, frame: pl.DataFrame) -> np.ndarray:
+        return clip01((self.percentiles(frame) - self.tail) / (1 - self.tail))
+
+    def reasons(self, frame: pl.DataFrame, scores: np.ndarray) -> list[str | None]:
+        percentiles = self.percentiles(frame)
+        return [
+            f"{self.label} finds it more unusual than {p:.1%} of the previous year's shipments."
+            if s > 0 else None
+            for p, s in zip(percentiles, scores, strict=True)
+        ]

@@ -1,0 +1,64 @@
+"""Pass-through: in the trade statistics, China's exports of the code to the origin and the
+origin's exports to the US rise together while China's direct exports to the US fall."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from transship.detectors.base import Detector, clip01, code, money, ramp, sentences
+
+
+def growth(name: str) -> pl.Expr:
+    return pl.col(f"{name}_recent") / pl.col(f"{name}_base")
+
+
+class PassThrough(Detector):
+    name = "pass_through"
+    kind = "rule"
+    requires = (
+        "controlled", "cn_to_origin_recent", "cn_to_origin_base", "origin_to_us_recent",
+        "origin_to_us_base", "cn_to_us_recent", "cn_to_us_base",
+    )
+
+    def __init__(self, min_growth: float = 1.5, full_growth: float = 4.0,
+                 max_direct_growth: float = 1.0, min_recent_usd: float = 100_000.0) -> None:
+        self.min_growth = min_growth
+        self.full_growth = full_growth
+        self.max_direct_growth = max_direct_growth
+        self.min_recent_usd = min_recent_usd
+
+    def _signal(self) -> pl.Expr:
+        low, high = np.log(self.min_growth), np.log(self.full_growth)
+        inbound = ramp(growth("cn_to_origin").log(), low, high)
+        outbound = ramp(growth("origin_to_us").log(), low, high)
+        direct_falls = growth("cn_to_us").fill_nan(0.0).fill_null(0.0) <= self.max_direct_growth
+        big_enough = pl.col("cn_to_origin_recent") >= self.min_recent_usd
+        return (
+            pl.when(pl.col("controlled") & direct_falls & big_enough)
+            .then(pl.min_horizontal(inbound, outbound))
+            .otherwise(0.0)
+        )
+
+    def score(self, frame: pl.DataFrame) -> np.ndarray:
+        self._check_fitted(frame)
+        return clip01(frame.select(self._signal().fill_null(0.0)).to_series())
+
+    def reasons(self, frame: pl.DataFrame, scores: np.ndarray) -> list[str | None]:
+        def render(r: dict[str, Any]) -> str:
+            def ratio(name: str) -> str:
+                base = r[f"{name}_base"] or 0.0
+                return f"{r[f'{name}_recent'] / base:,.1f}x" if base else "new"
+
+            return (
+                f"Trade statistics for the 3 months before {r['month']:%Y-%m}: China's exports "
+                f"of {code(r['hs6'])} to {r['origin_name']} were {money(r['cn_to_origin_recent'])} "
+                f"({ratio('cn_to_origin')} the prior year's rate) and US imports from "
+                f"{r['origin_name']} {money(r['origin_to_us_recent'])} ({ratio('origin_to_us')}), "
+                f"while US imports from China were {money(r['cn_to_us_recent'] or 0.0)} "
+                f"({ratio('cn_to_us')})."
+            )
+
+        return sentences(frame, scores, render)

@@ -1,0 +1,73 @@
+"""Relationships: an importer that switched origin right after a control took effect, a
+new exporter with sudden controlled volume, a shipper-consignee pair never seen before."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from transship.detectors.base import Detector, clip01, ramp, sentences, tonnes
+
+
+class Relationships(Detector):
+    name = "relationships"
+    kind = "rule"
+    requires = (
+        "controlled", "switched_from", "switched_from_kg", "exporter_age_days",
+        "exporter_first_seen", "exporter_controlled_kg_90d", "pair_new", "control_date",
+    )
+
+    def __init__(self, switch_score: float = 1.0, new_exporter_days: int = 120,
+                 new_exporter_kg: float = 10_000.0, new_exporter_full_kg: float = 60_000.0,
+                 new_pair_score: float = 0.3) -> None:
+        self.switch_score = switch_score
+        self.new_exporter_days = new_exporter_days
+        self.new_exporter_kg = new_exporter_kg
+        self.new_exporter_full_kg = new_exporter_full_kg
+        self.new_pair_score = new_pair_score
+
+    def _new_exporter(self) -> pl.Expr:
+        young = pl.col("exporter_age_days") <= self.new_exporter_days
+        volume = ramp(pl.col("exporter_controlled_kg_90d").log1p(),
+                      np.log1p(self.new_exporter_kg), np.log1p(self.new_exporter_full_kg))
+        return pl.when(young).then(volume).otherwise(0.0)
+
+    def score(self, frame: pl.DataFrame) -> np.ndarray:
+        self._check_fitted(frame)
+        switch = pl.when(pl.col("switched_from").is_not_null()).then(self.switch_score).otherwise(0.0)
+        pair = pl.when(pl.col("pair_new")).then(self.new_pair_score).otherwise(0.0)
+        score = frame.select(
+            pl.when(pl.col("controlled"))
+            .then(pl.max_horizontal(switch, self._new_exporter(), pair))
+            .otherwise(0.0)
+        ).to_series()
+        return clip01(score)
+
+    def reasons(self, frame: pl.DataFrame, scores: np.ndarray) -> list[str | None]:
+        new_exporter = frame.select(self._new_exporter()).to_series().to_list()
+
+        def render(r: dict[str, Any], new: float) -> str:
+            parts = []
+            if r["switched_from"] is not None:
+                parts.append(
+                    f"importer {r['importer']} bought {r['material']} mainly from "
+                    f"{r['switched_from_name']} ({tonnes(r['switched_from_kg'])}) before "
+                    f"China's control of {r['control_date']} and now buys from {r['origin_name']}"
+                )
+            if new > 0:
+                seen = r["exporter_first_seen"] or r["arrival_date"]
+                parts.append(
+                    f"exporter {r['exporter']}, first seen {seen}, shipped "
+                    f"{tonnes(r['exporter_controlled_kg_90d'])} of controlled goods in 90 days"
+                )
+            if r["pair_new"]:
+                parts.append(f"first shipment from {r['exporter']} to {r['importer']}")
+            text = "; ".join(parts)
+            return text[0].upper() + text[1:] + "."
+
+        return [
+            render(r, new) if s > 0 else None
+            for r, new, s in zip(frame.iter_rows(named=True), new_exporter, scores, strict=True)
+        ]

@@ -1,0 +1,333 @@
+"""The shipment feature build: profiles of corridors, codes, entities and trade legs.
+
+Every feature of a shipment arriving on day D is computed from shipments that arrived
+before D (plus the shipment itself) and trade statistics for months before D's month,
+so loading later data never changes an earlier shipment's features.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import polars as pl
+
+from transship.features import columns
+from transship.features.mirror import mirror_features
+from transship.features.windows import first_seen, prior_sum
+
+RECENT_DAYS = 90
+BASELINE_DAYS = 365
+BENCHMARK_DAYS = 365
+SWITCH_WINDOW_DAYS = 365
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The reference tables the features reason with, as polars frames."""
+
+    controlled: pl.DataFrame  # hs6, material
+    capacity: pl.DataFrame  # material, country, stage, scale, status, start_date, note
+    events: pl.DataFrame  # effective_date, material, measure, target, description
+    hubs: pl.DataFrame  # country, note
+    countries: pl.DataFrame  # code, name
+
+    @classmethod
+    def load(cls, con: duckdb.DuckDBPyConnection) -> Reference:
+        return cls(
+            controlled=con.sql("SELECT hs6, material FROM ref_controlled_codes").pl(),
+            capacity=con.sql(
+                "SELECT material, country, stage, scale, status, start_date, note "
+                "FROM ref_capacity"
+            ).pl(),
+            events=con.sql(
+                "SELECT effective_date, material, measure, target, description "
+                "FROM ref_control_events WHERE measure IN ('licence', 'ban')"
+            ).pl(),
+            hubs=con.sql("SELECT country, note FROM ref_hubs").pl(),
+            countries=con.sql("SELECT code, name FROM ref_countries").pl(),
+        )
+
+
+SHIPMENT_COLUMNS = (
+    "shipment_id, arrival_date, importer, exporter, origin_country, export_country, "
+    "port_of_lading, port_of_unlading, hs_code, hs6, description, weight_kg, value_usd, "
+    "transport_mode"
+)
+
+
+def load_shipments(con: duckdb.DuckDBPyConnection, until: date) -> pl.DataFrame:
+    """Every stored shipment that arrived on or before ``until``, oldest first."""
+    return con.sql(
+        f"SELECT {SHIPMENT_COLUMNS} FROM shipments WHERE arrival_date <= ? "  # noqa: S608
+        "ORDER BY arrival_date, shipment_id",
+        params=[until],
+    ).pl()
+
+
+def load_flows(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    return con.sql(
+        "SELECT source, period, period_start, frequency, reporter, partner, flow, hs6, "
+        "value_usd, weight_kg FROM trade_flows"
+    ).pl()
+
+
+def materials(reference: Reference) -> pl.DataFrame:
+    """hs6 -> the controlled materials it can carry, joined as 'gallium/germanium'."""
+    return reference.controlled.group_by("hs6").agg(
+        material=pl.col("material").sort().str.join("/")
+    )
+
+
+def control_in_force(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
+    """The latest licence or ban on the row's material in force on its arrival date."""
+    events = (
+        reference.controlled.join(reference.events, on="material")
+        .select("hs6", control_date="effective_date", control_measure="measure",
+                control_material="material")
+        .sort("control_date")
+    )
+    rows = frame.select("row", "hs6", "arrival_date").filter(pl.col("hs6").is_in(events["hs6"]))
+    matched = (
+        rows.sort("arrival_date")
+        .join_asof(events, left_on="arrival_date", right_on="control_date", by="hs6",
+                   strategy="backward")
+        .select("row", "control_date", "control_measure")
+    )
+    return frame.join(matched, on="row", how="left")
+
+
+def capacity_level(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
+    """'major', 'minor' or 'none': the origin's capacity for the material on the arrival date.
+
+    Announced capacity counts from its start date, so new supply is honoured once it runs.
+    """
+    codes = reference.controlled.select("hs6", "material")
+    capacity = reference.capacity.select(
+        "material", country="country", scale="scale", start_date="start_date",
+        capacity_note="note",
+    )
+    candidates = (
+        frame.filter(pl.col("material").is_not_null())
+        .select("row", "hs6", "origin_country", "arrival_date")
+        .join(codes, on="hs6")
+        .join(capacity, left_on=["material", "origin_country"],
+              right_on=["material", "country"], how="left")
+        .filter(pl.col("start_date").is_null() | (pl.col("start_date") <= pl.col("arrival_date")))
+        .group_by("row")
+        .agg(
+            capacity_level=pl.when((pl.col("scale") == "major").any()).then(pl.lit("major"))
+            .when((pl.col("scale") == "minor").any()).then(pl.lit("minor"))
+            .otherwise(pl.lit("none")),
+            capacity_note=pl.col("capacity_note").drop_nulls().first(),
+        )
+    )
+    out = frame.join(candidates, on="row", how="left")
+    return out.with_columns(
+        capacity_level=pl.when(pl.col("material").is_not_null())
+        .then(pl.col("capacity_level").fill_null("none"))
+    )
+
+
+def unit_value_benchmarks(frame: pl.DataFrame, months: list[date]) -> pl.DataFrame:
+    """Per code and month M: median and MAD of log unit value over the year before M."""
+    parts = []
+    for month in months:
+        start = pl.lit(month).dt.offset_by(f"-{BENCHMARK_DAYS}d")
+        window = frame.filter(
+            (pl.col("arrival_date") >= start) & (pl.col("arrival_date") < pl.lit(month))
+        )
+        if window.is_empty():
+            continue
+        parts.append(
+            window.group_by("hs6")
+            .agg(
+                hs6_uv_median=pl.col("log_unit_value").median(),
+                hs6_uv_mad=(pl.col("log_unit_value") - pl.col("log_unit_value").median())
+                .abs()
+                .median(),
+                hs6_history=pl.len(),
+            )
+            .with_columns(month=pl.lit(month))
+        )
+    if not parts:
+        return pl.DataFrame(
+            schema={"hs6": pl.String, "hs6_uv_median": pl.Float64, "hs6_uv_mad": pl.Float64,
+                    "hs6_history": pl.UInt32, "month": pl.Date}
+        )
+    return pl.concat(parts)
+
+
+def nearest_controlled(frame: pl.DataFrame, benchmarks: pl.DataFrame,
+                       reference: Reference, min_z: float) -> pl.DataFrame:
+    """For rows priced unlike their own code: the controlled code whose price they fit best."""
+    controlled = materials(reference)
+    bench = benchmarks.join(controlled, on="hs6").select(
+        "month", nearest_controlled_hs6="hs6", nearest_controlled_material="material",
+        nearest_controlled_log_uv="hs6_uv_median",
+    )
+    misfits = frame.filter(
+        (pl.col("uv_z").abs() >= min_z) & pl.col("material").is_null()
+    ).select("row", "month", "log_unit_value")
+    best = (
+        misfits.join(bench, on="month")
+        .with_columns(
+            nearest_controlled_gap=(pl.col("log_unit_value") - pl.col("nearest_controlled_log_uv"))
+            .abs()
+        )
+        .sort("row", "nearest_controlled_gap")
+        .group_by("row", maintain_order=True)
+        .first()
+        .select(
+            "row", "nearest_controlled_hs6", "nearest_controlled_material",
+            "nearest_controlled_gap",
+            nearest_controlled_uv=pl.col("nearest_controlled_log_uv").exp(),
+        )
+    )
+    return frame.join(best, on="row", how="left")
+
+
+def origin_switch(frame: pl.DataFrame) -> pl.DataFrame:
+    """An importer that bought a material from one origin before a control took effect and,
+    within a year after it, buys it from an origin it had never used before."""
+    controlled = frame.filter(pl.col("material").is_not_null())
+    importer_first = first_seen(controlled, ["importer", "material"])
+    origin_first = first_seen(controlled, ["importer", "material", "origin_country"])
+    candidates = controlled.with_columns(
+        importer_first=importer_first, origin_first=origin_first
+    ).filter(
+        pl.col("control_date").is_not_null()
+        & (pl.col("importer_first") < pl.col("control_date"))
+        & (pl.col("origin_first").is_null() | (pl.col("origin_first") >= pl.col("control_date")))
+        & ((pl.col("arrival_date") - pl.col("control_date")).dt.total_days() <= SWITCH_WINDOW_DAYS)
+    )
+    if candidates.is_empty():
+        return frame.with_columns(
+            switched_from=pl.lit(None, pl.String), switched_from_kg=pl.lit(None, pl.Float64)
+        )
+    before = (
+        candidates.select("importer", "material", "control_date").unique()
+        .join(controlled.select("importer", "material", "origin_country", "arrival_date",
+                                "weight_kg"), on=["importer", "material"])
+        .filter(pl.col("arrival_date") < pl.col("control_date"))
+        .group_by("importer", "material", "control_date", "origin_country")
+        .agg(kg=pl.col("weight_kg").sum())
+        .sort("kg", "origin_country", descending=[True, False])
+        .group_by("importer", "material", "control_date", maintain_order=True)
+        .first()
+        .rename({"origin_country": "switched_from", "kg": "switched_from_kg"})
+    )
+    switched = (
+        candidates.join(before, on=["importer", "material", "control_date"])
+        .filter(pl.col("switched_from") != pl.col("origin_country"))
+        .select("row", "switched_from", "switched_from_kg")
+    )
+    return frame.join(switched, on="row", how="left")
+
+
+def structuring(frame: pl.DataFrame) -> pl.DataFrame:
+    """Parcels of one code to one consignee: count and weight over 90 days, and how steady
+    the consignee's monthly totals were over the three months before this one."""
+    keys = ["importer", "hs6"]
+    count_90d = prior_sum(frame, keys, pl.lit(1.0), RECENT_DAYS) + 1
+    kg_90d = prior_sum(frame, keys, pl.col("weight_kg"), RECENT_DAYS) + frame["weight_kg"]
+    monthly = (
+        frame.group_by([*keys, "month"]).agg(kg=pl.col("weight_kg").sum())
+    )
+    lags = frame.select("row", *keys, "month")
+    for lag in (1, 2, 3):
+        lagged = monthly.with_columns(pl.col("month").dt.offset_by(f"{lag}mo")).rename(
+            {"kg": f"kg_lag{lag}"}
+        )
+        lags = lags.join(lagged, on=[*keys, "month"], how="left")
+    lag_cols = [pl.col(f"kg_lag{lag}").fill_null(0.0) for lag in (1, 2, 3)]
+    mean = pl.mean_horizontal(lag_cols)
+    std = (
+        pl.sum_horizontal([(c - mean) ** 2 for c in lag_cols]) / 3
+    ).sqrt()
+    lags = lags.select(
+        "row",
+        importer_monthly_kg=mean,
+        importer_monthly_cv=pl.when(mean > 0).then(std / mean),
+    )
+    return frame.with_columns(
+        importer_hs6_count_90d=count_90d, importer_hs6_kg_90d=kg_90d
+    ).join(lags, on="row", how="left")
+
+
+def build_features(
+    shipments: pl.DataFrame,
+    flows: pl.DataFrame,
+    reference: Reference,
+    misfit_z: float = 3.0,
+) -> pl.DataFrame:
+    """One row per shipment with every feature the detectors use."""
+    frame = (
+        shipments.sort("arrival_date", "shipment_id")
+        .with_row_index("row")
+        .with_columns(
+            columns.unit_value(), columns.log_unit_value(), columns.hs4(), columns.month(),
+            columns.export_differs(), columns.described_material(),
+            columns.described_keyword(),
+        )
+        .join(materials(reference), on="hs6", how="left")
+        .with_columns(
+            controlled=pl.col("material").is_not_null(),
+            origin_is_hub=pl.col("origin_country").is_in(reference.hubs["country"]),
+            export_is_hub=pl.col("export_country").is_in(reference.hubs["country"]),
+        )
+    )
+    frame = control_in_force(frame, reference)
+    frame = capacity_level(frame, reference)
+
+    corridor = ["origin_country", "hs6"]
+    own_kg = frame["weight_kg"]
+    recent = prior_sum(frame, corridor, pl.col("weight_kg"), RECENT_DAYS) + own_kg
+    baseline = (
+        prior_sum(frame, corridor, pl.col("weight_kg"), RECENT_DAYS + BASELINE_DAYS, RECENT_DAYS)
+        * RECENT_DAYS / BASELINE_DAYS
+    )
+    code_recent = prior_sum(frame, ["hs6"], pl.col("weight_kg"), RECENT_DAYS) + own_kg
+    exporter_kg = prior_sum(
+        frame, ["exporter"], pl.col("weight_kg") * pl.col("controlled").cast(pl.Float64), RECENT_DAYS
+    ) + own_kg * frame["controlled"].cast(pl.Float64)
+    frame = frame.with_columns(
+        corridor_recent_kg=recent,
+        corridor_baseline_kg=baseline,
+        corridor_surge_ratio=recent / pl.max_horizontal(baseline, own_kg),
+        corridor_first_seen=first_seen(frame, corridor),
+        origin_share_90d=recent / code_recent,
+        exporter_first_seen=first_seen(frame, ["exporter"]),
+        exporter_controlled_kg_90d=exporter_kg,
+        pair_first_seen=first_seen(frame, ["exporter", "importer"]),
+    ).with_columns(
+        exporter_age_days=(pl.col("arrival_date") - pl.col("exporter_first_seen"))
+        .dt.total_days()
+        .fill_null(0),
+        pair_new=pl.col("pair_first_seen").is_null(),
+    )
+
+    months = frame["month"].unique().sort().to_list()
+    benchmarks = unit_value_benchmarks(frame, months)
+    frame = frame.join(benchmarks, on=["hs6", "month"], how="left").with_columns(
+        uv_z=(pl.col("log_unit_value") - pl.col("hs6_uv_median"))
+        / (1.4826 * pl.col("hs6_uv_mad") + 0.1),
+        hs6_uv_typical=pl.col("hs6_uv_median").exp(),
+    )
+    frame = nearest_controlled(frame, benchmarks, reference, misfit_z)
+    frame = origin_switch(frame)
+    frame = structuring(frame)
+    frame = mirror_features(frame, flows)
+    return country_names(frame, reference).sort("row")
+
+
+def country_names(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
+    """Readable names for the reasons: 'Thailand', not 'TH'."""
+    names = reference.countries.select("code", "name")
+    for column, named in (("origin_country", "origin_name"), ("export_country", "export_name"),
+                          ("switched_from", "switched_from_name")):
+        frame = frame.join(
+            names.rename({"code": column, "name": named}), on=column, how="left"
+        ).with_columns(pl.coalesce(named, column).alias(named))
+    return frame
