@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date, timedelta
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from transship.errors import TransshipError
+from transship.evaluate import Evaluation
 from transship.ingest.batch import IngestResult
 from transship.settings import Settings
 
@@ -285,22 +287,259 @@ def check(db: DbOption = None) -> None:
     console.print("all store checks passed")
 
 
+RulesOption = Annotated[
+    Path | None,
+    typer.Option("--rules", help="Detector settings TOML [default: $TRANSSHIP_RULES or bundled]"),
+]
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors.print(f"[bold red]error:[/] {option} {value!r} is not a date like 2025-01-31")
+        raise typer.Exit(2) from None
+
+
+def _detect(db: Path | None, rules: Path | None, start: date, end: date, kind: str) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from transship.detectors import DetectorConfig
+    from transship.pipeline import detect
+
+    settings = _settings(db)
+    try:
+        config = DetectorConfig.load(rules or settings.rules)
+    except TransshipError as exc:
+        raise _fail(exc) from exc
+    with _opened_store(db) as con, Progress(
+        TextColumn("scoring {task.description}"), BarColumn(), MofNCompleteColumn(),
+        console=console, transient=True,
+    ) as bar:
+        task = bar.add_task("…", total=None)
+
+        def progress(month: str, done: int, total: int) -> None:
+            bar.update(task, description=month, completed=done, total=total)
+
+        result = detect(con, start, end, config, kind, progress)
+    for warning in result.warnings:
+        errors.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    console.print(result.summary(), highlight=False)
+
+
 @app.command()
-def demo(db: DbOption = None) -> None:
-    """Run the pipeline end to end on the bundled fixtures and print a summary.
+def backfill(
+    start: Annotated[str, typer.Option(help="First arrival date, YYYY-MM-DD")],
+    end: Annotated[str, typer.Option(help="Last arrival date, YYYY-MM-DD")],
+    rules: RulesOption = None,
+    db: DbOption = None,
+) -> None:
+    """Score every shipment that arrived in a date range and replace that range's flags.
+
+    Each month is scored by detectors fitted on the year before it, exactly as the
+    nightly run would have scored each day. Analysts' decisions survive. End before
+    start exits with code 2; a range with no shipments is a warning.
+
+    Example:
+
+        transship backfill --start 2024-01-01 --end 2025-06-30
+    """
+    first, last = _date(start, "--start"), _date(end, "--end")
+    assert first is not None and last is not None
+    _detect(db, rules, first, last, "backfill")
+
+
+@app.command()
+def run(
+    run_date: Annotated[
+        str | None, typer.Option("--date", help="Day to score, YYYY-MM-DD [default: yesterday]")
+    ] = None,
+    rules: RulesOption = None,
+    db: DbOption = None,
+) -> None:
+    """Score one day's shipments (the nightly run) and write its flags.
+
+    Example:
+
+        transship run --date 2025-01-14
+    """
+    day = _date(run_date, "--date") or date.today() - timedelta(days=1)
+    _detect(db, rules, day, day, "nightly")
+
+
+@app.command()
+def flags(
+    since: Annotated[str | None, typer.Option(help="Flags dated on or after, YYYY-MM-DD")] = None,
+    until: Annotated[str | None, typer.Option(help="Flags dated on or before, YYYY-MM-DD")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="open | confirmed | dismissed | escalated")
+    ] = None,
+    min_score: Annotated[float, typer.Option(help="Only flags scoring at least this")] = 0.0,
+    level: Annotated[str | None, typer.Option(help="shipment | corridor")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many flags")] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help="table | csv | json")
+    ] = "table",
+    out: Annotated[Path | None, typer.Option(help="Write csv or json here")] = None,
+    db: DbOption = None,
+) -> None:
+    """List flags ranked by score, with their detectors and reasons; export as CSV or JSON.
+
+    Example:
+
+        transship flags --since 2025-01-01 --min-score 80 --format csv --out flags.csv
+    """
+    from transship.flags import EXPORT_FORMATS, export_flags, list_flags
+
+    if output_format not in EXPORT_FORMATS:
+        errors.print(f"[bold red]error:[/] --format must be one of {', '.join(EXPORT_FORMATS)}")
+        raise typer.Exit(2)
+    with _opened_store(db, read_only=True) as con:
+        try:
+            frame = list_flags(con, _date(since, "--since"), _date(until, "--until"), status,
+                               min_score, level, limit)
+        except TransshipError as exc:
+            raise _fail(exc) from exc
+    if output_format == "table":
+        _print_flags(frame.head(limit or 20))
+        return
+    if out is None:
+        sys.stdout.write(frame.write_csv() if output_format == "csv" else frame.write_json())
+        return
+    export_flags(frame, output_format, out)
+    console.print(f"{frame.height} flags written to {out}")
+
+
+def _print_flags(frame: pl.DataFrame) -> None:
+    table = Table(title="Flags", title_justify="left", show_lines=True)
+    for column in ("score", "severity", "date", "origin", "hs code", "reasons"):
+        table.add_column(column, overflow="fold")
+    for row in frame.iter_rows(named=True):
+        table.add_row(
+            f"{row['score']:.0f}", row["severity"], str(row["arrival_date"]),
+            row["origin_country"], row["hs_code"], row["reasons"],
+        )
+    console.print(table)
+
+
+@app.command()
+def evaluate(
+    labels: Annotated[Path, typer.Option(help="CSV with shipment_id, label, positive")],
+    k: Annotated[
+        int | None, typer.Option("--k", help="Review budget [default: twice the positives]")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Where the JSON report goes")] = Path(
+        "data/evaluation.json"
+    ),
+    db: DbOption = None,
+) -> None:
+    """Score the current flags against labels: precision and recall at K, average precision.
+
+    Example:
+
+        transship evaluate --labels data/demo-world/labels.csv --k 500
+    """
+    import json
+
+    from transship.evaluate import evaluate_store
+
+    with _opened_store(db, read_only=True) as con:
+        try:
+            result = evaluate_store(con, labels, k)
+        except TransshipError as exc:
+            raise _fail(exc) from exc
+    _print_evaluation(result)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result.to_dict(), indent=2) + "\n")
+    console.print(f"written to {out}")
+
+
+def _print_evaluation(result: Evaluation) -> None:
+    table = Table(title=f"Evaluation at K = {result.k}", title_justify="left")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_row("positives", str(result.positives))
+    table.add_row("flagged shipments", str(result.flagged))
+    table.add_row("precision@K", f"{result.precision_at_k:.3f}")
+    table.add_row("recall@K", f"{result.recall_at_k:.3f}")
+    table.add_row("average precision", f"{result.average_precision:.3f}")
+    for scheme, recall in result.scheme_recall_at_k.items():
+        table.add_row(f"recall@K {scheme}", f"{recall:.3f}")
+    for name, presence in result.look_alike_in_top_k.items():
+        table.add_row(f"look-alike {name} in top K",
+                      f"{presence['in_top_k']:.0f} ({presence['share_of_look_alike']:.1%})")
+    table.add_row("background in top K", str(result.background_in_top_k))
+    console.print(table)
+
+
+@app.command("evaluate-real")
+def evaluate_real(
+    data_dir: Annotated[Path, typer.Argument(help="The shared data folder")],
+    db: Annotated[Path, typer.Option(help="Scratch store for the real data")] = Path(
+        "data/real-evaluation.duckdb"
+    ),
+) -> None:
+    """Check the corridor detectors on real trade statistics (UN Comtrade, China monthly).
+
+    Exits 1 if any expected finding is missing (Thailand->US antimony flagged with both
+    legs, Mexico not, the US/China 8112.92 mirror gap, China's 2024 8112.92 rises to
+    Hong Kong, Malaysia and Belgium).
+
+    Example:
+
+        transship evaluate-real ../shared/data
+    """
+    from transship.real_evaluation import evaluate_real_data
+
+    with _opened_store(db) as con:
+        try:
+            checks = evaluate_real_data(con, data_dir)
+        except TransshipError as exc:
+            raise _fail(exc) from exc
+    for check_result in checks:
+        mark = "[green]PASS[/]" if check_result.passed else "[red]FAIL[/]"
+        console.print(f"{mark} {check_result.expectation}", highlight=False)
+        console.print(f"     {check_result.evidence}", highlight=False, style="dim")
+    if not all(c.passed for c in checks):
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    world: Annotated[Path, typer.Option(help="Where the demo world is written")] = Path(
+        "data/demo-world"
+    ),
+    db: DbOption = None,
+) -> None:
+    """Generate the demo world, ingest it, backfill it, print the top flags and how they rank.
 
     Example:
 
         transship demo --db data/demo.duckdb
     """
     from transship.demo import run_demo
+    from transship.flags import list_flags
 
     settings = _settings(db)
     try:
-        _report(run_demo(settings))
+        with console.status("generating, ingesting and scoring the demo world…"):
+            result = run_demo(settings, world)
     except TransshipError as exc:
         raise _fail(exc) from exc
-    summary(settings.db)
+    for ingested in result.ingested:
+        console.print(f"• {ingested.summary()}", highlight=False, soft_wrap=True)
+    console.print(result.run.summary(), highlight=False)
+    with _opened_store(db, read_only=True) as con:
+        top = list_flags(con, level="shipment", limit=10)
+    _print_flags(top)
+    _print_evaluation(result.evaluation)
+    console.print(
+        f"Explore: transship flags --db {settings.db} --min-score 80; "
+        f"transship evaluate --db {settings.db} --labels {world / 'labels.csv'}",
+        highlight=False,
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -1,35 +1,64 @@
-"""The demo: the bundled fixtures through everything transship does so far."""
+"""The demo: a synthetic trade world through everything transship does.
+
+It generates the demo world with the generator in ``fixtures/world`` (seeded, so every
+demo sees the same world), ingests it, backfills the whole period and evaluates the flags
+against the world's labels.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import importlib.util
+import sys
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from types import ModuleType
 
+from transship.detectors import DetectorConfig
 from transship.errors import InputFileError
+from transship.evaluate import Evaluation, evaluate_store
 from transship.ingest.batch import IngestResult
 from transship.ingest.flows import ingest_flows
 from transship.ingest.shipments import ingest_shipments
+from transship.pipeline import RunResult, detect
+from transship.scoring import Progress
 from transship.settings import Settings
-from transship.shared_data import korea_customs_mapping
 from transship.store import store
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
-def run_demo(settings: Settings, fixtures: Path = FIXTURES) -> Iterator[IngestResult]:
-    if not fixtures.is_dir():
-        raise InputFileError(f"the demo needs the fixtures folder of a checkout: {fixtures}")
+def world_generator(fixtures: Path = FIXTURES) -> ModuleType:
+    """The generator module in a checkout's fixtures folder."""
+    path = fixtures / "world" / "generate.py"
+    if not path.is_file():
+        raise InputFileError(f"the demo needs the world generator of a checkout: {path}")
+    spec = importlib.util.spec_from_file_location("transship_world_generator", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # dataclasses look their module up by name while the module is being executed
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@dataclass
+class DemoResult:
+    world: Path
+    ingested: list[IngestResult]
+    run: RunResult
+    evaluation: Evaluation
+
+
+def run_demo(settings: Settings, world: Path, size: str = "demo",
+             progress: Progress | None = None) -> DemoResult:
+    generator = world_generator()
+    manifest = generator.generate(world, size)
+    start, end = (date.fromisoformat(d) for d in manifest["period"])
+    config = DetectorConfig.load(settings.rules)
     with store(settings.db, memory_limit=settings.memory_limit) as con:
-        yield from ingest_shipments(con, sorted((fixtures / "shipments").glob("*.csv")))
-        yield from ingest_shipments(
-            con, sorted((fixtures / "korea").glob("*.csv")), korea_customs_mapping()
-        )
-        yield from ingest_flows(
-            con, sorted((fixtures / "flows" / "canonical").glob("*")), "canonical"
-        )
-        yield from ingest_flows(
-            con, sorted((fixtures / "flows" / "comtrade").glob("*")), "comtrade"
-        )
-        yield from ingest_flows(
-            con, sorted((fixtures / "flows" / "china-monthly").glob("*")), "china-monthly"
-        )
+        ingested = list(ingest_shipments(con, [world / "shipments.csv"]))
+        ingested += list(ingest_flows(con, [world / "flows.csv"], "canonical"))
+        run = detect(con, start, end, config, "backfill", progress)
+        evaluation = evaluate_store(con, world / "labels.csv")
+    return DemoResult(world, ingested, run, evaluation)

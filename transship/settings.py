@@ -15,3 +15,6 @@ class Settings(BaseSettings):
 
     memory_limit: str | None = None
     """DuckDB memory limit such as ``4GB``; DuckDB's own default when unset."""
+
+    rules: Path | None = None
+    """Detector settings file (``TRANSSHIP_RULES``); the bundled rules.toml when unset."""

@@ -31,14 +31,21 @@ def _files(folder: Path, pattern: str) -> list[Path]:
     return found
 
 
-def load_shared_data(con: duckdb.DuckDBPyConnection, data_dir: Path) -> Iterator[IngestResult]:
-    """Comtrade annual files, China's monthly exports and the Korean declarations."""
+def load_shared_statistics(
+    con: duckdb.DuckDBPyConnection, data_dir: Path
+) -> Iterator[IngestResult]:
+    """Comtrade annual files and China's monthly exports."""
     yield from ingest_flows(
         con, _files(data_dir / "comtrade_annual", "comtrade_*.csv*"), "comtrade"
     )
     yield from ingest_flows(
         con, _files(data_dir / "china_exports_monthly", "*.csv"), "china-monthly"
     )
+
+
+def load_shared_data(con: duckdb.DuckDBPyConnection, data_dir: Path) -> Iterator[IngestResult]:
+    """Comtrade annual files, China's monthly exports and the Korean declarations."""
+    yield from load_shared_statistics(con, data_dir)
     yield from ingest_shipments(
         con,
         _files(data_dir / "korea_customs_declarations", "*.csv"),

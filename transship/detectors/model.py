@@ -49,7 +49,7 @@ class ModelDetector(Detector):
     )
     label: str
 
-    def __init__(self, training_sample: int = 20_000, tail: float = 0.95,
+    def __init__(self, training_sample: int = 5_000, tail: float = 0.95,
                  random_state: int = 0) -> None:
         self.training_sample = training_sample
         self.tail = tail

@@ -21,6 +21,7 @@ RECENT_DAYS = 90
 BASELINE_DAYS = 365
 BENCHMARK_DAYS = 365
 SWITCH_WINDOW_DAYS = 365
+CONTROLLED_PRICE_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def control_in_force(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
     matched = (
         rows.sort("arrival_date")
         .join_asof(events, left_on="arrival_date", right_on="control_date", by="hs6",
-                   strategy="backward")
+                   strategy="backward", check_sortedness=False)
         .select("row", "control_date", "control_measure")
     )
     return frame.join(matched, on="row", how="left")
@@ -130,11 +131,12 @@ def capacity_level(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
     )
 
 
-def unit_value_benchmarks(frame: pl.DataFrame, months: list[date]) -> pl.DataFrame:
-    """Per code and month M: median and MAD of log unit value over the year before M."""
+def unit_value_benchmarks(frame: pl.DataFrame, months: list[date],
+                          days: int = BENCHMARK_DAYS) -> pl.DataFrame:
+    """Per code and month M: median and MAD of log unit value over the days before M."""
     parts = []
     for month in months:
-        start = pl.lit(month).dt.offset_by(f"-{BENCHMARK_DAYS}d")
+        start = pl.lit(month).dt.offset_by(f"-{days}d")
         window = frame.filter(
             (pl.col("arrival_date") >= start) & (pl.col("arrival_date") < pl.lit(month))
         )
@@ -159,11 +161,20 @@ def unit_value_benchmarks(frame: pl.DataFrame, months: list[date]) -> pl.DataFra
     return pl.concat(parts)
 
 
-def nearest_controlled(frame: pl.DataFrame, benchmarks: pl.DataFrame,
-                       reference: Reference, min_z: float) -> pl.DataFrame:
-    """For rows priced unlike their own code: the controlled code whose price they fit best."""
-    controlled = materials(reference)
-    bench = benchmarks.join(controlled, on="hs6").select(
+def nearest_controlled(frame: pl.DataFrame, months: list[date],
+                       min_z: float) -> pl.DataFrame:
+    """For rows priced unlike their own code: the controlled code whose price they fit best.
+
+    A controlled code's price comes only from its shipments whose description names its
+    material, because shared codes also carry other goods (2825.60 is zirconia too), and
+    from the last quarter, because controls move these prices fast.
+    """
+    named = frame.filter(
+        pl.col("material").is_not_null()
+        & pl.col("material").str.contains(pl.col("described_material"), literal=True)
+    )
+    controlled = frame.select("hs6", "material").drop_nulls().unique()
+    bench = unit_value_benchmarks(named, months, CONTROLLED_PRICE_DAYS).join(controlled, on="hs6").select(
         "month", nearest_controlled_hs6="hs6", nearest_controlled_material="material",
         nearest_controlled_log_uv="hs6_uv_median",
     )
@@ -315,7 +326,7 @@ def build_features(
         / (1.4826 * pl.col("hs6_uv_mad") + 0.1),
         hs6_uv_typical=pl.col("hs6_uv_median").exp(),
     )
-    frame = nearest_controlled(frame, benchmarks, reference, misfit_z)
+    frame = nearest_controlled(frame, months, misfit_z)
     frame = origin_switch(frame)
     frame = structuring(frame)
     frame = mirror_features(frame, flows)
