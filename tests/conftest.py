@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -33,3 +36,42 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 def count(con: duckdb.DuckDBPyConnection, query: str, params: object = None) -> int:
     return int(con.execute(query, params).fetchall()[0][0])
+
+
+TINY_WORLD = FIXTURES / "world" / "tiny"
+
+
+@pytest.fixture(scope="session")
+def world_generator() -> Any:
+    from transship.demo import world_generator as load
+
+    return load()
+
+
+@pytest.fixture(scope="session")
+def tiny_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding the checked-in tiny world, backfilled over its whole period.
+
+    Tests that change it must work on a copy (``copied_tiny_store``).
+    """
+    from transship.detectors import DetectorConfig
+    from transship.ingest.flows import ingest_flows
+    from transship.ingest.shipments import ingest_shipments
+    from transship.pipeline import detect
+
+    path = tmp_path_factory.mktemp("tiny") / "tiny.duckdb"
+    con = open_store(path)
+    list(ingest_shipments(con, [TINY_WORLD / "shipments.csv"]))
+    list(ingest_flows(con, [TINY_WORLD / "flows.csv"], "canonical"))
+    detect(con, date(2023, 1, 1), date(2026, 10, 31), DetectorConfig.load())
+    con.close()
+    return path
+
+
+@pytest.fixture
+def copied_tiny_store(tiny_store: Path, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    copy = tmp_path / "tiny.duckdb"
+    shutil.copy(tiny_store, copy)
+    connection = open_store(copy)
+    yield connection
+    connection.close()

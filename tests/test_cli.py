@@ -40,6 +40,11 @@ def test_the_command_list_is_complete() -> None:
         "quarantine",
         "check",
         "demo",
+        "backfill",
+        "run",
+        "flags",
+        "evaluate",
+        "evaluate-real",
     } <= names
 
 

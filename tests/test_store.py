@@ -6,6 +6,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.conftest import FIXTURES, REPO, count
@@ -23,11 +24,17 @@ def test_init_is_idempotent(tmp_path: Path) -> None:
     con.close()
 
 
-def test_older_store_is_upgraded_on_open(tmp_path: Path) -> None:
+def _store_at_first_version(tmp_path: Path) -> tuple[duckdb.DuckDBPyConnection, Path]:
     folder = tmp_path / "migrations"
     folder.mkdir()
     shutil.copy(sql_root() / "migrations" / "001_initial.sql", folder)
-    con = open_store(tmp_path / "s.duckdb")
+    con = duckdb.connect(tmp_path / "s.duckdb")
+    migrate(con, folder)
+    return con, folder
+
+
+def test_migrations_apply_in_order_from_any_version(tmp_path: Path) -> None:
+    con, folder = _store_at_first_version(tmp_path)
     (folder / "002_add_note.sql").write_text(
         "ALTER TABLE shipments ADD COLUMN analyst_note VARCHAR;"
     )
@@ -38,12 +45,18 @@ def test_older_store_is_upgraded_on_open(tmp_path: Path) -> None:
     con.close()
 
 
+def test_older_store_is_upgraded_on_open(tmp_path: Path) -> None:
+    con, _ = _store_at_first_version(tmp_path)
+    con.close()
+    upgraded = open_store(tmp_path / "s.duckdb")
+    assert schema_version(upgraded) == migrations()[-1].version
+    assert count(upgraded, "SELECT count(*) FROM flags") == 0
+    upgraded.close()
+
+
 def test_failed_migration_leaves_the_store_at_its_version(tmp_path: Path) -> None:
-    folder = tmp_path / "migrations"
-    folder.mkdir()
-    shutil.copy(sql_root() / "migrations" / "001_initial.sql", folder)
+    con, folder = _store_at_first_version(tmp_path)
     (folder / "002_broken.sql").write_text("CREATE TABLE t (a INT); SELECT * FROM no_such_table;")
-    con = open_store(tmp_path / "s.duckdb")
     with pytest.raises(Exception, match="no_such_table"):
         migrate(con, folder)
     assert schema_version(con) == 1

@@ -89,7 +89,7 @@ def control_in_force(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
                 control_material="material")
         .sort("control_date")
     )
-    rows = frame.select("row", "hs6", "arrival_date").filter(pl.col("hs6").is_in(events["hs6"]))
+    rows = frame.select("row", "hs6", "arrival_date").filter(pl.col("hs6").is_in(events["hs6"].implode()))
     matched = (
         rows.sort("arrival_date")
         .join_asof(events, left_on="arrival_date", right_on="control_date", by="hs6",
@@ -285,8 +285,8 @@ def build_features(
         .join(materials(reference), on="hs6", how="left")
         .with_columns(
             controlled=pl.col("material").is_not_null(),
-            origin_is_hub=pl.col("origin_country").is_in(reference.hubs["country"]),
-            export_is_hub=pl.col("export_country").is_in(reference.hubs["country"]),
+            origin_is_hub=pl.col("origin_country").is_in(reference.hubs["country"].implode()),
+            export_is_hub=pl.col("export_country").is_in(reference.hubs["country"].implode()),
         )
     )
     frame = control_in_force(frame, reference)

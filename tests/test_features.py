@@ -1,0 +1,143 @@
+"""Feature functions on literal frames, and the point-in-time guarantee on the tiny world."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from tests.conftest import TINY_WORLD
+from transship.features import columns
+from transship.features.build import Reference, build_features, load_flows, load_shipments
+from transship.features.mirror import windowed
+from transship.features.windows import first_seen, prior_sum
+from transship.ingest.flows import ingest_flows
+from transship.ingest.shipments import ingest_shipments
+
+
+def test_unit_value_and_export_differs() -> None:
+    frame = pl.DataFrame({
+        "value_usd": [100.0, 0.0, 55.0],
+        "weight_kg": [4.0, 10.0, 100.0],
+        "origin_country": ["TH", "CN", "MY"],
+        "export_country": ["TH", "HK", None],
+    })
+    out = frame.select(columns.unit_value(), columns.export_differs())
+    assert out["unit_value"].to_list() == [25.0, 0.0, 0.55]
+    assert out["export_differs"].to_list() == [False, True, False]
+
+
+@pytest.mark.parametrize(
+    ("description", "material"),
+    [
+        ("ANTIMONY TRIOXIDE", "antimony"),
+        ("Trióxido de antimonio", "antimony"),
+        ("SB2O3 flame retardant", "antimony"),
+        ("METAL INGOTS SB 99.65", "antimony"),
+        ("GaAs wafers", "gallium"),
+        ("galio metálico", "gallium"),
+        ("GeO2 powder", "germanium"),
+        ("germanium lens blanks", "germanium"),
+        ("IRON INGOTS", None),
+        ("SBR rubber", None),
+        ("GANTRY CRANE PARTS", None),
+    ],
+)
+def test_described_material_reads_names_in_several_languages(
+    description: str, material: str | None
+) -> None:
+    frame = pl.DataFrame({"description": [description]})
+    assert frame.select(columns.described_material()).item() == material
+
+
+def test_prior_sum_sees_only_earlier_days_in_the_window() -> None:
+    frame = pl.DataFrame({
+        "arrival_date": [date(2025, 1, 1), date(2025, 1, 1), date(2025, 1, 20), date(2025, 4, 15)],
+        "corridor": ["a", "a", "a", "a"],
+        "kg": [1.0, 2.0, 4.0, 8.0],
+    })
+    recent = prior_sum(frame, ["corridor"], pl.col("kg"), days=90)
+    # Same-day rows do not see each other; 2025-04-15 is 104 days after 1 January.
+    assert recent.to_list() == [0.0, 0.0, 3.0, 4.0]
+    older = prior_sum(frame, ["corridor"], pl.col("kg"), days=365, skip_days=90)
+    assert older.to_list() == [0.0, 0.0, 0.0, 3.0]
+
+
+def test_first_seen_is_point_in_time() -> None:
+    frame = pl.DataFrame({
+        "arrival_date": [date(2025, 1, 1), date(2025, 1, 1), date(2025, 2, 1)],
+        "exporter": ["x", "x", "x"],
+    })
+    assert first_seen(frame, ["exporter"]).to_list() == [None, None, date(2025, 1, 1)]
+
+
+def test_mirror_windows_use_months_before_the_shipment() -> None:
+    leg = pl.DataFrame({
+        "country": ["TH"] * 4,
+        "hs6": ["282580"] * 4,
+        "period_start": [date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1), date(2024, 4, 1)],
+        "value": [10.0, 20.0, 30.0, 1000.0],
+    })
+    table = windowed(leg, "cn_to_origin")
+    april = table.filter(pl.col("month") == date(2024, 4, 1))
+    assert april["cn_to_origin_recent"].item() == 60.0  # January to March, not April
+    may = table.filter(pl.col("month") == date(2024, 5, 1))
+    assert may["cn_to_origin_recent"].item() == 1050.0
+    assert may["cn_to_origin_base"].item() == pytest.approx(10.0 * 3 / 12)
+
+
+@pytest.fixture(scope="module")
+def tiny_features_store(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+    from transship.store import open_store
+
+    con = open_store(tmp_path_factory.mktemp("features") / "f.duckdb")
+    list(ingest_shipments(con, [TINY_WORLD / "shipments.csv"]))
+    list(ingest_flows(con, [TINY_WORLD / "flows.csv"], "canonical"))
+    return con
+
+
+def test_later_data_never_changes_earlier_features_or_scores(
+    tiny_features_store: duckdb.DuckDBPyConnection,
+) -> None:
+    from transship.detectors import DetectorConfig
+    from transship.scoring import score_range
+
+    con = tiny_features_store
+    reference = Reference.load(con)
+    shipments = load_shipments(con, date(2026, 12, 31))
+    flows = load_flows(con)
+    cut = date(2025, 3, 12)
+    full = build_features(shipments, flows, reference)
+    partial = build_features(
+        shipments.filter(pl.col("arrival_date") < cut),
+        flows.filter(pl.col("period_start") < date(2025, 3, 1)),
+        reference,
+    )
+    earlier = full.filter(pl.col("arrival_date") < cut).drop("row")
+    assert_frame_equal(earlier, partial.drop("row"), check_row_order=True)
+
+    config = DetectorConfig.load()
+    scored_full = score_range(full, date(2025, 1, 1), cut, config)
+    scored_partial = score_range(partial, date(2025, 1, 1), cut, config)
+    assert_frame_equal(
+        scored_full.filter(pl.col("shipment_id").is_in(partial["shipment_id"].implode())),
+        scored_partial,
+    )
+
+
+def test_feature_build_covers_every_shipment(
+    tiny_features_store: duckdb.DuckDBPyConnection,
+) -> None:
+    con = tiny_features_store
+    shipments = load_shipments(con, date(2026, 12, 31))
+    features = build_features(shipments, load_flows(con), Reference.load(con))
+    assert features.height == shipments.height
+    assert features["shipment_id"].is_unique().all()
+    controlled = features.filter(pl.col("controlled"))
+    assert controlled["capacity_level"].is_in(["major", "minor", "none"]).all()
+    kazakh = features.filter(pl.col("origin_country") == "KZ")
+    if kazakh.height:  # announced supply counts once it starts (2026-07)
+        assert (kazakh["capacity_level"] == "major").all()
