@@ -1,5 +1,6 @@
 """Relationships: an importer that switched origin right after a control took effect, a
-new exporter with sudden controlled volume, a shipper-consignee pair never seen before."""
+new exporter (or one that appeared only after the control) with sudden controlled volume,
+a shipper-consignee pair never seen before."""
 
 from __future__ import annotations
 
@@ -29,7 +30,11 @@ class Relationships(Detector):
         self.new_pair_score = new_pair_score
 
     def _new_exporter(self) -> pl.Expr:
-        young = pl.col("exporter_age_days") <= self.new_exporter_days
+        """An exporter that is new, or that appeared only after the control in force."""
+        young = (pl.col("exporter_age_days") <= self.new_exporter_days) | (
+            pl.col("exporter_first_seen").fill_null(pl.col("arrival_date"))
+            >= pl.col("control_date")
+        ).fill_null(False)
         volume = ramp(pl.col("exporter_controlled_kg_90d").log1p(),
                       np.log1p(self.new_exporter_kg), np.log1p(self.new_exporter_full_kg))
         return pl.when(young).then(volume).otherwise(0.0)
@@ -58,8 +63,12 @@ class Relationships(Detector):
                 )
             if new > 0:
                 seen = r["exporter_first_seen"] or r["arrival_date"]
+                after = (
+                    f" after China's control of {r['control_date']}"
+                    if r["control_date"] is not None and seen >= r["control_date"] else ""
+                )
                 parts.append(
-                    f"exporter {r['exporter']}, first seen {seen}, shipped "
+                    f"exporter {r['exporter']}, first seen {seen}{after}, shipped "
                     f"{tonnes(r['exporter_controlled_kg_90d'])} of controlled goods in 90 days"
                 )
             if r["pair_new"]:

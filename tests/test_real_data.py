@@ -1,0 +1,24 @@
+"""The corridor detectors on the real shared trade statistics (skipped without them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SHARED_DATA
+from transship.real_evaluation import evaluate_real_data
+from transship.store import open_store
+
+pytestmark = pytest.mark.skipif(
+    not (SHARED_DATA / "comtrade_annual").is_dir(), reason="needs ../shared/data"
+)
+
+
+def test_known_real_corridors_are_found(tmp_path: Path) -> None:
+    con = open_store(tmp_path / "real.duckdb")
+    checks = evaluate_real_data(con, SHARED_DATA)
+    con.close()
+    failed = [f"{c.expectation}: {c.evidence}" for c in checks if not c.passed]
+    assert not failed
+    assert len(checks) == 6
