@@ -25,8 +25,9 @@ from transship.store import open_store
 @pytest.fixture(scope="module")
 def features(tiny_store: Path, tmp_path_factory: pytest.TempPathFactory) -> pl.DataFrame:
     con = duckdb.connect(tiny_store, read_only=True)
-    frame = build_features(load_shipments(con, date(2026, 12, 31)), load_flows(con),
-                           Reference.load(con))
+    frame = build_features(
+        load_shipments(con, date(2026, 12, 31)), load_flows(con), Reference.load(con)
+    )
     con.close()
     return frame
 
@@ -68,13 +69,15 @@ def test_every_detector_fires_somewhere_on_the_tiny_world(features: pl.DataFrame
 
 
 def test_capacity_honours_production_and_ignores_the_us() -> None:
-    frame = pl.DataFrame({
-        "capacity_level": ["none", "minor", "major", "none", None],
-        "capacity_note": [None, "Limited smelting", None, None, None],
-        "origin_country": ["HK", "TH", "BE", "US", "FR"],
-        "origin_name": ["Hong Kong", "Thailand", "Belgium", "United States", "France"],
-        "material": ["gallium", "antimony", "antimony", "antimony", None],
-    })
+    frame = pl.DataFrame(
+        {
+            "capacity_level": ["none", "minor", "major", "none", None],
+            "capacity_note": [None, "Limited smelting", None, None, None],
+            "origin_country": ["HK", "TH", "BE", "US", "FR"],
+            "origin_name": ["Hong Kong", "Thailand", "Belgium", "United States", "France"],
+            "material": ["gallium", "antimony", "antimony", "antimony", None],
+        }
+    )
     detector = Capacity().fit(frame)
     scores = detector.score(frame)
     assert scores.tolist() == [1.0, 0.6, 0.0, 0.0, 0.0]
@@ -84,16 +87,18 @@ def test_capacity_honours_production_and_ignores_the_us() -> None:
 
 
 def test_unit_value_misfit_needs_both_a_far_price_and_a_controlled_fit() -> None:
-    frame = pl.DataFrame({
-        "hs6": ["720610", "720610", "720610"],
-        "uv_z": [12.0, 12.0, 1.0],
-        "unit_value": [40.0, 3.0, 0.6],
-        "hs6_uv_typical": [0.55, 0.55, 0.55],
-        "nearest_controlled_hs6": ["811010", "811010", None],
-        "nearest_controlled_gap": [0.05, 2.5, None],
-        "nearest_controlled_uv": [38.0, 38.0, None],
-        "nearest_controlled_material": ["antimony", "antimony", None],
-    })
+    frame = pl.DataFrame(
+        {
+            "hs6": ["720610", "720610", "720610"],
+            "uv_z": [12.0, 12.0, 1.0],
+            "unit_value": [40.0, 3.0, 0.6],
+            "hs6_uv_typical": [0.55, 0.55, 0.55],
+            "nearest_controlled_hs6": ["811010", "811010", None],
+            "nearest_controlled_gap": [0.05, 2.5, None],
+            "nearest_controlled_uv": [38.0, 38.0, None],
+            "nearest_controlled_material": ["antimony", "antimony", None],
+        }
+    )
     detector = UnitValueMisfit().fit(frame)
     scores = detector.score(frame)
     assert scores[0] > 0.9 and scores[1] == 0 and scores[2] == 0
@@ -101,41 +106,47 @@ def test_unit_value_misfit_needs_both_a_far_price_and_a_controlled_fit() -> None
 
 
 def test_description_learns_what_is_routine_for_a_code() -> None:
-    history = pl.DataFrame({
-        "hs6": ["780199"] * 4 + ["720610"] * 4,
-        "material": [None] * 8,
-        "described_material": ["antimony", "antimony", None, None, None, None, None, None],
-        "described_keyword": [None] * 8,
-        "description": ["LEAD ANTIMONY ALLOY"] * 2 + ["LEAD"] * 2 + ["IRON"] * 4,
-    })
-    target = pl.DataFrame({
-        "hs6": ["780199", "720610", "282580"],
-        "material": [None, None, "antimony"],
-        "described_material": ["antimony", "antimony", "antimony"],
-        "described_keyword": ["antimony", "antimonio", "antimony"],
-        "description": ["LEAD ANTIMONY ALLOY", "LINGOTES DE ANTIMONIO", "ANTIMONY OXIDE"],
-    })
+    history = pl.DataFrame(
+        {
+            "hs6": ["780199"] * 4 + ["720610"] * 4,
+            "material": [None] * 8,
+            "described_material": ["antimony", "antimony", None, None, None, None, None, None],
+            "described_keyword": [None] * 8,
+            "description": ["LEAD ANTIMONY ALLOY"] * 2 + ["LEAD"] * 2 + ["IRON"] * 4,
+        }
+    )
+    target = pl.DataFrame(
+        {
+            "hs6": ["780199", "720610", "282580"],
+            "material": [None, None, "antimony"],
+            "described_material": ["antimony", "antimony", "antimony"],
+            "described_keyword": ["antimony", "antimonio", "antimony"],
+            "description": ["LEAD ANTIMONY ALLOY", "LINGOTES DE ANTIMONIO", "ANTIMONY OXIDE"],
+        }
+    )
     detector = DescriptionMismatch().fit(history)
     assert detector.score(target).tolist() == [0.2, 1.0, 0.0]
 
 
 def test_relationships_sees_an_origin_switch_after_a_control() -> None:
-    frame = pl.DataFrame({
-        "controlled": [True, True],
-        "switched_from": ["CN", None],
-        "switched_from_name": ["China", None],
-        "switched_from_kg": [120_000.0, None],
-        "exporter_age_days": [400, 400],
-        "exporter_first_seen": [date(2023, 1, 1), date(2023, 1, 1)],
-        "exporter_controlled_kg_90d": [10.0, 10.0],
-        "pair_new": [False, False],
-        "control_date": [date(2024, 12, 3), date(2024, 12, 3)],
-        "importer": ["Acme LLC", "Acme LLC"],
-        "exporter": ["X Pvt Ltd", "Y Ltd"],
-        "material": ["antimony", "antimony"],
-        "origin_name": ["India", "Belgium"],
-        "arrival_date": [date(2025, 1, 5), date(2025, 1, 5)],
-    })
+    frame = pl.DataFrame(
+        {
+            "controlled": [True, True],
+            "switched_from": ["CN", None],
+            "switched_from_name": ["China", None],
+            "switched_from_kg": [120_000.0, None],
+            "exporter_age_days": [400, 400],
+            "exporter_first_seen": [date(2023, 1, 1), date(2023, 1, 1)],
+            "exporter_controlled_kg_90d": [10.0, 10.0],
+            "pair_new": [False, False],
+            "control_date": [date(2024, 12, 3), date(2024, 12, 3)],
+            "importer": ["Acme LLC", "Acme LLC"],
+            "exporter": ["X Pvt Ltd", "Y Ltd"],
+            "material": ["antimony", "antimony"],
+            "origin_name": ["India", "Belgium"],
+            "arrival_date": [date(2025, 1, 5), date(2025, 1, 5)],
+        }
+    )
     detector = Relationships().fit(frame)
     scores = detector.score(frame)
     assert scores.tolist() == [1.0, 0.0]
@@ -145,23 +156,26 @@ def test_relationships_sees_an_origin_switch_after_a_control() -> None:
 
 
 def test_structuring_wants_many_small_steady_parcels() -> None:
-    frame = pl.DataFrame({
-        "controlled": [True, True, True],
-        "importer_hs6_count_90d": [12.0, 12.0, 2.0],
-        "importer_hs6_kg_90d": [600.0, 60_000.0, 100.0],
-        "importer_monthly_kg": [200.0, 20_000.0, 30.0],
-        "importer_monthly_cv": [0.1, 0.1, 0.1],
-        "transport_mode": ["air", "sea", "air"],
-        "importer": ["A", "B", "C"],
-        "hs6": ["811292"] * 3,
-    })
+    frame = pl.DataFrame(
+        {
+            "controlled": [True, True, True],
+            "importer_hs6_count_90d": [12.0, 12.0, 2.0],
+            "importer_hs6_kg_90d": [600.0, 60_000.0, 100.0],
+            "importer_monthly_kg": [200.0, 20_000.0, 30.0],
+            "importer_monthly_cv": [0.1, 0.1, 0.1],
+            "transport_mode": ["air", "sea", "air"],
+            "importer": ["A", "B", "C"],
+            "hs6": ["811292"] * 3,
+        }
+    )
     scores = Structuring().fit(frame).score(frame)
     assert scores.tolist() == [1.0, 0.0, 0.0]
 
 
 def test_fusion_combines_rules_as_independent_evidence() -> None:
     config = DetectorConfig(
-        parameters={}, weights={"capacity": 0.5, "corridor_surge": 0.5},
+        parameters={},
+        weights={"capacity": 0.5, "corridor_surge": 0.5},
         fusion={"capacity_damping": 0.5, "damped": ["corridor_surge"], "model_weight": 0.0},
         source="test",
     )

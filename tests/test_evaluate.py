@@ -18,11 +18,13 @@ runner = CliRunner()
 
 
 def test_metrics_on_a_small_ranking() -> None:
-    labels = pl.DataFrame({
-        "shipment_id": ["a", "b", "c", "d", "e", "f"],
-        "label": ["scheme_x", "background", "scheme_x", "look", "scheme_y", "background"],
-        "positive": [1, 0, 1, 0, 1, 0],
-    })
+    labels = pl.DataFrame(
+        {
+            "shipment_id": ["a", "b", "c", "d", "e", "f"],
+            "label": ["scheme_x", "background", "scheme_x", "look", "scheme_y", "background"],
+            "positive": [1, 0, 1, 0, 1, 0],
+        }
+    )
     # Ranked a (hit), b, c (hit), d; e is never flagged.
     ranked = pl.DataFrame({"shipment_id": ["a", "b", "c", "d"], "score": [90.0, 80, 70, 60]})
     result = evaluate(ranked, labels, k=3)
@@ -47,8 +49,18 @@ def test_labels_are_validated(tmp_path: Path) -> None:
 
 def test_evaluate_command_prints_and_writes_json(tiny_store: Path, tmp_path: Path) -> None:
     out = tmp_path / "evaluation.json"
-    result = runner.invoke(app, ["evaluate", "--db", str(tiny_store), "--labels",
-                                 str(TINY_WORLD / "labels.csv"), "--out", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "evaluate",
+            "--db",
+            str(tiny_store),
+            "--labels",
+            str(TINY_WORLD / "labels.csv"),
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "average precision" in result.output
     report = json.loads(out.read_text())
@@ -59,7 +71,8 @@ def test_evaluate_command_prints_and_writes_json(tiny_store: Path, tmp_path: Pat
 def test_evaluate_without_flags_says_what_to_do(tmp_path: Path) -> None:
     empty = str(tmp_path / "empty.duckdb")
     assert runner.invoke(app, ["init", "--db", empty]).exit_code == 0
-    result = runner.invoke(app, ["evaluate", "--db", empty,
-                                 "--labels", str(TINY_WORLD / "labels.csv")])
+    result = runner.invoke(
+        app, ["evaluate", "--db", empty, "--labels", str(TINY_WORLD / "labels.csv")]
+    )
     assert result.exit_code == 1
     assert "transship backfill" in result.output

@@ -19,12 +19,14 @@ from transship.ingest.shipments import ingest_shipments
 
 
 def test_unit_value_and_export_differs() -> None:
-    frame = pl.DataFrame({
-        "value_usd": [100.0, 0.0, 55.0],
-        "weight_kg": [4.0, 10.0, 100.0],
-        "origin_country": ["TH", "CN", "MY"],
-        "export_country": ["TH", "HK", None],
-    })
+    frame = pl.DataFrame(
+        {
+            "value_usd": [100.0, 0.0, 55.0],
+            "weight_kg": [4.0, 10.0, 100.0],
+            "origin_country": ["TH", "CN", "MY"],
+            "export_country": ["TH", "HK", None],
+        }
+    )
     out = frame.select(columns.unit_value(), columns.export_differs())
     assert out["unit_value"].to_list() == [25.0, 0.0, 0.55]
     assert out["export_differs"].to_list() == [False, True, False]
@@ -54,11 +56,18 @@ def test_described_material_reads_names_in_several_languages(
 
 
 def test_prior_sum_sees_only_earlier_days_in_the_window() -> None:
-    frame = pl.DataFrame({
-        "arrival_date": [date(2025, 1, 1), date(2025, 1, 1), date(2025, 1, 20), date(2025, 4, 15)],
-        "corridor": ["a", "a", "a", "a"],
-        "kg": [1.0, 2.0, 4.0, 8.0],
-    })
+    frame = pl.DataFrame(
+        {
+            "arrival_date": [
+                date(2025, 1, 1),
+                date(2025, 1, 1),
+                date(2025, 1, 20),
+                date(2025, 4, 15),
+            ],
+            "corridor": ["a", "a", "a", "a"],
+            "kg": [1.0, 2.0, 4.0, 8.0],
+        }
+    )
     recent = prior_sum(frame, ["corridor"], pl.col("kg"), days=90)
     # Same-day rows do not see each other; 2025-04-15 is 104 days after 1 January.
     assert recent.to_list() == [0.0, 0.0, 3.0, 4.0]
@@ -67,20 +76,29 @@ def test_prior_sum_sees_only_earlier_days_in_the_window() -> None:
 
 
 def test_first_seen_is_point_in_time() -> None:
-    frame = pl.DataFrame({
-        "arrival_date": [date(2025, 1, 1), date(2025, 1, 1), date(2025, 2, 1)],
-        "exporter": ["x", "x", "x"],
-    })
+    frame = pl.DataFrame(
+        {
+            "arrival_date": [date(2025, 1, 1), date(2025, 1, 1), date(2025, 2, 1)],
+            "exporter": ["x", "x", "x"],
+        }
+    )
     assert first_seen(frame, ["exporter"]).to_list() == [None, None, date(2025, 1, 1)]
 
 
 def test_mirror_windows_use_months_before_the_shipment() -> None:
-    leg = pl.DataFrame({
-        "country": ["TH"] * 4,
-        "hs6": ["282580"] * 4,
-        "period_start": [date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1), date(2024, 4, 1)],
-        "value": [10.0, 20.0, 30.0, 1000.0],
-    })
+    leg = pl.DataFrame(
+        {
+            "country": ["TH"] * 4,
+            "hs6": ["282580"] * 4,
+            "period_start": [
+                date(2024, 1, 1),
+                date(2024, 2, 1),
+                date(2024, 3, 1),
+                date(2024, 4, 1),
+            ],
+            "value": [10.0, 20.0, 30.0, 1000.0],
+        }
+    )
     table = windowed(leg, "cn_to_origin")
     april = table.filter(pl.col("month") == date(2024, 4, 1))
     assert april["cn_to_origin_recent"].item() == 60.0  # January to March, not April

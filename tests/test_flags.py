@@ -65,8 +65,9 @@ def test_a_decided_flag_survives_when_the_rerun_no_longer_raises_it(
     )
     strict = tmp_path / "rules.toml"
     default = DetectorConfig.load()
-    strict.write_text(Path(default.source).read_text().replace("threshold = 50.0",
-                                                               "threshold = 99.9"))
+    strict.write_text(
+        Path(default.source).read_text().replace("threshold = 50.0", "threshold = 99.9")
+    )
     # A stricter threshold is another detector version: its flags are new rows, and the
     # old version's flags stay as they were.
     detect(con, date(2023, 1, 1), date(2026, 10, 31), DetectorConfig.load(strict))
@@ -93,8 +94,7 @@ def test_end_before_start_is_refused(copied_tiny_store: duckdb.DuckDBPyConnectio
 def test_a_range_without_shipments_is_a_warning(
     copied_tiny_store: duckdb.DuckDBPyConnection,
 ) -> None:
-    result = detect(copied_tiny_store, date(2030, 1, 1), date(2030, 1, 31),
-                    DetectorConfig.load())
+    result = detect(copied_tiny_store, date(2030, 1, 1), date(2030, 1, 31), DetectorConfig.load())
     assert result.shipments_scored == 0
     assert result.warnings == ["no stored shipments arrived between 2030-01-01 and 2030-01-31"]
 
@@ -113,14 +113,36 @@ def test_filters_are_bound_and_validated(tiny_store: Path) -> None:
 
 def test_flags_command_exports_csv_and_json(tiny_store: Path, tmp_path: Path) -> None:
     out = tmp_path / "flags.csv"
-    result = runner.invoke(app, ["flags", "--db", str(tiny_store), "--level", "shipment",
-                                 "--format", "csv", "--out", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "flags",
+            "--db",
+            str(tiny_store),
+            "--level",
+            "shipment",
+            "--format",
+            "csv",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
-    assert rows and {"flag_id", "shipment_id", "arrival_date", "origin_country", "hs_code",
-                     "score", "severity", "detectors", "reasons"} <= set(rows[0])
-    shown = runner.invoke(app, ["flags", "--db", str(tiny_store), "--format", "json",
-                                "--limit", "3"])
+    assert rows and {
+        "flag_id",
+        "shipment_id",
+        "arrival_date",
+        "origin_country",
+        "hs_code",
+        "score",
+        "severity",
+        "detectors",
+        "reasons",
+    } <= set(rows[0])
+    shown = runner.invoke(
+        app, ["flags", "--db", str(tiny_store), "--format", "json", "--limit", "3"]
+    )
     assert shown.exit_code == 0
     assert len(json.loads(shown.stdout)) == 3
     bad = runner.invoke(app, ["flags", "--db", str(tiny_store), "--since", "2025-13-01"])
@@ -130,10 +152,12 @@ def test_flags_command_exports_csv_and_json(tiny_store: Path, tmp_path: Path) ->
 def test_backfill_command_reports_and_validates(tiny_store: Path, tmp_path: Path) -> None:
     copy = tmp_path / "s.duckdb"
     copy.write_bytes(tiny_store.read_bytes())
-    ok = runner.invoke(app, ["backfill", "--db", str(copy), "--start", "2025-01-01",
-                             "--end", "2025-01-31"])
+    ok = runner.invoke(
+        app, ["backfill", "--db", str(copy), "--start", "2025-01-01", "--end", "2025-01-31"]
+    )
     assert ok.exit_code == 0, ok.output
     assert "shipments scored" in ok.output
-    backwards = runner.invoke(app, ["backfill", "--db", str(copy), "--start", "2025-02-01",
-                                    "--end", "2025-01-01"])
+    backwards = runner.invoke(
+        app, ["backfill", "--db", str(copy), "--start", "2025-02-01", "--end", "2025-01-01"]
+    )
     assert backwards.exit_code == 2 and "before the start date" in backwards.output

@@ -6,7 +6,6 @@ background shipments in the top K."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest

@@ -42,8 +42,9 @@ def test_checked_in_tiny_world_is_what_the_generator_makes(
         assert (tmp_path / name).read_bytes() == (TINY_WORLD / name).read_bytes(), name
 
 
-def test_every_scheme_and_look_alike_is_planted(demo_world: pl.DataFrame,
-                                                 world_generator: Any) -> None:
+def test_every_scheme_and_look_alike_is_planted(
+    demo_world: pl.DataFrame, world_generator: Any
+) -> None:
     counts = dict(demo_world.group_by("label").len().iter_rows())
     for name in [*world_generator.SCHEMES, *world_generator.LOOK_ALIKES]:
         assert counts.get(name, 0) >= 10, name
@@ -94,11 +95,18 @@ def test_names_come_from_one_vocabulary(demo_world: pl.DataFrame) -> None:
 # description detector looks for, so descriptions are left out of this check.
 @pytest.mark.parametrize(
     "column",
-    ["origin_country", "export_country", "port_of_lading", "port_of_unlading", "hs_code",
-     "transport_mode", "quantity", "quantity_unit"],
+    [
+        "origin_country",
+        "export_country",
+        "port_of_lading",
+        "port_of_unlading",
+        "hs_code",
+        "transport_mode",
+        "quantity",
+        "quantity_unit",
+    ],
 )
-def test_no_single_field_value_gives_the_label_away(demo_world: pl.DataFrame,
-                                                     column: str) -> None:
+def test_no_single_field_value_gives_the_label_away(demo_world: pl.DataFrame, column: str) -> None:
     purity = (
         demo_world.group_by(column)
         .agg(rows=pl.len(), share=pl.col("positive").mean())
@@ -107,8 +115,9 @@ def test_no_single_field_value_gives_the_label_away(demo_world: pl.DataFrame,
     assert purity["share"].max() < 0.9, purity.sort("share").tail(3)
 
 
-def test_trade_statistics_follow_the_shipments(demo_world: pl.DataFrame,
-                                               world_generator: Any) -> None:
+def test_trade_statistics_follow_the_shipments(
+    demo_world: pl.DataFrame, world_generator: Any
+) -> None:
     flows = world_generator.trade_flows(
         world_generator.shipments_with_labels(11, world_generator.SIZES["tiny"]), 11
     )
@@ -117,10 +126,11 @@ def test_trade_statistics_follow_the_shipments(demo_world: pl.DataFrame,
         (pl.col("reporter") == "CN") & (pl.col("partner") == "TH") & (pl.col("hs6") == "282580")
     )
     before = china_to_th.filter(pl.col("period") < pl.lit("2024-11"))["weight_kg"].mean()
-    after = china_to_th.filter(
-        pl.col("period").is_between(pl.lit("2024-11"), pl.lit("2025-06"))
-    )["weight_kg"].mean()
+    after = china_to_th.filter(pl.col("period").is_between(pl.lit("2024-11"), pl.lit("2025-06")))[
+        "weight_kg"
+    ].mean()
     assert after > 2 * before  # hubs import from China what they pass on to the US
-    to_us = flows.filter((pl.col("reporter") == "US") & (pl.col("partner") == "CN")
-                         & (pl.col("hs6") == "282580"))
+    to_us = flows.filter(
+        (pl.col("reporter") == "US") & (pl.col("partner") == "CN") & (pl.col("hs6") == "282580")
+    )
     assert str(to_us["period"].max()) <= "2024-12"  # direct trade ends with the ban

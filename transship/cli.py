@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, timedelta
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -314,10 +314,16 @@ def _detect(db: Path | None, rules: Path | None, start: date, end: date, kind: s
         config = DetectorConfig.load(rules or settings.rules)
     except TransshipError as exc:
         raise _fail(exc) from exc
-    with _opened_store(db) as con, Progress(
-        TextColumn("scoring {task.description}"), BarColumn(), MofNCompleteColumn(),
-        console=console, transient=True,
-    ) as bar:
+    with (
+        _opened_store(db) as con,
+        Progress(
+            TextColumn("scoring {task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+            transient=True,
+        ) as bar,
+    ):
         task = bar.add_task("…", total=None)
 
         def progress(month: str, done: int, total: int) -> None:
@@ -379,9 +385,7 @@ def flags(
     min_score: Annotated[float, typer.Option(help="Only flags scoring at least this")] = 0.0,
     level: Annotated[str | None, typer.Option(help="shipment | corridor")] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many flags")] = None,
-    output_format: Annotated[
-        str, typer.Option("--format", help="table | csv | json")
-    ] = "table",
+    output_format: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
     out: Annotated[Path | None, typer.Option(help="Write csv or json here")] = None,
     db: DbOption = None,
 ) -> None:
@@ -398,8 +402,15 @@ def flags(
         raise typer.Exit(2)
     with _opened_store(db, read_only=True) as con:
         try:
-            frame = list_flags(con, _date(since, "--since"), _date(until, "--until"), status,
-                               min_score, level, limit)
+            frame = list_flags(
+                con,
+                _date(since, "--since"),
+                _date(until, "--until"),
+                status,
+                min_score,
+                level,
+                limit,
+            )
         except TransshipError as exc:
             raise _fail(exc) from exc
     if output_format == "table":
@@ -418,8 +429,12 @@ def _print_flags(frame: pl.DataFrame) -> None:
         table.add_column(column, overflow="fold")
     for row in frame.iter_rows(named=True):
         table.add_row(
-            f"{row['score']:.0f}", row["severity"], str(row["arrival_date"]),
-            row["origin_country"], row["hs_code"], row["reasons"],
+            f"{row['score']:.0f}",
+            row["severity"],
+            str(row["arrival_date"]),
+            row["origin_country"],
+            row["hs_code"],
+            row["reasons"],
         )
     console.print(table)
 
@@ -468,8 +483,10 @@ def _print_evaluation(result: Evaluation) -> None:
     for scheme, recall in result.scheme_recall_at_k.items():
         table.add_row(f"recall@K {scheme}", f"{recall:.3f}")
     for name, presence in result.look_alike_in_top_k.items():
-        table.add_row(f"look-alike {name} in top K",
-                      f"{presence['in_top_k']:.0f} ({presence['share_of_look_alike']:.1%})")
+        table.add_row(
+            f"look-alike {name} in top K",
+            f"{presence['in_top_k']:.0f} ({presence['share_of_look_alike']:.1%})",
+        )
     table.add_row("background in top K", str(result.background_in_top_k))
     console.print(table)
 

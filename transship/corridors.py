@@ -39,7 +39,9 @@ class CorridorSettings:
     capacity_damping: float = 0.35
     before_control_weight: float = 0.5
     weights: tuple[tuple[str, float], ...] = (
-        ("us_import_surge", 0.75), ("china_export_surge", 0.55), ("mirror_gap", 0.65),
+        ("us_import_surge", 0.75),
+        ("china_export_surge", 0.55),
+        ("mirror_gap", 0.65),
         ("capacity", 0.45),
     )
 
@@ -56,16 +58,21 @@ def yearly(flows: pl.DataFrame) -> pl.DataFrame:
     latest_year = months["year"].max() if not months.is_empty() else None
     cutoff = (
         months.filter(pl.col("year") == latest_year)["last_month"].item()
-        if latest_year is not None else 12
+        if latest_year is not None
+        else 12
     )
     monthly_years = (
         monthly.filter(pl.col("period_start").dt.month() <= cutoff)
         .group_by(*keys, year=pl.col("period_start").dt.year())
-        .agg(value_usd=pl.col("value_usd").sum(), weight_kg=pl.col("weight_kg").sum(),
-             months=pl.lit(cutoff))
+        .agg(
+            value_usd=pl.col("value_usd").sum(),
+            weight_kg=pl.col("weight_kg").sum(),
+            months=pl.lit(cutoff),
+        )
     )
     annual_years = annual.group_by(*keys, year=pl.col("period_start").dt.year()).agg(
-        value_usd=pl.col("value_usd").sum(), weight_kg=pl.col("weight_kg").sum(),
+        value_usd=pl.col("value_usd").sum(),
+        weight_kg=pl.col("weight_kg").sum(),
         months=pl.lit(12),
     )
     combined = pl.concat([annual_years, monthly_years], how="vertical_relaxed")
@@ -82,12 +89,13 @@ def _with_previous(series: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
 
 
 def _growth_score(ratio: pl.Expr, settings: CorridorSettings) -> pl.Expr:
-    low, high = np.log(settings.min_growth), np.log(settings.full_growth)
+    low, high = float(np.log(settings.min_growth)), float(np.log(settings.full_growth))
     return ((ratio.log() - low) / (high - low)).clip(0.0, 1.0).fill_null(0.0).fill_nan(0.0)
 
 
-def corridor_flags(flows: pl.DataFrame, reference: Reference,
-                   settings: CorridorSettings | None = None) -> pl.DataFrame:
+def corridor_flags(
+    flows: pl.DataFrame, reference: Reference, settings: CorridorSettings | None = None
+) -> pl.DataFrame:
     """One row per (country, controlled code, year) that the statistics make suspicious."""
     settings = settings or CorridorSettings()
     controlled = reference.controlled.group_by("hs6").agg(
@@ -107,8 +115,16 @@ def corridor_flags(flows: pl.DataFrame, reference: Reference,
         side = side.select(country.alias("country"), "hs6", "year", "value_usd", "weight_kg")
         side = side.filter(~pl.col("country").is_in(["US", "CN", *AGGREGATES]))
         return _with_previous(side, keys).rename(
-            {c: f"{name}_{c}" for c in ("value_usd", "weight_kg", "previous_year",
-                                         "previous_value", "previous_kg")}
+            {
+                c: f"{name}_{c}"
+                for c in (
+                    "value_usd",
+                    "weight_kg",
+                    "previous_year",
+                    "previous_value",
+                    "previous_kg",
+                )
+            }
         )
 
     us_imports = leg("US", "import", None, "us_imp")
@@ -116,28 +132,39 @@ def corridor_flags(flows: pl.DataFrame, reference: Reference,
     partner_imports = leg(None, "import", "CN", "p_imp")
     partner_exports = leg(None, "export", "US", "p_exp")
     us_from_china = _with_previous(
-        years.filter((pl.col("reporter") == "US") & (pl.col("flow") == "import")
-                     & (pl.col("partner") == "CN"))
-        .select(country=pl.lit("CN"), hs6="hs6", year="year", value_usd="value_usd",
-                weight_kg="weight_kg"),
+        years.filter(
+            (pl.col("reporter") == "US")
+            & (pl.col("flow") == "import")
+            & (pl.col("partner") == "CN")
+        ).select(
+            country=pl.lit("CN"),
+            hs6="hs6",
+            year="year",
+            value_usd="value_usd",
+            weight_kg="weight_kg",
+        ),
         keys,
     )
-    china_to_us = years.filter((pl.col("reporter") == "CN") & (pl.col("flow") == "export")
-                               & (pl.col("partner") == "US")).select(
-        country=pl.lit("CN"), hs6="hs6", year="year", cn_exp_value_usd="value_usd")
-    china_gap = us_from_china.rename({"value_usd": "us_imp_value_usd",
-                                      "weight_kg": "us_imp_weight_kg",
-                                      "previous_year": "us_imp_previous_year",
-                                      "previous_value": "us_imp_previous_value",
-                                      "previous_kg": "us_imp_previous_kg"}).join(
-        china_to_us, on=["country", "hs6", "year"], how="left")
+    china_to_us = years.filter(
+        (pl.col("reporter") == "CN") & (pl.col("flow") == "export") & (pl.col("partner") == "US")
+    ).select(country=pl.lit("CN"), hs6="hs6", year="year", cn_exp_value_usd="value_usd")
+    china_gap = us_from_china.rename(
+        {
+            "value_usd": "us_imp_value_usd",
+            "weight_kg": "us_imp_weight_kg",
+            "previous_year": "us_imp_previous_year",
+            "previous_value": "us_imp_previous_value",
+            "previous_kg": "us_imp_previous_kg",
+        }
+    ).join(china_to_us, on=["country", "hs6", "year"], how="left")
 
     frame = us_imports
     for other in (china_exports, partner_imports, partner_exports):
         frame = frame.join(other, on=[*keys, "year"], how="full", coalesce=True)
     frame = pl.concat([frame, china_gap], how="diagonal_relaxed")
     frame = frame.join(controlled, on="hs6", how="left").with_columns(
-        p_exp_value_usd=pl.col("p_exp_value_usd") if "p_exp_value_usd" in frame.columns
+        p_exp_value_usd=pl.col("p_exp_value_usd")
+        if "p_exp_value_usd" in frame.columns
         else pl.lit(None, pl.Float64)
     )
     capacity = _capacity(frame, reference)
@@ -156,30 +183,44 @@ def corridor_flags(flows: pl.DataFrame, reference: Reference,
     gap = pl.col("us_imp_value_usd") / pl.col("p_exp_value_usd").fill_null(
         pl.col("cn_exp_value_usd") if "cn_exp_value_usd" in frame.columns else None
     )
-    damp = pl.when(pl.col("capacity_level") == "major").then(settings.capacity_damping).otherwise(1.0)
+    damp = (
+        pl.when(pl.col("capacity_level") == "major").then(settings.capacity_damping).otherwise(1.0)
+    )
     big_us = pl.col("us_imp_value_usd").fill_null(0) >= settings.min_value_usd
     big_cn = pl.col("cn_exp_value_usd").fill_null(0) >= settings.min_value_usd
     is_china = pl.col("country") == "CN"
     log_gap = gap.log().abs()
-    gap_score = ((log_gap - np.log(settings.min_gap)) / (np.log(settings.full_gap) - np.log(settings.min_gap))).clip(0.0, 1.0)
+    gap_score = (
+        (log_gap - np.log(settings.min_gap))
+        / (np.log(settings.full_gap) - np.log(settings.min_gap))
+    ).clip(0.0, 1.0)
     scored = frame.with_columns(
-        us_import_surge=pl.when(big_us & ~is_china).then(_growth_score(us_growth, settings) * damp).otherwise(0.0),
-        china_export_surge=pl.when(big_cn & ~is_china).then(_growth_score(cn_growth, settings)).otherwise(0.0),
+        us_import_surge=pl.when(big_us & ~is_china)
+        .then(_growth_score(us_growth, settings) * damp)
+        .otherwise(0.0),
+        china_export_surge=pl.when(big_cn & ~is_china)
+        .then(_growth_score(cn_growth, settings))
+        .otherwise(0.0),
         mirror_gap=pl.when(big_us).then(gap_score.fill_null(0.0).fill_nan(0.0)).otherwise(0.0),
-        capacity=pl.when((big_us | big_cn) & ~is_china).then(
-            pl.col("capacity_level").replace_strict({"none": 1.0, "minor": 0.6, "major": 0.0})
-        ).otherwise(0.0),
+        capacity=pl.when((big_us | big_cn) & ~is_china)
+        .then(pl.col("capacity_level").replace_strict({"none": 1.0, "minor": 0.6, "major": 0.0}))
+        .otherwise(0.0),
     )
     first_control = (
         reference.controlled.join(reference.events, on="material")
-        .group_by("hs6").agg(control_year=pl.col("effective_date").min().dt.year())
+        .group_by("hs6")
+        .agg(control_year=pl.col("effective_date").min().dt.year())
     )
-    timeline = pl.when(pl.col("year") >= pl.col("control_year")).then(1.0).otherwise(
-        settings.before_control_weight
+    timeline = (
+        pl.when(pl.col("year") >= pl.col("control_year"))
+        .then(1.0)
+        .otherwise(settings.before_control_weight)
     )
     scored = scored.join(first_control, on="hs6", how="left").with_columns(
-        [(pl.col(n) * timeline).alias(n) for n in
-         ("us_import_surge", "china_export_surge", "mirror_gap", "capacity")]
+        [
+            (pl.col(n) * timeline).alias(n)
+            for n in ("us_import_surge", "china_export_surge", "mirror_gap", "capacity")
+        ]
     )
     weights = dict(settings.weights)
     keep = pl.lit(1.0)
@@ -193,35 +234,57 @@ def corridor_flags(flows: pl.DataFrame, reference: Reference,
     for r in scored.iter_rows(named=True):
         contributions = {
             n: {"score": round(r[n], 3), "contribution": round(weights[n] * r[n], 3)}
-            for n in weights if r[n] > 0
+            for n in weights
+            if r[n] > 0
         }
-        rows.append({
-            "origin_country": r["country"], "hs6": r["hs6"], "year": r["year"],
-            "material": r["material"], "score": r["score"],
-            "detectors": ",".join(n for n, c in sorted(contributions.items(),
-                                                        key=lambda i: -i[1]["contribution"])),
-            "contributions": json.dumps(contributions),
-            "reasons": _reasons(r, names),
-        })
-    return pl.DataFrame(rows, schema={
-        "origin_country": pl.String, "hs6": pl.String, "year": pl.Int32, "material": pl.String,
-        "score": pl.Float64, "detectors": pl.String, "contributions": pl.String,
-        "reasons": pl.String,
-    })
+        rows.append(
+            {
+                "origin_country": r["country"],
+                "hs6": r["hs6"],
+                "year": r["year"],
+                "material": r["material"],
+                "score": r["score"],
+                "detectors": ",".join(
+                    n for n, c in sorted(contributions.items(), key=lambda i: -i[1]["contribution"])
+                ),
+                "contributions": json.dumps(contributions),
+                "reasons": _reasons(r, names),
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "origin_country": pl.String,
+            "hs6": pl.String,
+            "year": pl.Int32,
+            "material": pl.String,
+            "score": pl.Float64,
+            "detectors": pl.String,
+            "contributions": pl.String,
+            "reasons": pl.String,
+        },
+    )
 
 
 def _capacity(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
     keys = frame.select("country", "hs6", "year").unique()
     capacity = (
         keys.join(reference.controlled, on="hs6")
-        .join(reference.capacity, left_on=["material", "country"],
-              right_on=["material", "country"], how="left")
-        .filter(pl.col("start_date").is_null()
-                | (pl.col("start_date").dt.year() <= pl.col("year")))
+        .join(
+            reference.capacity,
+            left_on=["material", "country"],
+            right_on=["material", "country"],
+            how="left",
+        )
+        .filter(pl.col("start_date").is_null() | (pl.col("start_date").dt.year() <= pl.col("year")))
         .group_by("country", "hs6", "year")
-        .agg(capacity_level=pl.when((pl.col("scale") == "major").any()).then(pl.lit("major"))
-             .when((pl.col("scale") == "minor").any()).then(pl.lit("minor"))
-             .otherwise(pl.lit("none")))
+        .agg(
+            capacity_level=pl.when((pl.col("scale") == "major").any())
+            .then(pl.lit("major"))
+            .when((pl.col("scale") == "minor").any())
+            .then(pl.lit("minor"))
+            .otherwise(pl.lit("none"))
+        )
     )
     return capacity
 
@@ -267,15 +330,23 @@ def _reasons(r: dict[str, Any], names: dict[str, str]) -> str:
         legs.append(
             f"{country} reported importing {_amount(r['p_imp_weight_kg'], r['p_imp_value_usd'])} "
             f"from China in {year}"
-            + (f" ({_amount(r['p_imp_previous_kg'], r['p_imp_previous_value'])} in "
-               f"{r['p_imp_previous_year']})" if r.get("p_imp_previous_year") else "")
+            + (
+                f" ({_amount(r['p_imp_previous_kg'], r['p_imp_previous_value'])} in "
+                f"{r['p_imp_previous_year']})"
+                if r.get("p_imp_previous_year")
+                else ""
+            )
         )
     if r.get("cn_exp_value_usd") is not None:
         legs.append(
             f"China reported exporting {_amount(r['cn_exp_weight_kg'], r['cn_exp_value_usd'])} "
             f"to {country}"
-            + (f" ({_amount(r['cn_exp_previous_kg'], r['cn_exp_previous_value'])} in "
-               f"{r['cn_exp_previous_year']})" if r.get("cn_exp_previous_year") else "")
+            + (
+                f" ({_amount(r['cn_exp_previous_kg'], r['cn_exp_previous_value'])} in "
+                f"{r['cn_exp_previous_year']})"
+                if r.get("cn_exp_previous_year")
+                else ""
+            )
         )
     if r.get("p_exp_value_usd") is not None:
         legs.append(
@@ -285,8 +356,9 @@ def _reasons(r: dict[str, Any], names: dict[str, str]) -> str:
     if legs:
         out.append("Legs: " + "; ".join(legs) + ".")
     if r["mirror_gap"] > 0 and r.get("p_exp_value_usd"):
+        gap = r["us_imp_value_usd"] / r["p_exp_value_usd"]
         out.append(
-            f"Mirror gap: US-reported imports are {r['us_imp_value_usd'] / r['p_exp_value_usd']:,.1f}x "
+            f"Mirror gap: US-reported imports are {gap:,.1f}x "
             f"what {country} reported exporting to the US."
         )
     out.append("The statistics show the corridor, not the goods' true origin.")

@@ -50,8 +50,9 @@ class DemoResult:
     evaluation: Evaluation
 
 
-def run_demo(settings: Settings, world: Path, size: str = "demo",
-             progress: Progress | None = None) -> DemoResult:
+def run_demo(
+    settings: Settings, world: Path, size: str = "demo", progress: Progress | None = None
+) -> DemoResult:
     generator = world_generator()
     manifest = generator.generate(world, size)
     start, end = (date.fromisoformat(d) for d in manifest["period"])

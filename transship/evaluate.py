@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 
 from transship.errors import InputFileError, TransshipError
+from transship.sql import sql_frame
 
 LABEL_COLUMNS = {"shipment_id": pl.String, "label": pl.String, "positive": pl.Int64}
 
@@ -57,10 +58,11 @@ def read_labels(path: Path) -> pl.DataFrame:
 
 
 def ranking(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    return con.sql(
+    return sql_frame(
+        con,
         "SELECT shipment_id, score FROM flags WHERE level = 'shipment' "
-        "ORDER BY score DESC, shipment_id"
-    ).pl()
+        "ORDER BY score DESC, shipment_id",
+    )
 
 
 def evaluate(ranked: pl.DataFrame, labels: pl.DataFrame, k: int | None = None) -> Evaluation:
@@ -71,8 +73,9 @@ def evaluate(ranked: pl.DataFrame, labels: pl.DataFrame, k: int | None = None) -
     k = k or 2 * positives
     joined = ranked.join(labels, on="shipment_id", how="left", maintain_order="left")
     unlabelled = int(joined["label"].null_count())
-    joined = joined.with_columns(pl.col("positive").fill_null(0),
-                                 pl.col("label").fill_null("unlabelled"))
+    joined = joined.with_columns(
+        pl.col("positive").fill_null(0), pl.col("label").fill_null("unlabelled")
+    )
     hits = joined["positive"].to_numpy()
     found = np.cumsum(hits)
     ranks = np.arange(1, len(hits) + 1)
@@ -94,9 +97,11 @@ def evaluate(ranked: pl.DataFrame, labels: pl.DataFrame, k: int | None = None) -
         average_precision=average_precision,
         scheme_recall_at_k={s: in_top_counts.get(s, 0) / sizes[s] for s in schemes},
         look_alike_in_top_k={
-            name: {"in_top_k": in_top_counts.get(name, 0),
-                   "share_of_top_k": in_top_counts.get(name, 0) / k,
-                   "share_of_look_alike": in_top_counts.get(name, 0) / sizes[name]}
+            name: {
+                "in_top_k": in_top_counts.get(name, 0),
+                "share_of_top_k": in_top_counts.get(name, 0) / k,
+                "share_of_look_alike": in_top_counts.get(name, 0) / sizes[name],
+            }
             for name in look_alikes
         },
         background_in_top_k=in_top_counts.get("background", 0),
@@ -104,8 +109,9 @@ def evaluate(ranked: pl.DataFrame, labels: pl.DataFrame, k: int | None = None) -
     )
 
 
-def evaluate_store(con: duckdb.DuckDBPyConnection, labels_path: Path,
-                   k: int | None = None) -> Evaluation:
+def evaluate_store(
+    con: duckdb.DuckDBPyConnection, labels_path: Path, k: int | None = None
+) -> Evaluation:
     ranked = ranking(con)
     if ranked.is_empty():
         raise NoFlagsError("the store holds no shipment flags; run `transship backfill` first")

@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 
 from transship.errors import TransshipError
-from transship.sql import load
+from transship.sql import load, sql_frame
 
 EXPORT_FORMATS = ("table", "csv", "json")
 STATUSES = ("open", "confirmed", "dismissed", "escalated")
@@ -22,9 +22,15 @@ class FlagQueryError(TransshipError):
     exit_code = 2
 
 
-def list_flags(con: duckdb.DuckDBPyConnection, since: date | None = None,
-               until: date | None = None, status: str | None = None, min_score: float = 0.0,
-               level: str | None = None, limit: int | None = None) -> pl.DataFrame:
+def list_flags(
+    con: duckdb.DuckDBPyConnection,
+    since: date | None = None,
+    until: date | None = None,
+    status: str | None = None,
+    min_score: float = 0.0,
+    level: str | None = None,
+    limit: int | None = None,
+) -> pl.DataFrame:
     """Flags ranked by score; every filter is a bound parameter."""
     if status is not None and status not in STATUSES:
         raise FlagQueryError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
@@ -32,11 +38,18 @@ def list_flags(con: duckdb.DuckDBPyConnection, since: date | None = None,
         raise FlagQueryError(f"unknown level {level!r}; use one of {', '.join(LEVELS)}")
     if since and until and until < since:
         raise FlagQueryError(f"--until {until} is before --since {since}")
-    return con.sql(
+    return sql_frame(
+        con,
         load("flags/flag_listing"),
-        params={"since": since, "until": until, "status": status, "min_score": min_score,
-                "level": level, "limit": limit if limit is not None else 2**62},
-    ).pl()
+        {
+            "since": since,
+            "until": until,
+            "status": status,
+            "min_score": min_score,
+            "level": level,
+            "limit": limit if limit is not None else 2**62,
+        },
+    )
 
 
 def export_flags(frame: pl.DataFrame, fmt: str, out: Path) -> None:

@@ -57,41 +57,74 @@ class RunResult:
 
 
 FLAG_COLUMNS = {
-    "level": pl.String, "shipment_id": pl.String, "flag_date": pl.Date, "period": pl.String,
-    "origin_country": pl.String, "hs_code": pl.String, "hs6": pl.String,
-    "material": pl.String, "score": pl.Float64, "severity": pl.String,
-    "detectors": pl.String, "contributions": pl.String, "reasons": pl.String,
+    "level": pl.String,
+    "shipment_id": pl.String,
+    "flag_date": pl.Date,
+    "period": pl.String,
+    "origin_country": pl.String,
+    "hs_code": pl.String,
+    "hs6": pl.String,
+    "material": pl.String,
+    "score": pl.Float64,
+    "severity": pl.String,
+    "detectors": pl.String,
+    "contributions": pl.String,
+    "reasons": pl.String,
 }
 
 
-def shipment_flags(features: pl.DataFrame, scored: pl.DataFrame,
-                   config: DetectorConfig) -> pl.DataFrame:
+def shipment_flags(
+    features: pl.DataFrame, scored: pl.DataFrame, config: DetectorConfig
+) -> pl.DataFrame:
     flagged = scored.filter(pl.col("score") >= config.fusion["threshold"])
     return flagged.join(features, on="shipment_id").select(
-        level=pl.lit("shipment"), shipment_id="shipment_id", flag_date="arrival_date",
-        period=pl.col("arrival_date").dt.strftime("%Y-%m"), origin_country="origin_country",
-        hs_code="hs_code", hs6="hs6", material="material", score="score",
-        severity=severity(pl.col("score"), config), detectors="detectors",
-        contributions="contributions", reasons="reasons",
+        level=pl.lit("shipment"),
+        shipment_id="shipment_id",
+        flag_date="arrival_date",
+        period=pl.col("arrival_date").dt.strftime("%Y-%m"),
+        origin_country="origin_country",
+        hs_code="hs_code",
+        hs6="hs6",
+        material="material",
+        score="score",
+        severity=severity(pl.col("score"), config),
+        detectors="detectors",
+        contributions="contributions",
+        reasons="reasons",
     )
 
 
-def statistics_flags(flows: pl.DataFrame, reference: Reference,
-                     config: DetectorConfig) -> pl.DataFrame:
+def statistics_flags(
+    flows: pl.DataFrame, reference: Reference, config: DetectorConfig
+) -> pl.DataFrame:
     corridors = corridor_flags(flows, reference).filter(
         pl.col("score") >= config.fusion["threshold"]
     )
     return corridors.select(
-        level=pl.lit("corridor"), shipment_id=pl.lit(None, pl.String),
-        flag_date=pl.date(pl.col("year"), 1, 1), period=pl.col("year").cast(pl.String),
-        origin_country="origin_country", hs_code="hs6", hs6="hs6", material="material",
-        score="score", severity=severity(pl.col("score"), config), detectors="detectors",
-        contributions="contributions", reasons="reasons",
+        level=pl.lit("corridor"),
+        shipment_id=pl.lit(None, pl.String),
+        flag_date=pl.date(pl.col("year"), 1, 1),
+        period=pl.col("year").cast(pl.String),
+        origin_country="origin_country",
+        hs_code="hs6",
+        hs6="hs6",
+        material="material",
+        score="score",
+        severity=severity(pl.col("score"), config),
+        detectors="detectors",
+        contributions="contributions",
+        reasons="reasons",
     )
 
 
-def detect(con: duckdb.DuckDBPyConnection, start: date, end: date, config: DetectorConfig,
-           kind: str = "backfill", progress: Progress | None = None) -> RunResult:
+def detect(
+    con: duckdb.DuckDBPyConnection,
+    start: date,
+    end: date,
+    config: DetectorConfig,
+    kind: str = "backfill",
+    progress: Progress | None = None,
+) -> RunResult:
     """Score every shipment that arrived in [start, end] and replace that range's flags."""
     if end < start:
         raise DateRangeError(f"the end date {end} is before the start date {start}")
@@ -124,22 +157,30 @@ def detect(con: duckdb.DuckDBPyConnection, start: date, end: date, config: Detec
     result.shipment_flags = new_flags.filter(pl.col("level") == "shipment").height
     result.corridor_flags = new_flags.filter(pl.col("level") == "corridor").height
     result.by_severity = dict(Counter(new_flags["severity"].to_list()))
-    result.by_detector = dict(Counter(
-        name for names in new_flags["detectors"].to_list() for name in names.split(",") if name
-    ))
+    result.by_detector = dict(
+        Counter(
+            name for names in new_flags["detectors"].to_list() for name in names.split(",") if name
+        )
+    )
     result.seconds = time.perf_counter() - began
     _finish(con, result, "completed", None)
     return result
 
 
-def _write(con: duckdb.DuckDBPyConnection, new_flags: pl.DataFrame, result: RunResult,
-           config: DetectorConfig) -> None:
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    new_flags: pl.DataFrame,
+    result: RunResult,
+    config: DetectorConfig,
+) -> None:
     version = {"detector_version": config.version}
     con.register("new_flags", new_flags)
     con.begin()
     try:
-        con.execute(load("flags/delete_stale_flags"),
-                    {**version, "start_date": result.start, "end_date": result.end})
+        con.execute(
+            load("flags/delete_stale_flags"),
+            {**version, "start_date": result.start, "end_date": result.end},
+        )
         con.execute(load("flags/delete_stale_corridor_flags"), version)
         con.execute(load("flags/upsert_flags"), {**version, "run_id": result.run_id})
         result.new_high = con.execute(
@@ -155,12 +196,25 @@ def _write(con: duckdb.DuckDBPyConnection, new_flags: pl.DataFrame, result: RunR
         con.unregister("new_flags")
 
 
-def _finish(con: duckdb.DuckDBPyConnection, result: RunResult, status: str,
-            error: str | None) -> None:
-    counts = json.dumps({"by_severity": result.by_severity, "by_detector": result.by_detector,
-                         "new_high": result.new_high, "warnings": result.warnings})
-    con.execute(load("runs/finish_run"), {
-        "status": status, "shipments_scored": result.shipments_scored,
-        "flags_written": result.shipment_flags + result.corridor_flags, "counts": counts,
-        "error": error, "run_id": result.run_id,
-    }).fetchall()
+def _finish(
+    con: duckdb.DuckDBPyConnection, result: RunResult, status: str, error: str | None
+) -> None:
+    counts = json.dumps(
+        {
+            "by_severity": result.by_severity,
+            "by_detector": result.by_detector,
+            "new_high": result.new_high,
+            "warnings": result.warnings,
+        }
+    )
+    con.execute(
+        load("runs/finish_run"),
+        {
+            "status": status,
+            "shipments_scored": result.shipments_scored,
+            "flags_written": result.shipment_flags + result.corridor_flags,
+            "counts": counts,
+            "error": error,
+            "run_id": result.run_id,
+        },
+    ).fetchall()

@@ -45,23 +45,40 @@ def real_data_checks(flags: pl.DataFrame, threshold: float) -> list[Check]:
     checks = []
     ok, evidence = flagged("TH", "811010", 2024)
     both_legs = "Thailand reported importing" in evidence and "to the US" in evidence
-    checks.append(Check("Thailand->US antimony (8110.10) in 2024 is flagged with both legs",
-                        ok and both_legs, evidence))
-    mexico = flags.filter((pl.col("origin_country") == "MX") & (pl.col("hs6") == "811010")
-                          & (pl.col("score") >= threshold))
-    checks.append(Check("Mexico->US antimony (8110.10) is not flagged", mexico.is_empty(),
-                        f"{mexico.height} Mexico 8110.10 corridor flags"))
+    checks.append(
+        Check(
+            "Thailand->US antimony (8110.10) in 2024 is flagged with both legs",
+            ok and both_legs,
+            evidence,
+        )
+    )
+    mexico = flags.filter(
+        (pl.col("origin_country") == "MX")
+        & (pl.col("hs6") == "811010")
+        & (pl.col("score") >= threshold)
+    )
+    checks.append(
+        Check(
+            "Mexico->US antimony (8110.10) is not flagged",
+            mexico.is_empty(),
+            f"{mexico.height} Mexico 8110.10 corridor flags",
+        )
+    )
     ok, evidence = flagged("CN", "811292", 2024, "mirror_gap")
     checks.append(Check("The US/China 8112.92 mirror gap is surfaced", ok, evidence))
     for origin, name in (("HK", "Hong Kong"), ("MY", "Malaysia"), ("BE", "Belgium")):
         ok, evidence = flagged(origin, "811292", 2024, "china_export_surge")
-        checks.append(Check(f"China's 2024 rise of 8112.92 exports to {name} is a corridor flag",
-                            ok, evidence))
+        checks.append(
+            Check(
+                f"China's 2024 rise of 8112.92 exports to {name} is a corridor flag", ok, evidence
+            )
+        )
     return checks
 
 
-def evaluate_real_data(con: duckdb.DuckDBPyConnection, data_dir: Path,
-                       config: DetectorConfig | None = None) -> list[Check]:
+def evaluate_real_data(
+    con: duckdb.DuckDBPyConnection, data_dir: Path, config: DetectorConfig | None = None
+) -> list[Check]:
     for _ in load_shared_statistics(con, data_dir):
         pass
     config = config or DetectorConfig.load()

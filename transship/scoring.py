@@ -37,19 +37,26 @@ def month_starts(start: date, end: date) -> list[date]:
 def severity(score: pl.Expr, config: DetectorConfig) -> pl.Expr:
     fusion = config.fusion
     return (
-        pl.when(score >= fusion["high"]).then(pl.lit("high"))
-        .when(score >= fusion["medium"]).then(pl.lit("medium"))
+        pl.when(score >= fusion["high"])
+        .then(pl.lit("high"))
+        .when(score >= fusion["medium"])
+        .then(pl.lit("medium"))
         .otherwise(pl.lit("low"))
     )
 
 
-def fuse(frame: pl.DataFrame, scores: dict[str, np.ndarray], detectors: list[Detector],
-         config: DetectorConfig) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def fuse(
+    frame: pl.DataFrame,
+    scores: dict[str, np.ndarray],
+    detectors: list[Detector],
+    config: DetectorConfig,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The risk score per row and each detector's contribution to it."""
     damped = set(config.fusion.get("damped", []))
     damping = np.where(
         frame["capacity_level"].fill_null("none").to_numpy() == "major",
-        config.fusion.get("capacity_damping", 1.0), 1.0,
+        config.fusion.get("capacity_damping", 1.0),
+        1.0,
     )
     contributions: dict[str, np.ndarray] = {}
     keep = np.ones(frame.height)
@@ -72,8 +79,9 @@ def fuse(frame: pl.DataFrame, scores: dict[str, np.ndarray], detectors: list[Det
     return np.round(risk, 2), contributions
 
 
-def score_month(history: pl.DataFrame, target: pl.DataFrame,
-                config: DetectorConfig) -> pl.DataFrame:
+def score_month(
+    history: pl.DataFrame, target: pl.DataFrame, config: DetectorConfig
+) -> pl.DataFrame:
     """Scores for one month's shipments; reasons only for those that become flags."""
     detectors = [d.fit(history) for d in config.build()]
     scores = {d.name: d.score(target) for d in detectors}
@@ -82,7 +90,8 @@ def score_month(history: pl.DataFrame, target: pl.DataFrame,
     result = target.select("shipment_id").with_columns(score=pl.Series(risk))
     if flagged.size == 0:
         return result.with_columns(
-            detectors=pl.lit(None, pl.String), contributions=pl.lit(None, pl.String),
+            detectors=pl.lit(None, pl.String),
+            contributions=pl.lit(None, pl.String),
             reasons=pl.lit(None, pl.String),
         )
     rows = target[flagged]
@@ -94,16 +103,29 @@ def score_month(history: pl.DataFrame, target: pl.DataFrame,
             key=lambda item: -item[1],
         )
         names.append(",".join(name for name, part in ranked if part >= 0.05))
-        details.append(json.dumps({
-            name: {"score": round(float(scores[name][index]), 3), "contribution": round(part, 3)}
-            for name, part in ranked
-        }))
-        texts.append(" ".join(
-            text for name, _ in ranked if (text := reason_lists[name][i]) is not None
-        ))
-    extra = pl.DataFrame({
-        "row_in_month": flagged, "detectors": names, "contributions": details, "reasons": texts,
-    }, schema_overrides={"row_in_month": pl.UInt32})
+        details.append(
+            json.dumps(
+                {
+                    name: {
+                        "score": round(float(scores[name][index]), 3),
+                        "contribution": round(part, 3),
+                    }
+                    for name, part in ranked
+                }
+            )
+        )
+        texts.append(
+            " ".join(text for name, _ in ranked if (text := reason_lists[name][i]) is not None)
+        )
+    extra = pl.DataFrame(
+        {
+            "row_in_month": flagged,
+            "detectors": names,
+            "contributions": details,
+            "reasons": texts,
+        },
+        schema_overrides={"row_in_month": pl.UInt32},
+    )
     return (
         result.with_row_index("row_in_month")
         .join(extra, on="row_in_month", how="left")
@@ -111,8 +133,13 @@ def score_month(history: pl.DataFrame, target: pl.DataFrame,
     )
 
 
-def score_range(features: pl.DataFrame, start: date, end: date, config: DetectorConfig,
-                progress: Progress | None = None) -> pl.DataFrame:
+def score_range(
+    features: pl.DataFrame,
+    start: date,
+    end: date,
+    config: DetectorConfig,
+    progress: Progress | None = None,
+) -> pl.DataFrame:
     """Every shipment arriving in [start, end] with its risk score; flags carry reasons."""
     parts = []
     months = month_starts(start, end)
@@ -123,14 +150,21 @@ def score_range(features: pl.DataFrame, start: date, end: date, config: Detector
         )
         if not target.is_empty():
             history = features.filter(
-                pl.col("arrival_date").is_between(month - timedelta(HISTORY_DAYS), month,
-                                                  closed="left")
+                pl.col("arrival_date").is_between(
+                    month - timedelta(HISTORY_DAYS), month, closed="left"
+                )
             )
             parts.append(score_month(history, target, config))
         if progress is not None:
             progress(f"{month:%Y-%m}", done + 1, len(months))
     if not parts:
-        return pl.DataFrame(schema={"shipment_id": pl.String, "score": pl.Float64,
-                                    "detectors": pl.String, "contributions": pl.String,
-                                    "reasons": pl.String})
+        return pl.DataFrame(
+            schema={
+                "shipment_id": pl.String,
+                "score": pl.Float64,
+                "detectors": pl.String,
+                "contributions": pl.String,
+                "reasons": pl.String,
+            }
+        )
     return pl.concat(parts)

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import polars as pl
 
 _PACKAGED = Path(__file__).parent / "sql"
 _CHECKOUT = Path(__file__).parent.parent / "sql"
@@ -24,3 +25,9 @@ def scalar(con: duckdb.DuckDBPyConnection, query: str, params: object = None) ->
     """The single value a query returns (None when it returns no row)."""
     rows = con.execute(query, params).fetchall()
     return rows[0][0] if rows else None
+
+
+def sql_frame(con: duckdb.DuckDBPyConnection, query: str, params: object = None) -> pl.DataFrame:
+    """A query's result as a polars frame."""
+    result: pl.DataFrame = con.sql(query, params=params).pl()
+    return result

@@ -26,8 +26,17 @@ from transship.detectors.unit_value import UnitValueMisfit
 DETECTORS: dict[str, type[Detector]] = {
     cls.name: cls
     for cls in (
-        CorridorSurge, Capacity, PassThrough, UnitValueMisfit, DescriptionMismatch, Routing,
-        Relationships, Structuring, IsolationForest, ECOD, COPOD,
+        CorridorSurge,
+        Capacity,
+        PassThrough,
+        UnitValueMisfit,
+        DescriptionMismatch,
+        Routing,
+        Relationships,
+        Structuring,
+        IsolationForest,
+        ECOD,
+        COPOD,
     )
 }
 DEFAULT_RULES = Path(__file__).parent / "rules.toml"
@@ -73,8 +82,13 @@ class DetectorConfig:
     def version(self) -> str:
         """Same detectors, same settings, same transship: same version (and same flag ids)."""
         payload = json.dumps(
-            [self.parameters, self.weights, self.fusion, sorted(DETECTORS),
-             metadata.version("transship")],
+            [
+                self.parameters,
+                self.weights,
+                self.fusion,
+                sorted(DETECTORS),
+                metadata.version("transship"),
+            ],
             sort_keys=True,
         )
         return "d" + hashlib.sha256(payload.encode()).hexdigest()[:11]

@@ -55,7 +55,8 @@ class Detector(ABC):
 
 def clip01(values: pl.Series | np.ndarray) -> np.ndarray:
     array = values.to_numpy() if isinstance(values, pl.Series) else values
-    return np.clip(np.nan_to_num(array.astype(float), nan=0.0), 0.0, 1.0)
+    clipped: np.ndarray = np.clip(np.nan_to_num(array.astype(float), nan=0.0), 0.0, 1.0)
+    return clipped
 
 
 def ramp(value: pl.Expr, low: float, high: float) -> pl.Expr:

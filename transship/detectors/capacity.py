@@ -16,8 +16,12 @@ class Capacity(Detector):
     kind = "rule"
     requires = ("capacity_level", "capacity_note", "origin_country")
 
-    def __init__(self, none_score: float = 1.0, minor_score: float = 0.6,
-                 exempt_origins: tuple[str, ...] = ("US",)) -> None:
+    def __init__(
+        self,
+        none_score: float = 1.0,
+        minor_score: float = 0.6,
+        exempt_origins: tuple[str, ...] = ("US",),
+    ) -> None:
         self.none_score = none_score
         self.minor_score = minor_score
         self.exempt_origins = exempt_origins
@@ -26,9 +30,12 @@ class Capacity(Detector):
         self._check_fitted(frame)
         level = pl.col("capacity_level")
         score = frame.select(
-            pl.when(pl.col("origin_country").is_in(list(self.exempt_origins))).then(0.0)
-            .when(level == "none").then(self.none_score)
-            .when(level == "minor").then(self.minor_score)
+            pl.when(pl.col("origin_country").is_in(list(self.exempt_origins)))
+            .then(0.0)
+            .when(level == "none")
+            .then(self.none_score)
+            .when(level == "minor")
+            .then(self.minor_score)
             .otherwise(0.0)
         ).to_series()
         return clip01(score)

@@ -15,13 +15,22 @@ class CorridorSurge(Detector):
     name = "corridor_surge"
     kind = "rule"
     requires = (
-        "controlled", "corridor_surge_ratio", "corridor_recent_kg", "corridor_baseline_kg",
-        "control_date", "arrival_date",
+        "controlled",
+        "corridor_surge_ratio",
+        "corridor_recent_kg",
+        "corridor_baseline_kg",
+        "control_date",
+        "arrival_date",
     )
 
-    def __init__(self, min_ratio: float = 3.0, full_ratio: float = 12.0,
-                 min_recent_kg: float = 500.0, control_window_days: int = 730,
-                 outside_control_weight: float = 0.5) -> None:
+    def __init__(
+        self,
+        min_ratio: float = 3.0,
+        full_ratio: float = 12.0,
+        min_recent_kg: float = 500.0,
+        control_window_days: int = 730,
+        outside_control_weight: float = 0.5,
+    ) -> None:
         self.min_ratio = min_ratio
         self.full_ratio = full_ratio
         self.min_recent_kg = min_recent_kg
@@ -33,8 +42,10 @@ class CorridorSurge(Detector):
         ratio = pl.col("corridor_surge_ratio").log()
         strength = ramp(ratio, np.log(self.min_ratio), np.log(self.full_ratio))
         days = (pl.col("arrival_date") - pl.col("control_date")).dt.total_days()
-        timeline = pl.when(days <= self.control_window_days).then(1.0).otherwise(
-            self.outside_control_weight
+        timeline = (
+            pl.when(days <= self.control_window_days)
+            .then(1.0)
+            .otherwise(self.outside_control_weight)
         )
         score = frame.select(
             pl.when(pl.col("controlled") & (pl.col("corridor_recent_kg") >= self.min_recent_kg))
@@ -58,7 +69,10 @@ class CorridorSurge(Detector):
             else:
                 text += "with no imports in the 12 months before"
             if r["control_date"] is not None:
-                text += f"; China's {r['control_measure']} on {r['material']} took effect {r['control_date']}"
+                text += (
+                    f"; China's {r['control_measure']} on {r['material']} "
+                    f"took effect {r['control_date']}"
+                )
             return text + "."
 
         return sentences(frame, scores, render)

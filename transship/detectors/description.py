@@ -30,8 +30,9 @@ class DescriptionMismatch(Detector):
             frame.group_by("hs6", "described_material")
             .len()
             .with_columns(share=pl.col("len") / pl.col("len").sum().over("hs6"))
-            .filter(pl.col("described_material").is_not_null()
-                    & (pl.col("share") >= self.routine_share))
+            .filter(
+                pl.col("described_material").is_not_null() & (pl.col("share") >= self.routine_share)
+            )
         )
         self.routine_vocabulary_ = shares.select("hs6", "described_material")
         return self
@@ -49,7 +50,9 @@ class DescriptionMismatch(Detector):
         )
         score = marked.select(
             pl.when(self._mismatch())
-            .then(pl.when(pl.col("routine").fill_null(False)).then(self.routine_score).otherwise(1.0))
+            .then(
+                pl.when(pl.col("routine").fill_null(False)).then(self.routine_score).otherwise(1.0)
+            )
             .otherwise(0.0)
         ).to_series()
         return clip01(score)

@@ -14,8 +14,13 @@ class IsolationForest(ModelDetector):
     name = "isolation_forest"
     label = "An isolation forest"
 
-    def __init__(self, n_estimators: int = 100, training_sample: int = 5_000,
-                 tail: float = 0.95, random_state: int = 0) -> None:
+    def __init__(
+        self,
+        n_estimators: int = 100,
+        training_sample: int = 5_000,
+        tail: float = 0.95,
+        random_state: int = 0,
+    ) -> None:
         super().__init__(training_sample, tail, random_state)
         self.n_estimators = n_estimators
 

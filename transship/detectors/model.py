@@ -43,14 +43,22 @@ def feature_matrix(frame: pl.DataFrame) -> np.ndarray:
 class ModelDetector(Detector):
     kind = "model"
     requires = (
-        "weight_kg", "log_unit_value", "uv_z", "corridor_surge_ratio", "origin_share_90d",
-        "exporter_age_days", "pair_new", "export_differs", "importer_hs6_count_90d",
+        "weight_kg",
+        "log_unit_value",
+        "uv_z",
+        "corridor_surge_ratio",
+        "origin_share_90d",
+        "exporter_age_days",
+        "pair_new",
+        "export_differs",
+        "importer_hs6_count_90d",
         "controlled",
     )
     label: str
 
-    def __init__(self, training_sample: int = 5_000, tail: float = 0.95,
-                 random_state: int = 0) -> None:
+    def __init__(
+        self, training_sample: int = 5_000, tail: float = 0.95, random_state: int = 0
+    ) -> None:
         self.training_sample = training_sample
         self.tail = tail
         self.random_state = random_state
@@ -79,9 +87,7 @@ class ModelDetector(Detector):
         if self.model_ is None:
             return np.zeros(frame.height)
         raw = self._raw_scores(self.model_, feature_matrix(frame))
-        return np.searchsorted(self.history_scores_, raw, side="right") / len(
-            self.history_scores_
-        )
+        return np.searchsorted(self.history_scores_, raw, side="right") / len(self.history_scores_)
 
     def score(self, frame: pl.DataFrame) -> np.ndarray:
         return clip01((self.percentiles(frame) - self.tail) / (1 - self.tail))
@@ -90,6 +96,7 @@ class ModelDetector(Detector):
         percentiles = self.percentiles(frame)
         return [
             f"{self.label} finds it more unusual than {p:.1%} of the previous year's shipments."
-            if s > 0 else None
+            if s > 0
+            else None
             for p, s in zip(percentiles, scores, strict=True)
         ]

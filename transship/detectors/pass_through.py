@@ -19,12 +19,22 @@ class PassThrough(Detector):
     name = "pass_through"
     kind = "rule"
     requires = (
-        "controlled", "cn_to_origin_recent", "cn_to_origin_base", "origin_to_us_recent",
-        "origin_to_us_base", "cn_to_us_recent", "cn_to_us_base",
+        "controlled",
+        "cn_to_origin_recent",
+        "cn_to_origin_base",
+        "origin_to_us_recent",
+        "origin_to_us_base",
+        "cn_to_us_recent",
+        "cn_to_us_base",
     )
 
-    def __init__(self, min_growth: float = 1.5, full_growth: float = 4.0,
-                 max_direct_growth: float = 1.0, min_recent_usd: float = 100_000.0) -> None:
+    def __init__(
+        self,
+        min_growth: float = 1.5,
+        full_growth: float = 4.0,
+        max_direct_growth: float = 1.0,
+        min_recent_usd: float = 100_000.0,
+    ) -> None:
         self.min_growth = min_growth
         self.full_growth = full_growth
         self.max_direct_growth = max_direct_growth

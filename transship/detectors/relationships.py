@@ -9,20 +9,31 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from transship.detectors.base import Detector, clip01, ramp, sentences, tonnes
+from transship.detectors.base import Detector, clip01, ramp, tonnes
 
 
 class Relationships(Detector):
     name = "relationships"
     kind = "rule"
     requires = (
-        "controlled", "switched_from", "switched_from_kg", "exporter_age_days",
-        "exporter_first_seen", "exporter_controlled_kg_90d", "pair_new", "control_date",
+        "controlled",
+        "switched_from",
+        "switched_from_kg",
+        "exporter_age_days",
+        "exporter_first_seen",
+        "exporter_controlled_kg_90d",
+        "pair_new",
+        "control_date",
     )
 
-    def __init__(self, switch_score: float = 1.0, new_exporter_days: int = 120,
-                 new_exporter_kg: float = 10_000.0, new_exporter_full_kg: float = 60_000.0,
-                 new_pair_score: float = 0.3) -> None:
+    def __init__(
+        self,
+        switch_score: float = 1.0,
+        new_exporter_days: int = 120,
+        new_exporter_kg: float = 10_000.0,
+        new_exporter_full_kg: float = 60_000.0,
+        new_pair_score: float = 0.3,
+    ) -> None:
         self.switch_score = switch_score
         self.new_exporter_days = new_exporter_days
         self.new_exporter_kg = new_exporter_kg
@@ -35,13 +46,18 @@ class Relationships(Detector):
             pl.col("exporter_first_seen").fill_null(pl.col("arrival_date"))
             >= pl.col("control_date")
         ).fill_null(False)
-        volume = ramp(pl.col("exporter_controlled_kg_90d").log1p(),
-                      np.log1p(self.new_exporter_kg), np.log1p(self.new_exporter_full_kg))
+        volume = ramp(
+            pl.col("exporter_controlled_kg_90d").log1p(),
+            np.log1p(self.new_exporter_kg),
+            np.log1p(self.new_exporter_full_kg),
+        )
         return pl.when(young).then(volume).otherwise(0.0)
 
     def score(self, frame: pl.DataFrame) -> np.ndarray:
         self._check_fitted(frame)
-        switch = pl.when(pl.col("switched_from").is_not_null()).then(self.switch_score).otherwise(0.0)
+        switch = (
+            pl.when(pl.col("switched_from").is_not_null()).then(self.switch_score).otherwise(0.0)
+        )
         pair = pl.when(pl.col("pair_new")).then(self.new_pair_score).otherwise(0.0)
         score = frame.select(
             pl.when(pl.col("controlled"))
@@ -65,7 +81,8 @@ class Relationships(Detector):
                 seen = r["exporter_first_seen"] or r["arrival_date"]
                 after = (
                     f" after China's control of {r['control_date']}"
-                    if r["control_date"] is not None and seen >= r["control_date"] else ""
+                    if r["control_date"] is not None and seen >= r["control_date"]
+                    else ""
                 )
                 parts.append(
                     f"exporter {r['exporter']}, first seen {seen}{after}, shipped "

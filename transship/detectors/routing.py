@@ -24,10 +24,13 @@ class Routing(Detector):
         self._check_fitted(frame)
         hub = pl.col("origin_is_hub") | pl.col("export_is_hub").fill_null(False)
         score = frame.select(
-            pl.when(~pl.col("controlled")).then(0.0)
+            pl.when(~pl.col("controlled"))
+            .then(0.0)
             .otherwise(
                 pl.max_horizontal(
-                    pl.when(pl.col("export_differs")).then(self.export_differs_score).otherwise(0.0),
+                    pl.when(pl.col("export_differs"))
+                    .then(self.export_differs_score)
+                    .otherwise(0.0),
                     pl.when(hub).then(self.hub_score).otherwise(0.0),
                 )
             )

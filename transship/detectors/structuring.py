@@ -15,13 +15,22 @@ class Structuring(Detector):
     name = "structuring"
     kind = "rule"
     requires = (
-        "controlled", "importer_hs6_count_90d", "importer_hs6_kg_90d", "importer_monthly_kg",
-        "importer_monthly_cv", "transport_mode",
+        "controlled",
+        "importer_hs6_count_90d",
+        "importer_hs6_kg_90d",
+        "importer_monthly_kg",
+        "importer_monthly_cv",
+        "transport_mode",
     )
 
-    def __init__(self, min_shipments_90d: int = 6, full_shipments_90d: int = 12,
-                 max_mean_kg: float = 150.0, max_monthly_cv: float = 0.5,
-                 air_bonus: float = 0.2) -> None:
+    def __init__(
+        self,
+        min_shipments_90d: int = 6,
+        full_shipments_90d: int = 12,
+        max_mean_kg: float = 150.0,
+        max_monthly_cv: float = 0.5,
+        air_bonus: float = 0.2,
+    ) -> None:
         self.min_shipments_90d = min_shipments_90d
         self.full_shipments_90d = full_shipments_90d
         self.max_mean_kg = max_mean_kg
@@ -36,8 +45,12 @@ class Structuring(Detector):
         many = ramp(count, self.min_shipments_90d - 1, self.full_shipments_90d)
         air = pl.when(pl.col("transport_mode") == "air").then(self.air_bonus).otherwise(0.0)
         score = frame.select(
-            pl.when(pl.col("controlled") & (mean_kg <= self.max_mean_kg) & steady
-                    & (count >= self.min_shipments_90d))
+            pl.when(
+                pl.col("controlled")
+                & (mean_kg <= self.max_mean_kg)
+                & steady
+                & (count >= self.min_shipments_90d)
+            )
             .then(many * (1 - self.air_bonus) + air)
             .otherwise(0.0)
         ).to_series()

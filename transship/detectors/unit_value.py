@@ -15,12 +15,18 @@ class UnitValueMisfit(Detector):
     name = "unit_value"
     kind = "rule"
     requires = (
-        "uv_z", "unit_value", "hs6_uv_typical", "nearest_controlled_hs6",
-        "nearest_controlled_gap", "nearest_controlled_uv", "nearest_controlled_material",
+        "uv_z",
+        "unit_value",
+        "hs6_uv_typical",
+        "nearest_controlled_hs6",
+        "nearest_controlled_gap",
+        "nearest_controlled_uv",
+        "nearest_controlled_material",
     )
 
-    def __init__(self, min_z: float = 3.0, full_z: float = 8.0,
-                 max_price_ratio: float = 2.5) -> None:
+    def __init__(
+        self, min_z: float = 3.0, full_z: float = 8.0, max_price_ratio: float = 2.5
+    ) -> None:
         self.min_z = min_z
         self.full_z = full_z
         self.max_price_ratio = max_price_ratio

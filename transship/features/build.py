@@ -16,6 +16,7 @@ import polars as pl
 from transship.features import columns
 from transship.features.mirror import mirror_features
 from transship.features.windows import first_seen, prior_sum
+from transship.sql import sql_frame
 
 RECENT_DAYS = 90
 BASELINE_DAYS = 365
@@ -37,17 +38,19 @@ class Reference:
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection) -> Reference:
         return cls(
-            controlled=con.sql("SELECT hs6, material FROM ref_controlled_codes").pl(),
-            capacity=con.sql(
+            controlled=sql_frame(con, "SELECT hs6, material FROM ref_controlled_codes"),
+            capacity=sql_frame(
+                con,
                 "SELECT material, country, stage, scale, status, start_date, note "
-                "FROM ref_capacity"
-            ).pl(),
-            events=con.sql(
+                "FROM ref_capacity",
+            ),
+            events=sql_frame(
+                con,
                 "SELECT effective_date, material, measure, target, description "
-                "FROM ref_control_events WHERE measure IN ('licence', 'ban')"
-            ).pl(),
-            hubs=con.sql("SELECT country, note FROM ref_hubs").pl(),
-            countries=con.sql("SELECT code, name FROM ref_countries").pl(),
+                "FROM ref_control_events WHERE measure IN ('licence', 'ban')",
+            ),
+            hubs=sql_frame(con, "SELECT country, note FROM ref_hubs"),
+            countries=sql_frame(con, "SELECT code, name FROM ref_countries"),
         )
 
 
@@ -60,18 +63,20 @@ SHIPMENT_COLUMNS = (
 
 def load_shipments(con: duckdb.DuckDBPyConnection, until: date) -> pl.DataFrame:
     """Every stored shipment that arrived on or before ``until``, oldest first."""
-    return con.sql(
+    return sql_frame(
+        con,
         f"SELECT {SHIPMENT_COLUMNS} FROM shipments WHERE arrival_date <= ? "  # noqa: S608
         "ORDER BY arrival_date, shipment_id",
-        params=[until],
-    ).pl()
+        [until],
+    )
 
 
 def load_flows(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    return con.sql(
+    return sql_frame(
+        con,
         "SELECT source, period, period_start, frequency, reporter, partner, flow, hs6, "
-        "value_usd, weight_kg FROM trade_flows"
-    ).pl()
+        "value_usd, weight_kg FROM trade_flows",
+    )
 
 
 def materials(reference: Reference) -> pl.DataFrame:
@@ -85,15 +90,27 @@ def control_in_force(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
     """The latest licence or ban on the row's material in force on its arrival date."""
     events = (
         reference.controlled.join(reference.events, on="material")
-        .select("hs6", control_date="effective_date", control_measure="measure",
-                control_material="material")
+        .select(
+            "hs6",
+            control_date="effective_date",
+            control_measure="measure",
+            control_material="material",
+        )
         .sort("control_date")
     )
-    rows = frame.select("row", "hs6", "arrival_date").filter(pl.col("hs6").is_in(events["hs6"].implode()))
+    rows = frame.select("row", "hs6", "arrival_date").filter(
+        pl.col("hs6").is_in(events["hs6"].implode())
+    )
     matched = (
         rows.sort("arrival_date")
-        .join_asof(events, left_on="arrival_date", right_on="control_date", by="hs6",
-                   strategy="backward", check_sortedness=False)
+        .join_asof(
+            events,
+            left_on="arrival_date",
+            right_on="control_date",
+            by="hs6",
+            strategy="backward",
+            check_sortedness=False,
+        )
         .select("row", "control_date", "control_measure")
     )
     return frame.join(matched, on="row", how="left")
@@ -106,33 +123,44 @@ def capacity_level(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
     """
     codes = reference.controlled.select("hs6", "material")
     capacity = reference.capacity.select(
-        "material", country="country", scale="scale", start_date="start_date",
+        "material",
+        country="country",
+        scale="scale",
+        start_date="start_date",
         capacity_note="note",
     )
     candidates = (
         frame.filter(pl.col("material").is_not_null())
         .select("row", "hs6", "origin_country", "arrival_date")
         .join(codes, on="hs6")
-        .join(capacity, left_on=["material", "origin_country"],
-              right_on=["material", "country"], how="left")
+        .join(
+            capacity,
+            left_on=["material", "origin_country"],
+            right_on=["material", "country"],
+            how="left",
+        )
         .filter(pl.col("start_date").is_null() | (pl.col("start_date") <= pl.col("arrival_date")))
         .group_by("row")
         .agg(
-            capacity_level=pl.when((pl.col("scale") == "major").any()).then(pl.lit("major"))
-            .when((pl.col("scale") == "minor").any()).then(pl.lit("minor"))
+            capacity_level=pl.when((pl.col("scale") == "major").any())
+            .then(pl.lit("major"))
+            .when((pl.col("scale") == "minor").any())
+            .then(pl.lit("minor"))
             .otherwise(pl.lit("none")),
             capacity_note=pl.col("capacity_note").drop_nulls().first(),
         )
     )
     out = frame.join(candidates, on="row", how="left")
     return out.with_columns(
-        capacity_level=pl.when(pl.col("material").is_not_null())
-        .then(pl.col("capacity_level").fill_null("none"))
+        capacity_level=pl.when(pl.col("material").is_not_null()).then(
+            pl.col("capacity_level").fill_null("none")
+        )
     )
 
 
-def unit_value_benchmarks(frame: pl.DataFrame, months: list[date],
-                          days: int = BENCHMARK_DAYS) -> pl.DataFrame:
+def unit_value_benchmarks(
+    frame: pl.DataFrame, months: list[date], days: int = BENCHMARK_DAYS
+) -> pl.DataFrame:
     """Per code and month M: median and MAD of log unit value over the days before M."""
     parts = []
     for month in months:
@@ -155,14 +183,18 @@ def unit_value_benchmarks(frame: pl.DataFrame, months: list[date],
         )
     if not parts:
         return pl.DataFrame(
-            schema={"hs6": pl.String, "hs6_uv_median": pl.Float64, "hs6_uv_mad": pl.Float64,
-                    "hs6_history": pl.UInt32, "month": pl.Date}
+            schema={
+                "hs6": pl.String,
+                "hs6_uv_median": pl.Float64,
+                "hs6_uv_mad": pl.Float64,
+                "hs6_history": pl.UInt32,
+                "month": pl.Date,
+            }
         )
     return pl.concat(parts)
 
 
-def nearest_controlled(frame: pl.DataFrame, months: list[date],
-                       min_z: float) -> pl.DataFrame:
+def nearest_controlled(frame: pl.DataFrame, months: list[date], min_z: float) -> pl.DataFrame:
     """For rows priced unlike their own code: the controlled code whose price they fit best.
 
     A controlled code's price comes only from its shipments whose description names its
@@ -174,24 +206,33 @@ def nearest_controlled(frame: pl.DataFrame, months: list[date],
         & pl.col("material").str.contains(pl.col("described_material"), literal=True)
     )
     controlled = frame.select("hs6", "material").drop_nulls().unique()
-    bench = unit_value_benchmarks(named, months, CONTROLLED_PRICE_DAYS).join(controlled, on="hs6").select(
-        "month", nearest_controlled_hs6="hs6", nearest_controlled_material="material",
-        nearest_controlled_log_uv="hs6_uv_median",
+    bench = (
+        unit_value_benchmarks(named, months, CONTROLLED_PRICE_DAYS)
+        .join(controlled, on="hs6")
+        .select(
+            "month",
+            nearest_controlled_hs6="hs6",
+            nearest_controlled_material="material",
+            nearest_controlled_log_uv="hs6_uv_median",
+        )
     )
-    misfits = frame.filter(
-        (pl.col("uv_z").abs() >= min_z) & pl.col("material").is_null()
-    ).select("row", "month", "log_unit_value")
+    misfits = frame.filter((pl.col("uv_z").abs() >= min_z) & pl.col("material").is_null()).select(
+        "row", "month", "log_unit_value"
+    )
     best = (
         misfits.join(bench, on="month")
         .with_columns(
-            nearest_controlled_gap=(pl.col("log_unit_value") - pl.col("nearest_controlled_log_uv"))
-            .abs()
+            nearest_controlled_gap=(
+                pl.col("log_unit_value") - pl.col("nearest_controlled_log_uv")
+            ).abs()
         )
         .sort("row", "nearest_controlled_gap")
         .group_by("row", maintain_order=True)
         .first()
         .select(
-            "row", "nearest_controlled_hs6", "nearest_controlled_material",
+            "row",
+            "nearest_controlled_hs6",
+            "nearest_controlled_material",
             "nearest_controlled_gap",
             nearest_controlled_uv=pl.col("nearest_controlled_log_uv").exp(),
         )
@@ -218,9 +259,14 @@ def origin_switch(frame: pl.DataFrame) -> pl.DataFrame:
             switched_from=pl.lit(None, pl.String), switched_from_kg=pl.lit(None, pl.Float64)
         )
     before = (
-        candidates.select("importer", "material", "control_date").unique()
-        .join(controlled.select("importer", "material", "origin_country", "arrival_date",
-                                "weight_kg"), on=["importer", "material"])
+        candidates.select("importer", "material", "control_date")
+        .unique()
+        .join(
+            controlled.select(
+                "importer", "material", "origin_country", "arrival_date", "weight_kg"
+            ),
+            on=["importer", "material"],
+        )
         .filter(pl.col("arrival_date") < pl.col("control_date"))
         .group_by("importer", "material", "control_date", "origin_country")
         .agg(kg=pl.col("weight_kg").sum())
@@ -243,9 +289,7 @@ def structuring(frame: pl.DataFrame) -> pl.DataFrame:
     keys = ["importer", "hs6"]
     count_90d = prior_sum(frame, keys, pl.lit(1.0), RECENT_DAYS) + 1
     kg_90d = prior_sum(frame, keys, pl.col("weight_kg"), RECENT_DAYS) + frame["weight_kg"]
-    monthly = (
-        frame.group_by([*keys, "month"]).agg(kg=pl.col("weight_kg").sum())
-    )
+    monthly = frame.group_by([*keys, "month"]).agg(kg=pl.col("weight_kg").sum())
     lags = frame.select("row", *keys, "month")
     for lag in (1, 2, 3):
         lagged = monthly.with_columns(pl.col("month").dt.offset_by(f"{lag}mo")).rename(
@@ -254,17 +298,15 @@ def structuring(frame: pl.DataFrame) -> pl.DataFrame:
         lags = lags.join(lagged, on=[*keys, "month"], how="left")
     lag_cols = [pl.col(f"kg_lag{lag}").fill_null(0.0) for lag in (1, 2, 3)]
     mean = pl.mean_horizontal(lag_cols)
-    std = (
-        pl.sum_horizontal([(c - mean) ** 2 for c in lag_cols]) / 3
-    ).sqrt()
+    std = (pl.sum_horizontal([(c - mean) ** 2 for c in lag_cols]) / 3).sqrt()
     lags = lags.select(
         "row",
         importer_monthly_kg=mean,
         importer_monthly_cv=pl.when(mean > 0).then(std / mean),
     )
-    return frame.with_columns(
-        importer_hs6_count_90d=count_90d, importer_hs6_kg_90d=kg_90d
-    ).join(lags, on="row", how="left")
+    return frame.with_columns(importer_hs6_count_90d=count_90d, importer_hs6_kg_90d=kg_90d).join(
+        lags, on="row", how="left"
+    )
 
 
 def build_features(
@@ -278,8 +320,12 @@ def build_features(
         shipments.sort("arrival_date", "shipment_id")
         .with_row_index("row")
         .with_columns(
-            columns.unit_value(), columns.log_unit_value(), columns.hs4(), columns.month(),
-            columns.export_differs(), columns.described_material(),
+            columns.unit_value(),
+            columns.log_unit_value(),
+            columns.hs4(),
+            columns.month(),
+            columns.export_differs(),
+            columns.described_material(),
             columns.described_keyword(),
         )
         .join(materials(reference), on="hs6", how="left")
@@ -297,11 +343,15 @@ def build_features(
     recent = prior_sum(frame, corridor, pl.col("weight_kg"), RECENT_DAYS) + own_kg
     baseline = (
         prior_sum(frame, corridor, pl.col("weight_kg"), RECENT_DAYS + BASELINE_DAYS, RECENT_DAYS)
-        * RECENT_DAYS / BASELINE_DAYS
+        * RECENT_DAYS
+        / BASELINE_DAYS
     )
     code_recent = prior_sum(frame, ["hs6"], pl.col("weight_kg"), RECENT_DAYS) + own_kg
     exporter_kg = prior_sum(
-        frame, ["exporter"], pl.col("weight_kg") * pl.col("controlled").cast(pl.Float64), RECENT_DAYS
+        frame,
+        ["exporter"],
+        pl.col("weight_kg") * pl.col("controlled").cast(pl.Float64),
+        RECENT_DAYS,
     ) + own_kg * frame["controlled"].cast(pl.Float64)
     frame = frame.with_columns(
         corridor_recent_kg=recent,
@@ -336,8 +386,11 @@ def build_features(
 def country_names(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
     """Readable names for the reasons: 'Thailand', not 'TH'."""
     names = reference.countries.select("code", "name")
-    for column, named in (("origin_country", "origin_name"), ("export_country", "export_name"),
-                          ("switched_from", "switched_from_name")):
+    for column, named in (
+        ("origin_country", "origin_name"),
+        ("export_country", "export_name"),
+        ("switched_from", "switched_from_name"),
+    ):
         frame = frame.join(
             names.rename({"code": column, "name": named}), on=column, how="left"
         ).with_columns(pl.coalesce(named, column).alias(named))

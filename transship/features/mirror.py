@@ -21,9 +21,7 @@ BASE_MONTHS = 12
 LEGS = ("cn_to_origin", "origin_to_us", "cn_to_us")
 
 
-def _leg(
-    flows: pl.DataFrame, reporter: str, flow: str, partner: str, key: str
-) -> pl.DataFrame:
+def _leg(flows: pl.DataFrame, reporter: str, flow: str, partner: str, key: str) -> pl.DataFrame:
     """Monthly values of one side of a leg, keyed by the non-China, non-US country."""
     side = flows.filter(pl.col("flow") == flow)
     side = side.filter(pl.col("reporter") == reporter) if reporter != "*" else side
@@ -35,9 +33,8 @@ def _leg(
 
 def _coalesce(first: pl.DataFrame, second: pl.DataFrame) -> pl.DataFrame:
     keys = ["country", "hs6", "period_start"]
-    return (
-        first.join(second, on=keys, how="full", coalesce=True, suffix="_mirror")
-        .select(*keys, value=pl.coalesce("value", "value_mirror"))
+    return first.join(second, on=keys, how="full", coalesce=True, suffix="_mirror").select(
+        *keys, value=pl.coalesce("value", "value_mirror")
     )
 
 
@@ -64,8 +61,13 @@ def windowed(leg: pl.DataFrame, name: str) -> pl.DataFrame:
     """Per (country, hs6, month M): ``<name>_recent`` and ``<name>_base`` from months < M."""
     if leg.is_empty():
         return pl.DataFrame(
-            schema={"country": pl.String, "hs6": pl.String, "month": pl.Date,
-                    f"{name}_recent": pl.Float64, f"{name}_base": pl.Float64}
+            schema={
+                "country": pl.String,
+                "hs6": pl.String,
+                "month": pl.Date,
+                f"{name}_recent": pl.Float64,
+                f"{name}_base": pl.Float64,
+            }
         )
     bounds = leg.select(
         first=pl.col("period_start").min(),
@@ -78,23 +80,21 @@ def windowed(leg: pl.DataFrame, name: str) -> pl.DataFrame:
             pl.DataFrame({"month": pl.date_range(bounds[0], bounds[1], "1mo", eager=True)}),
             how="cross",
         )
-        .join(
-            leg.rename({"period_start": "month"}), on=["country", "hs6", "month"], how="left"
-        )
+        .join(leg.rename({"period_start": "month"}), on=["country", "hs6", "month"], how="left")
         .with_columns(pl.col("value").fill_null(0.0))
         .sort("country", "hs6", "month")
     )
     previous = pl.col("value").shift(1).over("country", "hs6")
     recent = previous.rolling_sum(RECENT_MONTHS, min_samples=1).over("country", "hs6")
     base = (
-        previous.shift(RECENT_MONTHS)
-        .rolling_sum(BASE_MONTHS, min_samples=1)
-        .over("country", "hs6")
+        previous.shift(RECENT_MONTHS).rolling_sum(BASE_MONTHS, min_samples=1).over("country", "hs6")
         * RECENT_MONTHS
         / BASE_MONTHS
     )
     return grid.select(
-        "country", "hs6", "month",
+        "country",
+        "hs6",
+        "month",
         recent.fill_null(0.0).alias(f"{name}_recent"),
         base.fill_null(0.0).alias(f"{name}_base"),
     )
@@ -106,9 +106,7 @@ def mirror_features(shipments: pl.DataFrame, flows: pl.DataFrame) -> pl.DataFram
     for name, leg in legs(flows).items():
         table = windowed(leg, name)
         if name == "cn_to_us":
-            out = out.join(
-                table.drop("country"), on=["hs6", "month"], how="left"
-            )
+            out = out.join(table.drop("country"), on=["hs6", "month"], how="left")
         else:
             out = out.join(
                 table.rename({"country": "origin_country"}),
