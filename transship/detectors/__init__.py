@@ -12,12 +12,12 @@ from typing import Any
 
 from transship.detectors.base import Detector, DetectorError
 from transship.detectors.capacity import Capacity
-from transship.detectors.copod import COPOD
 from transship.detectors.corridor_surge import CorridorSurge
 from transship.detectors.description import DescriptionMismatch
-from transship.detectors.ecod import ECOD
+from transship.detectors.hbos import HBOS
 from transship.detectors.isolation_forest import IsolationForest
 from transship.detectors.pass_through import PassThrough
+from transship.detectors.pca import PCA
 from transship.detectors.relationships import Relationships
 from transship.detectors.routing import Routing
 from transship.detectors.structuring import Structuring
@@ -35,8 +35,8 @@ DETECTORS: dict[str, type[Detector]] = {
         Relationships,
         Structuring,
         IsolationForest,
-        ECOD,
-        COPOD,
+        HBOS,
+        PCA,
     )
 }
 DEFAULT_RULES = Path(__file__).parent / "rules.toml"

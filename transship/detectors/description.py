@@ -2,7 +2,8 @@
 English, other languages, symbols or chemical names) under a code that does not carry it.
 
 ``fit`` learns which materials each code's descriptions name routinely (lead-antimony
-alloys under lead, say), so an ordinary phrase for a code weighs less than a slip.
+alloys under lead, say), so an ordinary phrase for a code weighs less than a slip. A code
+with too little history to tell routine from slip scores ``unknown_code_score``.
 """
 
 from __future__ import annotations
@@ -20,21 +21,31 @@ class DescriptionMismatch(Detector):
     kind = "rule"
     requires = ("hs6", "material", "described_material", "described_keyword", "description")
 
-    def __init__(self, routine_share: float = 0.2, routine_score: float = 0.2) -> None:
+    def __init__(
+        self,
+        routine_share: float = 0.2,
+        routine_score: float = 0.2,
+        min_code_history: int = 20,
+        unknown_code_score: float = 0.5,
+    ) -> None:
         self.routine_share = routine_share
         self.routine_score = routine_score
+        self.min_code_history = min_code_history
+        self.unknown_code_score = unknown_code_score
 
     def fit(self, frame: pl.DataFrame) -> Self:
         super().fit(frame)
-        shares = (
-            frame.group_by("hs6", "described_material")
-            .len()
-            .with_columns(share=pl.col("len") / pl.col("len").sum().over("hs6"))
-            .filter(
-                pl.col("described_material").is_not_null() & (pl.col("share") >= self.routine_share)
-            )
+        counts = frame.group_by("hs6", "described_material").len()
+        shares = counts.with_columns(
+            share=pl.col("len") / pl.col("len").sum().over("hs6"),
+            code_rows=pl.col("len").sum().over("hs6"),
         )
-        self.routine_vocabulary_ = shares.select("hs6", "described_material")
+        self.known_codes_ = (
+            shares.filter(pl.col("code_rows") >= self.min_code_history).select("hs6").unique()
+        )
+        self.routine_vocabulary_ = shares.filter(
+            pl.col("described_material").is_not_null() & (pl.col("share") >= self.routine_share)
+        ).select("hs6", "described_material")
         return self
 
     def _mismatch(self) -> pl.Expr:
@@ -45,13 +56,20 @@ class DescriptionMismatch(Detector):
     def score(self, frame: pl.DataFrame) -> np.ndarray:
         self._check_fitted(frame)
         routine = self.routine_vocabulary_.with_columns(routine=pl.lit(True))
-        marked = frame.select("hs6", "described_material", "material").join(
-            routine, on=["hs6", "described_material"], how="left", maintain_order="left"
+        known = self.known_codes_.with_columns(known=pl.lit(True))
+        marked = (
+            frame.select("hs6", "described_material", "material")
+            .join(routine, on=["hs6", "described_material"], how="left", maintain_order="left")
+            .join(known, on="hs6", how="left", maintain_order="left")
         )
         score = marked.select(
             pl.when(self._mismatch())
             .then(
-                pl.when(pl.col("routine").fill_null(False)).then(self.routine_score).otherwise(1.0)
+                pl.when(pl.col("routine").fill_null(False))
+                .then(self.routine_score)
+                .when(pl.col("known").fill_null(False))
+                .then(1.0)
+                .otherwise(self.unknown_code_score)
             )
             .otherwise(0.0)
         ).to_series()

@@ -78,15 +78,18 @@ class ModelDetector(Detector):
         if frame.height > self.training_sample:
             sample = frame.sample(self.training_sample, seed=self.random_state)
         matrix = feature_matrix(sample)
-        self.model_ = self._model().fit(matrix)
-        self.history_scores_ = np.sort(self._raw_scores(self.model_, matrix))
+        # A feature constant over the history year (no controlled goods yet, say) carries
+        # nothing and makes variance-scaled models divide by zero.
+        self.columns_ = np.flatnonzero(matrix.std(axis=0) > 0)
+        self.model_ = self._model().fit(matrix[:, self.columns_])
+        self.history_scores_ = np.sort(self._raw_scores(self.model_, matrix[:, self.columns_]))
         return self
 
     def percentiles(self, frame: pl.DataFrame) -> np.ndarray:
         self._check_fitted(frame)
         if self.model_ is None:
             return np.zeros(frame.height)
-        raw = self._raw_scores(self.model_, feature_matrix(frame))
+        raw = self._raw_scores(self.model_, feature_matrix(frame)[:, self.columns_])
         return np.searchsorted(self.history_scores_, raw, side="right") / len(self.history_scores_)
 
     def score(self, frame: pl.DataFrame) -> np.ndarray:

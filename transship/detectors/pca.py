@@ -1,0 +1,23 @@
+"""PyOD's PCA outlier detector: how badly a shipment is rebuilt from the main components
+of history's feature matrix (weighted by the components' variance)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from transship.detectors.model import ModelDetector
+
+
+class PCA(ModelDetector):
+    name = "pca"
+    label = "PCA reconstruction"
+
+    def _model(self) -> Any:
+        from pyod.models.pca import PCA as PyodPCA
+
+        return PyodPCA(standardization=True, random_state=self.random_state)
+
+    def _raw_scores(self, model: Any, matrix: np.ndarray) -> np.ndarray:
+        return np.asarray(model.decision_function(matrix))
