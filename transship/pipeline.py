@@ -11,7 +11,7 @@ import json
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import polars as pl
@@ -20,7 +20,7 @@ from transship.corridors import corridor_flags
 from transship.detectors import DetectorConfig
 from transship.errors import TransshipError
 from transship.features.build import Reference, build_features, load_flows, load_shipments
-from transship.scoring import Progress, score_range, severity
+from transship.scoring import Progress, month_starts, quarter_start, score_range, severity
 from transship.sql import load
 
 
@@ -45,6 +45,7 @@ class RunResult:
     by_detector: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    started: float = field(default_factory=time.perf_counter)
 
     def summary(self) -> str:
         severities = ", ".join(f"{n} {s}" for s, n in sorted(self.by_severity.items()))
@@ -117,6 +118,90 @@ def statistics_flags(
     )
 
 
+@dataclass
+class Prepared:
+    """What every partition of a run reads: features of all shipments up to the run's end."""
+
+    features: pl.DataFrame | None
+    flows: pl.DataFrame
+    reference: Reference
+
+
+def start_run(
+    con: duckdb.DuckDBPyConnection, kind: str, start: date, end: date, config: DetectorConfig
+) -> RunResult:
+    """Record a new run. A run still marked running was abandoned (killed): this process
+    holds the store's only write lock, so no other run can be alive."""
+    if end < start:
+        raise DateRangeError(f"the end date {end} is before the start date {start}")
+    con.execute(load("runs/abandon_runs")).fetchall()
+    parameters = json.dumps({"start": str(start), "end": str(end), "rules": config.source})
+    run_id = con.execute(
+        load("runs/start_run"),
+        {"kind": kind, "parameters": parameters, "detector_version": config.version},
+    ).fetchall()[0][0]
+    return RunResult(run_id, kind, start, end, config.version)
+
+
+def prepare(con: duckdb.DuckDBPyConnection, result: RunResult) -> Prepared:
+    reference = Reference.load(con)
+    shipments = load_shipments(con, result.end)
+    flows = load_flows(con)
+    if shipments.filter(pl.col("arrival_date") >= result.start).is_empty():
+        result.warnings.append(
+            f"no stored shipments arrived between {result.start} and {result.end}"
+        )
+        return Prepared(None, flows, reference)
+    return Prepared(build_features(shipments, flows, reference), flows, reference)
+
+
+def partitions(start: date, end: date) -> list[tuple[date, date]]:
+    """Calendar quarters (the detectors' refit period) clipped to [start, end]."""
+    parts, first = [], start
+    while first <= end:
+        quarter = quarter_start(first)
+        following = date(quarter.year + (quarter.month + 2) // 12, (quarter.month + 2) % 12 + 1, 1)
+        last = min(end, following - timedelta(days=1))
+        parts.append((first, last))
+        first = last + timedelta(days=1)
+    return parts
+
+
+def score_partition(
+    con: duckdb.DuckDBPyConnection,
+    prepared: Prepared,
+    first: date,
+    last: date,
+    config: DetectorConfig,
+    result: RunResult,
+    progress: Progress | None = None,
+) -> None:
+    """Score [first, last] and replace its shipment flags, in one transaction."""
+    new_flags = pl.DataFrame(schema=FLAG_COLUMNS)
+    if prepared.features is not None:
+        scored = score_range(prepared.features, first, last, config, progress)
+        result.shipments_scored += scored.height
+        new_flags = shipment_flags(prepared.features, scored, config)
+    _write(
+        con,
+        new_flags,
+        result,
+        config,
+        load("flags/delete_stale_flags"),
+        {"start_date": first, "end_date": last},
+    )
+    result.shipment_flags += new_flags.height
+
+
+def write_corridor_flags(
+    con: duckdb.DuckDBPyConnection, prepared: Prepared, config: DetectorConfig, result: RunResult
+) -> None:
+    """Corridor flags from the trade statistics as they stand, replacing open ones."""
+    new_flags = statistics_flags(prepared.flows, prepared.reference, config)
+    _write(con, new_flags, result, config, load("flags/delete_stale_corridor_flags"), {})
+    result.corridor_flags = new_flags.height
+
+
 def detect(
     con: duckdb.DuckDBPyConnection,
     start: date,
@@ -125,46 +210,37 @@ def detect(
     kind: str = "backfill",
     progress: Progress | None = None,
 ) -> RunResult:
-    """Score every shipment that arrived in [start, end] and replace that range's flags."""
-    if end < start:
-        raise DateRangeError(f"the end date {end} is before the start date {start}")
+    """Score every shipment that arrived in [start, end] and replace that range's flags.
+
+    Each calendar quarter commits on its own, so a killed backfill keeps the quarters it
+    finished and a rerun redoes the rest (reruns replace, never duplicate).
+    """
     began = time.perf_counter()
-    parameters = json.dumps({"start": str(start), "end": str(end), "rules": config.source})
-    run_id = con.execute(
-        load("runs/start_run"),
-        {"kind": kind, "parameters": parameters, "detector_version": config.version},
-    ).fetchall()[0][0]
-    result = RunResult(run_id, kind, start, end, config.version)
+    result = start_run(con, kind, start, end, config)
     try:
-        reference = Reference.load(con)
-        shipments = load_shipments(con, end)
-        flows = load_flows(con)
-        in_range = shipments.filter(pl.col("arrival_date") >= start).height
-        if in_range == 0:
-            result.warnings.append(f"no stored shipments arrived between {start} and {end}")
-        frames = [pl.DataFrame(schema=FLAG_COLUMNS)]
-        if in_range:
-            features = build_features(shipments, flows, reference)
-            scored = score_range(features, start, end, config, progress)
-            result.shipments_scored = scored.height
-            frames.append(shipment_flags(features, scored, config))
-        frames.append(statistics_flags(flows, reference, config))
-        new_flags = pl.concat(frames, how="vertical_relaxed")
-        _write(con, new_flags, result, config)
+        prepared = prepare(con, result)
+        months = len(month_starts(start, end))
+        done = 0
+        for first, last in partitions(start, end):
+            score_partition(
+                con, prepared, first, last, config, result, _overall(progress, done, months)
+            )
+            done += len(month_starts(first, last))
+        write_corridor_flags(con, prepared, config, result)
     except Exception as exc:
-        _finish(con, result, "failed", f"{type(exc).__name__}: {exc}")
+        finish_run(con, result, "failed", f"{type(exc).__name__}: {exc}")
         raise
-    result.shipment_flags = new_flags.filter(pl.col("level") == "shipment").height
-    result.corridor_flags = new_flags.filter(pl.col("level") == "corridor").height
-    result.by_severity = dict(Counter(new_flags["severity"].to_list()))
-    result.by_detector = dict(
-        Counter(
-            name for names in new_flags["detectors"].to_list() for name in names.split(",") if name
-        )
-    )
     result.seconds = time.perf_counter() - began
-    _finish(con, result, "completed", None)
+    finish_run(con, result, "completed", None)
     return result
+
+
+def _overall(progress: Progress | None, done: int, total: int) -> Progress | None:
+    """A partition's progress as progress through the whole run."""
+    if progress is None:
+        return None
+    report = progress
+    return lambda label, step, _steps: report(label, done + step, total)
 
 
 def _write(
@@ -172,39 +248,50 @@ def _write(
     new_flags: pl.DataFrame,
     result: RunResult,
     config: DetectorConfig,
+    delete_stale: str,
+    stale_params: dict[str, object],
 ) -> None:
     version = {"detector_version": config.version}
     con.register("new_flags", new_flags)
     con.begin()
     try:
-        con.execute(
-            load("flags/delete_stale_flags"),
-            {**version, "start_date": result.start, "end_date": result.end},
-        )
-        con.execute(load("flags/delete_stale_corridor_flags"), version)
+        con.execute(delete_stale, {**version, **stale_params})
         con.execute(load("flags/upsert_flags"), {**version, "run_id": result.run_id})
-        result.new_high = con.execute(
-            "SELECT count(*) FROM flags WHERE run_id = ? AND severity = 'high' "
-            "AND first_flagged_at = updated_at",
-            [result.run_id],
-        ).fetchall()[0][0]
-        con.commit()
+        _commit(con)
     except Exception:
         con.rollback()
         raise
     finally:
         con.unregister("new_flags")
+    result.by_severity.update(
+        {k: result.by_severity.get(k, 0) + v for k, v in Counter(new_flags["severity"]).items()}
+    )
+    detectors = Counter(
+        name for names in new_flags["detectors"].to_list() for name in names.split(",") if name
+    )
+    result.by_detector.update({k: result.by_detector.get(k, 0) + v for k, v in detectors.items()})
 
 
-def _finish(
+def _commit(con: duckdb.DuckDBPyConnection) -> None:
+    """The one place a partition commits (tests kill the process here)."""
+    con.commit()
+
+
+def finish_run(
     con: duckdb.DuckDBPyConnection, result: RunResult, status: str, error: str | None
 ) -> None:
+    result.new_high = con.execute(
+        "SELECT count(*) FROM flags WHERE run_id = ? AND severity = 'high' "
+        "AND first_flagged_at = updated_at",
+        [result.run_id],
+    ).fetchall()[0][0]
     counts = json.dumps(
         {
             "by_severity": result.by_severity,
             "by_detector": result.by_detector,
             "new_high": result.new_high,
             "warnings": result.warnings,
+            "seconds": round(time.perf_counter() - result.started, 2),
         }
     )
     con.execute(
