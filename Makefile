@@ -27,13 +27,16 @@ test: $(STAMP) ## Run the test suite
 	$(BIN)/pytest -q
 
 lint: $(STAMP) ## ruff and mypy --strict
-	$(BIN)/ruff check transship tests fixtures/world
-	$(BIN)/ruff format --check transship tests fixtures/world
-	$(BIN)/mypy transship
+	$(BIN)/ruff check transship flows tests fixtures/world
+	$(BIN)/ruff format --check transship flows tests fixtures/world
+	$(BIN)/mypy transship flows
 
 bench: $(STAMP) ## Benchmarks: ingest against bare DuckDB; detection on a 1.5M-shipment world against pandas + IsolationForest
 	$(BIN)/python -m transship.bench --out bench-out
 	$(BIN)/python -m transship.bench_detection --out bench-out --size large
+
+schedule: $(STAMP) ## Serve the nightly Prefect deployment from this machine (02:00 local)
+	$(BIN)/transship schedule serve
 
 load-shared: $(STAMP) ## Load the real data sets in SHARED_DATA through their adapters
 	$(BIN)/transship ingest shared $(SHARED_DATA) --db data/shared.duckdb
@@ -41,4 +44,4 @@ load-shared: $(STAMP) ## Load the real data sets in SHARED_DATA through their ad
 clean: ## Remove the virtualenv and local stores
 	rm -rf $(VENV) data bench-out
 
-.PHONY: help setup demo test lint bench load-shared clean
+.PHONY: help setup demo test lint bench schedule load-shared clean

@@ -45,6 +45,9 @@ def test_the_command_list_is_complete() -> None:
         "flags",
         "evaluate",
         "evaluate-real",
+        "runs",
+        "schedule show",
+        "schedule serve",
     } <= names
 
 
@@ -117,3 +120,29 @@ def test_db_defaults_to_the_environment(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("TRANSSHIP_DB", str(tmp_path / "env.duckdb"))
     assert runner.invoke(app, ["init"]).exit_code == 0
     assert (tmp_path / "env.duckdb").exists()
+
+
+def test_read_only_commands_do_not_start_prefect(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    db = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["init", "--db", str(db)]).exit_code == 0
+    probe = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from transship.cli import app\n"
+        "for args in (['flags'], ['runs'], ['summary'], ['check']):\n"
+        "    result = CliRunner().invoke(app, [*args, '--db', sys.argv[1]])\n"
+        "    assert result.exit_code == 0, result.output\n"
+        "print('prefect' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, str(db)], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr
+
+
+def test_schedule_show_prints_the_deployment() -> None:
+    result = runner.invoke(app, ["schedule", "show", "--timezone", "Europe/Brussels"])
+    assert result.exit_code == 0, result.output
+    assert "cron '0 2 * * *' in Europe/Brussels" in result.output
+    assert "prefect deploy flows/nightly.py:nightly" in result.output

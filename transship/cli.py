@@ -31,6 +31,12 @@ ingest_app = typer.Typer(
     rich_markup_mode="rich",
 )
 app.add_typer(ingest_app, name="ingest")
+schedule_app = typer.Typer(
+    help="The nightly Prefect deployment: see it, or serve it from this machine.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+app.add_typer(schedule_app, name="schedule")
 
 console = Console()
 errors = Console(stderr=True)
@@ -521,6 +527,86 @@ def evaluate_real(
         console.print(f"     {check_result.evidence}", highlight=False, style="dim")
     if not all(c.passed for c in checks):
         raise typer.Exit(1)
+
+
+@app.command()
+def runs(
+    limit: Annotated[int, typer.Option(help="At most this many runs, newest first")] = 20,
+    db: DbOption = None,
+) -> None:
+    """List pipeline runs: kind, dates, detector version, status, counts, time, error.
+
+    Example:
+
+        transship runs --limit 5
+    """
+    from transship.summary import recent_runs
+
+    with _opened_store(db, read_only=True) as con:
+        _print_frame(recent_runs(con, limit), "Runs")
+
+
+CronOption = Annotated[str, typer.Option(help="Cron expression for the nightly run")]
+TimezoneOption = Annotated[
+    str | None, typer.Option(help="IANA time zone [default: this machine's]")
+]
+DropOption = Annotated[
+    Path | None, typer.Option(help="Drop folder: <drop>/<YYYY-MM-DD>/shipments|flows/")
+]
+
+
+@schedule_app.command("show")
+def schedule_show(
+    cron: CronOption = "0 2 * * *",
+    timezone: TimezoneOption = None,
+    drop_folder: DropOption = None,
+    rules: RulesOption = None,
+    db: DbOption = None,
+) -> None:
+    """Print the nightly deployment (schedule and parameters) and how to deploy it.
+
+    Example:
+
+        transship schedule show --cron "30 1 * * *" --timezone Europe/Brussels
+    """
+    from flows.schedule import DEPLOYMENT, deployment_parameters, nightly_schedule
+
+    schedule = nightly_schedule(cron, timezone)
+    parameters = deployment_parameters(_settings(db).db, drop_folder, rules)
+    console.print(f"deployment: {DEPLOYMENT} (flow transship-nightly, flows/nightly.py:nightly)")
+    console.print(f"schedule:   cron {schedule.cron!r} in {schedule.timezone}", highlight=False)
+    console.print(f"parameters: {parameters}", highlight=False)
+    console.print(
+        "serve here:  transship schedule serve (or make schedule)\n"
+        "work pool:   prefect deploy flows/nightly.py:nightly -n transship-nightly "
+        f"--cron {cron!r} --pool YOUR_POOL",
+        highlight=False,
+    )
+
+
+@schedule_app.command("serve")
+def schedule_serve(
+    cron: CronOption = "0 2 * * *",
+    timezone: TimezoneOption = None,
+    drop_folder: DropOption = None,
+    rules: RulesOption = None,
+    db: DbOption = None,
+) -> None:  # pragma: no cover - runs until stopped
+    """Serve the nightly deployment from this process until stopped (Ctrl-C).
+
+    Runs appear in the Prefect UI of the server PREFECT_API_URL points to (start one
+    with `prefect server start`).
+
+    Example:
+
+        transship schedule serve --drop-folder /srv/customs/drop --db /srv/transship.duckdb
+    """
+    from flows.schedule import deployment_parameters, nightly_schedule, serve
+
+    serve(
+        nightly_schedule(cron, timezone),
+        deployment_parameters(_settings(db).db, drop_folder, rules or _settings(db).rules),
+    )
 
 
 @app.command()

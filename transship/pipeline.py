@@ -215,7 +215,6 @@ def detect(
     Each calendar quarter commits on its own, so a killed backfill keeps the quarters it
     finished and a rerun redoes the rest (reruns replace, never duplicate).
     """
-    began = time.perf_counter()
     result = start_run(con, kind, start, end, config)
     try:
         prepared = prepare(con, result)
@@ -230,7 +229,6 @@ def detect(
     except Exception as exc:
         finish_run(con, result, "failed", f"{type(exc).__name__}: {exc}")
         raise
-    result.seconds = time.perf_counter() - began
     finish_run(con, result, "completed", None)
     return result
 
@@ -280,6 +278,7 @@ def _commit(con: duckdb.DuckDBPyConnection) -> None:
 def finish_run(
     con: duckdb.DuckDBPyConnection, result: RunResult, status: str, error: str | None
 ) -> None:
+    result.seconds = time.perf_counter() - result.started
     result.new_high = con.execute(
         "SELECT count(*) FROM flags WHERE run_id = ? AND severity = 'high' "
         "AND first_flagged_at = updated_at",
@@ -291,7 +290,7 @@ def finish_run(
             "by_detector": result.by_detector,
             "new_high": result.new_high,
             "warnings": result.warnings,
-            "seconds": round(time.perf_counter() - result.started, 2),
+            "seconds": round(result.seconds, 2),
         }
     )
     con.execute(

@@ -35,3 +35,8 @@ def quarantined_rows(
         params={"batch_id": batch_id, "reason": reason, "limit": limit},
     ).pl()
     return rows
+
+
+def recent_runs(con: duckdb.DuckDBPyConnection, limit: int) -> pl.DataFrame:
+    result: pl.DataFrame = con.sql(load("summary/recent_runs"), params={"limit": limit}).pl()
+    return result

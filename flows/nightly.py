@@ -1,0 +1,48 @@
+"""The nightly run: ingest a day's drop, score that day, write its flags."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from flows.ingest import DEFAULT_DB, ingest
+from transship.detectors import DetectorConfig
+from transship.drop import drop_files
+from transship.pipeline import detect
+from transship.store import store
+
+
+@task(cache_policy=NO_CACHE)
+def score_day(db: Path, day: date, rules: Path | None) -> dict[str, object]:
+    with store(db) as con:
+        result = detect(con, day, day, DetectorConfig.load(rules), kind="nightly")
+    logger = get_run_logger()
+    logger.info(result.summary())
+    for warning in result.warnings:
+        logger.warning(warning)
+    return {
+        "run_id": result.run_id,
+        "shipments_scored": result.shipments_scored,
+        "flags": result.shipment_flags,
+        "by_severity": result.by_severity,
+        "by_detector": result.by_detector,
+        "new_high": result.new_high,
+    }
+
+
+@flow(name="transship-nightly", retries=1, retry_delay_seconds=600)
+def nightly(
+    day: date | None = None,
+    db: Path = DEFAULT_DB,
+    drop_folder: Path | None = None,
+    rules: Path | None = None,
+) -> dict[str, object]:
+    """Score one day (default: yesterday), after ingesting its drop folder if one is set."""
+    day = day or date.today() - timedelta(days=1)
+    if drop_folder is not None:
+        files = drop_files(drop_folder, day)
+        ingest(files.shipments, files.flows, db)
+    return score_day(db, day, rules)

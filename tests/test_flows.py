@@ -1,0 +1,111 @@
+"""Prefect flows on the tiny world, under one temporary Prefect API for the session."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from tests.conftest import TINY_WORLD
+from transship.detectors import DetectorConfig
+from transship.pipeline import detect
+from transship.store import open_store
+
+
+@pytest.fixture(scope="session")
+def prefect_api() -> Iterator[None]:
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness():
+        yield
+
+
+def _flags(path: Path) -> pl.DataFrame:
+    con = open_store(path, read_only=True)
+    frame = con.sql(
+        "SELECT flag_id, score, reasons FROM flags WHERE level = 'shipment' ORDER BY flag_id"
+    ).pl()
+    con.close()
+    return frame
+
+
+def test_nightly_ingests_its_drop_and_scores_the_day(prefect_api: None, tmp_path: Path) -> None:
+    from flows import nightly
+
+    day = date(2025, 5, 21)  # a day with flags in the tiny world
+    drop = tmp_path / "drop"
+    for kind, name in (("shipments", "shipments.csv"), ("flows", "flows.csv")):
+        (drop / day.isoformat() / kind).mkdir(parents=True)
+        shutil.copy(TINY_WORLD / name, drop / day.isoformat() / kind / name)
+    db = tmp_path / "nightly.duckdb"
+    summary = nightly(day=day, db=db, drop_folder=drop)
+    arrived = pl.read_csv(TINY_WORLD / "shipments.csv", try_parse_dates=True).filter(
+        pl.col("arrival_date") == day
+    )
+    assert summary["shipments_scored"] == arrived.height
+    assert summary["flags"] == 3
+
+    library = tmp_path / "library.duckdb"
+    shutil.copy(db, library)
+    con = open_store(library)
+    con.execute("DELETE FROM flags")
+    detect(con, day, day, DetectorConfig.load(), kind="nightly")
+    con.close()
+    assert_frame_equal(_flags(db), _flags(library))
+    runs = open_store(db, read_only=True)
+    assert runs.execute("SELECT kind, status FROM runs").fetchall() == [("nightly", "completed")]
+    runs.close()
+
+
+def test_backfill_flow_equals_the_library_backfill(
+    prefect_api: None, tiny_store: Path, tmp_path: Path
+) -> None:
+    from flows import backfill
+
+    db = tmp_path / "flow.duckdb"
+    shutil.copy(tiny_store, db)
+    summary = backfill(start=date(2024, 10, 1), end=date(2025, 3, 31), db=db)
+    assert summary["shipments_scored"] > 0
+    # The session store was backfilled over the whole world with the same detectors;
+    # this range's flags must be exactly its flags for the range.
+    con = open_store(db, read_only=True)
+    in_range = con.sql(
+        "SELECT flag_id, score, reasons FROM flags WHERE level = 'shipment' "
+        "AND run_id = (SELECT max(run_id) FROM runs) ORDER BY flag_id"
+    ).pl()
+    con.close()
+    whole = open_store(tiny_store, read_only=True)
+    expected = whole.sql(
+        "SELECT flag_id, score, reasons FROM flags WHERE level = 'shipment' "
+        "AND flag_date BETWEEN DATE '2024-10-01' AND DATE '2025-03-31' ORDER BY flag_id"
+    ).pl()
+    whole.close()
+    assert in_range.height > 0
+    assert_frame_equal(in_range, expected)
+
+
+def test_ingest_flow_is_idempotent(prefect_api: None, tmp_path: Path) -> None:
+    from flows import ingest
+
+    db = tmp_path / "ingest.duckdb"
+    first = ingest(shipments=[TINY_WORLD / "shipments.csv"], db=db)
+    again = ingest(shipments=[TINY_WORLD / "shipments.csv"], db=db)
+    assert first[0]["loaded"] == 4452 and not first[0]["already_loaded"]
+    assert again[0]["already_loaded"]
+
+
+def test_the_nightly_schedule() -> None:
+    from flows.schedule import deployment_parameters, nightly_schedule
+
+    schedule = nightly_schedule(timezone="Europe/Brussels")
+    assert schedule.cron == "0 2 * * *" and schedule.timezone == "Europe/Brussels"
+    assert nightly_schedule("30 1 * * *").cron == "30 1 * * *"
+    assert deployment_parameters(Path("s.duckdb"), Path("/drop")) == {
+        "db": "s.duckdb",
+        "drop_folder": "/drop",
+    }

@@ -1,0 +1,116 @@
+"""Runs over date ranges: backfill equals nightly day by day, ranges compose, kills heal."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import polars as pl
+from polars.testing import assert_frame_equal
+
+from tests.conftest import count
+from transship.detectors import DetectorConfig
+from transship.pipeline import detect, partitions
+from transship.store import open_store
+
+START, END = date(2025, 3, 27), date(2025, 4, 5)  # crosses a quarter, so a refit
+
+
+def _empty_copy(tiny_store: Path, tmp_path: Path, name: str) -> duckdb.DuckDBPyConnection:
+    """The tiny world's data without any flags or runs."""
+    path = tmp_path / name
+    shutil.copy(tiny_store, path)
+    con = open_store(path)
+    con.execute("DELETE FROM flags")
+    con.execute("DELETE FROM runs")
+    return con
+
+
+def _shipment_flags(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    return con.sql(
+        "SELECT flag_id, shipment_id, score, severity, detectors, reasons FROM flags "
+        "WHERE level = 'shipment' ORDER BY flag_id"
+    ).pl()
+
+
+def test_backfill_equals_nightly_for_each_day(tiny_store: Path, tmp_path: Path) -> None:
+    config = DetectorConfig.load()
+    backfilled = _empty_copy(tiny_store, tmp_path, "backfill.duckdb")
+    detect(backfilled, START, END, config)
+    nightly = _empty_copy(tiny_store, tmp_path, "nightly.duckdb")
+    day = START
+    while day <= END:
+        detect(nightly, day, day, config, kind="nightly")
+        day += timedelta(days=1)
+    assert _shipment_flags(backfilled).height > 0
+    assert_frame_equal(_shipment_flags(backfilled), _shipment_flags(nightly))
+
+
+def test_adjacent_ranges_equal_one_range(tiny_store: Path, tmp_path: Path) -> None:
+    config = DetectorConfig.load()
+    whole = _empty_copy(tiny_store, tmp_path, "whole.duckdb")
+    detect(whole, date(2024, 11, 1), date(2025, 2, 28), config)
+    split = _empty_copy(tiny_store, tmp_path, "split.duckdb")
+    detect(split, date(2025, 1, 10), date(2025, 2, 28), config)
+    detect(split, date(2024, 11, 1), date(2025, 1, 9), config)
+    assert_frame_equal(_shipment_flags(whole), _shipment_flags(split))
+
+
+def test_partitions_are_calendar_quarters() -> None:
+    assert partitions(date(2024, 11, 15), date(2025, 4, 2)) == [
+        (date(2024, 11, 15), date(2024, 12, 31)),
+        (date(2025, 1, 1), date(2025, 3, 31)),
+        (date(2025, 4, 1), date(2025, 4, 2)),
+    ]
+
+
+KILL_AT_SECOND_COMMIT = """
+import os, signal, sys
+from datetime import date
+from pathlib import Path
+import transship.pipeline as pipeline
+from transship.detectors import DetectorConfig
+from transship.store import open_store
+
+commits = []
+original = pipeline._commit
+
+def dying_commit(con):
+    commits.append(1)
+    if len(commits) == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    original(con)
+
+pipeline._commit = dying_commit
+con = open_store(Path(sys.argv[1]))
+pipeline.detect(con, date(2024, 11, 1), date(2025, 6, 30), DetectorConfig.load())
+"""
+
+
+def test_a_killed_backfill_leaves_a_consistent_store_and_a_rerun_completes(
+    tiny_store: Path, tmp_path: Path
+) -> None:
+    config = DetectorConfig.load()
+    reference = _empty_copy(tiny_store, tmp_path, "reference.duckdb")
+    detect(reference, date(2024, 11, 1), date(2025, 6, 30), config)
+    expected = _shipment_flags(reference)
+
+    killed = _empty_copy(tiny_store, tmp_path, "killed.duckdb")
+    killed.close()
+    path = tmp_path / "killed.duckdb"
+    done = subprocess.run([sys.executable, "-c", KILL_AT_SECOND_COMMIT, str(path)], check=False)
+    assert done.returncode == -9
+    con = open_store(path)
+    # The first quarter committed; the second died before its commit.
+    first_quarter = _shipment_flags(con)
+    assert 0 < first_quarter.height < expected.height
+    assert count(con, "SELECT count(*) FROM runs WHERE status = 'running'") == 1
+    detect(con, date(2024, 11, 1), date(2025, 6, 30), config)
+    assert_frame_equal(_shipment_flags(con), expected)
+    statuses = con.execute("SELECT status, error FROM runs ORDER BY run_id").fetchall()
+    assert statuses[0][0] == "failed" and "abandoned" in statuses[0][1]
+    assert statuses[1] == ("completed", None)
