@@ -24,6 +24,7 @@ from transship.pipeline import (
     score_partition,
     start_run,
     write_corridor_flags,
+    write_profiles,
 )
 from transship.store import store
 
@@ -58,6 +59,7 @@ def backfill(
             for first, last in partitions(start, end):
                 score_quarter(con, prepared, first, last, config, result)
             write_corridor_flags(con, prepared, config, result)
+            write_profiles(con, prepared)
         except Exception as exc:
             finish_run(con, result, "failed", f"{type(exc).__name__}: {exc}")
             raise

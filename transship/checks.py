@@ -15,6 +15,9 @@ UNIQUE: list[tuple[str, tuple[str, ...]]] = [
     ("ref_countries", ("code",)),
     ("ref_country_aliases", ("alias",)),
     ("ref_hs", ("hs_code",)),
+    ("flags", ("flag_id",)),
+    ("runs", ("run_id",)),
+    ("profile_corridors", ("origin_country", "code_level", "code", "month")),
 ]
 
 NOT_NULL: list[tuple[str, tuple[str, ...]]] = [
@@ -37,6 +40,8 @@ NOT_NULL: list[tuple[str, tuple[str, ...]]] = [
         ("period", "period_start", "reporter", "partner", "flow", "hs6", "value_usd", "batch_id"),
     ),
     ("quarantine", ("batch_id", "reason", "message")),
+    ("flags", ("flag_id", "level", "basis", "score", "severity", "reasons", "run_id", "status")),
+    ("runs", ("run_id", "kind", "status", "detector_version")),
 ]
 
 RELATIONSHIPS: list[tuple[str, str, str, str]] = [
@@ -52,6 +57,9 @@ RELATIONSHIPS: list[tuple[str, str, str, str]] = [
     ("ref_capacity", "country", "ref_countries", "code"),
     ("ref_controlled_codes", "hs6", "ref_hs", "hs_code"),
     ("ref_cover_codes", "hs6", "ref_hs", "hs_code"),
+    ("flags", "shipment_id", "shipments", "shipment_id"),
+    ("flags", "run_id", "runs", "run_id"),
+    ("flags", "origin_country", "ref_countries", "code"),
 ]
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ import polars as pl
 
 from transship.detectors.base import code, money, tonnes
 from transship.features.build import Reference
+from transship.features.profiles import corridor_profile
 
 AGGREGATES = ("WLD", "EUN", "OAS", "OOC", "XX")
 
@@ -363,3 +365,140 @@ def _reasons(r: dict[str, Any], names: dict[str, str]) -> str:
         )
     out.append("The statistics show the corridor, not the goods' true origin.")
     return " ".join(out)
+
+
+def monthly_corridor_flags(
+    features: pl.DataFrame,
+    scored: pl.DataFrame,
+    first: date,
+    last: date,
+    threshold: float,
+) -> pl.DataFrame:
+    """Corridor flags (origin x controlled code x month) from the shipments themselves,
+    for the months from ``first`` to ``last``, using shipments up to ``last`` only.
+
+    Fused like the rules: a surge against the corridor's trailing 12-month average
+    (0.6, damped for producers), the origin's missing capacity (0.45) and the share of
+    the month's shipments already flagged (0.6).
+    """
+    known = features.filter(pl.col("arrival_date") <= last)
+    profile = corridor_profile(known.filter(pl.col("controlled")))
+    if profile.is_empty():
+        return pl.DataFrame()
+    months = profile.filter(
+        pl.col("month").is_between(pl.lit(first).dt.truncate("1mo"), pl.lit(last))
+        & (pl.col("shipments") > 0)
+    )
+    context = (
+        known.filter(pl.col("controlled"))
+        .sort("arrival_date")
+        .group_by("origin_country", "hs6", "month")
+        .agg(
+            pl.col("origin_name", "material").first(),
+            pl.col("capacity_level", "capacity_note", "control_date", "control_measure").last(),
+        )
+    )
+    flagged = (
+        scored.filter(pl.col("score") >= threshold)
+        .join(known.select("shipment_id", "origin_country", "hs6", "month"), on="shipment_id")
+        .group_by("origin_country", "hs6", "month")
+        .agg(flagged=pl.len())
+    )
+    keys = ["origin_country", "hs6", "month"]
+    frame = (
+        months.join(context, on=keys, how="left")
+        .join(flagged, on=keys, how="left")
+        .with_columns(pl.col("flagged").fill_null(0))
+    )
+    new_corridor = (pl.col("baseline_kg") == 0) & (pl.col("weight_kg") >= 1000)
+    surge = (
+        pl.when(new_corridor)
+        .then(1.0)
+        .otherwise(
+            ((pl.col("surge_ratio").log() - np.log(3)) / (np.log(12) - np.log(3)))
+            .clip(0.0, 1.0)
+            .fill_null(0.0)
+            .fill_nan(0.0)
+        )
+    )
+    major = pl.col("capacity_level") == "major"
+    capacity = pl.col("capacity_level").replace_strict(
+        {"none": 1.0, "minor": 0.6, "major": 0.0}, default=0.0
+    )
+    share = pl.col("flagged") / pl.col("shipments")
+    scored_months = frame.with_columns(
+        surge=surge * pl.when(major).then(0.35).otherwise(1.0),
+        capacity=capacity,
+        flagged_share=share,
+    ).with_columns(
+        score=(
+            100
+            * (
+                1
+                - (1 - 0.6 * pl.col("surge"))
+                * (1 - 0.45 * pl.col("capacity"))
+                * (1 - 0.6 * pl.col("flagged_share"))
+            )
+        ).round(2)
+    )
+    kept = scored_months.filter(
+        (pl.col("score") >= threshold) & ((pl.col("surge") > 0) | (pl.col("flagged") > 0))
+    )
+    rows = []
+    for r in kept.iter_rows(named=True):
+        contributions = {
+            "corridor_surge": round(0.6 * r["surge"], 3),
+            "capacity": round(0.45 * r["capacity"], 3),
+            "flagged_shipments": round(0.6 * r["flagged_share"], 3),
+        }
+        rows.append(
+            {
+                "origin_country": r["origin_country"],
+                "hs6": r["hs6"],
+                "month": r["month"],
+                "material": r["material"],
+                "score": r["score"],
+                "detectors": ",".join(
+                    n for n, c in sorted(contributions.items(), key=lambda i: -i[1]) if c > 0
+                ),
+                "contributions": json.dumps(contributions),
+                "reasons": _month_reasons(r),
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "origin_country": pl.String,
+            "hs6": pl.String,
+            "month": pl.Date,
+            "material": pl.String,
+            "score": pl.Float64,
+            "detectors": pl.String,
+            "contributions": pl.String,
+            "reasons": pl.String,
+        },
+    )
+
+
+def _month_reasons(r: dict[str, Any]) -> str:
+    text = (
+        f"US imports of {code(r['hs6'])} from {r['origin_name']} in {r['month']:%Y-%m}: "
+        f"{tonnes(r['weight_kg'])} in {r['shipments']} shipments"
+    )
+    if r["baseline_kg"]:
+        text += (
+            f", {r['weight_kg'] / r['baseline_kg']:,.1f}x the trailing 12-month average of "
+            f"{tonnes(r['baseline_kg'])} a month"
+        )
+    else:
+        text += ", with no imports in the 12 months before"
+    text += f"; {r['flagged']} of the {r['shipments']} shipments are flagged."
+    if r["capacity_level"] == "none":
+        text += f" {r['origin_name']} has no known {r['material']} capacity."
+    elif r["capacity_level"] == "minor":
+        text += f" {r['origin_name']} has only minor {r['material']} capacity."
+    if r["control_date"] is not None:
+        text += (
+            f" China's {r['control_measure']} on {r['material']} took effect {r['control_date']}."
+        )
+    return text

@@ -16,10 +16,16 @@ from datetime import date, timedelta
 import duckdb
 import polars as pl
 
-from transship.corridors import corridor_flags
+from transship.corridors import corridor_flags, monthly_corridor_flags
 from transship.detectors import DetectorConfig
 from transship.errors import TransshipError
 from transship.features.build import Reference, build_features, load_flows, load_shipments
+from transship.features.profiles import (
+    code_profile,
+    corridor_profile,
+    exporter_profile,
+    importer_profile,
+)
 from transship.scoring import Progress, month_starts, quarter_start, score_range, severity
 from transship.sql import load
 
@@ -59,6 +65,7 @@ class RunResult:
 
 FLAG_COLUMNS = {
     "level": pl.String,
+    "basis": pl.String,
     "shipment_id": pl.String,
     "flag_date": pl.Date,
     "period": pl.String,
@@ -80,6 +87,7 @@ def shipment_flags(
     flagged = scored.filter(pl.col("score") >= config.fusion["threshold"])
     return flagged.join(features, on="shipment_id").select(
         level=pl.lit("shipment"),
+        basis=pl.lit("shipments"),
         shipment_id="shipment_id",
         flag_date="arrival_date",
         period=pl.col("arrival_date").dt.strftime("%Y-%m"),
@@ -103,6 +111,7 @@ def statistics_flags(
     )
     return corridors.select(
         level=pl.lit("corridor"),
+        basis=pl.lit("statistics"),
         shipment_id=pl.lit(None, pl.String),
         flag_date=pl.date(pl.col("year"), 1, 1),
         period=pl.col("year").cast(pl.String),
@@ -181,7 +190,13 @@ def score_partition(
     if prepared.features is not None:
         scored = score_range(prepared.features, first, last, config, progress)
         result.shipments_scored += scored.height
-        new_flags = shipment_flags(prepared.features, scored, config)
+        new_flags = pl.concat(
+            [
+                shipment_flags(prepared.features, scored, config),
+                month_flags(prepared.features, scored, first, last, config),
+            ],
+            how="vertical_relaxed",
+        )
     _write(
         con,
         new_flags,
@@ -190,7 +205,70 @@ def score_partition(
         load("flags/delete_stale_flags"),
         {"start_date": first, "end_date": last},
     )
-    result.shipment_flags += new_flags.height
+    result.shipment_flags += new_flags.filter(pl.col("level") == "shipment").height
+    result.corridor_flags += new_flags.filter(pl.col("level") == "corridor").height
+
+
+def write_profiles(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> None:
+    """Rebuild the profile tables from the shipments the run saw (up to its end date)."""
+    if prepared.features is None:
+        return
+    shipments = prepared.features
+    corridors = pl.concat(
+        [
+            corridor_profile(shipments, level)
+            .rename({level: "code"})
+            .with_columns(code_level=pl.lit(level))
+            for level in ("hs6", "hs4")
+        ],
+        how="vertical_relaxed",
+    )
+    tables = {
+        "profile_corridors": corridors,
+        "profile_codes": code_profile(shipments),
+        "profile_exporters": exporter_profile(shipments),
+        "profile_importers": importer_profile(shipments),
+    }
+    con.begin()
+    try:
+        for table, frame in tables.items():
+            con.register("profile_frame", frame)
+            con.execute(f"DELETE FROM {table}")  # noqa: S608 - table names are fixed above
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM profile_frame")  # noqa: S608
+            con.unregister("profile_frame")
+        con.commit()
+    except Exception:
+        con.rollback()
+        raise
+
+
+def month_flags(
+    features: pl.DataFrame,
+    scored: pl.DataFrame,
+    first: date,
+    last: date,
+    config: DetectorConfig,
+) -> pl.DataFrame:
+    """Corridor flags by month from the shipments scored in [first, last]."""
+    months = monthly_corridor_flags(features, scored, first, last, config.fusion["threshold"])
+    if months.is_empty():
+        return pl.DataFrame(schema=FLAG_COLUMNS)
+    return months.select(
+        level=pl.lit("corridor"),
+        basis=pl.lit("shipments"),
+        shipment_id=pl.lit(None, pl.String),
+        flag_date="month",
+        period=pl.col("month").dt.strftime("%Y-%m"),
+        origin_country="origin_country",
+        hs_code="hs6",
+        hs6="hs6",
+        material="material",
+        score="score",
+        severity=severity(pl.col("score"), config),
+        detectors="detectors",
+        contributions="contributions",
+        reasons="reasons",
+    )
 
 
 def write_corridor_flags(
@@ -199,7 +277,7 @@ def write_corridor_flags(
     """Corridor flags from the trade statistics as they stand, replacing open ones."""
     new_flags = statistics_flags(prepared.flows, prepared.reference, config)
     _write(con, new_flags, result, config, load("flags/delete_stale_corridor_flags"), {})
-    result.corridor_flags = new_flags.height
+    result.corridor_flags += new_flags.height
 
 
 def detect(
@@ -226,6 +304,7 @@ def detect(
             )
             done += len(month_starts(first, last))
         write_corridor_flags(con, prepared, config, result)
+        write_profiles(con, prepared)
     except Exception as exc:
         finish_run(con, result, "failed", f"{type(exc).__name__}: {exc}")
         raise

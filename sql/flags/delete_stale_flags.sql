@@ -1,8 +1,24 @@
--- Open shipment flags of this detector version in the rerun range that the rerun no
--- longer raises. Flags an analyst has acted on are never deleted.
+-- Open shipment-based flags of this detector version in the rerun range that the rerun no
+-- longer raises: shipment flags by arrival date, monthly corridor flags by month. Flags
+-- an analyst has acted on are never deleted.
 DELETE FROM flags
-WHERE level = 'shipment'
+WHERE basis = 'shipments'
     AND detector_version = $detector_version
     AND status = 'open'
-    AND flag_date BETWEEN $start_date AND $end_date
-    AND shipment_id NOT IN (SELECT shipment_id FROM new_flags WHERE level = 'shipment')
+    AND (
+        (level = 'shipment' AND flag_date BETWEEN $start_date AND $end_date)
+        OR (level = 'corridor'
+            AND flag_date BETWEEN date_trunc('month', $start_date::DATE) AND $end_date)
+    )
+    AND (
+        (level = 'shipment'
+            AND shipment_id NOT IN (
+                SELECT shipment_id FROM new_flags WHERE level = 'shipment'
+            ))
+        OR (level = 'corridor'
+            AND (origin_country || '|' || hs6 || '|' || period) NOT IN (
+                SELECT origin_country || '|' || hs6 || '|' || period
+                FROM new_flags
+                WHERE level = 'corridor'
+            ))
+    )

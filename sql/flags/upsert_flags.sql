@@ -6,10 +6,11 @@ WITH staged AS (
     SELECT
         CASE WHEN level = 'shipment'
             THEN 'S' || substr(md5(shipment_id || '|' || $detector_version), 1, 15)
-            ELSE 'C' || substr(md5(origin_country || '|' || hs6 || '|' || period || '|'
-                || $detector_version), 1, 15)
+            ELSE 'C' || substr(md5(basis || '|' || origin_country || '|' || hs6 || '|'
+                || period || '|' || $detector_version), 1, 15)
         END AS flag_id,
         level,
+        basis,
         shipment_id,
         flag_date,
         period,

@@ -1,0 +1,90 @@
+"""Profiles on literal frames, and monthly corridor flags from shipments."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from transship.features.profiles import (
+    code_profile,
+    corridor_profile,
+    exporter_profile,
+    importer_profile,
+)
+from transship.store import open_store
+
+
+@pytest.fixture
+def shipments() -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "arrival_date": [
+                date(2025, 1, 5),
+                date(2025, 1, 20),
+                date(2025, 3, 2),
+                date(2025, 3, 9),
+            ],
+            "origin_country": ["TH", "TH", "TH", "BE"],
+            "hs6": ["282580", "282580", "282580", "282580"],
+            "weight_kg": [1000.0, 3000.0, 8000.0, 2000.0],
+            "value_usd": [10_000.0, 30_000.0, 160_000.0, 20_000.0],
+            "importer": ["A", "B", "A", "A"],
+            "exporter": ["X", "X", "Y", "Z"],
+            "transport_mode": ["sea", "sea", "air", "sea"],
+            "description": [
+                "ANTIMONY TRIOXIDE",
+                "ANTIMONY OXIDE",
+                "ANTIMONY TRIOXIDE",
+                "ANTIMONY TRIOXIDE",
+            ],
+        }
+    )
+
+
+def test_corridor_profile_fills_empty_months_and_keeps_a_trailing_baseline(
+    shipments: pl.DataFrame,
+) -> None:
+    thailand = corridor_profile(shipments).filter(pl.col("origin_country") == "TH")
+    assert thailand["month"].to_list() == [date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)]
+    assert thailand["weight_kg"].to_list() == [4000.0, 0.0, 8000.0]
+    # March against the mean of January and February.
+    assert thailand["baseline_kg"].to_list() == [0.0, 4000.0, 2000.0]
+    assert thailand["surge_ratio"].to_list()[2] == 4.0
+    assert thailand["origin_share"].to_list()[2] == 0.8
+    assert thailand["unit_value_median"].to_list()[0] == pytest.approx(10.0, rel=1e-3)
+    heading = corridor_profile(shipments, "hs4")
+    assert set(heading["hs4"]) == {"2825"}
+
+
+def test_code_profile_has_typical_values_modes_and_words(shipments: pl.DataFrame) -> None:
+    march = code_profile(shipments).filter(pl.col("month") == date(2025, 3, 1)).row(0, named=True)
+    assert march["shipments"] == 2
+    assert march["weight_median_kg"] == 5000.0
+    assert march["mode_mix"] == "air 50%, sea 50%"
+    assert march["vocabulary"].startswith("antimony trioxide")
+
+
+def test_trader_profiles(shipments: pl.DataFrame) -> None:
+    exporters = exporter_profile(shipments)
+    x = exporters.filter(pl.col("exporter") == "X").row(0, named=True)
+    assert (x["first_seen"], x["shipments"], x["importers"]) == (date(2025, 1, 5), 2, 2)
+    importers = importer_profile(shipments)
+    a = importers.filter(pl.col("importer") == "A").row(0, named=True)
+    assert a["origins"] == "BE,TH" and a["exporters"] == 3
+    assert a["new_origins_90d"] == 2
+
+
+def test_runs_store_profiles_and_monthly_corridor_flags(tiny_store: Path) -> None:
+    con = open_store(tiny_store, read_only=True)
+    assert con.execute("SELECT count(*) FROM profile_corridors").fetchall()[0][0] > 0
+    monthly = con.sql(
+        "SELECT origin_country, period, reasons FROM flags "
+        "WHERE level = 'corridor' AND basis = 'shipments'"
+    ).pl()
+    con.close()
+    assert monthly.height > 0
+    assert monthly["period"].str.len_chars().eq(7).all()
+    assert monthly["reasons"].str.contains("shipments are flagged").all()

@@ -1,0 +1,166 @@
+"""Profiles an analyst reads: corridors, codes and traders by month, from shipments alone.
+
+Every function takes the shipments (one row per shipment, with ``hs6``, ``arrival_date``,
+``weight_kg``, ``value_usd``, ...) and returns one row per profile key. A month's row
+only summarises that month and the months before it, so a profile never looks ahead.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+BASELINE_MONTHS = 12
+
+
+def _monthly(shipments: pl.DataFrame) -> pl.DataFrame:
+    return shipments.with_columns(
+        month=pl.col("arrival_date").dt.truncate("1mo"),
+        hs4=pl.col("hs6").str.slice(0, 4),
+        log_unit_value=(pl.col("value_usd") / pl.col("weight_kg") + 0.01).log(),
+    )
+
+
+def corridor_profile(shipments: pl.DataFrame, code: str = "hs6") -> pl.DataFrame:
+    """Per origin x code (``hs6`` or ``hs4``) x month: shipments, weight, value, unit value
+    (median and MAD), the origin's share of US imports of the code that month, and the
+    corridor's trailing 12-month average weight (months with nothing count as zero)."""
+    frame = _monthly(shipments)
+    keys = ["origin_country", code]
+    months = frame.group_by([*keys, "month"]).agg(
+        shipments=pl.len(),
+        weight_kg=pl.col("weight_kg").sum(),
+        value_usd=pl.col("value_usd").sum(),
+        unit_value_median=pl.col("log_unit_value").median().exp(),
+        unit_value_mad=(pl.col("log_unit_value") - pl.col("log_unit_value").median())
+        .abs()
+        .median(),
+    )
+    bounds = frame.select(first=pl.col("month").min(), last=pl.col("month").max()).row(0)
+    span = pl.date_range(bounds[0], bounds[1], "1mo", eager=True)
+    grid = (
+        months.select(keys)
+        .unique()
+        .join(pl.DataFrame({"month": span}), how="cross")
+        .join(months, on=[*keys, "month"], how="left")
+        .with_columns(pl.col("shipments", "weight_kg", "value_usd").fill_null(0))
+        .sort([*keys, "month"])
+    )
+    code_total = pl.col("weight_kg").sum().over([code, "month"])
+    baseline = (
+        pl.col("weight_kg")
+        .shift(1)
+        .rolling_mean(BASELINE_MONTHS, min_samples=1)
+        .over(keys)
+        .fill_null(0.0)
+    )
+    return grid.with_columns(
+        origin_share=pl.when(code_total > 0).then(pl.col("weight_kg") / code_total),
+        baseline_kg=baseline,
+    ).with_columns(
+        surge_ratio=pl.when(pl.col("baseline_kg") > 0).then(
+            pl.col("weight_kg") / pl.col("baseline_kg")
+        )
+    )
+
+
+def code_profile(shipments: pl.DataFrame) -> pl.DataFrame:
+    """Per hs6 x month: typical unit value and weight per shipment, transport-mode mix and
+    the most frequent description words."""
+    frame = _monthly(shipments)
+    words = (
+        frame.select(
+            "hs6",
+            "month",
+            word=pl.col("description").fill_null("").str.to_lowercase().str.split(" "),
+        )
+        .explode("word")
+        .filter(pl.col("word").str.len_chars() > 2)
+        .group_by("hs6", "month", "word")
+        .len()
+        .sort(["hs6", "month", "len", "word"], descending=[False, False, True, False])
+        .group_by("hs6", "month", maintain_order=True)
+        .agg(vocabulary=pl.col("word").head(5).str.join(" "))
+    )
+    modes = (
+        frame.group_by("hs6", "month", "transport_mode")
+        .len()
+        .with_columns(share=pl.col("len") / pl.col("len").sum().over("hs6", "month"))
+        .sort(["hs6", "month", "share", "transport_mode"], descending=[False, False, True, False])
+        .group_by("hs6", "month", maintain_order=True)
+        .agg(
+            mode_mix=pl.format(
+                "{} {}%",
+                pl.col("transport_mode").fill_null("unknown"),
+                (pl.col("share") * 100).round(0).cast(pl.Int64),
+            ).str.join(", ")
+        )
+    )
+    typical = frame.group_by("hs6", "month").agg(
+        shipments=pl.len(),
+        unit_value_median=pl.col("log_unit_value").median().exp(),
+        weight_median_kg=pl.col("weight_kg").median(),
+    )
+    return (
+        typical.join(modes, on=["hs6", "month"], how="left")
+        .join(words, on=["hs6", "month"], how="left")
+        .sort("hs6", "month")
+    )
+
+
+def exporter_profile(shipments: pl.DataFrame) -> pl.DataFrame:
+    """Per exporter: first and last seen, volume, counterparties, origins used, and growth
+    of its last 90 days over the 90 days before."""
+    last_day = shipments["arrival_date"].max()
+    recent = pl.col("arrival_date") > pl.lit(last_day).dt.offset_by("-90d")
+    previous = (pl.col("arrival_date") <= pl.lit(last_day).dt.offset_by("-90d")) & (
+        pl.col("arrival_date") > pl.lit(last_day).dt.offset_by("-180d")
+    )
+    return (
+        shipments.filter(pl.col("exporter").is_not_null())
+        .group_by("exporter")
+        .agg(
+            first_seen=pl.col("arrival_date").min(),
+            last_seen=pl.col("arrival_date").max(),
+            shipments=pl.len(),
+            weight_kg=pl.col("weight_kg").sum(),
+            importers=pl.col("importer").n_unique(),
+            origins=pl.col("origin_country").unique().sort().str.join(","),
+            recent_kg=pl.col("weight_kg").filter(recent).sum(),
+            previous_kg=pl.col("weight_kg").filter(previous).sum(),
+        )
+        .with_columns(
+            growth=pl.when(pl.col("previous_kg") > 0).then(
+                pl.col("recent_kg") / pl.col("previous_kg")
+            )
+        )
+        .sort("exporter")
+    )
+
+
+def importer_profile(shipments: pl.DataFrame) -> pl.DataFrame:
+    """Per importer: first and last seen, volume, suppliers, origins used and the number of
+    origins it started buying from in the last 90 days."""
+    last_day = shipments["arrival_date"].max()
+    first_by_origin = shipments.group_by("importer", "origin_country").agg(
+        origin_first=pl.col("arrival_date").min()
+    )
+    new_origins = (
+        first_by_origin.filter(pl.col("origin_first") > pl.lit(last_day).dt.offset_by("-90d"))
+        .group_by("importer")
+        .agg(new_origins_90d=pl.len())
+    )
+    return (
+        shipments.filter(pl.col("importer").is_not_null())
+        .group_by("importer")
+        .agg(
+            first_seen=pl.col("arrival_date").min(),
+            last_seen=pl.col("arrival_date").max(),
+            shipments=pl.len(),
+            weight_kg=pl.col("weight_kg").sum(),
+            exporters=pl.col("exporter").n_unique(),
+            origins=pl.col("origin_country").unique().sort().str.join(","),
+        )
+        .join(new_origins, on="importer", how="left")
+        .with_columns(pl.col("new_origins_90d").fill_null(0))
+        .sort("importer")
+    )
