@@ -300,6 +300,17 @@ def _amount(kg: float | None, usd: float | None) -> str:
     return " / ".join(parts) if parts else "nothing reported"
 
 
+def _leg_sentence(r: dict[str, Any], leg: str, subject: str, target: str) -> str | None:
+    """'Thailand reported importing 50.7 t / $973k from China in 2024 (370.2 t in 2022)'."""
+    if r.get(f"{leg}_value_usd") is None:
+        return None
+    text = f"{subject} {_amount(r[f'{leg}_weight_kg'], r[f'{leg}_value_usd'])} {target}"
+    if r.get(f"{leg}_previous_year"):
+        previous = _amount(r[f"{leg}_previous_kg"], r[f"{leg}_previous_value"])
+        text += f" ({previous} in {r[f'{leg}_previous_year']})"
+    return text
+
+
 def _reasons(r: dict[str, Any], names: dict[str, str]) -> str:
     country = names.get(r["country"], r["country"])
     c = code(r["hs6"])
@@ -327,34 +338,12 @@ def _reasons(r: dict[str, Any], names: dict[str, str]) -> str:
     if r["capacity"] > 0:
         level = "no known" if r["capacity_level"] == "none" else "only minor"
         out.append(f"{country} has {level} {r['material']} production or refining capacity.")
-    legs = []
-    if r.get("p_imp_value_usd") is not None:
-        legs.append(
-            f"{country} reported importing {_amount(r['p_imp_weight_kg'], r['p_imp_value_usd'])} "
-            f"from China in {year}"
-            + (
-                f" ({_amount(r['p_imp_previous_kg'], r['p_imp_previous_value'])} in "
-                f"{r['p_imp_previous_year']})"
-                if r.get("p_imp_previous_year")
-                else ""
-            )
-        )
-    if r.get("cn_exp_value_usd") is not None:
-        legs.append(
-            f"China reported exporting {_amount(r['cn_exp_weight_kg'], r['cn_exp_value_usd'])} "
-            f"to {country}"
-            + (
-                f" ({_amount(r['cn_exp_previous_kg'], r['cn_exp_previous_value'])} in "
-                f"{r['cn_exp_previous_year']})"
-                if r.get("cn_exp_previous_year")
-                else ""
-            )
-        )
-    if r.get("p_exp_value_usd") is not None:
-        legs.append(
-            f"{country} reported exporting {_amount(r['p_exp_weight_kg'], r['p_exp_value_usd'])} "
-            f"to the US"
-        )
+    sentences = (
+        _leg_sentence(r, "p_imp", f"{country} reported importing", f"from China in {year}"),
+        _leg_sentence(r, "cn_exp", "China reported exporting", f"to {country}"),
+        _leg_sentence(r, "p_exp", f"{country} reported exporting", "to the US"),
+    )
+    legs = [leg for leg in sentences if leg]
     if legs:
         out.append("Legs: " + "; ".join(legs) + ".")
     if r["mirror_gap"] > 0 and r.get("p_exp_value_usd"):

@@ -81,16 +81,22 @@ FLAG_COLUMNS = {
 }
 
 
-def shipment_flags(
-    features: pl.DataFrame, scored: pl.DataFrame, config: DetectorConfig
+def as_flags(
+    frame: pl.DataFrame,
+    config: DetectorConfig,
+    level: str,
+    basis: str,
+    shipment_id: pl.Expr,
+    flag_date: pl.Expr,
+    period: pl.Expr,
 ) -> pl.DataFrame:
-    flagged = scored.filter(pl.col("score") >= config.fusion["threshold"])
-    return flagged.join(features, on="shipment_id").select(
-        level=pl.lit("shipment"),
-        basis=pl.lit("shipments"),
-        shipment_id="shipment_id",
-        flag_date="arrival_date",
-        period=pl.col("arrival_date").dt.strftime("%Y-%m"),
+    """Rows for the flags table: what is flagged, when, its score, detectors and reasons."""
+    return frame.select(
+        level=pl.lit(level),
+        basis=pl.lit(basis),
+        shipment_id=shipment_id,
+        flag_date=flag_date,
+        period=period,
         origin_country="origin_country",
         hs_code="hs_code",
         hs6="hs6",
@@ -103,27 +109,35 @@ def shipment_flags(
     )
 
 
+def shipment_flags(
+    features: pl.DataFrame, scored: pl.DataFrame, config: DetectorConfig
+) -> pl.DataFrame:
+    flagged = scored.filter(pl.col("score") >= config.fusion["threshold"])
+    return as_flags(
+        flagged.join(features, on="shipment_id"),
+        config,
+        level="shipment",
+        basis="shipments",
+        shipment_id=pl.col("shipment_id"),
+        flag_date=pl.col("arrival_date"),
+        period=pl.col("arrival_date").dt.strftime("%Y-%m"),
+    )
+
+
 def statistics_flags(
     flows: pl.DataFrame, reference: Reference, config: DetectorConfig
 ) -> pl.DataFrame:
     corridors = corridor_flags(flows, reference).filter(
         pl.col("score") >= config.fusion["threshold"]
     )
-    return corridors.select(
-        level=pl.lit("corridor"),
-        basis=pl.lit("statistics"),
+    return as_flags(
+        corridors.with_columns(hs_code="hs6"),
+        config,
+        level="corridor",
+        basis="statistics",
         shipment_id=pl.lit(None, pl.String),
         flag_date=pl.date(pl.col("year"), 1, 1),
         period=pl.col("year").cast(pl.String),
-        origin_country="origin_country",
-        hs_code="hs6",
-        hs6="hs6",
-        material="material",
-        score="score",
-        severity=severity(pl.col("score"), config),
-        detectors="detectors",
-        contributions="contributions",
-        reasons="reasons",
     )
 
 
@@ -253,21 +267,14 @@ def month_flags(
     months = monthly_corridor_flags(features, scored, first, last, config.fusion["threshold"])
     if months.is_empty():
         return pl.DataFrame(schema=FLAG_COLUMNS)
-    return months.select(
-        level=pl.lit("corridor"),
-        basis=pl.lit("shipments"),
+    return as_flags(
+        months.with_columns(hs_code="hs6"),
+        config,
+        level="corridor",
+        basis="shipments",
         shipment_id=pl.lit(None, pl.String),
-        flag_date="month",
+        flag_date=pl.col("month"),
         period=pl.col("month").dt.strftime("%Y-%m"),
-        origin_country="origin_country",
-        hs_code="hs6",
-        hs6="hs6",
-        material="material",
-        score="score",
-        severity=severity(pl.col("score"), config),
-        detectors="detectors",
-        contributions="contributions",
-        reasons="reasons",
     )
 
 
