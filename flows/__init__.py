@@ -1,7 +1,13 @@
 """Prefect flows: thin wrappers that run transship's library functions as tasks."""
 
-from flows.backfill import backfill
-from flows.ingest import ingest
-from flows.nightly import nightly
+import os
+
+# transship runs where only package registries are reachable: Prefect's usage telemetry
+# can only fail there, and its temporary server's attempt to record it locks its database.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+from flows.backfill import backfill  # noqa: E402
+from flows.ingest import ingest  # noqa: E402
+from flows.nightly import nightly  # noqa: E402
 
 __all__ = ["backfill", "ingest", "nightly"]

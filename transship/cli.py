@@ -616,7 +616,10 @@ def demo(
     ),
     db: DbOption = None,
 ) -> None:
-    """Generate the demo world, ingest it, backfill it, print the top flags and how they rank.
+    """Generate the demo world, run the Prefect flows on it, print the top flags and how they rank.
+
+    The ingest flow loads the world, the backfill flow scores every day but the last,
+    and the nightly flow scores the last day.
 
     Example:
 
@@ -627,15 +630,16 @@ def demo(
 
     settings = _settings(db)
     try:
-        with console.status("generating, ingesting and scoring the demo world…"):
-            result = run_demo(settings, world)
+        result = run_demo(settings, world, prefect=True)
     except TransshipError as exc:
         raise _fail(exc) from exc
-    for ingested in result.ingested:
-        console.print(f"• {ingested.summary()}", highlight=False, soft_wrap=True)
-    console.print(result.run.summary(), highlight=False)
+    for step in result.steps:
+        console.print(f"• {step}", highlight=False, soft_wrap=True)
+    from transship.summary import recent_runs
+
     with _opened_store(db, read_only=True) as con:
         top = list_flags(con, level="shipment", limit=10)
+        _print_frame(recent_runs(con, 5).drop("detectors", "error"), "Runs")
     _print_flags(top)
     _print_evaluation(result.evaluation)
     console.print(

@@ -10,17 +10,16 @@ from __future__ import annotations
 import importlib.util
 import sys
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from types import ModuleType
 
 from transship.detectors import DetectorConfig
 from transship.errors import InputFileError
 from transship.evaluate import Evaluation, evaluate_store
-from transship.ingest.batch import IngestResult
 from transship.ingest.flows import ingest_flows
 from transship.ingest.shipments import ingest_shipments
-from transship.pipeline import RunResult, detect
+from transship.pipeline import detect
 from transship.scoring import Progress
 from transship.settings import Settings
 from transship.store import store
@@ -45,21 +44,38 @@ def world_generator(fixtures: Path = FIXTURES) -> ModuleType:
 @dataclass
 class DemoResult:
     world: Path
-    ingested: list[IngestResult]
-    run: RunResult
+    steps: list[str]
     evaluation: Evaluation
 
 
 def run_demo(
-    settings: Settings, world: Path, size: str = "demo", progress: Progress | None = None
+    settings: Settings,
+    world: Path,
+    size: str = "demo",
+    progress: Progress | None = None,
+    prefect: bool = False,
 ) -> DemoResult:
+    """Generate the world, ingest it and score it; with ``prefect`` through the Prefect
+    flows (ingest, a backfill up to the last day, the nightly run for the last day),
+    otherwise through the library directly."""
     generator = world_generator()
     manifest = generator.generate(world, size)
     start, end = (date.fromisoformat(d) for d in manifest["period"])
-    config = DetectorConfig.load(settings.rules)
-    with store(settings.db, memory_limit=settings.memory_limit) as con:
-        ingested = list(ingest_shipments(con, [world / "shipments.csv"]))
-        ingested += list(ingest_flows(con, [world / "flows.csv"], "canonical"))
-        run = detect(con, start, end, config, "backfill", progress)
+    shipments, flows = world / "shipments.csv", world / "flows.csv"
+    if prefect:
+        from flows import backfill, ingest, nightly
+
+        loaded = ingest([shipments], [flows], settings.db)
+        backfill(start, end - timedelta(days=1), settings.db, settings.rules)
+        nightly(end, settings.db, rules=settings.rules)
+        steps = [f"{step['file']}: {step['loaded']} rows loaded" for step in loaded]
+    else:
+        config = DetectorConfig.load(settings.rules)
+        with store(settings.db, memory_limit=settings.memory_limit) as con:
+            results = list(ingest_shipments(con, [shipments]))
+            results += list(ingest_flows(con, [flows], "canonical"))
+            run = detect(con, start, end, config, "backfill", progress)
+        steps = [r.summary() for r in results] + [run.summary()]
+    with store(settings.db, read_only=True) as con:
         evaluation = evaluate_store(con, world / "labels.csv")
-    return DemoResult(world, ingested, run, evaluation)
+    return DemoResult(world, steps, evaluation)
