@@ -10,9 +10,12 @@ import pytest
 
 from transship.features.profiles import (
     code_profile,
+    control_phase,
     corridor_profile,
     exporter_profile,
     importer_profile,
+    new_pairs,
+    origin_switches,
 )
 from transship.store import open_store
 
@@ -88,3 +91,25 @@ def test_runs_store_profiles_and_monthly_corridor_flags(tiny_store: Path) -> Non
     assert monthly.height > 0
     assert monthly["period"].str.len_chars().eq(7).all()
     assert monthly["reasons"].str.contains("shipments are flagged").all()
+
+
+def test_control_phase_splits_before_and_after(shipments: pl.DataFrame) -> None:
+    controls = pl.DataFrame({"hs6": ["282580"], "effective_date": [date(2025, 2, 10)]})
+    profile = control_phase(corridor_profile(shipments), "hs6", controls)
+    thailand = profile.filter(pl.col("origin_country") == "TH")
+    assert thailand["control_date"].to_list() == [None, date(2025, 2, 10), date(2025, 2, 10)]
+    assert thailand["after_control"].to_list() == [None, True, True]
+    heading = control_phase(corridor_profile(shipments, "hs4"), "hs4", controls)
+    assert heading["control_date"].drop_nulls().unique().to_list() == [date(2025, 2, 10)]
+
+
+def test_origin_switches_and_new_pairs(shipments: pl.DataFrame) -> None:
+    features = shipments.with_columns(
+        switched_from=pl.Series([None, None, "CN", None]),
+        material=pl.lit("antimony"),
+        control_date=pl.lit(date(2024, 12, 3)),
+    )
+    switches = origin_switches(features)
+    assert switches.rows() == [("A", "antimony: CN -> TH after 2024-12-03")]
+    pairs = dict(new_pairs(shipments).iter_rows())
+    assert pairs == {"X": 2, "Y": 1, "Z": 1}

@@ -22,9 +22,12 @@ from transship.errors import TransshipError
 from transship.features.build import Reference, build_features, load_flows, load_shipments
 from transship.features.profiles import (
     code_profile,
+    control_phase,
     corridor_profile,
     exporter_profile,
     importer_profile,
+    new_pairs,
+    origin_switches,
 )
 from transship.scoring import Progress, month_starts, quarter_start, score_range, severity
 from transship.sql import load
@@ -228,9 +231,10 @@ def write_profiles(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> None:
     if prepared.features is None:
         return
     shipments = prepared.features
+    controls = prepared.reference.controlled.join(prepared.reference.events, on="material")
     corridors = pl.concat(
         [
-            corridor_profile(shipments, level)
+            control_phase(corridor_profile(shipments, level), level, controls)
             .rename({level: "code"})
             .with_columns(code_level=pl.lit(level))
             for level in ("hs6", "hs4")
@@ -240,8 +244,12 @@ def write_profiles(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> None:
     tables = {
         "profile_corridors": corridors,
         "profile_codes": code_profile(shipments),
-        "profile_exporters": exporter_profile(shipments),
-        "profile_importers": importer_profile(shipments),
+        "profile_exporters": exporter_profile(shipments)
+        .join(new_pairs(shipments), on="exporter", how="left")
+        .with_columns(pl.col("new_pairs_90d").fill_null(0)),
+        "profile_importers": importer_profile(shipments).join(
+            origin_switches(shipments), on="importer", how="left"
+        ),
     }
     con.begin()
     try:

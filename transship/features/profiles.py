@@ -164,3 +164,76 @@ def importer_profile(shipments: pl.DataFrame) -> pl.DataFrame:
         .with_columns(pl.col("new_origins_90d").fill_null(0))
         .sort("importer")
     )
+
+
+def control_phase(profile: pl.DataFrame, code: str, controls: pl.DataFrame) -> pl.DataFrame:
+    """The profile with the latest control on its code in force by each month's end
+    (``control_date``) and whether the month is after it: the before/after split.
+
+    ``controls`` has one row per (hs6, effective_date); a heading (hs4) takes the
+    controls of its subheadings.
+    """
+    keyed = controls.select(
+        pl.col("hs6").str.slice(0, 4 if code == "hs4" else 6).alias(code),
+        control_date=pl.col("effective_date"),
+    ).unique()
+    with_end = profile.with_row_index("_row").with_columns(
+        _month_end=pl.col("month").dt.month_end()
+    )
+    matched = (
+        with_end.select("_row", code, "_month_end")
+        .sort("_month_end")
+        .join_asof(
+            keyed.sort("control_date"),
+            left_on="_month_end",
+            right_on="control_date",
+            by=code,
+            strategy="backward",
+            check_sortedness=False,
+        )
+        .select("_row", "control_date")
+    )
+    return (
+        with_end.join(matched, on="_row", how="left")
+        .sort("_row")
+        .with_columns(
+            after_control=pl.when(pl.col("control_date").is_not_null()).then(
+                pl.col("month") >= pl.col("control_date").dt.truncate("1mo")
+            )
+        )
+        .drop("_row", "_month_end")
+    )
+
+
+def origin_switches(features: pl.DataFrame) -> pl.DataFrame:
+    """Per importer: the origin switches right after a control the features recorded,
+    as 'antimony: CN -> IN after 2024-12-03'."""
+    return (
+        features.filter(pl.col("switched_from").is_not_null())
+        .select(
+            "importer",
+            switch=pl.format(
+                "{}: {} -> {} after {}",
+                "material",
+                "switched_from",
+                "origin_country",
+                "control_date",
+            ),
+        )
+        .unique()
+        .sort("importer", "switch")
+        .group_by("importer", maintain_order=True)
+        .agg(origin_switches=pl.col("switch").str.join("; "))
+    )
+
+
+def new_pairs(shipments: pl.DataFrame, days: int = 90) -> pl.DataFrame:
+    """Per exporter: importers it shipped to for the first time in the last ``days``."""
+    last_day = shipments["arrival_date"].max()
+    return (
+        shipments.group_by("exporter", "importer")
+        .agg(first=pl.col("arrival_date").min())
+        .filter(pl.col("first") > pl.lit(last_day).dt.offset_by(f"-{days}d"))
+        .group_by("exporter")
+        .agg(new_pairs_90d=pl.len())
+    )
