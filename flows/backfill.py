@@ -15,17 +15,8 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.ingest import DEFAULT_DB
 from transship.detectors import DetectorConfig
-from transship.pipeline import (
-    Prepared,
-    RunResult,
-    finish_run,
-    partitions,
-    prepare,
-    score_partition,
-    start_run,
-    write_corridor_flags,
-    write_profiles,
-)
+from transship.pipeline import Prepared, RunResult, detect, score_partition
+from transship.scoring import Progress
 from transship.store import store
 
 
@@ -37,9 +28,10 @@ def score_quarter(
     last: date,
     config: DetectorConfig,
     result: RunResult,
+    progress: Progress | None,
 ) -> None:
     before = result.shipment_flags
-    score_partition(con, prepared, first, last, config, result)
+    score_partition(con, prepared, first, last, config, result, progress)
     get_run_logger().info(f"{first} to {last}: {result.shipment_flags - before} shipment flags")
 
 
@@ -48,27 +40,12 @@ def backfill(
     start: date, end: date, db: Path = DEFAULT_DB, rules: Path | None = None
 ) -> dict[str, object]:
     """Score every shipment that arrived in [start, end] and replace that range's flags."""
-    config = DetectorConfig.load(rules)
-    logger = get_run_logger()
     with store(db) as con:
-        result = start_run(con, "backfill", start, end, config)
-        try:
-            prepared = prepare(con, result)
-            for warning in result.warnings:
-                logger.warning(warning)
-            for first, last in partitions(start, end):
-                score_quarter(con, prepared, first, last, config, result)
-            write_corridor_flags(con, prepared, config, result)
-            write_profiles(con, prepared)
-        except Exception as exc:
-            finish_run(con, result, "failed", f"{type(exc).__name__}: {exc}")
-            raise
-        finish_run(con, result, "completed", None)
+        result = detect(
+            con, start, end, DetectorConfig.load(rules), "backfill", run_partition=score_quarter
+        )
+    logger = get_run_logger()
+    for warning in result.warnings:
+        logger.warning(warning)
     logger.info(result.summary())
-    return {
-        "run_id": result.run_id,
-        "shipments_scored": result.shipments_scored,
-        "flags": result.shipment_flags + result.corridor_flags,
-        "by_severity": result.by_severity,
-        "new_high": result.new_high,
-    }
+    return result.report()

@@ -23,14 +23,7 @@ def score_day(db: Path, day: date, rules: Path | None) -> dict[str, object]:
     logger.info(result.summary())
     for warning in result.warnings:
         logger.warning(warning)
-    return {
-        "run_id": result.run_id,
-        "shipments_scored": result.shipments_scored,
-        "flags": result.shipment_flags,
-        "by_severity": result.by_severity,
-        "by_detector": result.by_detector,
-        "new_high": result.new_high,
-    }
+    return result.report()
 
 
 @flow(name="transship-nightly", retries=1, retry_delay_seconds=600)

@@ -48,7 +48,7 @@ def test_nightly_ingests_its_drop_and_scores_the_day(prefect_api: None, tmp_path
         pl.col("arrival_date") == day
     )
     assert summary["shipments_scored"] == arrived.height
-    assert summary["flags"] == 3
+    assert summary["shipment_flags"] == 3
 
     library = tmp_path / "library.duckdb"
     shutil.copy(db, library)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -64,6 +65,18 @@ class RunResult:
             f"and {self.corridor_flags:,} corridor flags ({severities or 'none'}), "
             f"{self.new_high} new high-severity, in {self.seconds:.1f} s"
         )
+
+    def report(self) -> dict[str, object]:
+        """The run's counts, as flows return them."""
+        return {
+            "run_id": self.run_id,
+            "shipments_scored": self.shipments_scored,
+            "shipment_flags": self.shipment_flags,
+            "corridor_flags": self.corridor_flags,
+            "by_severity": self.by_severity,
+            "by_detector": self.by_detector,
+            "new_high": self.new_high,
+        }
 
 
 FLAG_COLUMNS = {
@@ -179,6 +192,20 @@ def prepare(con: duckdb.DuckDBPyConnection, result: RunResult) -> Prepared:
         )
         return Prepared(None, flows, reference)
     return Prepared(build_features(shipments, flows, reference), flows, reference)
+
+
+PartitionRunner = Callable[
+    [
+        duckdb.DuckDBPyConnection,
+        Prepared,
+        date,
+        date,
+        DetectorConfig,
+        RunResult,
+        Progress | None,
+    ],
+    None,
+]
 
 
 def partitions(start: date, end: date) -> list[tuple[date, date]]:
@@ -302,19 +329,23 @@ def detect(
     config: DetectorConfig,
     kind: str = "backfill",
     progress: Progress | None = None,
+    run_partition: PartitionRunner | None = None,
 ) -> RunResult:
     """Score every shipment that arrived in [start, end] and replace that range's flags.
 
     Each calendar quarter commits on its own, so a killed backfill keeps the quarters it
     finished and a rerun redoes the rest (reruns replace, never duplicate).
+    ``run_partition`` stands in for ``score_partition`` (the backfill flow passes it as a
+    Prefect task, one per quarter).
     """
+    run_partition = run_partition or score_partition
     result = start_run(con, kind, start, end, config)
     try:
         prepared = prepare(con, result)
         months = len(month_starts(start, end))
         done = 0
         for first, last in partitions(start, end):
-            score_partition(
+            run_partition(
                 con, prepared, first, last, config, result, _overall(progress, done, months)
             )
             done += len(month_starts(first, last))
