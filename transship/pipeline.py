@@ -30,7 +30,14 @@ from transship.features.profiles import (
     new_pairs,
     origin_switches,
 )
-from transship.scoring import Progress, month_starts, quarter_start, score_range, severity
+from transship.scoring import (
+    Progress,
+    month_offset,
+    month_starts,
+    quarter_start,
+    score_range,
+    severity,
+)
 from transship.sql import load
 
 
@@ -213,8 +220,7 @@ def partitions(start: date, end: date) -> list[tuple[date, date]]:
     parts, first = [], start
     while first <= end:
         quarter = quarter_start(first)
-        following = date(quarter.year + (quarter.month + 2) // 12, (quarter.month + 2) % 12 + 1, 1)
-        last = min(end, following - timedelta(days=1))
+        last = min(end, month_offset(quarter, 3) - timedelta(days=1))
         parts.append((first, last))
         first = last + timedelta(days=1)
     return parts

@@ -27,11 +27,17 @@ HISTORY_DAYS = 365
 Progress = Callable[[str, int, int], None]
 
 
+def month_offset(month: date, months: int) -> date:
+    """The first day of the month ``months`` after ``month``'s."""
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
 def month_starts(start: date, end: date) -> list[date]:
     months, current = [], date(start.year, start.month, 1)
     while current <= end:
         months.append(current)
-        current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
+        current = month_offset(current, 1)
     return months
 
 
@@ -157,7 +163,7 @@ def score_range(
     months = month_starts(start, end)
     fitted: tuple[date, list[Detector]] | None = None
     for done, month in enumerate(months):
-        month_end = date(month.year + month.month // 12, month.month % 12 + 1, 1) - timedelta(1)
+        month_end = month_offset(month, 1) - timedelta(1)
         target = features.filter(
             pl.col("arrival_date").is_between(max(month, start), min(month_end, end))
         )

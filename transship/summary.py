@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from transship.sql import load
+from transship.sql import load, sql_frame
 
 
 @dataclass(frozen=True)
@@ -38,5 +38,4 @@ def quarantined_rows(
 
 
 def recent_runs(con: duckdb.DuckDBPyConnection, limit: int) -> pl.DataFrame:
-    result: pl.DataFrame = con.sql(load("summary/recent_runs"), params={"limit": limit}).pl()
-    return result
+    return sql_frame(con, load("summary/recent_runs"), {"limit": limit})
