@@ -18,6 +18,9 @@ UNIQUE: list[tuple[str, tuple[str, ...]]] = [
     ("flags", ("flag_id",)),
     ("runs", ("run_id",)),
     ("profile_corridors", ("origin_country", "code_level", "code", "month")),
+    ("users", ("username",)),
+    ("sessions", ("token_hash",)),
+    ("decisions", ("decision_id",)),
 ]
 
 NOT_NULL: list[tuple[str, tuple[str, ...]]] = [
@@ -42,6 +45,8 @@ NOT_NULL: list[tuple[str, tuple[str, ...]]] = [
     ("quarantine", ("batch_id", "reason", "message")),
     ("flags", ("flag_id", "level", "basis", "score", "severity", "reasons", "run_id", "status")),
     ("runs", ("run_id", "kind", "status", "detector_version")),
+    ("users", ("username", "role", "password_hash")),
+    ("decisions", ("flag_id", "action", "new_status", "note", "analyst", "decided_at")),
 ]
 
 RELATIONSHIPS: list[tuple[str, str, str, str]] = [
@@ -60,6 +65,8 @@ RELATIONSHIPS: list[tuple[str, str, str, str]] = [
     ("flags", "shipment_id", "shipments", "shipment_id"),
     ("flags", "run_id", "runs", "run_id"),
     ("flags", "origin_country", "ref_countries", "code"),
+    ("decisions", "flag_id", "flags", "flag_id"),
+    ("sessions", "username", "users", "username"),
 ]
 
 

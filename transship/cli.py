@@ -37,6 +37,18 @@ schedule_app = typer.Typer(
     rich_markup_mode="rich",
 )
 app.add_typer(schedule_app, name="schedule")
+review_app = typer.Typer(
+    help="Work the flag queue from the terminal: list, show the evidence, decide.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+app.add_typer(review_app, name="review")
+users_app = typer.Typer(
+    help="Analyst accounts for the review app and the decision log.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+app.add_typer(users_app, name="users")
 
 console = Console()
 errors = Console(stderr=True)
@@ -647,6 +659,260 @@ def demo(
         f"transship evaluate --db {settings.db} --labels {world / 'labels.csv'}",
         highlight=False,
     )
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="Lower-case user name, e.g. a.lopez")],
+    role: Annotated[str, typer.Option(help="analyst | admin")] = "analyst",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Add an account; asks for the password twice (at least 12 characters).
+
+    Example:
+
+        transship users add a.lopez --role admin
+    """
+    from transship.review.users import add_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with _opened_store(db) as con:
+        try:
+            user = add_user(con, name, password, role)
+        except TransshipError as exc:
+            raise _fail(exc) from exc
+    console.print(f"added {user.role} {user.username}")
+
+
+@users_app.command("list")
+def users_list(db: DbOption = None) -> None:
+    """List accounts, their roles and whether they are active.
+
+    Example:
+
+        transship users list
+    """
+    from transship.review.users import list_users
+
+    with _opened_store(db, read_only=True) as con:
+        _print_frame(list_users(con), "Users")
+
+
+@users_app.command("deactivate")
+def users_deactivate(
+    name: Annotated[str, typer.Argument(help="The user to deactivate")],
+    db: DbOption = None,
+) -> None:
+    """Deactivate an account and end its sessions (accounts are never deleted: the
+    decision log names them).
+
+    Example:
+
+        transship users deactivate a.lopez
+    """
+    from transship.review.users import set_active
+
+    with _opened_store(db) as con:
+        try:
+            set_active(con, name, active=False)
+        except TransshipError as exc:
+            raise _fail(exc) from exc
+    console.print(f"deactivated {name}")
+
+
+@review_app.command("list")
+def review_list(
+    status: Annotated[
+        str, typer.Option(help="open | confirmed | dismissed | escalated | any")
+    ] = "open",
+    severity: Annotated[str | None, typer.Option(help="high | medium | low")] = None,
+    material: Annotated[str | None, typer.Option(help="e.g. antimony")] = None,
+    origin: Annotated[str | None, typer.Option(help="Declared origin, alpha-2")] = None,
+    hs_code: Annotated[str | None, typer.Option(help="HS code or its prefix, e.g. 8112")] = None,
+    since: Annotated[str | None, typer.Option(help="Flags dated on or after, YYYY-MM-DD")] = None,
+    until: Annotated[str | None, typer.Option(help="Flags dated on or before, YYYY-MM-DD")] = None,
+    detector: Annotated[str | None, typer.Option(help="Only flags this detector raised")] = None,
+    level: Annotated[str | None, typer.Option(help="shipment | corridor")] = None,
+    page: Annotated[int, typer.Option(help="Page of 50")] = 1,
+    out: Annotated[Path | None, typer.Option(help="Write the whole filtered queue as CSV")] = None,
+    db: DbOption = None,
+) -> None:
+    """The review queue: flags ranked by score under filters, 50 a page, with counts.
+
+    Example:
+
+        transship review list --material antimony --severity high --origin TH
+    """
+    from transship.review.queue import QueueFilters, queue, queue_export
+
+    filters = QueueFilters(
+        status=None if status == "any" else status,
+        material=material,
+        origin=origin.upper() if origin else None,
+        hs_code=hs_code.replace(".", "") if hs_code else None,
+        since=_date(since, "--since"),
+        until=_date(until, "--until"),
+        severity=severity,
+        detector=detector,
+        level=level,
+    )
+    with _opened_store(db, read_only=True) as con:
+        try:
+            if out is not None:
+                frame = queue_export(con, filters)
+                frame.drop("contributions").write_csv(out)
+                console.print(f"{frame.height} flags written to {out}")
+                return
+            result = queue(con, filters, page)
+        except TransshipError as exc:
+            raise _fail(exc) from exc
+    counts = ", ".join(f"{n} {s}" for s, n in result.by_status.items())
+    console.print(
+        f"{result.matching} flags match (page {result.page} of {result.pages}); "
+        f"by status under these filters: {counts}",
+        highlight=False,
+    )
+    table = Table(show_lines=True)
+    for column in ("flag", "score", "status", "date", "origin", "hs code", "first reason"):
+        table.add_column(column, overflow="fold")
+    for row in result.rows.iter_rows(named=True):
+        table.add_row(
+            row["flag_id"],
+            f"{row['score']:.0f} {row['severity']}",
+            row["status"],
+            str(row["flag_date"]),
+            row["origin_country"],
+            row["hs_code"],
+            row["reasons"].split(". ")[0],
+        )
+    console.print(table)
+
+
+@review_app.command("show")
+def review_show(
+    flag: Annotated[str, typer.Argument(help="Flag id, as listed by `transship review list`")],
+    db: DbOption = None,
+) -> None:
+    """Everything behind one flag: shipment, reasons, each detector's part, both legs,
+    the traders' history and every decision taken on it.
+
+    Example:
+
+        transship review show Sa8b2f9f28f731b2
+    """
+    from transship.review.evidence import flag_evidence, legs_table
+
+    with _opened_store(db, read_only=True) as con:
+        try:
+            evidence = flag_evidence(con, flag)
+        except TransshipError as exc:
+            raise _fail(exc) from exc
+    f = evidence.flag
+    what = f"shipment {f['shipment_id']}" if f["level"] == "shipment" else f"corridor {f['period']}"
+    console.print(
+        f"[bold]{f['flag_id']}[/] {what}: score {f['score']:.0f} ({f['severity']}), "
+        f"status {f['status']}; {f['origin_name'] or f['origin_country']}, HS {f['hs_code']}, "
+        f"{f['flag_date']}",
+        highlight=False,
+    )
+    if f["level"] == "shipment":
+        console.print(
+            f"{f['exporter']} -> {f['importer']}: {f['weight_kg']:,.1f} kg, "
+            f"${f['value_usd']:,.0f}, {f['transport_mode'] or 'mode not declared'}; "
+            f"{f['description'] or 'no description'}",
+            highlight=False,
+        )
+    console.print("\n[bold]Why[/]")
+    for sentence in evidence.reasons:
+        console.print(f"• {sentence}", highlight=False)
+    console.print("\n[bold]Detectors[/]")
+    for part in evidence.contributions:
+        console.print(
+            f"  {part.detector:<18} own score {part.score:.2f}  "
+            f"contribution {part.contribution:.3f}"
+        )
+    legs = legs_table(evidence.legs, f["origin_name"] or f["origin_country"])
+    if legs:
+        years = sorted(set(evidence.legs["year"].to_list()))
+        table = Table(title=f"Both legs, HS {f['hs6']}", title_justify="left")
+        table.add_column("leg")
+        for year in years:
+            table.add_column(str(year), justify="right")
+        for leg in legs:
+            table.add_row(leg["label"], *(f"${c[0]:,.0f}" if c else "—" for c in leg["years"]))
+        console.print(table)
+    if evidence.decisions.height:
+        _print_frame(
+            evidence.decisions.select(
+                "decided_at", "analyst", "previous_status", "new_status", "score", "note"
+            ),
+            "Decisions",
+        )
+    else:
+        console.print("No decision yet.")
+
+
+@review_app.command("decide")
+def review_decide(
+    flags: Annotated[list[str], typer.Argument(help="One or more flag ids")],
+    decision: Annotated[str, typer.Option(help="confirm | dismiss | escalate")],
+    note: Annotated[str, typer.Option(help="Why: what you checked and found")],
+    analyst: Annotated[str, typer.Option(help="Your user name (see `transship users list`)")],
+    db: DbOption = None,
+) -> None:
+    """Record a decision with a note on one or more flags; kept across reruns.
+
+    Example:
+
+        transship review decide Sa8b2f9f28f731b2 --decision confirm
+            --note "Invoice names a Chinese smelter" --analyst a.lopez
+    """
+    from transship.review.decisions import decide
+    from transship.review.users import find_user
+
+    with _opened_store(db) as con:
+        try:
+            count = decide(con, flags, decision, note, find_user(con, analyst))
+        except TransshipError as exc:
+            raise _fail(exc) from exc
+    console.print(f"recorded {decision} on {count} flag(s) for {analyst}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8765,
+    db: DbOption = None,
+) -> None:
+    """Serve the analyst review app: sign in, work the queue, read evidence, decide, export.
+
+    The store is opened per request, so nightly runs can still write between requests.
+
+    Example:
+
+        transship serve --port 8765 --db data/demo.duckdb
+    """
+    import uvicorn
+
+    from transship.review.app import create_app
+    from transship.review.users import list_users
+
+    settings = _settings(db)
+    with _opened_store(db) as con:
+        if list_users(con).height == 0:
+            errors.print(
+                "[yellow]no users yet:[/] add one with "
+                f"`transship users add NAME --role admin --db {settings.db}`",
+                highlight=False,
+            )
+    console.print(f"transship review on http://{host}:{port}/ (store {settings.db})")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 
 def main() -> None:  # pragma: no cover - console entry point

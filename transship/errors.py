@@ -37,3 +37,21 @@ class MappingError(InputFileError):
 
 class UnknownFormatError(InputFileError):
     """An input format name is not one transship knows."""
+
+
+class ReviewError(TransshipError):
+    """A review action cannot be carried out as asked; nothing was recorded."""
+
+    exit_code = 2
+
+
+class UnknownFlagError(ReviewError):
+    """A flag id is not in the store."""
+
+
+class UserError(ReviewError):
+    """An account cannot be created or used as asked."""
+
+
+class AuthenticationError(ReviewError):
+    """A sign-in failed: unknown user, wrong password or inactive account."""

@@ -30,6 +30,7 @@ from transship.features.profiles import (
     new_pairs,
     origin_switches,
 )
+from transship.review.decisions import reopen_risen
 from transship.scoring import (
     Progress,
     month_offset,
@@ -386,6 +387,7 @@ def _write(
     try:
         con.execute(delete_stale, {**version, **stale_params})
         con.execute(load("flags/upsert_flags"), {**version, "run_id": result.run_id})
+        reopen_risen(con, result.run_id, config.reopen_margin)
         _commit(con)
     except Exception:
         con.rollback()

@@ -18,3 +18,10 @@ class Settings(BaseSettings):
 
     rules: Path | None = None
     """Detector settings file (``TRANSSHIP_RULES``); the bundled rules.toml when unset."""
+
+    session_hours: float = 12.0
+    """How long a review sign-in lasts (``TRANSSHIP_SESSION_HOURS``): one working day."""
+
+    cookie_secure: bool = False
+    """Send the sign-in cookie over HTTPS only (``TRANSSHIP_COOKIE_SECURE``); set it when
+    the review app is served behind TLS."""

@@ -1,10 +1,11 @@
 -- Open shipment-based flags of this detector version in the rerun range that the rerun no
 -- longer raises: shipment flags by arrival date, monthly corridor flags by month. Flags
--- an analyst has acted on are never deleted.
+-- an analyst has acted on (any decision, even one later reopened) are never deleted.
 DELETE FROM flags
 WHERE basis = 'shipments'
     AND detector_version = $detector_version
     AND status = 'open'
+    AND flag_id NOT IN (SELECT flag_id FROM decisions)
     AND (
         (level = 'shipment' AND flag_date BETWEEN $start_date AND $end_date)
         OR (level = 'corridor'

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,7 @@ class DetectorConfig:
     weights: dict[str, float]
     fusion: dict[str, Any]
     source: str
+    review: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path | None = None) -> DetectorConfig:
@@ -58,7 +59,7 @@ class DetectorConfig:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise DetectorError(f"cannot read the rules file {path}: {exc}") from exc
-        unknown = set(data) - set(DETECTORS) - {"fusion", "weights"}
+        unknown = set(data) - set(DETECTORS) - {"fusion", "weights", "review"}
         if unknown:
             raise DetectorError(f"{path}: unknown sections {', '.join(sorted(unknown))}")
         return cls(
@@ -66,7 +67,13 @@ class DetectorConfig:
             weights=data.get("weights", {}),
             fusion=data.get("fusion", {}),
             source=str(path),
+            review=data.get("review", {}),
         )
+
+    @property
+    def reopen_margin(self) -> float:
+        """Points a dismissed flag's score must rise by in a rerun before it reopens."""
+        return float(self.review.get("reopen_margin", 15.0))
 
     def build(self) -> list[Detector]:
         """Fresh, unfitted detectors with this configuration's parameters."""
@@ -80,7 +87,10 @@ class DetectorConfig:
 
     @property
     def version(self) -> str:
-        """Same detectors, same settings, same transship: same version (and same flag ids)."""
+        """Same detectors, same settings, same transship: same version (and same flag ids).
+
+        The review policy is left out: it changes what happens to decisions, not scores.
+        """
         payload = json.dumps(
             [
                 self.parameters,

@@ -1,0 +1,60 @@
+-- The chosen flags with their shipment and latest decision, for the queue, a flag page or
+-- an export; ranked as the queue ranks them.
+WITH chosen AS (
+    SELECT *
+    FROM flags
+    WHERE flag_id IN (SELECT unnest($flag_ids::VARCHAR[]))
+),
+
+latest_decision AS (
+    SELECT flag_id, analyst AS decided_by, decided_at, note AS decision_note
+    FROM decisions
+    WHERE flag_id IN (SELECT flag_id FROM chosen)
+    QUALIFY row_number() OVER (PARTITION BY flag_id ORDER BY decision_id DESC) = 1
+),
+
+final AS (
+    SELECT
+        c.flag_id,
+        c.level,
+        c.basis,
+        c.shipment_id,
+        c.flag_date,
+        c.period,
+        c.origin_country,
+        origin.name AS origin_name,
+        s.export_country,
+        c.hs_code,
+        c.hs6,
+        c.material,
+        s.importer,
+        s.exporter,
+        s.description,
+        s.weight_kg,
+        s.value_usd,
+        s.transport_mode,
+        s.port_of_lading,
+        s.port_of_unlading,
+        s.quantity,
+        s.quantity_unit,
+        c.score,
+        c.severity,
+        c.status,
+        c.detectors,
+        c.contributions,
+        c.reasons,
+        c.detector_version,
+        c.run_id,
+        c.first_flagged_at,
+        c.updated_at,
+        d.decided_by,
+        d.decided_at,
+        d.decision_note
+    FROM chosen AS c
+    LEFT JOIN shipments AS s ON s.shipment_id = c.shipment_id
+    LEFT JOIN ref_countries AS origin ON origin.code = c.origin_country
+    LEFT JOIN latest_decision AS d ON d.flag_id = c.flag_id
+    ORDER BY c.score DESC, c.flag_date DESC, c.flag_id
+)
+
+SELECT * FROM final

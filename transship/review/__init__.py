@@ -1,0 +1,1 @@
+"""Analyst review: accounts and sessions, the flag queue, evidence, decisions and their log."""

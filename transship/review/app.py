@@ -1,0 +1,478 @@
+"""The review web app: FastAPI with server-rendered Jinja2 pages, served by `transship serve`.
+
+Each request opens the store for the few milliseconds it needs and closes it, so the
+nightly run can take its write lock between clicks; a request that meets a running
+pipeline says so and asks the analyst to retry.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+import duckdb
+from fastapi import Depends, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from transship.detectors import DetectorConfig
+from transship.detectors.base import money, tonnes
+from transship.errors import (
+    AuthenticationError,
+    ReviewError,
+    StoreLockedError,
+    UnknownFlagError,
+    UserError,
+)
+from transship.flags import STATUSES
+from transship.review import decisions as decisions_module
+from transship.review.chart import Marker, corridor_chart
+from transship.review.decisions import ACTIONS, decide, decision_log
+from transship.review.evidence import flag_evidence, legs_table
+from transship.review.queue import SEVERITIES, QueueFilters, filter_choices, queue, queue_export
+from transship.review.sessions import (
+    Session,
+    csrf_matches,
+    current_session,
+    end_session,
+    start_session,
+)
+from transship.review.users import ROLES, add_user, authenticate, list_users, set_active
+from transship.settings import Settings
+from transship.store import store
+
+SESSION_COOKIE = "transship_session"
+LOGIN_CSRF_COOKIE = "transship_signin"
+HERE = Path(__file__).parent
+AUDIT_PAGE = 200
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+class SignInRequired(Exception):
+    def __init__(self, next_path: str) -> None:
+        self.next_path = next_path
+
+
+class FormRejected(Exception):
+    """A form post without this session's CSRF token."""
+
+
+class AdminOnly(Exception):
+    pass
+
+
+def _safe_path(candidate: str | None, default: str = "/") -> str:
+    """Only same-site paths: '//evil.example' and full URLs would redirect off the app."""
+    if candidate and candidate.startswith("/") and not candidate.startswith("//"):
+        return candidate
+    return default
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    return value.strip() or None if value is not None else None
+
+
+def _day(value: str | None, name: str) -> date | None:
+    value = _blank_to_none(value)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ReviewError(f"{name} {value!r} is not a date like 2025-01-31") from exc
+
+
+def create_app(settings: Settings) -> FastAPI:
+    app = FastAPI(title="transship review", docs_url=None, redoc_url=None, openapi_url=None)
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.filters.update(money=money, tonnes=tonnes)
+    templates.env.globals.update(
+        statuses=STATUSES,
+        severities=SEVERITIES,
+        actions=ACTIONS,
+        reopen_margin=DetectorConfig.load(settings.rules).reopen_margin,
+    )
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    class SecurityHeaders(BaseHTTPMiddleware):
+        async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+            response = await call_next(request)
+            for header, value in SECURITY_HEADERS.items():
+                response.headers.setdefault(header, value)
+            return response
+
+    app.add_middleware(SecurityHeaders)
+
+    def connection() -> Iterator[duckdb.DuckDBPyConnection]:
+        with store(settings.db, memory_limit=settings.memory_limit) as con:
+            yield con
+
+    Con = Annotated[duckdb.DuckDBPyConnection, Depends(connection)]
+
+    def signed_in(request: Request, con: Con) -> Session:
+        session = current_session(con, request.cookies.get(SESSION_COOKIE))
+        if session is None:
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            raise SignInRequired(target if request.method == "GET" else "/")
+        return session
+
+    Signed = Annotated[Session, Depends(signed_in)]
+    CsrfField = Annotated[str | None, Form()]
+
+    def checked(session: Session, csrf_token: str | None) -> None:
+        if not csrf_matches(session, csrf_token):
+            raise FormRejected
+
+    def page(
+        request: Request,
+        name: str,
+        session: Session | None,
+        status_code: int = 200,
+        **context: Any,
+    ) -> HTMLResponse:
+        return templates.TemplateResponse(
+            request,
+            name,
+            {"session": session, "user": session.user if session else None, **context},
+            status_code=status_code,
+        )
+
+    @app.exception_handler(SignInRequired)
+    async def to_sign_in(request: Request, exc: SignInRequired) -> Response:
+        return RedirectResponse(f"/login?{urlencode({'next': exc.next_path})}", status_code=303)
+
+    @app.exception_handler(FormRejected)
+    async def rejected(request: Request, exc: FormRejected) -> Response:
+        return page(
+            request,
+            "error.html",
+            None,
+            403,
+            title="Form rejected",
+            message="This form did not carry a valid security token, so nothing was "
+            "recorded. Reload the page and submit it again.",
+        )
+
+    @app.exception_handler(AdminOnly)
+    async def admin_only(request: Request, exc: AdminOnly) -> Response:
+        return page(
+            request,
+            "error.html",
+            None,
+            403,
+            title="Admins only",
+            message="Only an admin can do this. Ask an admin of this transship store.",
+        )
+
+    @app.exception_handler(StoreLockedError)
+    async def busy(request: Request, exc: StoreLockedError) -> Response:
+        return page(
+            request,
+            "error.html",
+            None,
+            503,
+            title="The store is busy",
+            message="A transship run is writing to the store right now. Nothing was lost; "
+            "try again in a minute.",
+        )
+
+    @app.exception_handler(UnknownFlagError)
+    async def unknown_flag(request: Request, exc: UnknownFlagError) -> Response:
+        return page(request, "error.html", None, 404, title="No such flag", message=str(exc))
+
+    @app.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request, next: str = "/", failed: bool = False) -> Response:
+        token = secrets.token_urlsafe(24)
+        response = page(
+            request,
+            "login.html",
+            None,
+            401 if failed else 200,
+            csrf_token=token,
+            next=_safe_path(next),
+            failed=failed,
+        )
+        response.set_cookie(
+            LOGIN_CSRF_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=settings.cookie_secure,
+            max_age=3600,
+        )
+        return response
+
+    @app.post("/login")
+    def login(
+        request: Request,
+        con: Con,
+        username: Annotated[str, Form()],
+        password: Annotated[str, Form()],
+        csrf_token: CsrfField = None,
+        next: Annotated[str, Form()] = "/",
+    ) -> Response:
+        expected = request.cookies.get(LOGIN_CSRF_COOKIE)
+        if not expected or not csrf_token or not secrets.compare_digest(expected, csrf_token):
+            raise FormRejected
+        try:
+            user = authenticate(con, username.strip().lower(), password)
+        except AuthenticationError:
+            return RedirectResponse(
+                f"/login?{urlencode({'next': _safe_path(next), 'failed': 1})}", status_code=303
+            )
+        token = start_session(con, user, settings.session_hours)
+        response = RedirectResponse(_safe_path(next), status_code=303)
+        response.set_cookie(
+            SESSION_COOKIE,
+            token,
+            httponly=True,
+            samesite="lax",
+            secure=settings.cookie_secure,
+            max_age=int(settings.session_hours * 3600),
+        )
+        response.delete_cookie(LOGIN_CSRF_COOKIE)
+        return response
+
+    @app.post("/logout")
+    def logout(
+        request: Request, con: Con, session: Signed, csrf_token: CsrfField = None
+    ) -> Response:
+        checked(session, csrf_token)
+        end_session(con, request.cookies.get(SESSION_COOKIE, ""))
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    def queue_filters(request: Request) -> QueueFilters:
+        q = request.query_params
+        status = _blank_to_none(q.get("status", "open"))
+        return QueueFilters(
+            status=None if status == "any" else status,
+            material=_blank_to_none(q.get("material")),
+            origin=(_blank_to_none(q.get("origin")) or "").upper() or None,
+            hs_code=(_blank_to_none(q.get("hs_code")) or "").replace(".", "") or None,
+            since=_day(q.get("since"), "from"),
+            until=_day(q.get("until"), "to"),
+            severity=_blank_to_none(q.get("severity")),
+            detector=_blank_to_none(q.get("detector")),
+            level=_blank_to_none(q.get("level")),
+        )
+
+    @app.get("/", response_class=HTMLResponse)
+    def review_queue(request: Request, con: Con, session: Signed) -> Response:
+        notices = ("page", "decided", "action", "problem")
+        query = {k: v for k, v in request.query_params.items() if k not in notices}
+        problem = request.query_params.get("problem")
+        try:
+            filters = queue_filters(request)
+            result = queue(con, filters, _page_number(request.query_params.get("page")))
+        except ReviewError as exc:
+            filters, result, problem = QueueFilters(), queue(con, QueueFilters()), str(exc)
+        return page(
+            request,
+            "queue.html",
+            session,
+            result=result,
+            filters=filters,
+            query=query,
+            problem=problem,
+            choices=filter_choices(con),
+            page_link=lambda n: "/?" + urlencode({**query, "page": n}),
+            export_link="/export/queue.csv?" + urlencode(query),
+            return_to=str(request.url.path)
+            + ("?" + request.url.query if request.url.query else ""),
+            decided=request.query_params.get("decided"),
+            decided_action=request.query_params.get("action"),
+        )
+
+    @app.post("/decisions")
+    def bulk_decision(
+        con: Con,
+        session: Signed,
+        action: Annotated[str, Form()],
+        note: Annotated[str, Form()] = "",
+        flag_id: Annotated[list[str] | None, Form()] = None,
+        csrf_token: CsrfField = None,
+        return_to: Annotated[str, Form()] = "/",
+    ) -> Response:
+        checked(session, csrf_token)
+        back = _safe_path(return_to)
+        try:
+            count = decide(con, flag_id or [], action, note, session.user)
+        except ReviewError as exc:
+            return _back_with(back, problem=str(exc))
+        return _back_with(back, decided=count, action=action)
+
+    @app.get("/flags/{flag_id}", response_class=HTMLResponse)
+    def flag_page(request: Request, con: Con, session: Signed, flag_id: str) -> Response:
+        return page(
+            request,
+            "flag.html",
+            session,
+            **_evidence_context(con, flag_id),
+            problem=request.query_params.get("problem"),
+        )
+
+    @app.get("/flags/{flag_id}/evidence", response_class=HTMLResponse)
+    def evidence_page(request: Request, con: Con, session: Signed, flag_id: str) -> Response:
+        return page(
+            request,
+            "evidence.html",
+            session,
+            **_evidence_context(con, flag_id),
+            now=datetime.now().strftime("%Y-%m-%d %H:%M"),
+        )
+
+    @app.post("/flags/{flag_id}/decision")
+    def flag_decision(
+        con: Con,
+        session: Signed,
+        flag_id: str,
+        action: Annotated[str, Form()],
+        note: Annotated[str, Form()] = "",
+        csrf_token: CsrfField = None,
+    ) -> Response:
+        checked(session, csrf_token)
+        try:
+            decide(con, [flag_id], action, note, session.user)
+        except UnknownFlagError:
+            raise
+        except ReviewError as exc:
+            return _back_with(f"/flags/{flag_id}", problem=str(exc))
+        return RedirectResponse(f"/flags/{flag_id}#decisions", status_code=303)
+
+    @app.get("/audit", response_class=HTMLResponse)
+    def audit(request: Request, con: Con, session: Signed) -> Response:
+        analyst = _blank_to_none(request.query_params.get("analyst"))
+        flag = _blank_to_none(request.query_params.get("flag"))
+        log = decision_log(con, flag_id=flag, analyst=analyst, limit=AUDIT_PAGE)
+        return page(
+            request,
+            "audit.html",
+            session,
+            log=log.to_dicts(),
+            analyst=analyst,
+            flag=flag,
+            limit=AUDIT_PAGE,
+        )
+
+    @app.get("/export/queue.csv")
+    def export_queue(request: Request, con: Con, session: Signed) -> Response:
+        frame = queue_export(con, queue_filters(request))
+        return _csv(frame.drop("contributions").write_csv(), "transship-queue.csv")
+
+    @app.get("/export/decisions.csv")
+    def export_decisions(con: Con, session: Signed) -> Response:
+        return _csv(decision_log(con).write_csv(), "transship-decisions.csv")
+
+    @app.get("/admin/users", response_class=HTMLResponse)
+    def users_page(request: Request, con: Con, session: Signed) -> Response:
+        if not session.user.is_admin:
+            raise AdminOnly
+        return page(
+            request,
+            "users.html",
+            session,
+            users=list_users(con).to_dicts(),
+            roles=ROLES,
+            problem=request.query_params.get("problem"),
+        )
+
+    @app.post("/admin/users")
+    def create_user(
+        con: Con,
+        session: Signed,
+        username: Annotated[str, Form()],
+        password: Annotated[str, Form()],
+        role: Annotated[str, Form()] = "analyst",
+        csrf_token: CsrfField = None,
+    ) -> Response:
+        checked(session, csrf_token)
+        if not session.user.is_admin:
+            raise AdminOnly
+        try:
+            add_user(con, username.strip().lower(), password, role)
+        except UserError as exc:
+            return _back_with("/admin/users", problem=str(exc))
+        return RedirectResponse("/admin/users", status_code=303)
+
+    @app.post("/admin/users/{username}/active")
+    def toggle_user(
+        con: Con,
+        session: Signed,
+        username: str,
+        active: Annotated[bool, Form()],
+        csrf_token: CsrfField = None,
+    ) -> Response:
+        checked(session, csrf_token)
+        if not session.user.is_admin:
+            raise AdminOnly
+        if username == session.user.username:
+            return _back_with("/admin/users", problem="you cannot deactivate yourself")
+        try:
+            set_active(con, username, active)
+        except UserError as exc:
+            return _back_with("/admin/users", problem=str(exc))
+        return RedirectResponse("/admin/users", status_code=303)
+
+    return app
+
+
+def _page_number(value: str | None) -> int:
+    try:
+        return max(1, int(value or 1))
+    except ValueError as exc:
+        raise ReviewError(f"page {value!r} is not a number") from exc
+
+
+def _back_with(path: str, **params: object) -> RedirectResponse:
+    separator = "&" if "?" in path else "?"
+    return RedirectResponse(f"{path}{separator}{urlencode(params)}", status_code=303)
+
+
+def _csv(text: str, filename: str) -> Response:
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _evidence_context(con: duckdb.DuckDBPyConnection, flag_id: str) -> dict[str, Any]:
+    evidence = flag_evidence(con, flag_id)
+    flag = evidence.flag
+    origin = flag["origin_name"] or flag["origin_country"]
+    markers = [
+        Marker(event.effective_date, f"{event.material} {event.measure}")
+        for event in evidence.controls
+    ]
+    chart = corridor_chart(
+        evidence.corridor,
+        markers,
+        flag["flag_date"],
+        f"US imports of {flag['hs6'][:4]}.{flag['hs6'][4:]} from {origin}, kg per month",
+    )
+    years = sorted(set(evidence.legs["year"].to_list())) if evidence.legs.height else []
+    return {
+        "evidence": evidence,
+        "flag": flag,
+        "chart": chart,
+        "legs": legs_table(evidence.legs, origin) if years else [],
+        "leg_years": years,
+        "decision_log": evidence.decisions.to_dicts(),
+        "reopen_allowed": decisions_module.REOPEN,
+    }

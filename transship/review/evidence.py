@@ -1,0 +1,142 @@
+"""Everything an analyst weighs for one flag, gathered from the store."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from transship.errors import UnknownFlagError
+from transship.review.decisions import decision_log
+from transship.review.queue import flag_rows
+from transship.sql import load, sql_frame
+
+# Reasons are stored as one paragraph of sentences; a sentence ends at a full stop followed
+# by a capital (codes such as 8112.92 and amounts such as 1.3 t never are).
+_SENTENCE_END = re.compile(r"(?<=[.)])\s+(?=[A-Z])")
+
+LEG_LABELS = {
+    "cn_to_origin_by_cn": "China reported exporting to {origin}",
+    "cn_to_origin_by_origin": "{origin} reported importing from China",
+    "origin_to_us_by_origin": "{origin} reported exporting to the US",
+    "origin_to_us_by_us": "The US reported importing from {origin}",
+    "cn_to_us_by_us": "The US reported importing from China",
+}
+TRADER_SHIPMENTS = 12
+
+
+@dataclass(frozen=True)
+class Contribution:
+    detector: str
+    score: float
+    """The detector's own score, 0-1."""
+    contribution: float
+    """Its weighted share before fusion."""
+
+
+@dataclass(frozen=True)
+class ControlEvent:
+    effective_date: date
+    material: str
+    measure: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    flag: dict[str, Any]
+    reasons: list[str]
+    contributions: list[Contribution]
+    corridor: pl.DataFrame
+    legs: pl.DataFrame
+    controls: list[ControlEvent]
+    exporter: dict[str, Any] | None
+    importer: dict[str, Any] | None
+    exporter_shipments: pl.DataFrame
+    importer_shipments: pl.DataFrame
+    decisions: pl.DataFrame
+
+
+def reason_sentences(reasons: str) -> list[str]:
+    return [sentence for sentence in _SENTENCE_END.split(reasons.strip()) if sentence]
+
+
+def contributions(stored: str) -> list[Contribution]:
+    """Each detector's part in the score, largest first."""
+    parsed = json.loads(stored)
+    found = [
+        Contribution(name, float(part["score"]), float(part["contribution"]))
+        for name, part in parsed.items()
+    ]
+    return sorted(found, key=lambda c: -c.contribution)
+
+
+def control_events(con: duckdb.DuckDBPyConnection, material: str | None) -> list[ControlEvent]:
+    """China's measures on the flag's material(s); 'gallium/germanium' covers both."""
+    if not material:
+        return []
+    rows = con.execute(
+        "SELECT effective_date, material, measure, description FROM ref_control_events "
+        "WHERE list_contains(string_split(?, '/'), material) ORDER BY effective_date",
+        [material],
+    ).fetchall()
+    return [ControlEvent(*row) for row in rows]
+
+
+def _profile(con: duckdb.DuckDBPyConnection, table: str, key: str, name: str | None) -> Any:
+    if name is None:
+        return None
+    frame = sql_frame(con, f"SELECT * FROM {table} WHERE {key} = ?", [name])  # noqa: S608 - fixed names
+    return frame.row(0, named=True) if frame.height else None
+
+
+def _trader_shipments(con: duckdb.DuckDBPyConnection, role: str, name: str | None) -> pl.DataFrame:
+    return sql_frame(
+        con,
+        load("review/trader_shipments"),
+        {"role": role, "name": name, "limit": TRADER_SHIPMENTS},
+    )
+
+
+def flag_evidence(con: duckdb.DuckDBPyConnection, flag_id: str) -> Evidence:
+    rows = flag_rows(con, [flag_id])
+    if rows.height == 0:
+        raise UnknownFlagError(f"no flag {flag_id!r} in the store")
+    flag = rows.row(0, named=True)
+    corridor = {"origin": flag["origin_country"], "hs6": flag["hs6"]}
+    return Evidence(
+        flag=flag,
+        reasons=reason_sentences(flag["reasons"]),
+        contributions=contributions(flag["contributions"]),
+        corridor=sql_frame(con, load("review/corridor_months"), corridor),
+        legs=sql_frame(con, load("review/corridor_legs"), corridor),
+        controls=control_events(con, flag["material"]),
+        exporter=_profile(con, "profile_exporters", "exporter", flag["exporter"]),
+        importer=_profile(con, "profile_importers", "importer", flag["importer"]),
+        exporter_shipments=_trader_shipments(con, "exporter", flag["exporter"]),
+        importer_shipments=_trader_shipments(con, "importer", flag["importer"]),
+        decisions=decision_log(con, flag_id=flag_id),
+    )
+
+
+def legs_table(legs: pl.DataFrame, origin_name: str) -> list[dict[str, Any]]:
+    """The legs as rows of (label, {year: (value, weight)}), in route order."""
+    years = sorted(set(legs["year"].to_list()))
+    table = []
+    for leg, label in LEG_LABELS.items():
+        rows = legs.filter(pl.col("leg") == leg)
+        if rows.height == 0:
+            continue
+        by_year = {r["year"]: (r["value_usd"], r["weight_kg"]) for r in rows.iter_rows(named=True)}
+        table.append(
+            {
+                "label": label.format(origin=origin_name),
+                "years": [by_year.get(year) for year in years],
+            }
+        )
+    return table

@@ -1,0 +1,124 @@
+"""Analyst accounts: scrypt-hashed passwords and roles, kept in the store."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from functools import cache
+
+import duckdb
+import polars as pl
+
+from transship.errors import AuthenticationError, UserError
+from transship.sql import sql_frame
+
+ROLES = ("analyst", "admin")
+SYSTEM_ANALYST = "transship"
+"""The name automatic decisions are logged under; no account may take it."""
+
+MIN_PASSWORD_LENGTH = 12
+_USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,39}$")
+# scrypt at n=2**14, r=8 costs about 16 MB and tens of milliseconds per guess.
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)
+    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    candidate = hashlib.scrypt(
+        password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p)
+    )
+    return hmac.compare_digest(candidate, bytes.fromhex(digest))
+
+
+def add_user(
+    con: duckdb.DuckDBPyConnection, username: str, password: str, role: str = "analyst"
+) -> User:
+    """Create an account; names are lower-case and unique, passwords at least 12 characters."""
+    if not _USERNAME.match(username):
+        raise UserError(
+            f"user name {username!r} must be 2-40 lower-case letters, digits, '.', '_' or '-', "
+            "starting with a letter"
+        )
+    if username == SYSTEM_ANALYST:
+        raise UserError(f"{SYSTEM_ANALYST!r} is reserved for automatic decisions")
+    if role not in ROLES:
+        raise UserError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    if con.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchall():
+        raise UserError(f"user {username!r} already exists")
+    con.execute(
+        "INSERT INTO users VALUES (?, ?, ?, true, now()::TIMESTAMP)",
+        [username, role, hash_password(password)],
+    ).fetchall()
+    return User(username, role)
+
+
+def set_active(con: duckdb.DuckDBPyConnection, username: str, active: bool) -> None:
+    """Deactivate (or reactivate) an account; its sessions end. Accounts are never deleted
+    because the decision log names them."""
+    find_user(con, username)
+    con.begin()
+    con.execute("UPDATE users SET active = ? WHERE username = ?", [active, username])
+    con.execute("DELETE FROM sessions WHERE username = ?", [username])
+    con.commit()
+
+
+def find_user(con: duckdb.DuckDBPyConnection, username: str) -> User:
+    """An active account, or a UserError naming the problem."""
+    rows = con.execute("SELECT role, active FROM users WHERE username = ?", [username]).fetchall()
+    if not rows:
+        raise UserError(f"no user {username!r}: add one with `transship users add {username}`")
+    role, active = rows[0]
+    if not active:
+        raise UserError(f"user {username!r} is deactivated")
+    return User(username, role)
+
+
+def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str) -> User:
+    """The account if the password is right. The same message for every failure, so a
+    sign-in page does not reveal which names exist."""
+    rows = con.execute(
+        "SELECT role, password_hash, active FROM users WHERE username = ?", [username]
+    ).fetchall()
+    # Verify even for unknown names so the response time does not reveal them either.
+    stored = rows[0][1] if rows else _decoy_hash()
+    if not verify_password(password, stored) or not rows or not rows[0][2]:
+        raise AuthenticationError("unknown user name or wrong password")
+    return User(username, rows[0][0])
+
+
+@cache
+def _decoy_hash() -> str:
+    return hash_password(secrets.token_hex(16))
+
+
+def list_users(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    return sql_frame(
+        con,
+        "SELECT username, role, active, created_at FROM users ORDER BY username",
+    )
