@@ -1,6 +1,7 @@
 -- One corridor (origin x HS6) month by month: what the customs records show arriving,
 -- the trailing 12-month baseline the surge detectors compare against, and what the US
--- trade statistics report for the same months.
+-- trade statistics report for the same months. The months run from two years before
+-- $flag_month (or the first data, if earlier) so the chart shows what came before.
 WITH shipped AS (
     SELECT
         date_trunc('month', arrival_date)::DATE AS month,
@@ -24,7 +25,9 @@ reported AS (
 ),
 
 span AS (
-    SELECT min(month) AS first_month, max(month) AS last_month
+    SELECT
+        least(min(month), $flag_month::DATE - INTERVAL 24 MONTH)::DATE AS first_month,
+        greatest(max(month), $flag_month::DATE) AS last_month
     FROM (SELECT month FROM shipped UNION ALL SELECT month FROM reported)
 ),
 

@@ -5,8 +5,6 @@ nightly run can take its write lock between clicks; a request that meets a runni
 pipeline says so and asks the analyst to retry.
 """
 
-from __future__ import annotations
-
 import secrets
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -34,7 +32,12 @@ from transship.flags import STATUSES
 from transship.review import decisions as decisions_module
 from transship.review.chart import Marker, corridor_chart
 from transship.review.decisions import ACTIONS, decide, decision_log
-from transship.review.evidence import flag_evidence, legs_table
+from transship.review.evidence import (
+    TRADER_SHIPMENTS,
+    control_markers,
+    flag_evidence,
+    legs_table,
+)
 from transship.review.queue import SEVERITIES, QueueFilters, filter_choices, queue, queue_export
 from transship.review.sessions import (
     Session,
@@ -281,7 +284,9 @@ def create_app(settings: Settings) -> FastAPI:
             filters = queue_filters(request)
             result = queue(con, filters, _page_number(request.query_params.get("page")))
         except ReviewError as exc:
+            # Show the plain open queue under the message, with links free of the bad filter.
             filters, result, problem = QueueFilters(), queue(con, QueueFilters()), str(exc)
+            query = {}
         return page(
             request,
             "queue.html",
@@ -456,10 +461,7 @@ def _evidence_context(con: duckdb.DuckDBPyConnection, flag_id: str) -> dict[str,
     evidence = flag_evidence(con, flag_id)
     flag = evidence.flag
     origin = flag["origin_name"] or flag["origin_country"]
-    markers = [
-        Marker(event.effective_date, f"{event.material} {event.measure}")
-        for event in evidence.controls
-    ]
+    markers = [Marker(day, label) for day, label in control_markers(evidence.controls)]
     chart = corridor_chart(
         evidence.corridor,
         markers,
@@ -475,4 +477,5 @@ def _evidence_context(con: duckdb.DuckDBPyConnection, flag_id: str) -> dict[str,
         "leg_years": years,
         "decision_log": evidence.decisions.to_dicts(),
         "reopen_allowed": decisions_module.REOPEN,
+        "trader_shipments": TRADER_SHIPMENTS,
     }

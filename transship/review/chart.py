@@ -46,7 +46,7 @@ def corridor_chart(
             f"statistics recorded for this corridor.</text></svg>"
         )
     rows = months.to_dicts()
-    peak = max(
+    peak: float = max(
         max(r["weight_kg"] or 0 for r in rows),
         max(r["baseline_kg"] or 0 for r in rows),
         max(r["statistics_kg"] or 0 for r in rows),
@@ -56,7 +56,8 @@ def corridor_chart(
     top = step * math.ceil(peak / step)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / len(rows)
-    first, last = rows[0]["month"], rows[-1]["month"]
+    first: date = rows[0]["month"]
+    last: date = rows[-1]["month"]
 
     def y(kg: float) -> float:
         return TOP + plot_h * (1 - kg / top)

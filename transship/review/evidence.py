@@ -28,6 +28,7 @@ LEG_LABELS = {
     "cn_to_us_by_us": "The US reported importing from China",
 }
 TRADER_SHIPMENTS = 12
+"""Shipments shown per trader: the latest up to the flagged one's date."""
 
 
 @dataclass(frozen=True)
@@ -95,11 +96,13 @@ def _profile(con: duckdb.DuckDBPyConnection, table: str, key: str, name: str | N
     return frame.row(0, named=True) if frame.height else None
 
 
-def _trader_shipments(con: duckdb.DuckDBPyConnection, role: str, name: str | None) -> pl.DataFrame:
+def _trader_shipments(
+    con: duckdb.DuckDBPyConnection, role: str, name: str | None, until: date
+) -> pl.DataFrame:
     return sql_frame(
         con,
         load("review/trader_shipments"),
-        {"role": role, "name": name, "limit": TRADER_SHIPMENTS},
+        {"role": role, "name": name, "until": until, "limit": TRADER_SHIPMENTS},
     )
 
 
@@ -109,19 +112,35 @@ def flag_evidence(con: duckdb.DuckDBPyConnection, flag_id: str) -> Evidence:
         raise UnknownFlagError(f"no flag {flag_id!r} in the store")
     flag = rows.row(0, named=True)
     corridor = {"origin": flag["origin_country"], "hs6": flag["hs6"]}
+    day = flag["flag_date"]
     return Evidence(
         flag=flag,
         reasons=reason_sentences(flag["reasons"]),
         contributions=contributions(flag["contributions"]),
-        corridor=sql_frame(con, load("review/corridor_months"), corridor),
+        corridor=sql_frame(
+            con, load("review/corridor_months"), {**corridor, "flag_month": day.replace(day=1)}
+        ),
         legs=sql_frame(con, load("review/corridor_legs"), corridor),
         controls=control_events(con, flag["material"]),
         exporter=_profile(con, "profile_exporters", "exporter", flag["exporter"]),
         importer=_profile(con, "profile_importers", "importer", flag["importer"]),
-        exporter_shipments=_trader_shipments(con, "exporter", flag["exporter"]),
-        importer_shipments=_trader_shipments(con, "importer", flag["importer"]),
+        exporter_shipments=_trader_shipments(con, "exporter", flag["exporter"], day),
+        importer_shipments=_trader_shipments(con, "importer", flag["importer"], day),
         decisions=decision_log(con, flag_id=flag_id),
     )
+
+
+def control_markers(events: list[ControlEvent]) -> list[tuple[date, str]]:
+    """One chart marker per date: 'gallium, germanium ban' rather than two lines on one day."""
+    by_day: dict[date, dict[str, list[str]]] = {}
+    for event in events:
+        by_day.setdefault(event.effective_date, {}).setdefault(event.measure, []).append(
+            event.material
+        )
+    return [
+        (day, "; ".join(f"{', '.join(materials)} {measure}" for measure, materials in m.items()))
+        for day, m in sorted(by_day.items())
+    ]
 
 
 def legs_table(legs: pl.DataFrame, origin_name: str) -> list[dict[str, Any]]:

@@ -1,0 +1,356 @@
+"""The review web app through FastAPI's test client: sign-in, CSRF, escaping, bound filters,
+decisions that survive reruns, exports and roles."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from transship.detectors import DetectorConfig
+from transship.pipeline import detect
+from transship.review.app import create_app
+from transship.review.users import add_user
+from transship.settings import Settings
+from transship.store import store
+
+PASSWORD = "correct horse battery"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def review_db(tiny_store: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "review.duckdb"
+    shutil.copy(tiny_store, path)
+    with store(path) as con:
+        add_user(con, "a.lopez", PASSWORD)
+        add_user(con, "b.okafor", PASSWORD, role="admin")
+    return path
+
+
+@pytest.fixture
+def client(review_db: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(db=review_db)), follow_redirects=False) as test_client:
+        yield test_client
+
+
+def sign_in(client: TestClient, username: str = "a.lopez", next_path: str = "/") -> str:
+    """Signs in and returns the session's CSRF token."""
+    form = client.get("/login", params={"next": next_path})
+    token = CSRF.search(form.text)
+    assert token is not None
+    response = client.post(
+        "/login",
+        data={
+            "username": username,
+            "password": PASSWORD,
+            "csrf_token": token[1],
+            "next": next_path,
+        },
+    )
+    assert response.status_code == 303, response.text
+    page = client.get("/")
+    found = CSRF.search(page.text)
+    assert found is not None
+    return found[1]
+
+
+def one(db: Path, query: str, params: object = None) -> object:
+    with store(db, read_only=True) as con:
+        return con.execute(query, params).fetchall()[0][0]
+
+
+def top_flag(db: Path, offset: int = 0) -> str:
+    return str(
+        one(
+            db,
+            "SELECT flag_id FROM flags WHERE level = 'shipment' "
+            "ORDER BY score DESC, flag_id LIMIT 1 OFFSET ?",
+            [offset],
+        )
+    )
+
+
+PAGES = [
+    "/",
+    "/?status=any&severity=high",
+    "/flags/{flag}",
+    "/flags/{flag}/evidence",
+    "/audit",
+    "/export/queue.csv",
+    "/export/decisions.csv",
+    "/admin/users",
+]
+FORMS = ["/decisions", "/flags/{flag}/decision", "/logout", "/admin/users"]
+
+
+def test_every_page_and_form_requires_sign_in(client: TestClient, review_db: Path) -> None:
+    flag = top_flag(review_db)
+    for path in PAGES:
+        response = client.get(path.format(flag=flag))
+        assert response.status_code == 303, path
+        assert response.headers["location"].startswith("/login?next=")
+    for path in FORMS:
+        response = client.post(
+            path.format(flag=flag), data={"action": "confirm", "note": "x", "flag_id": flag}
+        )
+        assert response.status_code == 303 and response.headers["location"].startswith("/login")
+    assert one(review_db, "SELECT count(*) FROM decisions") == 0
+
+
+def test_sign_in_returns_to_the_page_asked_for_and_never_off_site(client: TestClient) -> None:
+    form = client.get("/login", params={"next": "/audit"})
+    token = CSRF.search(form.text)
+    assert token is not None
+    wrong = client.post(
+        "/login",
+        data={"username": "a.lopez", "password": "nope", "csrf_token": token[1], "next": "/audit"},
+    )
+    assert wrong.status_code == 303 and "failed=1" in wrong.headers["location"]
+    assert "wrong password" in client.get(wrong.headers["location"]).text
+    for next_path, expected in (("/audit", "/audit"), ("//evil.example/", "/")):
+        form = client.get("/login")
+        token = CSRF.search(form.text)
+        assert token is not None
+        response = client.post(
+            "/login",
+            data={
+                "username": "a.lopez",
+                "password": PASSWORD,
+                "csrf_token": token[1],
+                "next": next_path,
+            },
+        )
+        assert response.headers["location"] == expected
+        assert "httponly" in response.headers["set-cookie"].lower()
+
+
+def test_sign_in_itself_needs_the_form_token(client: TestClient) -> None:
+    client.get("/login")
+    response = client.post(
+        "/login", data={"username": "a.lopez", "password": PASSWORD, "csrf_token": "forged"}
+    )
+    assert response.status_code == 403
+    assert "transship_session" not in response.headers.get("set-cookie", "")
+
+
+def test_forms_without_the_session_token_are_rejected_and_record_nothing(
+    client: TestClient, review_db: Path
+) -> None:
+    sign_in(client)
+    flag = top_flag(review_db)
+    for token in (None, "forged"):
+        data = {"action": "confirm", "note": "looks bad"}
+        if token:
+            data["csrf_token"] = token
+        single = client.post(f"/flags/{flag}/decision", data=data)
+        bulk = client.post("/decisions", data={**data, "flag_id": flag})
+        assert single.status_code == bulk.status_code == 403
+        assert "nothing was recorded" in single.text
+    assert client.post("/logout").status_code == 403
+    assert one(review_db, "SELECT count(*) FROM decisions") == 0
+
+
+def test_a_decision_with_html_in_its_note_is_escaped_everywhere(
+    client: TestClient, review_db: Path
+) -> None:
+    csrf = sign_in(client)
+    flag = top_flag(review_db)
+    note = '<script>alert("x")</script><b>bold</b>'
+    response = client.post(
+        f"/flags/{flag}/decision", data={"action": "escalate", "note": note, "csrf_token": csrf}
+    )
+    assert response.status_code == 303
+    for path in (f"/flags/{flag}", f"/flags/{flag}/evidence", "/audit"):
+        page = client.get(path).text
+        assert "&lt;script&gt;alert(" in page, path
+        assert "<script>alert" not in page and "<b>bold</b>" not in page
+    assert one(review_db, "SELECT note FROM decisions") == note
+
+
+def test_filter_parameters_are_bound_not_spliced(client: TestClient, review_db: Path) -> None:
+    sign_in(client)
+    flags_before = one(review_db, "SELECT count(*) FROM flags")
+    hostile = client.get(
+        "/", params={"origin": "TH' OR '1'='1", "material": "x'; DROP TABLE flags;--"}
+    )
+    assert hostile.status_code == 200 and "No flags match" in hostile.text
+    refused = client.get("/", params={"hs_code": "81' OR 1=1 --"})
+    assert refused.status_code == 200 and "must be digits" in refused.text
+    bad_date = client.get("/", params={"since": "yesterday"})
+    assert "is not a date" in bad_date.text
+    assert one(review_db, "SELECT count(*) FROM flags") == flags_before
+
+
+def test_a_decision_persists_across_a_rerun(client: TestClient, review_db: Path) -> None:
+    csrf = sign_in(client)
+    flag = top_flag(review_db)
+    client.post(
+        f"/flags/{flag}/decision",
+        data={"action": "confirm", "note": "Matches a CBP seizure", "csrf_token": csrf},
+    )
+    with store(review_db) as con:
+        detect(con, date(2023, 1, 1), date(2026, 10, 31), DetectorConfig.load())
+    page = client.get(f"/flags/{flag}").text
+    assert 'class="status st-confirmed">confirmed' in page
+    assert "Matches a CBP seizure" in page
+    assert flag not in client.get("/", params={"page": 1}).text
+    assert flag in client.get("/", params={"status": "confirmed"}).text
+
+
+def test_bulk_decisions_from_the_queue(client: TestClient, review_db: Path) -> None:
+    csrf = sign_in(client)
+    flags = [top_flag(review_db, i) for i in range(3)]
+    response = client.post(
+        "/decisions",
+        data={
+            "action": "dismiss",
+            "note": "Same importer, licensed producer",
+            "flag_id": flags,
+            "csrf_token": csrf,
+            "return_to": "/?severity=high",
+        },
+    )
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/?severity=high&decided=3")
+    assert "Recorded 3 decisions: dismissed." in client.get(response.headers["location"]).text
+    assert one(review_db, "SELECT count(*) FROM flags WHERE status = 'dismissed'") == 3
+    empty = client.post("/decisions", data={"action": "dismiss", "note": "x", "csrf_token": csrf})
+    assert "no flags chosen" in client.get(empty.headers["location"]).text
+
+
+def test_the_queue_ranks_counts_and_pages(client: TestClient, review_db: Path) -> None:
+    sign_in(client)
+    page = client.get("/").text
+    scores = [int(s) for s in re.findall(r'class="score sev-\w+">(\d+)</a>', page)]
+    assert len(scores) == 50 and scores == sorted(scores, reverse=True)
+    total = one(review_db, "SELECT count(*) FROM flags WHERE status = 'open'")
+    assert f"<strong>{total}</strong> flags" in page
+    second = client.get("/", params={"page": 2}).text
+    assert "Page 2 of" in second and top_flag(review_db) not in second
+
+
+def test_the_flag_page_and_printable_evidence_show_reasons_chart_and_legs(
+    client: TestClient, review_db: Path
+) -> None:
+    sign_in(client)
+    flag = top_flag(review_db)
+    page = client.get(f"/flags/{flag}").text
+    for section in (
+        "Why it was flagged",
+        "Each detector",
+        "The corridor",
+        "Both legs",
+        "The shipment",
+        "The traders",
+        "Decide",
+    ):
+        assert section in page
+    assert '<svg class="chart"' in page and 'class="bar flagged"' in page
+    printable = client.get(f"/flags/{flag}/evidence").text
+    assert '<svg class="chart"' in printable and "printed" in printable
+    assert "Record decision" not in printable
+    assert client.get("/flags/Snope").status_code == 404
+
+
+def test_exports_are_csv_of_the_filtered_queue_and_every_decision(
+    client: TestClient, review_db: Path
+) -> None:
+    csrf = sign_in(client)
+    flag = top_flag(review_db)
+    client.post(
+        f"/flags/{flag}/decision", data={"action": "confirm", "note": "ok", "csrf_token": csrf}
+    )
+    exported = client.get("/export/queue.csv", params={"severity": "high", "status": "any"})
+    assert exported.headers["content-type"].startswith("text/csv")
+    lines = exported.text.strip().splitlines()
+    assert lines[0].startswith("flag_id,")
+    assert len(lines) - 1 == one(review_db, "SELECT count(*) FROM flags WHERE severity = 'high'")
+    decisions = client.get("/export/decisions.csv").text.strip().splitlines()
+    assert len(decisions) == 2 and flag in decisions[1] and "a.lopez" in decisions[1]
+
+
+def test_only_admins_manage_users_and_reopen(client: TestClient, review_db: Path) -> None:
+    csrf = sign_in(client, "a.lopez")
+    assert client.get("/admin/users").status_code == 403
+    denied = client.post(
+        "/admin/users", data={"username": "c.new", "password": PASSWORD, "csrf_token": csrf}
+    )
+    assert denied.status_code == 403
+    flag = top_flag(review_db)
+    client.post(
+        f"/flags/{flag}/decision", data={"action": "dismiss", "note": "no", "csrf_token": csrf}
+    )
+    reopen = client.post(
+        f"/flags/{flag}/decision", data={"action": "reopen", "note": "again", "csrf_token": csrf}
+    )
+    assert "only an admin" in client.get(reopen.headers["location"]).text
+
+    client.cookies.clear()
+    csrf = sign_in(client, "b.okafor")
+    added = client.post(
+        "/admin/users",
+        data={"username": "c.new", "password": PASSWORD, "role": "analyst", "csrf_token": csrf},
+    )
+    assert added.status_code == 303 and "c.new" in client.get("/admin/users").text
+    client.post(
+        f"/flags/{flag}/decision",
+        data={"action": "reopen", "note": "New lab result", "csrf_token": csrf},
+    )
+    assert one(review_db, "SELECT status FROM flags WHERE flag_id = ?", [flag]) == "open"
+    assert one(review_db, "SELECT count(*) FROM users WHERE username = 'c.new'") == 1
+
+
+def test_pages_carry_a_strict_content_security_policy(client: TestClient) -> None:
+    response = client.get("/login")
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert client.get("/static/app.css").status_code == 200
+
+
+def test_a_busy_store_gets_a_clear_retry_page(client: TestClient, review_db: Path) -> None:
+    sign_in(client)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); "
+            "time.sleep(60)",
+            str(review_db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
+        response = client.get("/")
+        assert response.status_code == 503 and "try again in a minute" in response.text
+    finally:
+        holder.kill()
+        holder.wait()
+    time.sleep(0.1)
+    assert client.get("/").status_code == 200
+
+
+def test_the_store_is_released_between_requests(client: TestClient, review_db: Path) -> None:
+    sign_in(client)
+    client.get("/")
+    other_process = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; duckdb.connect(sys.argv[1]).close()",
+            str(review_db),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert other_process.returncode == 0, other_process.stderr
