@@ -38,10 +38,13 @@ bench: $(STAMP) ## Benchmarks: ingest against bare DuckDB; detection on a 1.5M-s
 schedule: $(STAMP) ## Serve the nightly Prefect deployment from this machine (02:00 local)
 	$(BIN)/transship schedule serve
 
+review: $(STAMP) ## Serve the review app on the demo store at http://127.0.0.1:8765 (add a user first)
+	$(BIN)/transship serve --db $(DEMO_DB)
+
 load-shared: $(STAMP) ## Load the real data sets in SHARED_DATA through their adapters
 	$(BIN)/transship ingest shared $(SHARED_DATA) --db data/shared.duckdb
 
 clean: ## Remove the virtualenv and local stores
 	rm -rf $(VENV) data bench-out
 
-.PHONY: help setup demo test lint bench schedule load-shared clean
+.PHONY: help setup demo test lint bench schedule review load-shared clean

@@ -48,6 +48,13 @@ def test_the_command_list_is_complete() -> None:
         "runs",
         "schedule show",
         "schedule serve",
+        "review list",
+        "review show",
+        "review decide",
+        "users add",
+        "users list",
+        "users deactivate",
+        "serve",
     } <= names
 
 
@@ -132,7 +139,8 @@ def test_read_only_commands_do_not_start_prefect(tmp_path: Path) -> None:
         "import sys\n"
         "from typer.testing import CliRunner\n"
         "from transship.cli import app\n"
-        "for args in (['flags'], ['runs'], ['summary'], ['check']):\n"
+        "for args in (['flags'], ['runs'], ['summary'], ['check'], ['review', 'list'],\n"
+        "             ['users', 'list']):\n"
         "    result = CliRunner().invoke(app, [*args, '--db', sys.argv[1]])\n"
         "    assert result.exit_code == 0, result.output\n"
         "print('prefect' in sys.modules)\n"
@@ -146,3 +154,94 @@ def test_schedule_show_prints_the_deployment() -> None:
     assert result.exit_code == 0, result.output
     assert "cron '0 2 * * *' in Europe/Brussels" in result.output
     assert "prefect deploy flows/nightly.py:nightly" in result.output
+
+
+def test_review_from_the_terminal_lists_shows_and_decides(tiny_store: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from transship.store import store
+
+    db = tmp_path / "review.duckdb"
+    shutil.copy(tiny_store, db)
+    added = runner.invoke(
+        app,
+        ["users", "add", "a.lopez", "--password-stdin", "--db", str(db)],
+        input="correct horse battery\n",
+    )
+    assert added.exit_code == 0, added.output
+    listed = runner.invoke(app, ["review", "list", "--severity", "high", "--db", str(db)])
+    assert listed.exit_code == 0, listed.output
+    assert "flags match (page 1 of" in listed.output
+    with store(db, read_only=True) as con:
+        ((top,),) = con.execute(
+            "SELECT flag_id FROM flags WHERE severity = 'high' ORDER BY score DESC, "
+            "flag_date DESC, flag_id LIMIT 1"
+        ).fetchall()
+    ranked = tmp_path / "ranked.csv"
+    runner.invoke(
+        app, ["review", "list", "--severity", "high", "--out", str(ranked), "--db", str(db)]
+    )
+    assert ranked.read_text().splitlines()[1].startswith(top + ",")
+
+    shown = runner.invoke(app, ["review", "show", top, "--db", str(db)])
+    assert shown.exit_code == 0 and "Why" in shown.output and "No decision yet" in shown.output
+
+    unknown_analyst = runner.invoke(
+        app,
+        [
+            "review",
+            "decide",
+            top,
+            "--decision",
+            "confirm",
+            "--note",
+            "x",
+            "--analyst",
+            "nobody",
+            "--db",
+            str(db),
+        ],
+    )
+    assert unknown_analyst.exit_code == 2 and "transship users add nobody" in unknown_analyst.output
+    decided = runner.invoke(
+        app,
+        [
+            "review",
+            "decide",
+            top,
+            "--decision",
+            "confirm",
+            "--note",
+            "CBP seizure report",
+            "--analyst",
+            "a.lopez",
+            "--db",
+            str(db),
+        ],
+    )
+    assert decided.exit_code == 0, decided.output
+    shown = runner.invoke(app, ["review", "show", top, "--db", str(db)])
+    assert "a.lopez: open -> confirmed" in shown.output and "CBP seizure report" in shown.output
+    out = tmp_path / "queue.csv"
+    exported = runner.invoke(
+        app, ["review", "list", "--status", "confirmed", "--out", str(out), "--db", str(db)]
+    )
+    assert exported.exit_code == 0 and "1 flags written" in exported.output
+    assert top in out.read_text()
+    bad = runner.invoke(
+        app,
+        [
+            "review",
+            "decide",
+            "Snope",
+            "--decision",
+            "confirm",
+            "--note",
+            "x",
+            "--analyst",
+            "a.lopez",
+            "--db",
+            str(db),
+        ],
+    )
+    assert bad.exit_code == 2 and "no flag Snope" in bad.output

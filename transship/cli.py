@@ -659,6 +659,11 @@ def demo(
         f"transship evaluate --db {settings.db} --labels {world / 'labels.csv'}",
         highlight=False,
     )
+    console.print(
+        f"Review in the browser: transship users add NAME --role admin --db {settings.db}; "
+        f"transship serve --db {settings.db} (or `make review`)",
+        highlight=False,
+    )
 
 
 @users_app.command("add")
@@ -749,6 +754,9 @@ def review_list(
 
         transship review list --material antimony --severity high --origin TH
     """
+    from rich.markup import escape
+
+    from transship.review.evidence import reason_sentences
     from transship.review.queue import QueueFilters, queue, queue_export
 
     filters = QueueFilters(
@@ -789,7 +797,7 @@ def review_list(
             str(row["flag_date"]),
             row["origin_country"],
             row["hs_code"],
-            row["reasons"].split(". ")[0],
+            escape(reason_sentences(row["reasons"])[0]),
         )
     console.print(table)
 
@@ -830,7 +838,7 @@ def review_show(
         )
     console.print("\n[bold]Why[/]")
     for sentence in evidence.reasons:
-        console.print(f"• {sentence}", highlight=False)
+        console.print(f"• {sentence}", highlight=False, markup=False)
     console.print("\n[bold]Detectors[/]")
     for part in evidence.contributions:
         console.print(
@@ -847,14 +855,15 @@ def review_show(
         for leg in legs:
             table.add_row(leg["label"], *(f"${c[0]:,.0f}" if c else "—" for c in leg["years"]))
         console.print(table)
-    if evidence.decisions.height:
-        _print_frame(
-            evidence.decisions.select(
-                "decided_at", "analyst", "previous_status", "new_status", "score", "note"
-            ),
-            "Decisions",
+    console.print("\n[bold]Decisions[/]")
+    for d in evidence.decisions.iter_rows(named=True):
+        console.print(
+            f"  {d['decided_at']:%Y-%m-%d %H:%M} {d['analyst']}: {d['previous_status']} -> "
+            f"{d['new_status']} (score {d['score']:.0f}): {d['note']}",
+            highlight=False,
+            markup=False,
         )
-    else:
+    if evidence.decisions.height == 0:
         console.print("No decision yet.")
 
 
