@@ -75,6 +75,25 @@ def test_prior_sum_sees_only_earlier_days_in_the_window() -> None:
     assert older.to_list() == [0.0, 0.0, 0.0, 3.0]
 
 
+def test_prior_sum_of_a_constant_counts_rows_not_days() -> None:
+    frame = pl.DataFrame(
+        {
+            "arrival_date": [
+                date(2025, 1, 1),
+                date(2025, 1, 1),
+                date(2025, 1, 1),
+                date(2025, 1, 5),
+            ],
+            "importer": ["i", "i", None, None],
+        }
+    )
+    counts = prior_sum(frame, ["importer"], pl.lit(1.0), days=90)
+    # Null keys form their own group, as in a group_by.
+    assert counts.to_list() == [0.0, 0.0, 0.0, 1.0]
+    both = pl.concat([frame, frame.with_columns(pl.lit(date(2025, 1, 2)).alias("arrival_date"))])
+    assert prior_sum(both, ["importer"], pl.lit(1.0), days=90).to_list()[4:] == [2.0, 2.0, 1.0, 1.0]
+
+
 def test_first_seen_is_point_in_time() -> None:
     frame = pl.DataFrame(
         {

@@ -15,7 +15,7 @@ import polars as pl
 
 from transship.features import columns
 from transship.features.mirror import mirror_features
-from transship.features.windows import first_seen, prior_sum
+from transship.features.windows import Window, first_seen, prior_sum, prior_sums
 from transship.sql import sql_frame
 
 RECENT_DAYS = 90
@@ -287,8 +287,13 @@ def structuring(frame: pl.DataFrame) -> pl.DataFrame:
     """Parcels of one code to one consignee: count and weight over 90 days, and how steady
     the consignee's monthly totals were over the three months before this one."""
     keys = ["importer", "hs6"]
-    count_90d = prior_sum(frame, keys, pl.lit(1.0), RECENT_DAYS) + 1
-    kg_90d = prior_sum(frame, keys, pl.col("weight_kg"), RECENT_DAYS) + frame["weight_kg"]
+    recent = prior_sums(
+        frame,
+        keys,
+        {"count": Window(pl.lit(1.0), RECENT_DAYS), "kg": Window(pl.col("weight_kg"), RECENT_DAYS)},
+    )
+    count_90d = recent["count"] + 1
+    kg_90d = recent["kg"] + frame["weight_kg"]
     monthly = frame.group_by([*keys, "month"]).agg(kg=pl.col("weight_kg").sum())
     lags = frame.select("row", *keys, "month")
     for lag in (1, 2, 3):
@@ -340,12 +345,16 @@ def build_features(
 
     corridor = ["origin_country", "hs6"]
     own_kg = frame["weight_kg"]
-    recent = prior_sum(frame, corridor, pl.col("weight_kg"), RECENT_DAYS) + own_kg
-    baseline = (
-        prior_sum(frame, corridor, pl.col("weight_kg"), RECENT_DAYS + BASELINE_DAYS, RECENT_DAYS)
-        * RECENT_DAYS
-        / BASELINE_DAYS
+    corridor_sums = prior_sums(
+        frame,
+        corridor,
+        {
+            "recent": Window(pl.col("weight_kg"), RECENT_DAYS),
+            "baseline": Window(pl.col("weight_kg"), RECENT_DAYS + BASELINE_DAYS, RECENT_DAYS),
+        },
     )
+    recent = corridor_sums["recent"] + own_kg
+    baseline = corridor_sums["baseline"] * RECENT_DAYS / BASELINE_DAYS
     code_recent = prior_sum(frame, ["hs6"], pl.col("weight_kg"), RECENT_DAYS) + own_kg
     exporter_kg = prior_sum(
         frame,

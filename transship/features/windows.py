@@ -2,56 +2,83 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import polars as pl
 
 DATE = "arrival_date"
+# Days since 1970 shifted to stay positive, packed below the key id in one int64.
+_DAY_BITS = 22
+_DAY_OFFSET = 1 << 21
+
+
+@dataclass(frozen=True)
+class Window:
+    """The sum of ``value`` over [D - days, D - skip_days), D being a row's arrival date."""
+
+    value: pl.Expr
+    days: int
+    skip_days: int = 0
+
+
+def prior_sums(frame: pl.DataFrame, keys: list[str], windows: dict[str, Window]) -> pl.DataFrame:
+    """Per row, one column per window: sums over earlier rows with the same keys. Rows with
+    null keys form one group, as in a group_by; a constant value counts rows.
+
+    Each window is the difference of two running totals of the key, found by binary
+    search on (key id, day) with the rows in that order: far faster than a rolling pass
+    or an as-of join over many small string-keyed groups. Windows over the same keys
+    share the one sort.
+    """
+    ids = frame.select(keys).unique().with_row_index("_group")
+    keyed = frame.select(
+        *keys,
+        _day=pl.col(DATE).cast(pl.Int32).cast(pl.Int64) + _DAY_OFFSET,
+        **{name: window.value.cast(pl.Float64) for name, window in windows.items()},
+    ).join(ids, on=keys, how="left", nulls_equal=True, maintain_order="left")
+    position = (keyed["_group"].cast(pl.Int64) * (1 << _DAY_BITS) + keyed["_day"]).rename("p")
+    order = position.arg_sort().to_numpy()
+    position_sorted = position.to_numpy()[order]
+    key_first = np.searchsorted(
+        position_sorted, position_sorted & ~np.int64((1 << _DAY_BITS) - 1), "left"
+    )
+    found: dict[int, np.ndarray] = {}
+
+    def first_at_or_after(offset_days: int) -> np.ndarray:
+        """Index of the key's first row on or after day - offset."""
+        if offset_days not in found:
+            found[offset_days] = np.searchsorted(
+                position_sorted, position_sorted - offset_days, "left"
+            )
+        return found[offset_days]
+
+    keys_sorted = position_sorted >> _DAY_BITS
+    columns = {}
+    for name, window in windows.items():
+        # Running totals restart per key, so rounding dust stays at the scale of that key.
+        running = (
+            pl.DataFrame({"key": keys_sorted, "value": keyed[name].to_numpy()[order]})
+            .select(pl.col("value").cum_sum().over("key"))["value"]
+            .to_numpy()
+        )
+
+        def total_before(offset_days: int, running: np.ndarray = running) -> np.ndarray:
+            at = first_at_or_after(offset_days)
+            return np.where(at > key_first, running[at - 1], 0.0)
+
+        sums = np.empty(len(order))
+        # running totals leave rounding dust where a window is really empty
+        sums[order] = np.round(total_before(window.skip_days) - total_before(window.days), 6)
+        columns[name] = sums
+    return pl.DataFrame(columns)
 
 
 def prior_sum(
     frame: pl.DataFrame, keys: list[str], value: pl.Expr, days: int, skip_days: int = 0
 ) -> pl.Series:
-    """Per row: the sum of ``value`` over rows with the same keys arriving in
-    [D - days, D - skip_days), D being the row's own arrival date.
-
-    Each window is the difference of two running totals looked up as of its edges, which
-    is far faster than a rolling pass over many small groups.
-    """
-    daily = (
-        frame.group_by([*keys, DATE])
-        .agg(_value=value.sum())
-        .sort([*keys, DATE])
-        .with_columns(_total=pl.col("_value").cum_sum().over(keys))
-    )
-    window = daily.select([*keys, DATE]).with_columns(
-        _window=(_total_before(daily, keys, skip_days) - _total_before(daily, keys, days))
-        # running totals leave rounding dust where a window is really empty
-        .round(6)
-    )
-    joined = frame.select([*keys, DATE]).join(
-        window, on=[*keys, DATE], how="left", nulls_equal=True
-    )
-    return joined["_window"].fill_null(0.0)
-
-
-def _total_before(daily: pl.DataFrame, keys: list[str], offset_days: int) -> pl.Series:
-    """For each (keys, day) of ``daily``: its key's total over days before day - offset."""
-    edges = (
-        daily.select([*keys, DATE])
-        .with_row_index("_row")
-        .with_columns(_edge=pl.col(DATE) - pl.duration(days=offset_days))
-        .sort("_edge")
-    )
-    totals = daily.select([*keys, pl.col(DATE).alias("_at"), "_total"]).sort("_at")
-    found = edges.join_asof(
-        totals,
-        left_on="_edge",
-        right_on="_at",
-        by=keys,
-        strategy="backward",
-        allow_exact_matches=False,
-        check_sortedness=False,
-    )
-    return found.sort("_row")["_total"].fill_null(0.0)
+    """One window of ``prior_sums``."""
+    return prior_sums(frame, keys, {"sum": Window(value, days, skip_days)})["sum"]
 
 
 def first_seen(frame: pl.DataFrame, keys: list[str]) -> pl.Series:
