@@ -186,39 +186,27 @@ def test_review_from_the_terminal_lists_shows_and_decides(tiny_store: Path, tmp_
     shown = runner.invoke(app, ["review", "show", top, "--db", str(db)])
     assert shown.exit_code == 0 and "Why" in shown.output and "No decision yet" in shown.output
 
-    unknown_analyst = runner.invoke(
-        app,
-        [
-            "review",
-            "decide",
-            top,
-            "--decision",
-            "confirm",
-            "--note",
-            "x",
-            "--analyst",
-            "nobody",
-            "--db",
-            str(db),
-        ],
-    )
+    def decide(flag: str, note: str, analyst: str) -> Any:
+        return runner.invoke(
+            app,
+            [
+                "review",
+                "decide",
+                flag,
+                "--decision",
+                "confirm",
+                "--note",
+                note,
+                "--analyst",
+                analyst,
+                "--db",
+                str(db),
+            ],
+        )
+
+    unknown_analyst = decide(top, "x", "nobody")
     assert unknown_analyst.exit_code == 2 and "transship users add nobody" in unknown_analyst.output
-    decided = runner.invoke(
-        app,
-        [
-            "review",
-            "decide",
-            top,
-            "--decision",
-            "confirm",
-            "--note",
-            "CBP seizure report",
-            "--analyst",
-            "a.lopez",
-            "--db",
-            str(db),
-        ],
-    )
+    decided = decide(top, "CBP seizure report", "a.lopez")
     assert decided.exit_code == 0, decided.output
     shown = runner.invoke(app, ["review", "show", top, "--db", str(db)])
     assert "a.lopez: open -> confirmed" in shown.output and "CBP seizure report" in shown.output
@@ -228,20 +216,5 @@ def test_review_from_the_terminal_lists_shows_and_decides(tiny_store: Path, tmp_
     )
     assert exported.exit_code == 0 and "1 flags written" in exported.output
     assert top in out.read_text()
-    bad = runner.invoke(
-        app,
-        [
-            "review",
-            "decide",
-            "Snope",
-            "--decision",
-            "confirm",
-            "--note",
-            "x",
-            "--analyst",
-            "a.lopez",
-            "--db",
-            str(db),
-        ],
-    )
+    bad = decide("Snope", "x", "a.lopez")
     assert bad.exit_code == 2 and "no flag Snope" in bad.output

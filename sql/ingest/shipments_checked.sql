@@ -2,11 +2,27 @@
 -- problem is loaded; any other is quarantined with all of its problems in words.
 CREATE OR REPLACE TEMP TABLE checked AS
 WITH staged AS (
+    SELECT * FROM stg_shipments
+),
+
+-- Ids that occur more than once in the file, and where each first occurs. An aggregate
+-- rather than a window over every row: repeats are rare, and the hash is far cheaper
+-- than sorting a million ids.
+repeated AS (
+    SELECT shipment_id, min(record_no) AS first_record, min(source_line) AS first_line
+    FROM staged
+    WHERE shipment_id IS NOT NULL
+    GROUP BY shipment_id
+    HAVING count(*) > 1
+),
+
+with_repeats AS (
     SELECT
-        *,
-        row_number() OVER (PARTITION BY shipment_id ORDER BY record_no) AS occurrence,
-        min(source_line) OVER (PARTITION BY shipment_id) AS first_line
-    FROM stg_shipments
+        staged.*,
+        repeated.first_line,
+        coalesce(staged.record_no = repeated.first_record, true) AS first_occurrence
+    FROM staged
+    LEFT JOIN repeated USING (shipment_id)
 ),
 
 against_store AS (
@@ -14,7 +30,7 @@ against_store AS (
         staged.*,
         stored.batch_id AS stored_batch_id,
         stored.shipment_id IS NOT NULL AS in_store
-    FROM staged
+    FROM with_repeats AS staged
     LEFT JOIN shipments AS stored ON stored.shipment_id = staged.shipment_id
 ),
 
@@ -73,11 +89,11 @@ problems AS (
             CASE WHEN quantity_text IS NOT NULL AND quantity IS NULL THEN {
                 'reason': 'bad_number', 'column_name': 'quantity', 'bad_value': quantity_text,
                 'message': 'quantity ''' || quantity_text || ''' is not a number'} END,
-            CASE WHEN shipment_id IS NOT NULL AND occurrence > 1 THEN {
+            CASE WHEN shipment_id IS NOT NULL AND NOT first_occurrence THEN {
                 'reason': 'duplicate_id', 'column_name': 'shipment_id', 'bad_value': shipment_id,
                 'message': 'shipment_id ''' || shipment_id || ''' appears again; first on line '
                     || first_line || ' of this file, which was loaded instead'} END,
-            CASE WHEN in_store AND occurrence = 1 THEN {
+            CASE WHEN in_store AND first_occurrence THEN {
                 'reason': 'duplicate_id', 'column_name': 'shipment_id', 'bad_value': shipment_id,
                 'message': 'shipment_id ''' || shipment_id || ''' is already in the store from batch '
                     || stored_batch_id || '; stored rows are never overwritten'} END
@@ -86,7 +102,7 @@ problems AS (
 ),
 
 final AS (
-    SELECT * EXCLUDE (occurrence, first_line, in_store, stored_batch_id) FROM problems
+    SELECT * EXCLUDE (first_occurrence, first_line, in_store, stored_batch_id) FROM problems
 )
 
 SELECT * FROM final;

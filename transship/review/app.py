@@ -78,6 +78,25 @@ class AdminOnly(Exception):
     pass
 
 
+ERROR_PAGES: dict[type[Exception], tuple[int, str, str | None]] = {
+    FormRejected: (
+        403,
+        "Form rejected",
+        "This form did not carry a valid security token, so nothing was recorded. "
+        "Reload the page and submit it again.",
+    ),
+    AdminOnly: (403, "Admins only", "Only an admin can do this. Ask an admin of this store."),
+    StoreLockedError: (
+        503,
+        "The store is busy",
+        "A transship run is writing to the store right now. Nothing was lost; "
+        "try again in a minute.",
+    ),
+    UnknownFlagError: (404, "No such flag", None),
+}
+"""Errors shown as a page: status, title, and the message (the error's own when None)."""
+
+
 def _safe_path(candidate: str | None, default: str = "/") -> str:
     """Only same-site paths: '//evil.example' and full URLs would redirect off the app."""
     if candidate and candidate.startswith("/") and not candidate.startswith("//"):
@@ -158,44 +177,16 @@ def create_app(settings: Settings) -> FastAPI:
     async def to_sign_in(request: Request, exc: SignInRequired) -> Response:
         return RedirectResponse(f"/login?{urlencode({'next': exc.next_path})}", status_code=303)
 
-    @app.exception_handler(FormRejected)
-    async def rejected(request: Request, exc: FormRejected) -> Response:
-        return page(
-            request,
-            "error.html",
-            None,
-            403,
-            title="Form rejected",
-            message="This form did not carry a valid security token, so nothing was "
-            "recorded. Reload the page and submit it again.",
-        )
+    def error_page(status: int, title: str, message: str | None) -> Any:
+        async def handler(request: Request, exc: Exception) -> Response:
+            return page(
+                request, "error.html", None, status, title=title, message=message or str(exc)
+            )
 
-    @app.exception_handler(AdminOnly)
-    async def admin_only(request: Request, exc: AdminOnly) -> Response:
-        return page(
-            request,
-            "error.html",
-            None,
-            403,
-            title="Admins only",
-            message="Only an admin can do this. Ask an admin of this transship store.",
-        )
+        return handler
 
-    @app.exception_handler(StoreLockedError)
-    async def busy(request: Request, exc: StoreLockedError) -> Response:
-        return page(
-            request,
-            "error.html",
-            None,
-            503,
-            title="The store is busy",
-            message="A transship run is writing to the store right now. Nothing was lost; "
-            "try again in a minute.",
-        )
-
-    @app.exception_handler(UnknownFlagError)
-    async def unknown_flag(request: Request, exc: UnknownFlagError) -> Response:
-        return page(request, "error.html", None, 404, title="No such flag", message=str(exc))
+    for error, (status, title, message) in ERROR_PAGES.items():
+        app.add_exception_handler(error, error_page(status, title, message))
 
     @app.get("/login", response_class=HTMLResponse)
     def login_form(request: Request, next: str = "/", failed: bool = False) -> Response:
