@@ -98,11 +98,37 @@ def fitted_detectors(features: pl.DataFrame, start: date, config: DetectorConfig
     return [d.fit(history) for d in config.build()]
 
 
+def model_reachable_floor(config: DetectorConfig) -> float:
+    """The rules-only risk (0-100) below which even top model scores leave a row under
+    the flag threshold: 1 - (1 - floor)(1 - model_weight) = threshold."""
+    model_weight = config.fusion.get("model_weight", 0.0)
+    if model_weight >= 1:
+        return 0.0
+    return float(100 * (1 - (1 - config.fusion["threshold"] / 100) / (1 - model_weight)))
+
+
 def score_month(
     detectors: list[Detector], target: pl.DataFrame, config: DetectorConfig
 ) -> pl.DataFrame:
-    """Scores for one month's shipments; reasons only for those that become flags."""
-    scores = {d.name: d.score(target) for d in detectors}
+    """Scores for one month's shipments; reasons only for those that become flags.
+
+    The models, the costly part, score only the rows whose rules could lift them to the
+    flag threshold with the models' full weight; elsewhere they count as 0, so those
+    rows' stored scores are lower bounds but flags are exactly the same (every detector's
+    score of a row depends on that row alone).
+    """
+    scores = {d.name: d.score(target) for d in detectors if d.kind == "rule"}
+    models = [d for d in detectors if d.kind != "rule"]
+    for model in models:
+        scores[model.name] = np.zeros(target.height)
+    if models:
+        rules_only, _ = fuse(target, scores, detectors, config)
+        # rules_only is rounded to 0.01: the margin keeps rows that rounding pulled under.
+        reachable = np.flatnonzero(rules_only >= model_reachable_floor(config) - 0.01)
+        if reachable.size:
+            rows = target[reachable]
+            for model in models:
+                scores[model.name][reachable] = model.score(rows)
     risk, contributions = fuse(target, scores, detectors, config)
     flagged = np.flatnonzero(risk >= config.fusion["threshold"])
     result = target.select("shipment_id").with_columns(score=pl.Series(risk))
