@@ -220,3 +220,20 @@ def test_store_fixture_is_untouched(tiny_store: Path) -> None:
     con = open_store(tiny_store, read_only=True)
     assert con.execute("SELECT count(*) FROM runs").fetchall()[0][0] == 1
     con.close()
+
+
+@pytest.mark.parametrize("name", ["isolation_forest", "hbos", "pca"])
+def test_model_reasons_quote_the_percentile_the_model_computes(
+    name: str, features: pl.DataFrame
+) -> None:
+    detector = DETECTORS[name](**DetectorConfig.load().parameters[name])
+    detector.fit(features.filter(pl.col("arrival_date") < date(2025, 1, 1)))
+    target = features.filter(pl.col("arrival_date") >= date(2025, 1, 1))
+    scores = detector.score(target)
+    assert (scores > 0).sum() > 10
+    percentiles = detector.percentiles(target)  # type: ignore[attr-defined]
+    for reason, score, percentile in zip(
+        detector.reasons(target, scores), scores, percentiles, strict=True
+    ):
+        if reason is not None:
+            assert f"more unusual than {percentile:.1%}" in reason, (reason, score)

@@ -96,7 +96,9 @@ class ModelDetector(Detector):
         return clip01((self.percentiles(frame) - self.tail) / (1 - self.tail))
 
     def reasons(self, frame: pl.DataFrame, scores: np.ndarray) -> list[str | None]:
-        percentiles = self.percentiles(frame)
+        # A positive score is the percentile stretched over the tail; undoing the stretch
+        # saves scoring the rows through the model a second time.
+        percentiles = self.tail + scores * (1 - self.tail)
         return [
             f"{self.label} finds it more unusual than {p:.1%} of the previous year's shipments."
             if s > 0
