@@ -16,7 +16,7 @@ from transship.pipeline import detect
 from transship.review.chart import Marker, corridor_chart
 from transship.review.decisions import decide, decision_log, reopen_risen
 from transship.review.evidence import contributions, flag_evidence, reason_sentences
-from transship.review.queue import QueueFilters, queue, queue_export
+from transship.review.queue import QueueFilters, flag_rows, queue, queue_export
 from transship.review.sessions import (
     csrf_matches,
     current_session,
@@ -382,3 +382,23 @@ def test_old_sessions_are_swept_when_someone_signs_in(con: duckdb.DuckDBPyConnec
     start_session(con, user, hours=1)
     assert count(con, "SELECT count(*) FROM sessions WHERE expires_at < ?", [datetime.now()]) == 0
     assert count(con, "SELECT count(*) FROM sessions") == 1
+
+
+def test_a_flag_raised_again_under_new_rules_shows_the_earlier_decision(
+    copied_tiny_store: duckdb.DuckDBPyConnection, analyst: User
+) -> None:
+    con = copied_tiny_store
+    (old,) = top_flags(con, 1)
+    decide(con, [old], "dismiss", "Licensed producer, checked in March", analyst)
+    # The same shipment flagged again by another detector version, under a new id.
+    con.execute(
+        "INSERT INTO flags SELECT * REPLACE ('Snewversion00001' AS flag_id, "
+        "'dnewversion' AS detector_version, 'open' AS status) FROM flags WHERE flag_id = ?",
+        [old],
+    )
+    rows = flag_rows(con, ["Snewversion00001", old])
+    new = rows.filter(pl.col("flag_id") == "Snewversion00001").row(0, named=True)
+    assert new["status"] == "open"
+    assert new["earlier_status"] == "dismissed" and new["earlier_flag_id"] == old
+    assert new["earlier_note"] == "Licensed producer, checked in March"
+    assert rows.filter(pl.col("flag_id") == old)["earlier_status"].to_list() == [None]

@@ -354,3 +354,24 @@ def test_the_store_is_released_between_requests(client: TestClient, review_db: P
         text=True,
     )
     assert other_process.returncode == 0, other_process.stderr
+
+
+def test_the_flag_page_shows_a_decision_taken_under_earlier_rules(
+    client: TestClient, review_db: Path
+) -> None:
+    csrf = sign_in(client)
+    old = top_flag(review_db)
+    client.post(
+        f"/flags/{old}/decision",
+        data={"action": "dismiss", "note": "Known smelter <ok>", "csrf_token": csrf},
+    )
+    with store(review_db) as con:
+        con.execute(
+            "INSERT INTO flags SELECT * REPLACE ('Snewversion00001' AS flag_id, "
+            "'dnewversion' AS detector_version, 'open' AS status) FROM flags WHERE flag_id = ?",
+            [old],
+        )
+    page = client.get("/flags/Snewversion00001").text
+    assert "Flagged before under other rules" in page and f'href="/flags/{old}"' in page
+    assert "Known smelter &lt;ok&gt;" in page
+    assert "earlier flag: dismissed" in client.get("/", params={"hs_code": ""}).text

@@ -1,5 +1,7 @@
 -- The chosen flags with their shipment and latest decision, for the queue, a flag page or
--- an export; ranked as the queue ranks them.
+-- an export; ranked as the queue ranks them. When the rules change, the same shipment or
+-- corridor is flagged again under a new id: the latest decision on any earlier flag of it
+-- comes along, so no analyst has to decide it twice unknowingly.
 WITH chosen AS (
     SELECT *
     FROM flags
@@ -11,6 +13,39 @@ latest_decision AS (
     FROM decisions
     WHERE flag_id IN (SELECT flag_id FROM chosen)
     QUALIFY row_number() OVER (PARTITION BY flag_id ORDER BY decision_id DESC) = 1
+),
+
+same_subject AS (
+    SELECT c.flag_id, other.flag_id AS other_id, other.detector_version AS other_version
+    FROM chosen AS c
+    INNER JOIN flags AS other
+        ON other.shipment_id = c.shipment_id AND other.flag_id <> c.flag_id
+    WHERE c.level = 'shipment'
+    UNION ALL
+    SELECT c.flag_id, other.flag_id AS other_id, other.detector_version AS other_version
+    FROM chosen AS c
+    INNER JOIN flags AS other
+        ON other.level = 'corridor'
+        AND other.basis = c.basis
+        AND other.origin_country = c.origin_country
+        AND other.hs6 = c.hs6
+        AND other.period = c.period
+        AND other.flag_id <> c.flag_id
+    WHERE c.level = 'corridor'
+),
+
+earlier_decision AS (
+    SELECT
+        s.flag_id,
+        d.new_status AS earlier_status,
+        d.analyst AS earlier_by,
+        d.decided_at AS earlier_at,
+        d.note AS earlier_note,
+        s.other_id AS earlier_flag_id,
+        s.other_version AS earlier_version
+    FROM same_subject AS s
+    INNER JOIN decisions AS d ON d.flag_id = s.other_id
+    QUALIFY row_number() OVER (PARTITION BY s.flag_id ORDER BY d.decision_id DESC) = 1
 ),
 
 final AS (
@@ -49,11 +84,18 @@ final AS (
         c.updated_at,
         d.decided_by,
         d.decided_at,
-        d.decision_note
+        d.decision_note,
+        e.earlier_status,
+        e.earlier_by,
+        e.earlier_at,
+        e.earlier_note,
+        e.earlier_flag_id,
+        e.earlier_version
     FROM chosen AS c
     LEFT JOIN shipments AS s ON s.shipment_id = c.shipment_id
     LEFT JOIN ref_countries AS origin ON origin.code = c.origin_country
     LEFT JOIN latest_decision AS d ON d.flag_id = c.flag_id
+    LEFT JOIN earlier_decision AS e ON e.flag_id = c.flag_id
     ORDER BY c.score DESC, c.flag_date DESC, c.flag_id
 )
 
