@@ -37,7 +37,7 @@ def prior_sums(frame: pl.DataFrame, keys: list[str], windows: dict[str, Window])
         _day=pl.col(DATE).cast(pl.Int32).cast(pl.Int64) + _DAY_OFFSET,
         **{name: window.value.cast(pl.Float64) for name, window in windows.items()},
     ).join(ids, on=keys, how="left", nulls_equal=True, maintain_order="left")
-    position = (keyed["_group"].cast(pl.Int64) * (1 << _DAY_BITS) + keyed["_day"]).rename("p")
+    position = keyed["_group"].cast(pl.Int64) * (1 << _DAY_BITS) + keyed["_day"]
     order = position.arg_sort().to_numpy()
     position_sorted = position.to_numpy()[order]
     key_first = np.searchsorted(

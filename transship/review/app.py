@@ -153,6 +153,13 @@ def create_app(settings: Settings) -> FastAPI:
         return session
 
     Signed = Annotated[Session, Depends(signed_in)]
+
+    def signed_in_admin(session: Signed) -> Session:
+        if not session.user.is_admin:
+            raise AdminOnly
+        return session
+
+    SignedAdmin = Annotated[Session, Depends(signed_in_admin)]
     CsrfField = Annotated[str | None, Form()]
 
     def checked(session: Session, csrf_token: str | None) -> None:
@@ -376,9 +383,7 @@ def create_app(settings: Settings) -> FastAPI:
         return _csv(decision_log(con).write_csv(), "transship-decisions.csv")
 
     @app.get("/admin/users", response_class=HTMLResponse)
-    def users_page(request: Request, con: Con, session: Signed) -> Response:
-        if not session.user.is_admin:
-            raise AdminOnly
+    def users_page(request: Request, con: Con, session: SignedAdmin) -> Response:
         return page(
             request,
             "users.html",
@@ -391,15 +396,13 @@ def create_app(settings: Settings) -> FastAPI:
     @app.post("/admin/users")
     def create_user(
         con: Con,
-        session: Signed,
+        session: SignedAdmin,
         username: Annotated[str, Form()],
         password: Annotated[str, Form()],
         role: Annotated[str, Form()] = "analyst",
         csrf_token: CsrfField = None,
     ) -> Response:
         checked(session, csrf_token)
-        if not session.user.is_admin:
-            raise AdminOnly
         try:
             add_user(con, username.strip().lower(), password, role)
         except UserError as exc:
@@ -409,14 +412,12 @@ def create_app(settings: Settings) -> FastAPI:
     @app.post("/admin/users/{username}/active")
     def toggle_user(
         con: Con,
-        session: Signed,
+        session: SignedAdmin,
         username: str,
         active: Annotated[bool, Form()],
         csrf_token: CsrfField = None,
     ) -> Response:
         checked(session, csrf_token)
-        if not session.user.is_admin:
-            raise AdminOnly
         if username == session.user.username:
             return _back_with("/admin/users", problem="you cannot deactivate yourself")
         try:
