@@ -54,6 +54,7 @@ def test_the_command_list_is_complete() -> None:
         "users add",
         "users list",
         "users deactivate",
+        "users password",
         "serve",
     } <= names
 

@@ -30,6 +30,7 @@ from transship.review.users import (
     find_user,
     hash_password,
     set_active,
+    set_password,
     verify_password,
 )
 from transship.sql import load
@@ -80,6 +81,22 @@ def test_accounts_are_checked_and_sign_in_fails_the_same_way_for_every_reason(
         authenticate(con, "b.okafor", PASSWORD)
     with pytest.raises(UserError, match="deactivated"):
         find_user(con, "b.okafor")
+
+
+def test_a_new_password_replaces_the_old_and_ends_sessions(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    user = add_user(con, "a.lopez", PASSWORD)
+    token = start_session(con, user, hours=1)
+    set_password(con, "a.lopez", "a much longer passphrase")
+    assert current_session(con, token) is None
+    assert authenticate(con, "a.lopez", "a much longer passphrase") == user
+    with pytest.raises(AuthenticationError):
+        authenticate(con, "a.lopez", PASSWORD)
+    with pytest.raises(UserError, match="at least 12"):
+        set_password(con, "a.lopez", "short")
+    with pytest.raises(UserError, match="no user"):
+        set_password(con, "nobody", PASSWORD)
 
 
 def test_sessions_expire_end_and_die_with_their_account(con: duckdb.DuckDBPyConnection) -> None:

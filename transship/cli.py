@@ -683,16 +683,43 @@ def users_add(
     """
     from transship.review.users import add_user
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _new_password(password_stdin)
     with _opened_store(db) as con:
         try:
             user = add_user(con, name, password, role)
         except TransshipError as exc:
             raise _fail(exc) from exc
     console.print(f"added {user.role} {user.username}")
+
+
+@users_app.command("password")
+def users_password(
+    name: Annotated[str, typer.Argument(help="The user whose password to set")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Set a new password for an account (asks twice); its open sessions end.
+
+    Example:
+
+        transship users password a.lopez
+    """
+    from transship.review.users import set_password
+
+    with _opened_store(db) as con:
+        try:
+            set_password(con, name, _new_password(password_stdin))
+        except TransshipError as exc:
+            raise _fail(exc) from exc
+    console.print(f"password changed for {name}; their sessions have ended")
+
+
+def _new_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
 @users_app.command("list")

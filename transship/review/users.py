@@ -67,8 +67,7 @@ def add_user(
         raise UserError(f"{SYSTEM_ANALYST!r} is reserved for automatic decisions")
     if role not in ROLES:
         raise UserError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    _check_password(password)
     if con.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchall():
         raise UserError(f"user {username!r} already exists")
     con.execute(
@@ -76,6 +75,23 @@ def add_user(
         [username, role, hash_password(password)],
     ).fetchall()
     return User(username, role)
+
+
+def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str) -> None:
+    """Replace an account's password; its sessions end, so a leaked one stops working."""
+    find_user(con, username)
+    _check_password(password)
+    con.begin()
+    con.execute(
+        "UPDATE users SET password_hash = ? WHERE username = ?", [hash_password(password), username]
+    )
+    con.execute("DELETE FROM sessions WHERE username = ?", [username])
+    con.commit()
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
 
 
 def set_active(con: duckdb.DuckDBPyConnection, username: str, active: bool) -> None:
