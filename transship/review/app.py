@@ -29,9 +29,8 @@ from transship.errors import (
     UserError,
 )
 from transship.flags import STATUSES
-from transship.review import decisions as decisions_module
 from transship.review.chart import Marker, corridor_chart
-from transship.review.decisions import ACTIONS, decide, decision_log
+from transship.review.decisions import ACTIONS, REOPEN, decide, decision_log
 from transship.review.evidence import (
     TRADER_SHIPMENTS,
     control_markers,
@@ -126,6 +125,7 @@ def create_app(settings: Settings) -> FastAPI:
         statuses=STATUSES,
         severities=SEVERITIES,
         actions=ACTIONS,
+        reopen_action=REOPEN,
         reopen_margin=DetectorConfig.load(settings.rules).reopen_margin,
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -353,7 +353,7 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             decide(con, [flag_id], action, note, session.user)
         except UnknownFlagError:
-            raise
+            raise  # the 404 page, not a message on a flag page that does not exist
         except ReviewError as exc:
             return _back_with(f"/flags/{flag_id}", problem=str(exc))
         return RedirectResponse(f"/flags/{flag_id}#decisions", status_code=303)
@@ -468,6 +468,5 @@ def _evidence_context(con: duckdb.DuckDBPyConnection, flag_id: str) -> dict[str,
         "legs": legs_table(evidence.legs, origin) if years else [],
         "leg_years": years,
         "decision_log": evidence.decisions.to_dicts(),
-        "reopen_allowed": decisions_module.REOPEN,
         "trader_shipments": TRADER_SHIPMENTS,
     }
