@@ -24,6 +24,9 @@ from transship.review.sessions import (
     start_session,
 )
 from transship.review.users import (
+    LOCKOUT,
+    MAX_FAILED_SIGN_INS,
+    SignInLocked,
     User,
     add_user,
     authenticate,
@@ -81,6 +84,27 @@ def test_accounts_are_checked_and_sign_in_fails_the_same_way_for_every_reason(
         authenticate(con, "b.okafor", PASSWORD)
     with pytest.raises(UserError, match="deactivated"):
         find_user(con, "b.okafor")
+
+
+def test_repeated_failed_sign_ins_lock_the_name_for_a_while(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    add_user(con, "a.lopez", PASSWORD)
+    for _ in range(MAX_FAILED_SIGN_INS):
+        with pytest.raises(AuthenticationError, match="wrong password"):
+            authenticate(con, "a.lopez", "a wrong guess!")
+    with pytest.raises(SignInLocked, match="too many failed sign-ins"):
+        authenticate(con, "a.lopez", PASSWORD)
+    # Unknown names lock the same way, so a lockout reveals nothing.
+    for _ in range(MAX_FAILED_SIGN_INS):
+        with pytest.raises(AuthenticationError):
+            authenticate(con, "nobody", PASSWORD)
+    with pytest.raises(SignInLocked):
+        authenticate(con, "nobody", PASSWORD)
+    # Once the failures are older than the lockout, the right password works and clears them.
+    con.execute("UPDATE sign_in_failures SET failed_at = failed_at - ?", [LOCKOUT])
+    assert authenticate(con, "a.lopez", PASSWORD).username == "a.lopez"
+    assert count(con, "SELECT count(*) FROM sign_in_failures WHERE username = 'a.lopez'") == 0
 
 
 def test_a_new_password_replaces_the_old_and_ends_sessions(

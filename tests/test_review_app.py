@@ -133,6 +133,19 @@ def test_sign_in_returns_to_the_page_asked_for_and_never_off_site(client: TestCl
         assert "httponly" in response.headers["set-cookie"].lower()
 
 
+def test_the_sign_in_page_says_when_a_name_is_locked(client: TestClient) -> None:
+    for _ in range(6):
+        form = client.get("/login")
+        token = CSRF.search(form.text)
+        assert token is not None
+        response = client.post(
+            "/login",
+            data={"username": "a.lopez", "password": "guess", "csrf_token": token[1]},
+        )
+    assert "failed=locked" in response.headers["location"]
+    assert "Too many failed sign-ins" in client.get(response.headers["location"]).text
+
+
 def test_sign_in_itself_needs_the_form_token(client: TestClient) -> None:
     client.get("/login")
     response = client.post(

@@ -47,6 +47,7 @@ NOT_NULL: list[tuple[str, tuple[str, ...]]] = [
     ("runs", ("run_id", "kind", "status", "detector_version")),
     ("users", ("username", "role", "password_hash")),
     ("decisions", ("flag_id", "action", "new_status", "note", "analyst", "decided_at")),
+    ("sign_in_failures", ("username", "failed_at")),
 ]
 
 RELATIONSHIPS: list[tuple[str, str, str, str]] = [

@@ -45,7 +45,15 @@ from transship.review.sessions import (
     end_session,
     start_session,
 )
-from transship.review.users import ROLES, add_user, authenticate, list_users, set_active
+from transship.review.users import (
+    LOCKOUT,
+    ROLES,
+    SignInLocked,
+    add_user,
+    authenticate,
+    list_users,
+    set_active,
+)
 from transship.settings import Settings
 from transship.store import store
 
@@ -196,7 +204,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.add_exception_handler(error, error_page(status, title, message))
 
     @app.get("/login", response_class=HTMLResponse)
-    def login_form(request: Request, next: str = "/", failed: bool = False) -> Response:
+    def login_form(request: Request, next: str = "/", failed: str | None = None) -> Response:
         token = secrets.token_urlsafe(24)
         response = page(
             request,
@@ -206,6 +214,7 @@ def create_app(settings: Settings) -> FastAPI:
             csrf_token=token,
             next=_safe_path(next),
             failed=failed,
+            lockout_minutes=int(LOCKOUT.total_seconds() // 60),
         )
         response.set_cookie(
             LOGIN_CSRF_COOKIE,
@@ -231,9 +240,11 @@ def create_app(settings: Settings) -> FastAPI:
             raise FormRejected
         try:
             user = authenticate(con, username.strip().lower(), password)
-        except AuthenticationError:
+        except AuthenticationError as exc:
+            failed = "locked" if isinstance(exc, SignInLocked) else "1"
             return RedirectResponse(
-                f"/login?{urlencode({'next': _safe_path(next), 'failed': 1})}", status_code=303
+                f"/login?{urlencode({'next': _safe_path(next), 'failed': failed})}",
+                status_code=303,
             )
         token = start_session(con, user, settings.session_hours)
         response = RedirectResponse(_safe_path(next), status_code=303)

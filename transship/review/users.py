@@ -7,6 +7,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
 
 import duckdb
@@ -20,6 +21,10 @@ SYSTEM_ANALYST = "transship"
 """The name automatic decisions are logged under; no account may take it."""
 
 MIN_PASSWORD_LENGTH = 12
+MAX_FAILED_SIGN_INS = 5
+LOCKOUT = timedelta(minutes=15)
+"""After this many failed sign-ins for one name within LOCKOUT, that name is refused until
+the oldest of them is LOCKOUT old."""
 _USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,39}$")
 # scrypt at n=2**14, r=8 costs about 16 MB and tens of milliseconds per guess.
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -115,16 +120,36 @@ def find_user(con: duckdb.DuckDBPyConnection, username: str) -> User:
     return User(username, role)
 
 
+class SignInLocked(AuthenticationError):
+    """Too many failed sign-ins for one name lately."""
+
+
 def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str) -> User:
     """The account if the password is right. The same message for every failure, so a
-    sign-in page does not reveal which names exist."""
+    sign-in page does not reveal which names exist; after MAX_FAILED_SIGN_INS failures
+    within LOCKOUT a name is refused even with the right password."""
+    now = datetime.now()
+    recent_failures = con.execute(
+        "SELECT count(*) FROM sign_in_failures WHERE username = ? AND failed_at > ?",
+        [username, now - LOCKOUT],
+    ).fetchall()[0][0]
+    if recent_failures >= MAX_FAILED_SIGN_INS:
+        raise SignInLocked(
+            f"too many failed sign-ins for this name; try again in "
+            f"{int(LOCKOUT.total_seconds() // 60)} minutes"
+        )
     rows = con.execute(
         "SELECT role, password_hash, active FROM users WHERE username = ?", [username]
     ).fetchall()
     # Verify even for unknown names so the response time does not reveal them either.
     stored = rows[0][1] if rows else _decoy_hash()
     if not verify_password(password, stored) or not rows or not rows[0][2]:
+        con.execute("INSERT INTO sign_in_failures VALUES (?, ?)", [username, now]).fetchall()
         raise AuthenticationError("unknown user name or wrong password")
+    con.execute(
+        "DELETE FROM sign_in_failures WHERE username = ? OR failed_at < ?",
+        [username, now - LOCKOUT],
+    ).fetchall()
     return User(username, rows[0][0])
 
 
