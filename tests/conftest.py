@@ -57,15 +57,32 @@ def tiny_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from transship.detectors import DetectorConfig
     from transship.ingest.flows import ingest_flows
     from transship.ingest.shipments import ingest_shipments
-    from transship.pipeline import detect
 
     path = tmp_path_factory.mktemp("tiny") / "tiny.duckdb"
     con = open_store(path)
     list(ingest_shipments(con, [TINY_WORLD / "shipments.csv"]))
     list(ingest_flows(con, [TINY_WORLD / "flows.csv"], "canonical"))
-    detect(con, date(2023, 1, 1), date(2026, 10, 31), DetectorConfig.load())
+    backfill_tiny(con, DetectorConfig.load())
     con.close()
     return path
+
+
+def backfill_tiny(con: duckdb.DuckDBPyConnection, config: Any) -> None:
+    """Score the tiny world's whole period, as a user's full backfill would."""
+    from transship.pipeline import detect
+
+    detect(con, date(2023, 1, 1), date(2026, 10, 31), config)
+
+
+def reflag_under_new_rules(con: duckdb.DuckDBPyConnection, flag_id: str) -> str:
+    """A copy of a flag as another detector version would raise it: a new id, open."""
+    new_id = "Snewversion00001"
+    con.execute(
+        "INSERT INTO flags SELECT * REPLACE (? AS flag_id, 'dnewversion' AS detector_version, "
+        "'open' AS status) FROM flags WHERE flag_id = ?",
+        [new_id, flag_id],
+    )
+    return new_id
 
 
 @pytest.fixture

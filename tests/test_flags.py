@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import count
+from tests.conftest import backfill_tiny, count
 from transship.cli import app
 from transship.detectors import DetectorConfig
 from transship.flags import FlagQueryError, list_flags
@@ -47,7 +47,7 @@ def test_rerun_replaces_flags_and_keeps_reviews(
     before = _flags(con)
     reviewed = before["flag_id"][0]
     con.execute("UPDATE flags SET status = 'confirmed' WHERE flag_id = ?", [reviewed])
-    detect(con, date(2023, 1, 1), date(2026, 10, 31), DetectorConfig.load())
+    backfill_tiny(con, DetectorConfig.load())
     detect(con, date(2025, 1, 1), date(2025, 3, 31), DetectorConfig.load())
     after = _flags(con)
     assert after.drop("status").equals(before.drop("status"))
@@ -70,9 +70,9 @@ def test_a_decided_flag_survives_when_the_rerun_no_longer_raises_it(
     )
     # A stricter threshold is another detector version: its flags are new rows, and the
     # old version's flags stay as they were.
-    detect(con, date(2023, 1, 1), date(2026, 10, 31), DetectorConfig.load(strict))
+    backfill_tiny(con, DetectorConfig.load(strict))
     assert count(con, "SELECT count(*) FROM flags WHERE status = 'dismissed'") == 1
-    detect(con, date(2023, 1, 1), date(2026, 10, 31), default)
+    backfill_tiny(con, default)
     assert count(con, "SELECT count(*) FROM flags WHERE status = 'dismissed'") == 1
 
 
@@ -82,7 +82,7 @@ def test_flag_ids_are_stable_for_the_same_shipment_and_version(
     con = copied_tiny_store
     ids = set(_flags(con)["flag_id"])
     con.execute("DELETE FROM flags")
-    detect(con, date(2023, 1, 1), date(2026, 10, 31), DetectorConfig.load())
+    backfill_tiny(con, DetectorConfig.load())
     assert set(_flags(con)["flag_id"]) == ids
 
 

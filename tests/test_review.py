@@ -8,11 +8,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from tests.conftest import count
+from tests.conftest import backfill_tiny, count, reflag_under_new_rules
 from transship.checks import run_checks
 from transship.detectors import DetectorConfig
 from transship.errors import AuthenticationError, ReviewError, UnknownFlagError, UserError
-from transship.pipeline import detect
 from transship.review.chart import Marker, corridor_chart
 from transship.review.decisions import decide, decision_log, reopen_risen
 from transship.review.evidence import contributions, flag_evidence, reason_sentences
@@ -193,7 +192,7 @@ def test_decisions_survive_a_rerun_and_a_backfill_that_no_longer_raises_the_flag
     before = con.execute(
         "SELECT flag_id, status FROM flags WHERE status <> 'open' ORDER BY 1"
     ).fetchall()
-    detect(con, date(2023, 1, 1), date(2026, 10, 31), DetectorConfig.load())
+    backfill_tiny(con, DetectorConfig.load())
     after = con.execute(
         "SELECT flag_id, status FROM flags WHERE status <> 'open' ORDER BY 1"
     ).fetchall()
@@ -272,7 +271,7 @@ def test_a_rerun_applies_the_reopen_margin_from_the_rules(
     (flag,) = top_flags(con, 1)
     decide(con, [flag], "dismiss", "Looks routine", analyst)
     config = DetectorConfig.load()
-    detect(con, date(2023, 1, 1), date(2026, 10, 31), config)
+    backfill_tiny(con, config)
     assert con.execute("SELECT status FROM flags WHERE flag_id = ?", [flag]).fetchall() == [
         ("dismissed",)
     ]
@@ -280,7 +279,7 @@ def test_a_rerun_applies_the_reopen_margin_from_the_rules(
         config.parameters, config.weights, config.fusion, config.source, {"reopen_margin": 0.0}
     )
     assert zero_margin.version == config.version
-    detect(con, date(2023, 1, 1), date(2026, 10, 31), zero_margin)
+    backfill_tiny(con, zero_margin)
     assert con.execute("SELECT status FROM flags WHERE flag_id = ?", [flag]).fetchall() == [
         ("open",)
     ]
@@ -432,13 +431,9 @@ def test_a_flag_raised_again_under_new_rules_shows_the_earlier_decision(
     (old,) = top_flags(con, 1)
     decide(con, [old], "dismiss", "Licensed producer, checked in March", analyst)
     # The same shipment flagged again by another detector version, under a new id.
-    con.execute(
-        "INSERT INTO flags SELECT * REPLACE ('Snewversion00001' AS flag_id, "
-        "'dnewversion' AS detector_version, 'open' AS status) FROM flags WHERE flag_id = ?",
-        [old],
-    )
-    rows = flag_rows(con, ["Snewversion00001", old])
-    new = rows.filter(pl.col("flag_id") == "Snewversion00001").row(0, named=True)
+    new_id = reflag_under_new_rules(con, old)
+    rows = flag_rows(con, [new_id, old])
+    new = rows.filter(pl.col("flag_id") == new_id).row(0, named=True)
     assert new["status"] == "open"
     assert new["earlier_status"] == "dismissed" and new["earlier_flag_id"] == old
     assert new["earlier_note"] == "Licensed producer, checked in March"

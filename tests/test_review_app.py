@@ -9,14 +9,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.conftest import backfill_tiny, reflag_under_new_rules
 from transship.detectors import DetectorConfig
-from transship.pipeline import detect
 from transship.review.app import create_app
 from transship.review.users import add_user
 from transship.settings import Settings
@@ -61,6 +61,14 @@ def sign_in(client: TestClient, username: str = "a.lopez", next_path: str = "/")
     found = CSRF.search(page.text)
     assert found is not None
     return found[1]
+
+
+def post_decision(
+    client: TestClient, flag: str, action: str, note: str, csrf: str
+) -> httpx.Response:
+    return client.post(
+        f"/flags/{flag}/decision", data={"action": action, "note": note, "csrf_token": csrf}
+    )
 
 
 def one(db: Path, query: str, params: object = None) -> object:
@@ -178,9 +186,7 @@ def test_a_decision_with_html_in_its_note_is_escaped_everywhere(
     csrf = sign_in(client)
     flag = top_flag(review_db)
     note = '<script>alert("x")</script><b>bold</b>'
-    response = client.post(
-        f"/flags/{flag}/decision", data={"action": "escalate", "note": note, "csrf_token": csrf}
-    )
+    response = post_decision(client, flag, "escalate", note, csrf)
     assert response.status_code == 303
     for path in (f"/flags/{flag}", f"/flags/{flag}/evidence", "/audit"):
         page = client.get(path).text
@@ -206,12 +212,9 @@ def test_filter_parameters_are_bound_not_spliced(client: TestClient, review_db: 
 def test_a_decision_persists_across_a_rerun(client: TestClient, review_db: Path) -> None:
     csrf = sign_in(client)
     flag = top_flag(review_db)
-    client.post(
-        f"/flags/{flag}/decision",
-        data={"action": "confirm", "note": "Matches a CBP seizure", "csrf_token": csrf},
-    )
+    post_decision(client, flag, "confirm", "Matches a CBP seizure", csrf)
     with store(review_db) as con:
-        detect(con, date(2023, 1, 1), date(2026, 10, 31), DetectorConfig.load())
+        backfill_tiny(con, DetectorConfig.load())
     page = client.get(f"/flags/{flag}").text
     assert 'class="status st-confirmed">confirmed' in page
     assert "Matches a CBP seizure" in page
@@ -279,9 +282,7 @@ def test_exports_are_csv_of_the_filtered_queue_and_every_decision(
 ) -> None:
     csrf = sign_in(client)
     flag = top_flag(review_db)
-    client.post(
-        f"/flags/{flag}/decision", data={"action": "confirm", "note": "ok", "csrf_token": csrf}
-    )
+    post_decision(client, flag, "confirm", "ok", csrf)
     exported = client.get("/export/queue.csv", params={"severity": "high", "status": "any"})
     assert exported.headers["content-type"].startswith("text/csv")
     lines = exported.text.strip().splitlines()
@@ -299,12 +300,8 @@ def test_only_admins_manage_users_and_reopen(client: TestClient, review_db: Path
     )
     assert denied.status_code == 403
     flag = top_flag(review_db)
-    client.post(
-        f"/flags/{flag}/decision", data={"action": "dismiss", "note": "no", "csrf_token": csrf}
-    )
-    reopen = client.post(
-        f"/flags/{flag}/decision", data={"action": "reopen", "note": "again", "csrf_token": csrf}
-    )
+    post_decision(client, flag, "dismiss", "no", csrf)
+    reopen = post_decision(client, flag, "reopen", "again", csrf)
     assert "only an admin" in client.get(reopen.headers["location"]).text
 
     client.cookies.clear()
@@ -314,10 +311,7 @@ def test_only_admins_manage_users_and_reopen(client: TestClient, review_db: Path
         data={"username": "c.new", "password": PASSWORD, "role": "analyst", "csrf_token": csrf},
     )
     assert added.status_code == 303 and "c.new" in client.get("/admin/users").text
-    client.post(
-        f"/flags/{flag}/decision",
-        data={"action": "reopen", "note": "New lab result", "csrf_token": csrf},
-    )
+    post_decision(client, flag, "reopen", "New lab result", csrf)
     assert one(review_db, "SELECT status FROM flags WHERE flag_id = ?", [flag]) == "open"
     assert one(review_db, "SELECT count(*) FROM users WHERE username = 'c.new'") == 1
 
@@ -374,17 +368,10 @@ def test_the_flag_page_shows_a_decision_taken_under_earlier_rules(
 ) -> None:
     csrf = sign_in(client)
     old = top_flag(review_db)
-    client.post(
-        f"/flags/{old}/decision",
-        data={"action": "dismiss", "note": "Known smelter <ok>", "csrf_token": csrf},
-    )
+    post_decision(client, old, "dismiss", "Known smelter <ok>", csrf)
     with store(review_db) as con:
-        con.execute(
-            "INSERT INTO flags SELECT * REPLACE ('Snewversion00001' AS flag_id, "
-            "'dnewversion' AS detector_version, 'open' AS status) FROM flags WHERE flag_id = ?",
-            [old],
-        )
-    page = client.get("/flags/Snewversion00001").text
+        new_id = reflag_under_new_rules(con, old)
+    page = client.get(f"/flags/{new_id}").text
     assert "Flagged before under other rules" in page and f'href="/flags/{old}"' in page
     assert "Known smelter &lt;ok&gt;" in page
     assert "earlier flag: dismissed" in client.get("/", params={"hs_code": ""}).text

@@ -156,8 +156,7 @@ def create_app(settings: Settings) -> FastAPI:
     def signed_in(request: Request, con: Con) -> Session:
         session = current_session(con, request.cookies.get(SESSION_COOKIE))
         if session is None:
-            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            raise SignInRequired(target if request.method == "GET" else "/")
+            raise SignInRequired(_path_and_query(request) if request.method == "GET" else "/")
         return session
 
     Signed = Annotated[Session, Depends(signed_in)]
@@ -307,8 +306,7 @@ def create_app(settings: Settings) -> FastAPI:
             choices=filter_choices(con),
             page_link=lambda n: "/?" + urlencode({**query, "page": n}),
             export_link="/export/queue.csv?" + urlencode(query),
-            return_to=str(request.url.path)
-            + ("?" + request.url.query if request.url.query else ""),
+            return_to=_path_and_query(request),
             decided=request.query_params.get("decided"),
             decided_action=request.query_params.get("action"),
         )
@@ -438,6 +436,12 @@ def create_app(settings: Settings) -> FastAPI:
         return RedirectResponse("/admin/users", status_code=303)
 
     return app
+
+
+def _path_and_query(request: Request) -> str:
+    """Where the request went, as a same-site path to come back to."""
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
 
 
 def _page_number(value: str | None) -> int:
