@@ -11,7 +11,13 @@ from polars.testing import assert_frame_equal
 
 from tests.conftest import TINY_WORLD
 from transship.features import columns
-from transship.features.build import Reference, build_features, load_flows, load_shipments
+from transship.features.build import (
+    Reference,
+    build_features,
+    load_flows,
+    load_history,
+    load_shipments,
+)
 from transship.features.mirror import windowed
 from transship.features.windows import first_seen, prior_sum
 from transship.ingest.flows import ingest_flows
@@ -163,6 +169,44 @@ def test_later_data_never_changes_earlier_features_or_scores(
         scored_full.filter(pl.col("shipment_id").is_in(partial["shipment_id"].implode())),
         scored_partial,
     )
+
+
+@pytest.mark.parametrize("exact_from", [date(2024, 6, 1), date(2025, 3, 12), date(2026, 10, 30)])
+def test_recent_history_gives_recent_rows_their_full_history_features(
+    tiny_features_store: duckdb.DuckDBPyConnection, exact_from: date
+) -> None:
+    """A build over the lookback window, earlier controlled shipments and earlier first
+    sightings gives every row from ``exact_from`` on what a build over everything does."""
+    con = tiny_features_store
+    reference, flows, until = Reference.load(con), load_flows(con), date(2026, 12, 31)
+    full = build_features(load_shipments(con, until), flows, reference)
+    history = load_history(con, until, exact_from)
+    assert history.frame.height < full.height
+    recent = build_features(
+        history.frame, flows, reference, earlier_first_seen=history.earlier_first_seen
+    )
+    exact = pl.col("arrival_date") >= exact_from
+    assert recent.filter(exact).height > 0
+    assert_frame_equal(
+        full.filter(exact).drop("row"), recent.filter(exact).drop("row"), check_row_order=True
+    )
+
+
+def test_first_seen_adds_earlier_first_sightings() -> None:
+    frame = pl.DataFrame(
+        {
+            "arrival_date": [date(2025, 1, 1), date(2025, 2, 1), date(2025, 2, 1)],
+            "exporter": ["x", None, "y"],
+        }
+    )
+    earlier = pl.DataFrame(
+        {"exporter": ["x", None], "first_seen": [date(2024, 5, 1), date(2024, 6, 1)]}
+    )
+    assert first_seen(frame, ["exporter"], earlier).to_list() == [
+        date(2024, 5, 1),
+        date(2024, 6, 1),
+        None,
+    ]
 
 
 def test_feature_build_covers_every_shipment(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pytest
 from polars.testing import assert_frame_equal
 
 from tests.conftest import count
@@ -20,13 +21,17 @@ from transship.store import open_store
 START, END = date(2025, 3, 27), date(2025, 4, 5)  # crosses a quarter, so a refit
 
 
-def _empty_copy(tiny_store: Path, tmp_path: Path, name: str) -> duckdb.DuckDBPyConnection:
-    """The tiny world's data without any flags or runs."""
+def _empty_copy(
+    tiny_store: Path, tmp_path: Path, name: str, keep_fits: bool = True
+) -> duckdb.DuckDBPyConnection:
+    """The tiny world's data without any flags or runs (nor stored fits, unless kept)."""
     path = tmp_path / name
     shutil.copy(tiny_store, path)
     con = open_store(path)
     con.execute("DELETE FROM flags")
     con.execute("DELETE FROM runs")
+    if not keep_fits:
+        con.execute("DELETE FROM fitted_detectors")
     return con
 
 
@@ -37,11 +42,16 @@ def _shipment_flags(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     ).pl()
 
 
-def test_backfill_equals_nightly_for_each_day(tiny_store: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("stored_fits", [True, False], ids=["stored-fits", "fitted-anew"])
+def test_backfill_equals_nightly_for_each_day(
+    tiny_store: Path, tmp_path: Path, stored_fits: bool
+) -> None:
+    """Nightly runs build features over their lookback only and reuse the quarter's stored
+    fit (or fit it on the year before): the flags are still the backfill's."""
     config = DetectorConfig.load()
-    backfilled = _empty_copy(tiny_store, tmp_path, "backfill.duckdb")
+    backfilled = _empty_copy(tiny_store, tmp_path, "backfill.duckdb", keep_fits=False)
     detect(backfilled, START, END, config)
-    nightly = _empty_copy(tiny_store, tmp_path, "nightly.duckdb")
+    nightly = _empty_copy(tiny_store, tmp_path, "nightly.duckdb", keep_fits=stored_fits)
     day = START
     while day <= END:
         detect(nightly, day, day, config, kind="nightly")
@@ -58,6 +68,33 @@ def test_adjacent_ranges_equal_one_range(tiny_store: Path, tmp_path: Path) -> No
     detect(split, date(2025, 1, 10), date(2025, 2, 28), config)
     detect(split, date(2024, 11, 1), date(2025, 1, 9), config)
     assert_frame_equal(_shipment_flags(whole), _shipment_flags(split))
+
+
+def test_a_stored_fit_is_reused_until_its_history_changes(tiny_store: Path, tmp_path: Path) -> None:
+    config = DetectorConfig.load()
+    con = _empty_copy(tiny_store, tmp_path, "fits.duckdb", keep_fits=False)
+    quarter = date(2025, 4, 1)
+
+    def stored() -> list[tuple[object, ...]]:
+        return con.execute(
+            "SELECT history_fingerprint, fitted_at FROM fitted_detectors WHERE quarter = ?",
+            [quarter],
+        ).fetchall()
+
+    detect(con, END, END, config, kind="nightly")
+    [first] = stored()
+    detect(con, END, END, config, kind="nightly")
+    assert stored() == [first]
+    # A late filing for a day before the quarter: the year the fit learned from changed.
+    con.execute(
+        "INSERT INTO shipments SELECT * REPLACE ('LATE-1' AS shipment_id) FROM shipments "
+        "WHERE arrival_date < ? ORDER BY shipment_id LIMIT 1",
+        [quarter],
+    )
+    detect(con, END, END, config, kind="nightly")
+    [refitted] = stored()
+    assert refitted[0] != first[0]
+    assert refitted[1] > first[1]
 
 
 def test_partitions_are_calendar_quarters() -> None:

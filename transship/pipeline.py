@@ -19,8 +19,15 @@ import polars as pl
 
 from transship.corridors import corridor_flags, monthly_corridor_flags
 from transship.detectors import DetectorConfig
+from transship.detectors.base import Detector
 from transship.errors import TransshipError
-from transship.features.build import Reference, build_features, load_flows, load_shipments
+from transship.features.build import (
+    Reference,
+    build_features,
+    load_flows,
+    load_history,
+    load_shipments,
+)
 from transship.features.profiles import (
     code_profile,
     control_phase,
@@ -30,9 +37,12 @@ from transship.features.profiles import (
     new_pairs,
     origin_switches,
 )
+from transship.fits import cached_fits, history_fingerprints, save_fit
 from transship.review.decisions import reopen_risen
 from transship.scoring import (
+    HISTORY_DAYS,
     Progress,
+    fitted_detectors,
     month_offset,
     month_starts,
     quarter_start,
@@ -167,11 +177,22 @@ def statistics_flags(
 
 @dataclass
 class Prepared:
-    """What every partition of a run reads: features of all shipments up to the run's end."""
+    """What every partition of a run reads.
+
+    ``features`` are exact for shipments from ``exact_from`` to the run's end: its start,
+    or a year before the first quarter with no stored fit (whose detectors must be fitted
+    on that year). Older rows are context, controlled codes' shipments only, unless
+    ``complete``: every stored shipment is in. ``fits`` holds the quarters' fitted
+    detectors, stored or fitted by this run.
+    """
 
     features: pl.DataFrame | None
     flows: pl.DataFrame
     reference: Reference
+    until: date
+    complete: bool = True
+    fits: dict[date, list[Detector]] = field(default_factory=dict)
+    fingerprints: dict[date, str] = field(default_factory=dict)
 
 
 def start_run(
@@ -190,16 +211,42 @@ def start_run(
     return RunResult(run_id, kind, start, end, config.version)
 
 
-def prepare(con: duckdb.DuckDBPyConnection, result: RunResult) -> Prepared:
+def prepare(con: duckdb.DuckDBPyConnection, result: RunResult, config: DetectorConfig) -> Prepared:
+    """Load what the run needs and build features only as far back as it needs them: the
+    run's own days, plus a year before any quarter whose fit is not stored."""
     reference = Reference.load(con)
-    shipments = load_shipments(con, result.end)
     flows = load_flows(con)
-    if shipments.filter(pl.col("arrival_date") >= result.start).is_empty():
+    quarters = sorted({quarter_start(first) for first, _ in partitions(result.start, result.end)})
+    fingerprints = history_fingerprints(con, quarters, config, reference)
+    fits = cached_fits(con, fingerprints, config.version)
+    refits = [quarter - timedelta(days=HISTORY_DAYS) for quarter in quarters if quarter not in fits]
+    history = load_history(con, result.end, min([result.start, *refits]))
+    prepared = Prepared(None, flows, reference, result.end, history.complete, fits, fingerprints)
+    if history.frame.filter(pl.col("arrival_date") >= result.start).is_empty():
         result.warnings.append(
             f"no stored shipments arrived between {result.start} and {result.end}"
         )
-        return Prepared(None, flows, reference)
-    return Prepared(build_features(shipments, flows, reference), flows, reference)
+        return prepared
+    prepared.features = build_features(
+        history.frame, flows, reference, earlier_first_seen=history.earlier_first_seen
+    )
+    return prepared
+
+
+def quarter_fits(
+    con: duckdb.DuckDBPyConnection, prepared: Prepared, config: DetectorConfig
+) -> Callable[[date], list[Detector]]:
+    """A quarter's detectors: the stored fit, else fitted now and stored for later runs."""
+
+    def fit(quarter: date) -> list[Detector]:
+        if quarter not in prepared.fits:
+            assert prepared.features is not None
+            detectors = fitted_detectors(prepared.features, quarter, config)
+            save_fit(con, quarter, config.version, prepared.fingerprints[quarter], detectors)
+            prepared.fits[quarter] = detectors
+        return prepared.fits[quarter]
+
+    return fit
 
 
 PartitionRunner = Callable[
@@ -239,7 +286,9 @@ def score_partition(
     """Score [first, last] and replace its shipment flags, in one transaction."""
     new_flags = pl.DataFrame(schema=FLAG_COLUMNS)
     if prepared.features is not None:
-        scored = score_range(prepared.features, first, last, config, progress)
+        scored = score_range(
+            prepared.features, first, last, config, progress, quarter_fits(con, prepared, config)
+        )
         result.shipments_scored += scored.height
         new_flags = pl.concat(
             [
@@ -261,10 +310,13 @@ def score_partition(
 
 
 def write_profiles(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> None:
-    """Rebuild the profile tables from the shipments the run saw (up to its end date)."""
+    """Rebuild the profile tables from every shipment up to the run's end date.
+
+    Origin switches come from the features, whose controlled shipments are all there.
+    """
     if prepared.features is None:
         return
-    shipments = prepared.features
+    shipments = prepared.features if prepared.complete else load_shipments(con, prepared.until)
     controls = prepared.reference.controlled.join(prepared.reference.events, on="material")
     corridors = pl.concat(
         [
@@ -282,7 +334,7 @@ def write_profiles(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> None:
         .join(new_pairs(shipments), on="exporter", how="left")
         .with_columns(pl.col("new_pairs_90d").fill_null(0)),
         "profile_importers": importer_profile(shipments).join(
-            origin_switches(shipments), on="importer", how="left"
+            origin_switches(prepared.features), on="importer", how="left"
         ),
     }
     con.begin()
@@ -348,7 +400,7 @@ def detect(
     run_partition = run_partition or score_partition
     result = start_run(con, kind, start, end, config)
     try:
-        prepared = prepare(con, result)
+        prepared = prepare(con, result, config)
         months = len(month_starts(start, end))
         done = 0
         for first, last in partitions(start, end):

@@ -183,8 +183,14 @@ def score_range(
     end: date,
     config: DetectorConfig,
     progress: Progress | None = None,
+    fit_quarter: Callable[[date], list[Detector]] | None = None,
 ) -> pl.DataFrame:
-    """Every shipment arriving in [start, end] with its risk score; flags carry reasons."""
+    """Every shipment arriving in [start, end] with its risk score; flags carry reasons.
+
+    ``fit_quarter`` gives a quarter's fitted detectors (by default they are fitted on the
+    year of ``features`` before the quarter).
+    """
+    fit = fit_quarter or (lambda quarter: fitted_detectors(features, quarter, config))
     parts = []
     months = month_starts(start, end)
     fitted: tuple[date, list[Detector]] | None = None
@@ -196,7 +202,7 @@ def score_range(
         if not target.is_empty():
             quarter = quarter_start(month)
             if fitted is None or fitted[0] != quarter:
-                fitted = (quarter, fitted_detectors(features, quarter, config))
+                fitted = (quarter, fit(quarter))
             parts.append(score_month(fitted[1], target, config))
         if progress is not None:
             progress(f"{month:%Y-%m}", done + 1, len(months))

@@ -8,7 +8,7 @@ so loading later data never changes an earlier shipment's features.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import polars as pl
@@ -16,13 +16,22 @@ import polars as pl
 from transship.features import columns
 from transship.features.mirror import mirror_features
 from transship.features.windows import Window, first_seen, prior_sum, prior_sums
-from transship.sql import sql_frame
+from transship.sql import load, sql_frame
 
 RECENT_DAYS = 90
 BASELINE_DAYS = 365
 BENCHMARK_DAYS = 365
 SWITCH_WINDOW_DAYS = 365
 CONTROLLED_PRICE_DAYS = 90
+LOOKBACK_DAYS = RECENT_DAYS + BASELINE_DAYS
+"""How far back a shipment's features look, first-seen dates and origin switches aside:
+the corridor baseline's year before the last 90 days. Unit-value benchmarks (a year
+before the month) and the structuring lags (three months) fall within it."""
+FIRST_SEEN_KEYS = {
+    "corridor": ["origin_country", "hs6"],
+    "exporter": ["exporter"],
+    "pair": ["exporter", "importer"],
+}
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,38 @@ def load_shipments(con: duckdb.DuckDBPyConnection, until: date) -> pl.DataFrame:
         "ORDER BY arrival_date, shipment_id",
         [until],
     )
+
+
+@dataclass(frozen=True)
+class ShipmentHistory:
+    """The shipments a feature build reads when only recent rows need exact features.
+
+    ``frame`` holds every shipment from ``exact_from - LOOKBACK_DAYS`` up to the end and
+    every earlier shipment of a controlled code (origin switches and corridor months
+    look back past the controls); ``earlier_first_seen`` the first arrival of each
+    corridor, exporter and pair before that. Rows from ``exact_from`` on get the features
+    a build over all history would give them; earlier rows are context only.
+    """
+
+    frame: pl.DataFrame
+    exact_from: date
+    earlier_first_seen: dict[str, pl.DataFrame]
+
+    @property
+    def complete(self) -> bool:
+        """Whether ``frame`` holds every stored shipment up to the end."""
+        return all(first.is_empty() for first in self.earlier_first_seen.values())
+
+
+def load_history(con: duckdb.DuckDBPyConnection, until: date, exact_from: date) -> ShipmentHistory:
+    since = exact_from - timedelta(days=LOOKBACK_DAYS)
+    frame = sql_frame(con, load("features/recent_shipments"), {"since": since, "until": until})
+    firsts = sql_frame(con, load("features/earlier_first_seen"), {"before": since})
+    earlier = {
+        name: firsts.filter(pl.col("key_set") == name).select(*keys, "first_seen")
+        for name, keys in FIRST_SEEN_KEYS.items()
+    }
+    return ShipmentHistory(frame, exact_from, earlier)
 
 
 def load_flows(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -319,8 +360,14 @@ def build_features(
     flows: pl.DataFrame,
     reference: Reference,
     misfit_z: float = 3.0,
+    earlier_first_seen: dict[str, pl.DataFrame] | None = None,
 ) -> pl.DataFrame:
-    """One row per shipment with every feature the detectors use."""
+    """One row per shipment with every feature the detectors use.
+
+    ``earlier_first_seen`` holds first arrivals of corridors, exporters and pairs
+    (``FIRST_SEEN_KEYS``) among shipments older than ``shipments`` (``load_history``).
+    """
+    earlier = earlier_first_seen or {}
     frame = (
         shipments.sort("arrival_date", "shipment_id")
         .with_row_index("row")
@@ -366,11 +413,11 @@ def build_features(
         corridor_recent_kg=recent,
         corridor_baseline_kg=baseline,
         corridor_surge_ratio=recent / pl.max_horizontal(baseline, own_kg),
-        corridor_first_seen=first_seen(frame, corridor),
+        corridor_first_seen=first_seen(frame, corridor, earlier.get("corridor")),
         origin_share_90d=recent / code_recent,
-        exporter_first_seen=first_seen(frame, ["exporter"]),
+        exporter_first_seen=first_seen(frame, ["exporter"], earlier.get("exporter")),
         exporter_controlled_kg_90d=exporter_kg,
-        pair_first_seen=first_seen(frame, ["exporter", "importer"]),
+        pair_first_seen=first_seen(frame, ["exporter", "importer"], earlier.get("pair")),
     ).with_columns(
         exporter_age_days=(pl.col("arrival_date") - pl.col("exporter_first_seen"))
         .dt.total_days()

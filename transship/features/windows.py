@@ -81,13 +81,25 @@ def prior_sum(
     return prior_sums(frame, keys, {"sum": Window(value, days, skip_days)})["sum"]
 
 
-def first_seen(frame: pl.DataFrame, keys: list[str]) -> pl.Series:
+def first_seen(
+    frame: pl.DataFrame, keys: list[str], earlier: pl.DataFrame | None = None
+) -> pl.Series:
     """Per row: the first arrival date of its keys strictly before the row's date, else null.
 
     The overall first date is the same as the first date among earlier rows whenever it
     lies before D, so one group minimum gives a point-in-time answer for every row.
+    ``earlier`` (keys and ``first_seen``) adds first dates from shipments not in ``frame``.
     """
     first = pl.col(DATE).min().over(keys)
+    if earlier is not None:
+        frame = frame.select(*keys, DATE).join(
+            earlier.rename({"first_seen": "_earlier"}),
+            on=keys,
+            how="left",
+            nulls_equal=True,
+            maintain_order="left",
+        )
+        first = pl.min_horizontal(first, "_earlier")
     return frame.select(
         pl.when(first < pl.col(DATE)).then(first).otherwise(None).alias("first_seen")
     )["first_seen"]

@@ -1,0 +1,79 @@
+"""Fitted detectors kept in the store, one set per calendar quarter.
+
+A quarter's detectors are fitted on the year of shipment features before it. A nightly
+run would otherwise rebuild that year's features every night; instead it reuses the fit
+the backfill (or the quarter's first night) stored, as long as nothing the fit learned
+from has changed: the detector version, the reference data, every shipment that arrived
+before the quarter and every trade-statistics row for a period before it. Their
+fingerprint is stored with the fit; a late filing for an earlier date changes it, and the
+next run refits.
+
+The detectors are stored pickled, so a store is trusted as the code is: only transship
+writes it, and whoever can write it can already change the flags.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from datetime import date
+
+import duckdb
+
+from transship.detectors import DetectorConfig
+from transship.detectors.base import Detector
+from transship.features.build import Reference
+from transship.sql import load
+
+
+def history_fingerprints(
+    con: duckdb.DuckDBPyConnection,
+    quarters: list[date],
+    config: DetectorConfig,
+    reference: Reference,
+) -> dict[date, str]:
+    """Per quarter start: a digest of everything a fit for that quarter could learn from."""
+    if not quarters:
+        return {}
+    common = hashlib.sha256(config.version.encode())
+    for frame in (reference.controlled, reference.capacity, reference.events, reference.hubs):
+        common.update(frame.write_csv().encode())
+    rows = con.execute(load("features/history_fingerprints"), {"quarters": quarters}).fetchall()
+    fingerprints = {}
+    for quarter, *counts in rows:
+        digest = common.copy()
+        digest.update(repr(counts).encode())
+        fingerprints[quarter] = digest.hexdigest()
+    return fingerprints
+
+
+def cached_fits(
+    con: duckdb.DuckDBPyConnection, fingerprints: dict[date, str], detector_version: str
+) -> dict[date, list[Detector]]:
+    """The stored fits whose history is unchanged, by quarter start."""
+    rows = con.execute(
+        "SELECT quarter, history_fingerprint, detectors FROM fitted_detectors "
+        "WHERE detector_version = ?",
+        [detector_version],
+    ).fetchall()
+    return {
+        quarter: pickle.loads(blob)
+        for quarter, fingerprint, blob in rows
+        if fingerprints.get(quarter) == fingerprint
+    }
+
+
+def save_fit(
+    con: duckdb.DuckDBPyConnection,
+    quarter: date,
+    detector_version: str,
+    fingerprint: str,
+    detectors: list[Detector],
+) -> None:
+    """Keep a quarter's fit, replacing any earlier fit of the same detector version."""
+    con.execute(
+        "INSERT OR REPLACE INTO fitted_detectors "
+        "(quarter, detector_version, history_fingerprint, detectors, fitted_at) "
+        "VALUES (?, ?, ?, ?, current_timestamp)",
+        [quarter, detector_version, fingerprint, pickle.dumps(detectors)],
+    ).fetchall()
