@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import FIXTURES, SHIPMENT_HEADER, count, write
 from transship.checks import run_checks
-from transship.errors import InputFileError, MappingError, MissingColumnsError
+from transship.errors import InputFileError, LostRowsError, MappingError, MissingColumnsError
 from transship.ingest.mapping import load_mapping
 from transship.ingest.shipments import ingest_shipments
 from transship.shared_data import korea_customs_mapping
@@ -202,3 +202,27 @@ def test_mapping_errors_are_named(tmp_path: Path) -> None:
         load_mapping(write(tmp_path / "n.toml", "name = \n"))
     with pytest.raises(MappingError, match="does not exist"):
         load_mapping(tmp_path / "absent.toml")
+
+
+def test_a_batch_that_would_lose_rows_is_rolled_back_whole(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows in = loaded + quarantined is checked before every commit: a validation that
+    flagged a row without quarantining it (a bug) loses nothing, it refuses the batch."""
+    from transship.ingest import shipments
+
+    path = write(tmp_path / "s.csv", SHIPMENT_HEADER + "\n" + GOOD + "\n")
+    stage = shipments._stage
+
+    def stage_with_a_phantom_problem(*args, **kwargs):  # type: ignore[no-untyped-def]
+        stage(*args, **kwargs)
+        args[0].execute(
+            "INSERT INTO problem_rows SELECT 1, 2, [{'reason': 'x', 'column_name': NULL, "
+            "'bad_value': NULL, 'message': 'x'}] FROM range(2)"
+        )
+
+    monkeypatch.setattr(shipments, "_stage", stage_with_a_phantom_problem)
+    with pytest.raises(LostRowsError, match="1 rows in but 0 loaded \\+ 2 quarantined"):
+        ingest(con, path)
+    for table in ("shipments", "quarantine", "ingest_batches"):
+        assert count(con, f"SELECT count(*) FROM {table}") == 0  # noqa: S608

@@ -27,6 +27,11 @@ class InputFileError(TransshipError):
     exit_code = 2
 
 
+class LostRowsError(TransshipError):
+    """An ingest's rows in did not equal rows loaded plus quarantined: a bug, so the batch
+    is rolled back whole rather than kept with rows missing."""
+
+
 class MissingColumnsError(InputFileError):
     """A file lacks required columns; it is refused whole."""
 

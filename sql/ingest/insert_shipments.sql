@@ -18,5 +18,5 @@ SELECT
     transport_mode,
     $batch_id AS batch_id,
     source_line
-FROM checked
-WHERE len(problems) = 0;
+FROM stg_shipments
+ANTI JOIN problem_rows USING (record_no);

@@ -12,5 +12,5 @@ SELECT
     weight_kg,
     $batch_id AS batch_id,
     source_line
-FROM checked
-WHERE len(problems) = 0;
+FROM stg_trade_flows
+ANTI JOIN problem_rows USING (record_no);

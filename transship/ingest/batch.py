@@ -1,8 +1,9 @@
 """One file, one batch: every row loaded or quarantined, all in one transaction.
 
-The kind-specific part (shipments or trade flows) only builds the temp table
-``checked``: ``record_no``, ``source_line``, a ``problems`` list and the typed columns.
-Everything else - idempotency, counting, quarantine, atomic commit - is shared here.
+The kind-specific part (shipments or trade flows) builds the temp table ``problem_rows``
+(``record_no``, ``source_line`` and a ``problems`` list, for rows with any problem) and
+an insert that loads every other row from its staging view. Everything else -
+idempotency, counting, quarantine, atomic commit - is shared here.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from transship.errors import LostRowsError
 from transship.ingest.files import FileFacts, inspect, read_raw
 from transship.sql import load, scalar
 
@@ -43,7 +45,7 @@ class IngestResult:
 
 
 Stage = Callable[[duckdb.DuckDBPyConnection, list[str]], None]
-"""Builds ``checked`` from ``raw_input``; raises InputFileError to refuse the file."""
+"""Builds ``problem_rows`` from ``raw_input``; raises InputFileError to refuse the file."""
 
 
 def ingest_file(
@@ -65,23 +67,29 @@ def ingest_file(
     notes = []
     if not columns:
         notes.append("the file is empty")
-        con.execute(load("ingest/empty_checked"))
+        con.execute(load("ingest/problem_rows_empty"))
     else:
         stage(con, columns)
     con.begin()
     try:
         batch_id = int(scalar(con, "SELECT nextval('ingest_batch_ids')"))
         params = {"batch_id": batch_id}
+        loaded = 0
         if columns:
-            con.execute(load(insert_sql), {**params, **(insert_params or {})})
-        con.execute(load("ingest/insert_quarantine"), params)
-        con.execute(load("ingest/insert_rejects"), params)
-        loaded = int(scalar(con, "SELECT count(*) FROM checked WHERE len(problems) = 0"))
+            loaded = int(scalar(con, load(insert_sql), {**params, **(insert_params or {})}))
+        quarantined = int(scalar(con, load("ingest/insert_quarantine"), params))
+        quarantined += int(scalar(con, load("ingest/insert_rejects"), params))
         rows_in = int(
             scalar(
-                con, "SELECT (SELECT count(*) FROM checked) + (SELECT count(*) FROM raw_rejects)"
+                con,
+                "SELECT (SELECT count(*) FROM raw_input) + (SELECT count(*) FROM raw_rejects)",
             )
         )
+        if rows_in != loaded + quarantined:
+            raise LostRowsError(
+                f"{path}: {rows_in} rows in but {loaded} loaded + {quarantined} quarantined; "
+                "nothing was loaded from it (please report this as a bug)"
+            )
         con.execute(
             load("ingest/insert_batch"),
             {
@@ -95,7 +103,7 @@ def ingest_file(
                 "encoding": facts.encoding,
                 "rows_in": rows_in,
                 "rows_loaded": loaded,
-                "rows_quarantined": rows_in - loaded,
+                "rows_quarantined": quarantined,
                 "started_at": started,
             },
         )
@@ -104,14 +112,14 @@ def ingest_file(
         con.rollback()
         raise
     finally:
-        con.execute("DROP TABLE IF EXISTS checked")
+        con.execute("DROP TABLE IF EXISTS problem_rows")
     return IngestResult(
         path=path,
         kind=kind,
         batch_id=batch_id,
         rows_in=rows_in,
         rows_loaded=loaded,
-        rows_quarantined=rows_in - loaded,
+        rows_quarantined=quarantined,
         reasons=quarantine_reasons(con, batch_id),
         notes=notes,
     )

@@ -147,7 +147,7 @@ def _stage(
     con.execute(load("staging/stg_trade_flows"), {"country_scheme": chosen.country_scheme})
     expectation = _M49_EXPECTATION if chosen.country_scheme == "m49" else _ALIAS_EXPECTATION
     con.execute(
-        load("ingest/flows_checked"),
+        load("ingest/problem_rows_flows"),
         {
             "source": chosen.name,
             "country_expectation": expectation,

@@ -57,4 +57,4 @@ def _stage(
         {"rate": mapping.usd_per_unit},
     )
     con.execute(load("staging/stg_shipments"))
-    con.execute(load("ingest/shipments_checked"))
+    con.execute(load("ingest/problem_rows_shipments"))

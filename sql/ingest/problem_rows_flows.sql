@@ -1,10 +1,11 @@
--- Every rule of the trade-flow contract as a list of problems per row. Exact duplicate
+-- Every rule of the trade-flow contract as a list of problems per row, kept for the rows
+-- that have any (the rest load straight from the staging view). Exact duplicate
 -- rows (common in Comtrade extracts) are counted once: the first is loaded, the rest
 -- are quarantined as duplicates, so rows in = loaded + quarantined still holds.
 -- Rows with the same key but other values are either conflicts (kept: the first) or,
 -- in publishers' extracts that dropped breakdown columns such as mode of transport,
 -- a total and its parts (kept: the largest, which is the total).
-CREATE OR REPLACE TEMP TABLE checked AS
+CREATE OR REPLACE TEMP TABLE problem_rows AS
 WITH staged AS (
     SELECT
         *,
@@ -110,8 +111,7 @@ problems AS (
 ),
 
 final AS (
-    SELECT * EXCLUDE (occurrence, first_line, key_rows, same_as_first, stored_batch_id)
-    FROM problems
+    SELECT record_no, source_line, problems FROM problems WHERE len(problems) > 0
 )
 
 SELECT * FROM final;

@@ -1,4 +1,4 @@
-CREATE OR REPLACE TEMP TABLE checked AS
+CREATE OR REPLACE TEMP TABLE problem_rows AS
 SELECT
     NULL::BIGINT AS record_no,
     NULL::BIGINT AS source_line,

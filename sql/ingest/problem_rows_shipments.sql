@@ -1,6 +1,7 @@
--- Every rule of the shipment contract, as a list of problems per row. A row with no
--- problem is loaded; any other is quarantined with all of its problems in words.
-CREATE OR REPLACE TEMP TABLE checked AS
+-- Every rule of the shipment contract, as a list of problems per row. Only the rows with
+-- a problem are kept (they are quarantined with all of their problems in words); the
+-- rest are loaded straight from the staging view, so no wide copy of the file is made.
+CREATE OR REPLACE TEMP TABLE problem_rows AS
 WITH staged AS (
     SELECT * FROM stg_shipments
 ),
@@ -102,7 +103,7 @@ problems AS (
 ),
 
 final AS (
-    SELECT * EXCLUDE (first_occurrence, first_line, in_store, stored_batch_id) FROM problems
+    SELECT record_no, source_line, problems FROM problems WHERE len(problems) > 0
 )
 
 SELECT * FROM final;
