@@ -26,7 +26,7 @@ from transship.features.build import (
     build_features,
     load_flows,
     load_history,
-    load_shipments,
+    load_profile_shipments,
 )
 from transship.features.profiles import (
     code_profile,
@@ -316,7 +316,9 @@ def write_profiles(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> None:
     """
     if prepared.features is None:
         return
-    shipments = prepared.features if prepared.complete else load_shipments(con, prepared.until)
+    shipments = (
+        prepared.features if prepared.complete else load_profile_shipments(con, prepared.until)
+    )
     controls = prepared.reference.controlled.join(prepared.reference.events, on="material")
     corridors = pl.concat(
         [

@@ -70,12 +70,27 @@ SHIPMENT_COLUMNS = (
 )
 
 
+PROFILE_COLUMNS = (
+    "arrival_date, origin_country, hs6, weight_kg, value_usd, description, transport_mode, "
+    "exporter, importer"
+)
+
+
 def load_shipments(con: duckdb.DuckDBPyConnection, until: date) -> pl.DataFrame:
     """Every stored shipment that arrived on or before ``until``, oldest first."""
     return sql_frame(
         con,
         f"SELECT {SHIPMENT_COLUMNS} FROM shipments WHERE arrival_date <= ? "  # noqa: S608
         "ORDER BY arrival_date, shipment_id",
+        [until],
+    )
+
+
+def load_profile_shipments(con: duckdb.DuckDBPyConnection, until: date) -> pl.DataFrame:
+    """The columns profiles read, of every shipment up to ``until``, in no set order."""
+    return sql_frame(
+        con,
+        f"SELECT {PROFILE_COLUMNS} FROM shipments WHERE arrival_date <= ?",  # noqa: S608
         [until],
     )
 

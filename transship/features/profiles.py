@@ -67,16 +67,20 @@ def code_profile(shipments: pl.DataFrame) -> pl.DataFrame:
     """Per hs6 x month: typical unit value and weight per shipment, transport-mode mix and
     the most frequent description words."""
     frame = _monthly(shipments)
+    # Descriptions repeat: split each distinct one once and weigh its words by its count.
     words = (
-        frame.select(
+        frame.group_by("hs6", "month", "description")
+        .len("times")
+        .select(
             "hs6",
             "month",
+            "times",
             word=pl.col("description").fill_null("").str.to_lowercase().str.split(" "),
         )
         .explode("word")
         .filter(pl.col("word").str.len_chars() > 2)
         .group_by("hs6", "month", "word")
-        .len()
+        .agg(len=pl.col("times").sum())
         .sort(["hs6", "month", "len", "word"], descending=[False, False, True, False])
         .group_by("hs6", "month", maintain_order=True)
         .agg(vocabulary=pl.col("word").head(5).str.join(" "))
