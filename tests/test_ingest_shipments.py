@@ -226,3 +226,19 @@ def test_a_batch_that_would_lose_rows_is_rolled_back_whole(
         ingest(con, path)
     for table in ("shipments", "quarantine", "ingest_batches"):
         assert count(con, f"SELECT count(*) FROM {table}") == 0  # noqa: S608
+
+
+def test_ingest_writes_no_view_into_the_store(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """The working views over a file are temporary: the store keeps only its own schema."""
+
+    def stored_views() -> int:
+        return count(
+            con, "SELECT count(*) FROM duckdb_views() WHERE NOT internal AND NOT temporary"
+        )
+
+    before = stored_views()
+    ingest(con, write(tmp_path / "s.csv", SHIPMENT_HEADER + "\n" + GOOD + "\n"))
+    ingest(con, FIXTURES / "shipments" / "us_imports_2025q1.csv")
+    assert stored_views() == before

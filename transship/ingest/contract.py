@@ -57,7 +57,10 @@ def project_to_contract(
         else:
             source = ConstantExpression(constants.get(canonical))
         columns.append(source.cast(text).alias(canonical))
-    con.table("raw_input").select(*columns).create_view(view, replace=True)
+    # The relation's own SQL (names quoted by DuckDB) makes a temporary view; the
+    # relation API's create_view would write a view into the store.
+    query = con.table("raw_input").select(*columns).sql_query()
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {query}")
 
 
 def resolve_columns(

@@ -1,9 +1,10 @@
-"""Reading one input file into the temp table ``raw_input``: every column as text.
+"""Reading one input file into the temp table ``raw_text``: every column as text.
 
-``raw_input`` has ``record_no`` (1 for the first data record) and ``source_line``:
-the record's line in the file with the header as line 1 and each record counted as one
-line, the numbering DuckDB's CSV reader uses for lines it cannot parse. Unparseable lines
-(too many or too few fields, bad quoting) land in ``raw_rejects`` with the same numbering.
+The view ``raw_input`` numbers its records: ``record_no`` (1 for the first data record)
+and ``source_line``, the record's line in the file with the header as line 1 and each
+record counted as one line, the numbering DuckDB's CSV reader uses for lines it cannot
+parse. Unparseable lines (too many or too few fields, bad quoting) land in
+``raw_rejects`` with the same numbering.
 """
 
 from __future__ import annotations
@@ -71,19 +72,24 @@ def _decodes(decoder: codecs.IncrementalDecoder, chunk: bytes, final: bool) -> b
 
 
 def read_raw(con: duckdb.DuckDBPyConnection, facts: FileFacts) -> list[str]:
-    """Load the file into ``raw_input`` and ``raw_rejects``; return the file's column names."""
-    con.execute("DROP TABLE IF EXISTS raw_input")
+    """Load the file into ``raw_text`` and ``raw_rejects``, number its records in
+    ``raw_input``, and return the file's column names."""
+    con.execute("DROP VIEW IF EXISTS raw_input")
+    con.execute("DROP TABLE IF EXISTS raw_text")
     con.execute("DROP TABLE IF EXISTS raw_rejects")
     con.execute(
         "CREATE TEMP TABLE raw_rejects "
         "(source_line BIGINT, error_type VARCHAR, csv_line VARCHAR, error_message VARCHAR)"
     )
     if facts.size_bytes == 0 or _is_blank(facts):
-        con.execute("CREATE TEMP TABLE raw_input (record_no BIGINT, source_line BIGINT)")
+        con.execute(
+            "CREATE TEMP VIEW raw_input AS "
+            "SELECT NULL::BIGINT AS record_no, NULL::BIGINT AS source_line WHERE false"
+        )
         return []
     try:
         if facts.file_format == "parquet":
-            con.execute(load("ingest/raw_input_parquet"), {"path": str(facts.path)})
+            con.execute(load("ingest/raw_text_parquet"), {"path": str(facts.path)})
         else:
             _read_csv(con, facts)
             con.execute(load("ingest/raw_rejects"))
@@ -100,21 +106,20 @@ def read_raw(con: duckdb.DuckDBPyConnection, facts: FileFacts) -> list[str]:
             f"{facts.path}: cannot be read as {facts.file_format.upper()}: {first_line}.{hint} "
             "Nothing was loaded from it."
         ) from exc
-    if scalar(con, "SELECT count(*) FROM raw_rejects"):
-        con.execute(load("ingest/raw_input_lines"))
-    columns = [c for c in con.table("raw_input").columns if c not in ("record_no", "source_line")]
-    return columns
+    rejected = scalar(con, "SELECT count(*) FROM raw_rejects")
+    con.execute(load("ingest/raw_input_lines" if rejected else "ingest/raw_input"))
+    return list(con.table("raw_text").columns)
 
 
 def _read_csv(con: duckdb.DuckDBPyConnection, facts: FileFacts) -> None:
     params = {"path": str(facts.path), "encoding": facts.encoding}
     try:
-        con.execute(load("ingest/raw_input_csv"), params)
+        con.execute(load("ingest/raw_text_csv"), params)
     except duckdb.InvalidInputException as exc:
         if "sniffing" not in str(exc):
             raise
         columns = {name: "VARCHAR" for name in _header(facts)}
-        con.execute(load("ingest/raw_input_csv_rfc4180"), {**params, "columns": columns})
+        con.execute(load("ingest/raw_text_csv_rfc4180"), {**params, "columns": columns})
 
 
 def _header(facts: FileFacts) -> list[str]:

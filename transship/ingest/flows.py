@@ -64,9 +64,9 @@ def _comtrade_input(con: duckdb.DuckDBPyConnection, columns: list[str], path: Pa
                 "rename it (e.g. comtrade_2024.csv) or add a year column"
             )
         year = found.group(0)
-        con.execute("ALTER TABLE raw_input ADD COLUMN year VARCHAR")
+        con.execute("ALTER TABLE raw_text ADD COLUMN year VARCHAR")
     if "netwgt" not in columns:
-        con.execute("ALTER TABLE raw_input ADD COLUMN netwgt VARCHAR")
+        con.execute("ALTER TABLE raw_text ADD COLUMN netwgt VARCHAR")
     con.execute(load("ingest/flows_input_comtrade"), {"year": year})
 
 

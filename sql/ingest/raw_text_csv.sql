@@ -1,10 +1,7 @@
 -- Every field as text: typing and validation happen in the staging step, row by row,
 -- so that one bad value quarantines one row instead of failing the file.
-CREATE TEMP TABLE raw_input AS
-SELECT
-    row_number() OVER () AS record_no,
-    record_no + 1 AS source_line,
-    *
+CREATE TEMP TABLE raw_text AS
+SELECT *
 FROM read_csv(
     $path,
     header = true,

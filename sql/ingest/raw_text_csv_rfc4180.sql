@@ -1,10 +1,7 @@
 -- Fallback when DuckDB cannot sniff the dialect (a lone carriage return inside a quoted
 -- value confuses it): read the file as plain RFC 4180 with the header given.
-CREATE TEMP TABLE raw_input AS
-SELECT
-    row_number() OVER () AS record_no,
-    record_no + 1 AS source_line,
-    *
+CREATE TEMP TABLE raw_text AS
+SELECT *
 FROM read_csv(
     $path,
     auto_detect = false,
