@@ -139,7 +139,7 @@ def score_month(
             reasons=pl.lit(None, pl.String),
         )
     rows = target[flagged]
-    reason_lists = {d.name: d.reasons(rows, scores[d.name][flagged]) for d in detectors}
+    reason_lists = {d.name: _reasons(d, rows, scores[d.name][flagged]) for d in detectors}
     names, details, texts = [], [], []
     for i, index in enumerate(flagged):
         ranked = sorted(
@@ -175,6 +175,19 @@ def score_month(
         .join(extra, on="row_in_month", how="left")
         .drop("row_in_month")
     )
+
+
+def _reasons(detector: Detector, rows: pl.DataFrame, scores: np.ndarray) -> list[str | None]:
+    """The detector's sentence for each row, rendering only the rows it scored above 0
+    (the others have none, by the detector contract)."""
+    sentences: list[str | None] = [None] * len(scores)
+    positive = np.flatnonzero(scores > 0)
+    if positive.size:
+        for index, text in zip(
+            positive, detector.reasons(rows[positive], scores[positive]), strict=True
+        ):
+            sentences[index] = text
+    return sentences
 
 
 def score_range(

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from transship.detectors.model import ModelDetector
+from transship.detectors.model import PyodDetector
 
 
-class HBOS(ModelDetector):
+class HBOS(PyodDetector):
     """``n_bins = "auto"`` (PyOD's Birge-Rozenblac choice per feature) is the default: with
     a fixed number of bins PyOD scores through a numba function whose compilation costs
     about 4 s in every new process, most of a nightly run; the automatic path is plain
@@ -38,6 +36,3 @@ class HBOS(ModelDetector):
         from pyod.models.hbos import HBOS as PyodHBOS
 
         return PyodHBOS(n_bins=self.n_bins)
-
-    def _raw_scores(self, model: Any, matrix: np.ndarray) -> np.ndarray:
-        return np.asarray(model.decision_function(matrix))

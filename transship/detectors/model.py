@@ -82,8 +82,12 @@ class ModelDetector(Detector):
         # nothing and makes variance-scaled models divide by zero.
         self.columns_ = np.flatnonzero(matrix.std(axis=0) > 0)
         self.model_ = self._model().fit(matrix[:, self.columns_])
-        self.history_scores_ = np.sort(self._raw_scores(self.model_, matrix[:, self.columns_]))
+        self.history_scores_ = np.sort(self._training_scores(self.model_, matrix[:, self.columns_]))
         return self
+
+    def _training_scores(self, model: Any, matrix: np.ndarray) -> np.ndarray:
+        """Raw scores of the rows the model was fitted on."""
+        return self._raw_scores(model, matrix)
 
     def percentiles(self, frame: pl.DataFrame) -> np.ndarray:
         self._check_fitted(frame)
@@ -105,3 +109,14 @@ class ModelDetector(Detector):
             else None
             for p, s in zip(percentiles, scores, strict=True)
         ]
+
+
+class PyodDetector(ModelDetector):
+    """A PyOD model: it scores with ``decision_function`` and keeps the training rows'
+    scores from fitting (``decision_scores_``), so they are not computed twice."""
+
+    def _raw_scores(self, model: Any, matrix: np.ndarray) -> np.ndarray:
+        return np.asarray(model.decision_function(matrix))
+
+    def _training_scores(self, model: Any, matrix: np.ndarray) -> np.ndarray:
+        return np.asarray(model.decision_scores_)

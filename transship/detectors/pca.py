@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from transship.detectors.model import ModelDetector
+from transship.detectors.model import PyodDetector
 
 
-class PCA(ModelDetector):
+class PCA(PyodDetector):
     name = "pca"
     label = "PCA reconstruction"
 
@@ -18,6 +16,3 @@ class PCA(ModelDetector):
         from pyod.models.pca import PCA as PyodPCA
 
         return PyodPCA(standardization=True, random_state=self.random_state)
-
-    def _raw_scores(self, model: Any, matrix: np.ndarray) -> np.ndarray:
-        return np.asarray(model.decision_function(matrix))

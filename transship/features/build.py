@@ -350,23 +350,26 @@ def structuring(frame: pl.DataFrame) -> pl.DataFrame:
     )
     count_90d = recent["count"] + 1
     kg_90d = recent["kg"] + frame["weight_kg"]
+    # The lags are found per consignee, code and month, then joined to the rows once:
+    # far fewer rows to join than one join per lag over every shipment.
     monthly = frame.group_by([*keys, "month"]).agg(kg=pl.col("weight_kg").sum())
-    lags = frame.select("row", *keys, "month")
+    steadiness = monthly.select(*keys, "month")
     for lag in (1, 2, 3):
         lagged = monthly.with_columns(pl.col("month").dt.offset_by(f"{lag}mo")).rename(
             {"kg": f"kg_lag{lag}"}
         )
-        lags = lags.join(lagged, on=[*keys, "month"], how="left")
+        steadiness = steadiness.join(lagged, on=[*keys, "month"], how="left")
     lag_cols = [pl.col(f"kg_lag{lag}").fill_null(0.0) for lag in (1, 2, 3)]
     mean = pl.mean_horizontal(lag_cols)
     std = (pl.sum_horizontal([(c - mean) ** 2 for c in lag_cols]) / 3).sqrt()
-    lags = lags.select(
-        "row",
+    steadiness = steadiness.select(
+        *keys,
+        "month",
         importer_monthly_kg=mean,
         importer_monthly_cv=pl.when(mean > 0).then(std / mean),
     )
     return frame.with_columns(importer_hs6_count_90d=count_90d, importer_hs6_kg_90d=kg_90d).join(
-        lags, on="row", how="left"
+        steadiness, on=[*keys, "month"], how="left", nulls_equal=True, maintain_order="left"
     )
 
 
