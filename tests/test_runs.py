@@ -81,9 +81,12 @@ def test_a_stored_fit_is_reused_until_its_history_changes(tiny_store: Path, tmp_
             [quarter],
         ).fetchall()
 
-    detect(con, END, END, config, kind="nightly")
+    fitted = detect(con, END, END, config, kind="nightly")
+    assert (fitted.fits_made, fitted.fits_reused) == (["2025-Q2"], [])
+    assert "detectors fitted and stored for 2025-Q2" in fitted.summary()
     [first] = stored()
-    detect(con, END, END, config, kind="nightly")
+    reused = detect(con, END, END, config, kind="nightly")
+    assert (reused.fits_made, reused.fits_reused) == ([], ["2025-Q2"])
     assert stored() == [first]
     # A late filing for a day before the quarter: the year the fit learned from changed.
     con.execute(
@@ -91,7 +94,7 @@ def test_a_stored_fit_is_reused_until_its_history_changes(tiny_store: Path, tmp_
         "WHERE arrival_date < ? ORDER BY shipment_id LIMIT 1",
         [quarter],
     )
-    detect(con, END, END, config, kind="nightly")
+    assert detect(con, END, END, config, kind="nightly").fits_made == ["2025-Q2"]
     [refitted] = stored()
     assert refitted[0] != first[0]
     assert refitted[1] > first[1]
@@ -151,3 +154,20 @@ def test_a_killed_backfill_leaves_a_consistent_store_and_a_rerun_completes(
     statuses = con.execute("SELECT status, error FROM runs ORDER BY run_id").fetchall()
     assert statuses[0][0] == "failed" and "abandoned" in statuses[0][1]
     assert statuses[1] == ("completed", None)
+
+
+def test_a_fit_fingerprint_follows_the_code_that_fits(
+    tiny_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A changed feature or detector module never reuses an older fit, even when the
+    release number is the same (as in development)."""
+    from transship import fits
+    from transship.features.build import Reference
+
+    con = open_store(tiny_store, read_only=True)
+    config, reference, quarters = DetectorConfig.load(), Reference.load(con), [date(2025, 4, 1)]
+    before = fits.history_fingerprints(con, quarters, config, reference)
+    assert fits.history_fingerprints(con, quarters, config, reference) == before
+    monkeypatch.setattr(fits, "code_digest", lambda: "edited")
+    assert fits.history_fingerprints(con, quarters, config, reference) != before
+    con.close()

@@ -3,10 +3,10 @@
 A quarter's detectors are fitted on the year of shipment features before it. A nightly
 run would otherwise rebuild that year's features every night; instead it reuses the fit
 the backfill (or the quarter's first night) stored, as long as nothing the fit learned
-from has changed: the detector version, the reference data, every shipment that arrived
-before the quarter and every trade-statistics row for a period before it. Their
-fingerprint is stored with the fit; a late filing for an earlier date changes it, and the
-next run refits.
+from has changed: the detector version, the code that builds features and fits, the
+reference data, every shipment that arrived before the quarter and every
+trade-statistics row for a period before it. Their fingerprint is stored with the fit; a
+late filing for an earlier date changes it, and the next run refits.
 
 The detectors are stored pickled, so a store is trusted as the code is: only transship
 writes it, and whoever can write it can already change the flags.
@@ -17,13 +17,34 @@ from __future__ import annotations
 import hashlib
 import pickle
 from datetime import date
+from functools import cache
+from pathlib import Path
 
 import duckdb
 
 from transship.detectors import DetectorConfig
 from transship.detectors.base import Detector
 from transship.features.build import Reference
-from transship.sql import load
+from transship.sql import load, sql_root
+
+_PACKAGE = Path(__file__).parent
+
+
+@cache
+def code_digest() -> str:
+    """A digest of the source that shapes a fit, so that a changed feature or detector
+    (even within one release, as in development) never reuses an older fit."""
+    sources = [
+        *sorted((_PACKAGE / "features").glob("*.py")),
+        *sorted((_PACKAGE / "detectors").glob("*.py")),
+        _PACKAGE / "scoring.py",
+        *sorted((sql_root() / "features").glob("*.sql")),
+    ]
+    digest = hashlib.sha256()
+    for source in sources:
+        digest.update(source.name.encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
 
 
 def history_fingerprints(
@@ -36,6 +57,7 @@ def history_fingerprints(
     if not quarters:
         return {}
     common = hashlib.sha256(config.version.encode())
+    common.update(code_digest().encode())
     for frame in (reference.controlled, reference.capacity, reference.events, reference.hubs):
         common.update(frame.write_csv().encode())
     rows = con.execute(load("features/history_fingerprints"), {"quarters": quarters}).fetchall()
@@ -77,3 +99,7 @@ def save_fit(
         "VALUES (?, ?, ?, ?, current_timestamp)",
         [quarter, detector_version, fingerprint, pickle.dumps(detectors)],
     ).fetchall()
+
+
+def quarter_label(quarter: date) -> str:
+    return f"{quarter.year}-Q{(quarter.month - 1) // 3 + 1}"

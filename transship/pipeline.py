@@ -37,7 +37,7 @@ from transship.features.profiles import (
     new_pairs,
     origin_switches,
 )
-from transship.fits import cached_fits, history_fingerprints, save_fit
+from transship.fits import cached_fits, history_fingerprints, quarter_label, save_fit
 from transship.review.decisions import reopen_risen
 from transship.scoring import (
     HISTORY_DAYS,
@@ -72,16 +72,24 @@ class RunResult:
     by_severity: dict[str, int] = field(default_factory=dict)
     by_detector: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    fits_reused: list[str] = field(default_factory=list)
+    fits_made: list[str] = field(default_factory=list)
     seconds: float = 0.0
     started: float = field(default_factory=time.perf_counter)
 
     def summary(self) -> str:
         severities = ", ".join(f"{n} {s}" for s, n in sorted(self.by_severity.items()))
+        fits = []
+        if self.fits_reused:
+            fits.append(f"stored fits reused for {', '.join(self.fits_reused)}")
+        if self.fits_made:
+            fits.append(f"detectors fitted and stored for {', '.join(self.fits_made)}")
         return (
             f"run {self.run_id} ({self.kind} {self.start} to {self.end}): "
             f"{self.shipments_scored:,} shipments scored, {self.shipment_flags:,} shipment flags "
             f"and {self.corridor_flags:,} corridor flags ({severities or 'none'}), "
             f"{self.new_high} new high-severity, in {self.seconds:.1f} s"
+            + "".join(f"; {part}" for part in fits)
         )
 
     def report(self) -> dict[str, object]:
@@ -94,6 +102,8 @@ class RunResult:
             "by_severity": self.by_severity,
             "by_detector": self.by_detector,
             "new_high": self.new_high,
+            "fits_reused": self.fits_reused,
+            "fits_made": self.fits_made,
         }
 
 
@@ -219,6 +229,7 @@ def prepare(con: duckdb.DuckDBPyConnection, result: RunResult, config: DetectorC
     quarters = sorted({quarter_start(first) for first, _ in partitions(result.start, result.end)})
     fingerprints = history_fingerprints(con, quarters, config, reference)
     fits = cached_fits(con, fingerprints, config.version)
+    result.fits_reused = [quarter_label(quarter) for quarter in quarters if quarter in fits]
     refits = [quarter - timedelta(days=HISTORY_DAYS) for quarter in quarters if quarter not in fits]
     history = load_history(con, result.end, min([result.start, *refits]))
     prepared = Prepared(None, flows, reference, result.end, history.complete, fits, fingerprints)
@@ -234,7 +245,10 @@ def prepare(con: duckdb.DuckDBPyConnection, result: RunResult, config: DetectorC
 
 
 def quarter_fits(
-    con: duckdb.DuckDBPyConnection, prepared: Prepared, config: DetectorConfig
+    con: duckdb.DuckDBPyConnection,
+    prepared: Prepared,
+    config: DetectorConfig,
+    result: RunResult,
 ) -> Callable[[date], list[Detector]]:
     """A quarter's detectors: the stored fit, else fitted now and stored for later runs."""
 
@@ -244,6 +258,7 @@ def quarter_fits(
             detectors = fitted_detectors(prepared.features, quarter, config)
             save_fit(con, quarter, config.version, prepared.fingerprints[quarter], detectors)
             prepared.fits[quarter] = detectors
+            result.fits_made.append(quarter_label(quarter))
         return prepared.fits[quarter]
 
     return fit
@@ -287,7 +302,12 @@ def score_partition(
     new_flags = pl.DataFrame(schema=FLAG_COLUMNS)
     if prepared.features is not None:
         scored = score_range(
-            prepared.features, first, last, config, progress, quarter_fits(con, prepared, config)
+            prepared.features,
+            first,
+            last,
+            config,
+            progress,
+            quarter_fits(con, prepared, config, result),
         )
         result.shipments_scored += scored.height
         new_flags = pl.concat(
@@ -477,6 +497,8 @@ def finish_run(
             "by_detector": result.by_detector,
             "new_high": result.new_high,
             "warnings": result.warnings,
+            "fits_reused": result.fits_reused,
+            "fits_made": result.fits_made,
             "seconds": round(result.seconds, 2),
         }
     )
