@@ -36,10 +36,15 @@ def _empty_copy(
 
 
 def _shipment_flags(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Flags raised from shipments: shipment flags and monthly corridor flags."""
     return con.sql(
-        "SELECT flag_id, shipment_id, score, severity, detectors, reasons FROM flags "
-        "WHERE level = 'shipment' ORDER BY flag_id"
+        "SELECT flag_id, level, shipment_id, score, severity, detectors, reasons FROM flags "
+        "WHERE basis = 'shipments' ORDER BY flag_id"
     ).pl()
+
+
+def _assert_both_levels(flags: pl.DataFrame) -> None:
+    assert set(flags["level"]) == {"shipment", "corridor"}
 
 
 @pytest.mark.parametrize("stored_fits", [True, False], ids=["stored-fits", "fitted-anew"])
@@ -56,7 +61,8 @@ def test_backfill_equals_nightly_for_each_day(
     while day <= END:
         detect(nightly, day, day, config, kind="nightly")
         day += timedelta(days=1)
-    assert _shipment_flags(backfilled).height > 0
+    _assert_both_levels(_shipment_flags(backfilled))
+    # A month's corridor flag counts the month's flagged shipments from earlier nights.
     assert_frame_equal(_shipment_flags(backfilled), _shipment_flags(nightly))
 
 
@@ -64,10 +70,21 @@ def test_adjacent_ranges_equal_one_range(tiny_store: Path, tmp_path: Path) -> No
     config = DetectorConfig.load()
     whole = _empty_copy(tiny_store, tmp_path, "whole.duckdb")
     detect(whole, date(2024, 11, 1), date(2025, 2, 28), config)
-    split = _empty_copy(tiny_store, tmp_path, "split.duckdb")
-    detect(split, date(2025, 1, 10), date(2025, 2, 28), config)
-    detect(split, date(2024, 11, 1), date(2025, 1, 9), config)
-    assert_frame_equal(_shipment_flags(whole), _shipment_flags(split))
+    _assert_both_levels(_shipment_flags(whole))
+    in_order = _empty_copy(tiny_store, tmp_path, "in_order.duckdb")
+    detect(in_order, date(2024, 11, 1), date(2025, 1, 9), config)
+    detect(in_order, date(2025, 1, 10), date(2025, 2, 28), config)
+    assert_frame_equal(_shipment_flags(whole), _shipment_flags(in_order))
+    # Run the other way round, shipment flags are the same too; January's corridor flag
+    # then reflects January up to the 9th, the end of the last run that scored it.
+    reversed_order = _empty_copy(tiny_store, tmp_path, "reversed.duckdb")
+    detect(reversed_order, date(2025, 1, 10), date(2025, 2, 28), config)
+    detect(reversed_order, date(2024, 11, 1), date(2025, 1, 9), config)
+    shipment_level = pl.col("level") == "shipment"
+    assert_frame_equal(
+        _shipment_flags(whole).filter(shipment_level),
+        _shipment_flags(reversed_order).filter(shipment_level),
+    )
 
 
 def test_a_stored_fit_is_reused_until_its_history_changes(tiny_store: Path, tmp_path: Path) -> None:

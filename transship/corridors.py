@@ -358,13 +358,14 @@ def _reasons(r: dict[str, Any], names: dict[str, str]) -> str:
 
 def monthly_corridor_flags(
     features: pl.DataFrame,
-    scored: pl.DataFrame,
+    flagged_ids: pl.Series,
     first: date,
     last: date,
     threshold: float,
 ) -> pl.DataFrame:
     """Corridor flags (origin x controlled code x month) from the shipments themselves,
-    for the months from ``first`` to ``last``, using shipments up to ``last`` only.
+    for the months from ``first`` to ``last``, using shipments up to ``last`` only;
+    ``flagged_ids`` are the shipments flagged in those months up to ``last``.
 
     Fused like the rules: a surge against the corridor's trailing 12-month average
     (0.6, damped for producers), the origin's missing capacity (0.45) and the share of
@@ -388,7 +389,8 @@ def monthly_corridor_flags(
         )
     )
     flagged = (
-        scored.filter(pl.col("score") >= threshold)
+        flagged_ids.unique()
+        .to_frame("shipment_id")
         .join(known.select("shipment_id", "origin_country", "hs6", "month"), on="shipment_id")
         .group_by("origin_country", "hs6", "month")
         .agg(flagged=pl.len())

@@ -49,7 +49,7 @@ from transship.scoring import (
     score_range,
     severity,
 )
-from transship.sql import load
+from transship.sql import load, sql_frame
 
 
 class DateRangeError(TransshipError):
@@ -313,7 +313,13 @@ def score_partition(
         new_flags = pl.concat(
             [
                 shipment_flags(prepared.features, scored, config),
-                month_flags(prepared.features, scored, first, last, config),
+                month_flags(
+                    prepared.features,
+                    _flagged_in_month(con, scored, first, config),
+                    first,
+                    last,
+                    config,
+                ),
             ],
             how="vertical_relaxed",
         )
@@ -372,15 +378,29 @@ def write_profiles(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> None:
         raise
 
 
+def _flagged_in_month(
+    con: duckdb.DuckDBPyConnection, scored: pl.DataFrame, first: date, config: DetectorConfig
+) -> pl.Series:
+    """Ids of the shipments flagged from the start of ``first``'s month: those scored now
+    at or above the threshold and those flagged by earlier runs."""
+    earlier = sql_frame(
+        con,
+        load("flags/flagged_earlier_in_month"),
+        {"detector_version": config.version, "first": first},
+    )["shipment_id"]
+    now = scored.filter(pl.col("score") >= config.fusion["threshold"])["shipment_id"]
+    return pl.concat([earlier, now])
+
+
 def month_flags(
     features: pl.DataFrame,
-    scored: pl.DataFrame,
+    flagged_ids: pl.Series,
     first: date,
     last: date,
     config: DetectorConfig,
 ) -> pl.DataFrame:
-    """Corridor flags by month from the shipments scored in [first, last]."""
-    months = monthly_corridor_flags(features, scored, first, last, config.fusion["threshold"])
+    """Corridor flags by month for the months from ``first`` to ``last``."""
+    months = monthly_corridor_flags(features, flagged_ids, first, last, config.fusion["threshold"])
     if months.is_empty():
         return pl.DataFrame(schema=FLAG_COLUMNS)
     return as_flags(
