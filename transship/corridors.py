@@ -371,8 +371,23 @@ def monthly_corridor_flags(
     (0.6, damped for producers), the origin's missing capacity (0.45) and the share of
     the month's shipments already flagged (0.6).
     """
-    known = features.filter(pl.col("arrival_date") <= last)
-    profile = corridor_profile(known.filter(pl.col("controlled")))
+    # Only controlled codes' shipments make these flags: narrow the features first.
+    known = features.filter(pl.col("controlled") & (pl.col("arrival_date") <= last)).select(
+        "shipment_id",
+        "arrival_date",
+        "month",
+        "origin_country",
+        "hs6",
+        "weight_kg",
+        "value_usd",
+        "origin_name",
+        "material",
+        "capacity_level",
+        "capacity_note",
+        "control_date",
+        "control_measure",
+    )
+    profile = corridor_profile(known)
     if profile.is_empty():
         return pl.DataFrame()
     months = profile.filter(
@@ -380,8 +395,7 @@ def monthly_corridor_flags(
         & (pl.col("shipments") > 0)
     )
     context = (
-        known.filter(pl.col("controlled"))
-        .sort("arrival_date")
+        known.sort("arrival_date")
         .group_by("origin_country", "hs6", "month")
         .agg(
             pl.col("origin_name", "material").first(),
