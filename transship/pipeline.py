@@ -189,10 +189,10 @@ def statistics_flags(
 class Prepared:
     """What every partition of a run reads.
 
-    ``features`` are exact for shipments from ``exact_from`` to the run's end: its start,
-    or a year before the first quarter with no stored fit (whose detectors must be fitted
-    on that year). Older rows are context, controlled codes' shipments only, unless
-    ``complete``: every stored shipment is in. ``fits`` holds the quarters' fitted
+    ``features`` are exact for shipments from the run's start to its end, or from a year
+    before the first quarter with no stored fit (whose detectors are fitted on that
+    year). Older rows are context, controlled codes' shipments only, unless ``complete``:
+    every stored shipment up to ``until`` is in. ``fits`` holds the quarters' fitted
     detectors, stored or fitted by this run.
     """
 
@@ -310,17 +310,12 @@ def score_partition(
             quarter_fits(con, prepared, config, result),
         )
         result.shipments_scored += scored.height
+        flagged = shipment_flags(prepared.features, scored, config)
+        flagged_in_month = pl.concat(
+            [_flagged_earlier_in_month(con, first, config), flagged["shipment_id"]]
+        )
         new_flags = pl.concat(
-            [
-                shipment_flags(prepared.features, scored, config),
-                month_flags(
-                    prepared.features,
-                    _flagged_in_month(con, scored, first, config),
-                    first,
-                    last,
-                    config,
-                ),
-            ],
+            [flagged, month_flags(prepared.features, flagged_in_month, first, last, config)],
             how="vertical_relaxed",
         )
     _write(
@@ -378,18 +373,15 @@ def write_profiles(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> None:
         raise
 
 
-def _flagged_in_month(
-    con: duckdb.DuckDBPyConnection, scored: pl.DataFrame, first: date, config: DetectorConfig
+def _flagged_earlier_in_month(
+    con: duckdb.DuckDBPyConnection, first: date, config: DetectorConfig
 ) -> pl.Series:
-    """Ids of the shipments flagged from the start of ``first``'s month: those scored now
-    at or above the threshold and those flagged by earlier runs."""
-    earlier = sql_frame(
+    """Ids of the shipments earlier runs flagged in ``first``'s month before ``first``."""
+    return sql_frame(
         con,
         load("flags/flagged_earlier_in_month"),
         {"detector_version": config.version, "first": first},
     )["shipment_id"]
-    now = scored.filter(pl.col("score") >= config.fusion["threshold"])["shipment_id"]
-    return pl.concat([earlier, now])
 
 
 def month_flags(

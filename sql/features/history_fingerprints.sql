@@ -5,61 +5,57 @@ WITH quarters AS (
     SELECT unnest($quarters) AS quarter
 ),
 
-shipment_buckets AS (
+shipment_rows AS (
     SELECT
+        'shipments' AS source_table,
         date_trunc('quarter', arrival_date) AS bucket,
-        count(*) AS row_count,
-        bit_xor(
-            hash(
-                shipment_id, arrival_date, importer, exporter, origin_country,
-                export_country, port_of_lading, port_of_unlading, hs_code, description,
-                weight_kg, value_usd, transport_mode
-            )
+        hash(
+            shipment_id, arrival_date, importer, exporter, origin_country, export_country,
+            port_of_lading, port_of_unlading, hs_code, description, weight_kg, value_usd,
+            transport_mode
         ) AS row_hash
     FROM shipments
-    GROUP BY bucket
 ),
 
-flow_buckets AS (
+flow_rows AS (
     SELECT
+        'trade_flows' AS source_table,
         date_trunc('quarter', period_start) AS bucket,
-        count(*) AS row_count,
-        bit_xor(
-            hash(source, period, frequency, reporter, partner, flow, hs6, value_usd, weight_kg)
+        hash(
+            source, period, frequency, reporter, partner, flow, hs6, value_usd, weight_kg
         ) AS row_hash
     FROM trade_flows
-    GROUP BY bucket
 ),
 
-shipments_before AS (
-    SELECT
-        quarters.quarter,
-        coalesce(sum(shipment_buckets.row_count), 0) AS shipments,
-        coalesce(bit_xor(shipment_buckets.row_hash), 0) AS shipments_hash
-    FROM quarters
-    LEFT JOIN shipment_buckets ON shipment_buckets.bucket < quarters.quarter
-    GROUP BY quarters.quarter
+buckets AS (
+    SELECT source_table, bucket, count(*) AS row_count, bit_xor(row_hash) AS row_hash
+    FROM (SELECT * FROM shipment_rows UNION ALL SELECT * FROM flow_rows)
+    GROUP BY source_table, bucket
 ),
 
-flows_before AS (
+before_quarter AS (
     SELECT
         quarters.quarter,
-        coalesce(sum(flow_buckets.row_count), 0) AS flows,
-        coalesce(bit_xor(flow_buckets.row_hash), 0) AS flows_hash
+        buckets.source_table,
+        sum(buckets.row_count) AS row_count,
+        bit_xor(buckets.row_hash) AS row_hash
     FROM quarters
-    LEFT JOIN flow_buckets ON flow_buckets.bucket < quarters.quarter
-    GROUP BY quarters.quarter
+    INNER JOIN buckets ON buckets.bucket < quarters.quarter
+    GROUP BY quarters.quarter, buckets.source_table
 ),
 
 final AS (
     SELECT
-        shipments_before.quarter,
-        shipments_before.shipments,
-        shipments_before.shipments_hash,
-        flows_before.flows,
-        flows_before.flows_hash
-    FROM shipments_before
-    INNER JOIN flows_before USING (quarter)
+        quarters.quarter,
+        coalesce(shipments.row_count, 0) AS shipments,
+        coalesce(shipments.row_hash, 0) AS shipments_hash,
+        coalesce(flows.row_count, 0) AS flows,
+        coalesce(flows.row_hash, 0) AS flows_hash
+    FROM quarters
+    LEFT JOIN before_quarter AS shipments
+        ON shipments.quarter = quarters.quarter AND shipments.source_table = 'shipments'
+    LEFT JOIN before_quarter AS flows
+        ON flows.quarter = quarters.quarter AND flows.source_table = 'trade_flows'
 )
 
 SELECT * FROM final
