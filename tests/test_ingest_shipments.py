@@ -242,3 +242,19 @@ def test_ingest_writes_no_view_into_the_store(
     ingest(con, write(tmp_path / "s.csv", SHIPMENT_HEADER + "\n" + GOOD + "\n"))
     ingest(con, FIXTURES / "shipments" / "us_imports_2025q1.csv")
     assert stored_views() == before
+
+
+def test_a_file_text_is_released_after_its_ingest(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """Loaded or refused, a file's working tables are dropped: a nightly run scores in the
+    same process right after ingesting its drop."""
+    working = (
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name IN "
+        "('raw_text', 'raw_rejects', 'problem_rows')"
+    )
+    ingest(con, FIXTURES / "shipments" / "us_imports_2025q1.csv")
+    assert count(con, working) == 0
+    with pytest.raises(MissingColumnsError):
+        ingest(con, write(tmp_path / "bad.csv", "shipment_id,hs_code\nS1,282580\n"))
+    assert count(con, working) == 0

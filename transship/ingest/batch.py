@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from transship.errors import LostRowsError
-from transship.ingest.files import FileFacts, inspect, read_raw
+from transship.ingest.files import FileFacts, drop_working_tables, inspect, read_raw
 from transship.sql import load, scalar
 
 
@@ -63,56 +63,59 @@ def ingest_file(
     existing = _existing_batch(con, kind, facts, input_format)
     if existing is not None:
         return existing
-    columns = read_raw(con, facts)
-    notes = []
-    if not columns:
-        notes.append("the file is empty")
-        con.execute(load("ingest/problem_rows_empty"))
-    else:
-        stage(con, columns)
-    con.begin()
     try:
-        batch_id = int(scalar(con, "SELECT nextval('ingest_batch_ids')"))
-        params = {"batch_id": batch_id}
-        loaded = 0
-        if columns:
-            loaded = int(scalar(con, load(insert_sql), {**params, **(insert_params or {})}))
-        quarantined = int(scalar(con, load("ingest/insert_quarantine"), params))
-        quarantined += int(scalar(con, load("ingest/insert_rejects"), params))
-        rows_in = int(
-            scalar(
-                con,
-                "SELECT (SELECT count(*) FROM raw_input) + (SELECT count(*) FROM raw_rejects)",
+        columns = read_raw(con, facts)
+        notes = []
+        if not columns:
+            notes.append("the file is empty")
+            con.execute(load("ingest/problem_rows_empty"))
+        else:
+            stage(con, columns)
+        con.begin()
+        try:
+            batch_id = int(scalar(con, "SELECT nextval('ingest_batch_ids')"))
+            params = {"batch_id": batch_id}
+            loaded = 0
+            if columns:
+                loaded = int(scalar(con, load(insert_sql), {**params, **(insert_params or {})}))
+            quarantined = int(scalar(con, load("ingest/insert_quarantine"), params))
+            quarantined += int(scalar(con, load("ingest/insert_rejects"), params))
+            rows_in = int(
+                scalar(
+                    con,
+                    "SELECT (SELECT count(*) FROM raw_input) + (SELECT count(*) FROM raw_rejects)",
+                )
             )
-        )
-        if rows_in != loaded + quarantined:
-            raise LostRowsError(
-                f"{path}: {rows_in} rows in but {loaded} loaded + {quarantined} quarantined; "
-                "nothing was loaded from it (please report this as a bug)"
+            if rows_in != loaded + quarantined:
+                raise LostRowsError(
+                    f"{path}: {rows_in} rows in but {loaded} loaded + {quarantined} quarantined; "
+                    "nothing was loaded from it (please report this as a bug)"
+                )
+            con.execute(
+                load("ingest/insert_batch"),
+                {
+                    "batch_id": batch_id,
+                    "kind": kind,
+                    "source_path": str(path.resolve()),
+                    "file_name": path.name,
+                    "checksum": facts.checksum_sha256,
+                    "input_format": input_format,
+                    "mapping": mapping,
+                    "encoding": facts.encoding,
+                    "rows_in": rows_in,
+                    "rows_loaded": loaded,
+                    "rows_quarantined": quarantined,
+                    "started_at": started,
+                },
             )
-        con.execute(
-            load("ingest/insert_batch"),
-            {
-                "batch_id": batch_id,
-                "kind": kind,
-                "source_path": str(path.resolve()),
-                "file_name": path.name,
-                "checksum": facts.checksum_sha256,
-                "input_format": input_format,
-                "mapping": mapping,
-                "encoding": facts.encoding,
-                "rows_in": rows_in,
-                "rows_loaded": loaded,
-                "rows_quarantined": quarantined,
-                "started_at": started,
-            },
-        )
-        _commit(con)
-    except BaseException:
-        con.rollback()
-        raise
+            _commit(con)
+        except BaseException:
+            con.rollback()
+            raise
     finally:
-        con.execute("DROP TABLE IF EXISTS problem_rows")
+        # The file's text can be hundreds of megabytes: free it for whatever runs next in
+        # this process (a nightly run scores right after ingesting its drop).
+        drop_working_tables(con)
     return IngestResult(
         path=path,
         kind=kind,

@@ -74,9 +74,7 @@ def _decodes(decoder: codecs.IncrementalDecoder, chunk: bytes, final: bool) -> b
 def read_raw(con: duckdb.DuckDBPyConnection, facts: FileFacts) -> list[str]:
     """Load the file into ``raw_text`` and ``raw_rejects``, number its records in
     ``raw_input``, and return the file's column names."""
-    con.execute("DROP VIEW IF EXISTS raw_input")
-    con.execute("DROP TABLE IF EXISTS raw_text")
-    con.execute("DROP TABLE IF EXISTS raw_rejects")
+    drop_working_tables(con)
     con.execute(
         "CREATE TEMP TABLE raw_rejects "
         "(source_line BIGINT, error_type VARCHAR, csv_line VARCHAR, error_message VARCHAR)"
@@ -109,6 +107,13 @@ def read_raw(con: duckdb.DuckDBPyConnection, facts: FileFacts) -> list[str]:
     rejected = scalar(con, "SELECT count(*) FROM raw_rejects")
     con.execute(load("ingest/raw_input_lines" if rejected else "ingest/raw_input"))
     return list(con.table("raw_text").columns)
+
+
+def drop_working_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop one file's working tables and views (its text, numbering and problems)."""
+    con.execute("DROP VIEW IF EXISTS raw_input")
+    for table in ("raw_text", "raw_rejects", "problem_rows"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _read_csv(con: duckdb.DuckDBPyConnection, facts: FileFacts) -> None:
