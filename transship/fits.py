@@ -73,10 +73,12 @@ def cached_fits(
     con: duckdb.DuckDBPyConnection, fingerprints: dict[date, str], detector_version: str
 ) -> dict[date, list[Detector]]:
     """The stored fits whose history is unchanged, by quarter start."""
+    if not fingerprints:
+        return {}
     rows = con.execute(
         "SELECT quarter, history_fingerprint, detectors FROM fitted_detectors "
-        "WHERE detector_version = ?",
-        [detector_version],
+        "WHERE detector_version = ? AND list_contains(?, history_fingerprint)",
+        [detector_version, list(fingerprints.values())],
     ).fetchall()
     return {
         quarter: pickle.loads(blob)
