@@ -17,8 +17,9 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import backfill_tiny, reflag_under_new_rules
 from transship.detectors import DetectorConfig
+from transship.errors import AuthenticationError
 from transship.review.app import create_app
-from transship.review.users import add_user
+from transship.review.users import add_user, authenticate
 from transship.settings import Settings
 from transship.store import store
 
@@ -96,8 +97,9 @@ PAGES = [
     "/export/queue.csv",
     "/export/decisions.csv",
     "/admin/users",
+    "/account",
 ]
-FORMS = ["/decisions", "/flags/{flag}/decision", "/logout", "/admin/users"]
+FORMS = ["/decisions", "/flags/{flag}/decision", "/logout", "/admin/users", "/account/password"]
 
 
 def test_every_page_and_form_requires_sign_in(client: TestClient, review_db: Path) -> None:
@@ -375,3 +377,39 @@ def test_the_flag_page_shows_a_decision_taken_under_earlier_rules(
     assert "Flagged before under other rules" in page and f'href="/flags/{old}"' in page
     assert "Known smelter &lt;ok&gt;" in page
     assert "earlier flag: dismissed" in client.get("/", params={"hs_code": ""}).text
+
+
+def test_analysts_change_their_own_password(client: TestClient, review_db: Path) -> None:
+    csrf = sign_in(client)
+    assert "Change your password" in client.get("/account").text
+    new = "a much longer passphrase"
+
+    def change(current: str, password: str, repeat: str, token: str = csrf) -> httpx.Response:
+        return client.post(
+            "/account/password",
+            data={
+                "current_password": current,
+                "new_password": password,
+                "repeat_password": repeat,
+                "csrf_token": token,
+            },
+        )
+
+    assert change(PASSWORD, new, new, token="forged").status_code == 403
+    for current, password, repeat, problem in (
+        ("not the password", new, new, "the current password is wrong"),
+        (PASSWORD, new, new + "!", "the new password and its repeat differ"),
+        (PASSWORD, "short", "short", "at least 12 characters"),
+    ):
+        refused = change(current, password, repeat)
+        assert refused.headers["location"].startswith("/account?problem=")
+        assert problem in client.get(refused.headers["location"]).text
+    changed = change(PASSWORD, new, new)
+    assert changed.headers["location"] == "/login?changed=1"
+    assert "sign in with the new one" in client.get("/login?changed=1").text
+    # Every session of the account ended, this one too, and only the new password works.
+    assert client.get("/").status_code == 303
+    with store(review_db) as con:
+        with pytest.raises(AuthenticationError):
+            authenticate(con, "a.lopez", PASSWORD)
+        assert authenticate(con, "a.lopez", new).username == "a.lopez"

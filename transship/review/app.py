@@ -51,6 +51,7 @@ from transship.review.users import (
     SignInLocked,
     add_user,
     authenticate,
+    change_password,
     list_users,
     set_active,
 )
@@ -203,7 +204,9 @@ def create_app(settings: Settings) -> FastAPI:
         app.add_exception_handler(error, error_page(status, title, message))
 
     @app.get("/login", response_class=HTMLResponse)
-    def login_form(request: Request, next: str = "/", failed: str | None = None) -> Response:
+    def login_form(
+        request: Request, next: str = "/", failed: str | None = None, changed: str | None = None
+    ) -> Response:
         token = secrets.token_urlsafe(24)
         response = page(
             request,
@@ -213,6 +216,7 @@ def create_app(settings: Settings) -> FastAPI:
             csrf_token=token,
             next=_safe_path(next),
             failed=failed,
+            changed=changed,
             lockout_minutes=int(LOCKOUT.total_seconds() // 60),
         )
         response.set_cookie(
@@ -390,6 +394,34 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/export/decisions.csv")
     def export_decisions(con: Con, session: Signed) -> Response:
         return _csv(decision_log(con).write_csv(), "transship-decisions.csv")
+
+    @app.get("/account", response_class=HTMLResponse)
+    def account_page(request: Request, session: Signed) -> Response:
+        return page(request, "account.html", session, problem=request.query_params.get("problem"))
+
+    @app.post("/account/password")
+    def change_own_password(
+        con: Con,
+        session: Signed,
+        current_password: Annotated[str, Form()],
+        new_password: Annotated[str, Form()],
+        repeat_password: Annotated[str, Form()],
+        csrf_token: CsrfField = None,
+    ) -> Response:
+        checked(session, csrf_token)
+        if new_password != repeat_password:
+            return _back_with("/account", problem="the new password and its repeat differ")
+        try:
+            change_password(con, session.user.username, current_password, new_password)
+        except SignInLocked as exc:
+            return _back_with("/account", problem=str(exc))
+        except AuthenticationError:
+            return _back_with("/account", problem="the current password is wrong")
+        except UserError as exc:
+            return _back_with("/account", problem=str(exc))
+        response = RedirectResponse("/login?changed=1", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
 
     @app.get("/admin/users", response_class=HTMLResponse)
     def users_page(request: Request, con: Con, session: SignedAdmin) -> Response:

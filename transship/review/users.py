@@ -94,6 +94,15 @@ def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str) -
     con.commit()
 
 
+def change_password(con: duckdb.DuckDBPyConnection, username: str, current: str, new: str) -> None:
+    """A user's own change: the current password must be right (a wrong one counts as a
+    failed sign-in, so a left-open session cannot be used to guess it); every session of
+    the account ends, this one too."""
+    _check_password(new)
+    authenticate(con, username, current)
+    set_password(con, username, new)
+
+
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
