@@ -99,15 +99,15 @@ def load_profile_shipments(con: duckdb.DuckDBPyConnection, until: date) -> pl.Da
 class ShipmentHistory:
     """The shipments a feature build reads when only recent rows need exact features.
 
-    ``frame`` holds every shipment from ``exact_from - LOOKBACK_DAYS`` up to the end and
-    every earlier shipment of a controlled code (origin switches and corridor months
-    look back past the controls); ``earlier_first_seen`` the first arrival of each
-    corridor, exporter and pair before that. Rows from ``exact_from`` on get the features
-    a build over all history would give them; earlier rows are context only.
+    ``frame`` holds every shipment from ``LOOKBACK_DAYS`` before the first row that needs
+    exact features up to the end, and every earlier shipment of a controlled code (origin
+    switches and corridor months look back past the controls); ``earlier_first_seen``
+    the first arrival of each corridor, exporter and pair before that. Rows from that
+    first day on get the features a build over all history would give them; earlier rows
+    are context only.
     """
 
     frame: pl.DataFrame
-    exact_from: date
     earlier_first_seen: dict[str, pl.DataFrame]
 
     @property
@@ -117,6 +117,8 @@ class ShipmentHistory:
 
 
 def load_history(con: duckdb.DuckDBPyConnection, until: date, exact_from: date) -> ShipmentHistory:
+    """What a build needs for exact features of the shipments from ``exact_from`` to
+    ``until``."""
     since = exact_from - timedelta(days=LOOKBACK_DAYS)
     frame = sql_frame(con, load("features/recent_shipments"), {"since": since, "until": until})
     firsts = sql_frame(con, load("features/earlier_first_seen"), {"before": since})
@@ -124,7 +126,7 @@ def load_history(con: duckdb.DuckDBPyConnection, until: date, exact_from: date) 
         name: firsts.filter(pl.col("key_set") == name).select(*keys, "first_seen")
         for name, keys in FIRST_SEEN_KEYS.items()
     }
-    return ShipmentHistory(frame, exact_from, earlier)
+    return ShipmentHistory(frame, earlier)
 
 
 def load_flows(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
