@@ -59,7 +59,7 @@ def history_fingerprints(
     common = hashlib.sha256(config.version.encode())
     common.update(code_digest().encode())
     for frame in (reference.controlled, reference.capacity, reference.events, reference.hubs):
-        common.update(frame.write_csv().encode())
+        common.update(frame.sort(frame.columns, nulls_last=True).write_csv().encode())
     rows = con.execute(load("features/history_fingerprints"), {"quarters": quarters}).fetchall()
     fingerprints = {}
     for quarter, *counts in rows:
