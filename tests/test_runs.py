@@ -115,6 +115,9 @@ def test_a_stored_fit_is_reused_until_its_history_changes(tiny_store: Path, tmp_
     [refitted] = stored()
     assert refitted[0] != first[0]
     assert refitted[1] > first[1]
+    # A fit that cannot be read back is fitted again, not fatal.
+    con.execute("UPDATE fitted_detectors SET detectors = 'not a pickle'::BLOB")
+    assert detect(con, END, END, config, kind="nightly").fits_made == ["2025-Q2"]
 
 
 def test_partitions_are_calendar_quarters() -> None:

@@ -80,11 +80,15 @@ def cached_fits(
         "WHERE detector_version = ? AND list_contains(?, history_fingerprint)",
         [detector_version, list(fingerprints.values())],
     ).fetchall()
-    return {
-        quarter: pickle.loads(blob)
-        for quarter, fingerprint, blob in rows
-        if fingerprints.get(quarter) == fingerprint
-    }
+    fits = {}
+    for quarter, fingerprint, blob in rows:
+        if fingerprints.get(quarter) != fingerprint:
+            continue
+        try:
+            fits[quarter] = pickle.loads(blob)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+            continue  # unreadable: the run fits this quarter again and replaces it
+    return fits
 
 
 def save_fit(
