@@ -146,6 +146,30 @@ def test_latin1_bom_whitespace_and_quoted_newlines(
     ]
 
 
+@pytest.mark.parametrize("latin_row_at", [0, 30_000], ids=["in-header", "past-first-megabyte"])
+def test_a_latin1_file_is_read_as_latin1_wherever_its_first_accent_is(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, latin_row_at: int
+) -> None:
+    """The start of a file is checked for UTF-8 before reading; a later line that is not
+    UTF-8 makes DuckDB reject it, and the whole file is then read again as Latin-1."""
+    header = "shipment_id,arrival_date,origin_country,hs_code,weight_kg,value_usd"
+    if latin_row_at == 0:
+        header += ",remarque_émise"
+    rows = [
+        f"S{i},2025-01-05,TH,282580,1000,45000" + (",x" if not latin_row_at else "")
+        for i in range(max(latin_row_at, 2))
+    ]
+    rows.append("L1,2025-01-06,México,282580,1000,45000" + (",é" if not latin_row_at else ""))
+    path = write(tmp_path / "latin.csv", header + "\n" + "\n".join(rows) + "\n", "latin-1")
+    assert latin_row_at == 0 or path.stat().st_size > 1 << 20
+    [result] = ingest(con, path)
+    assert (result.rows_in, result.rows_loaded) == (len(rows), len(rows))
+    assert con.execute("SELECT encoding FROM ingest_batches").fetchall() == [("latin-1",)]
+    assert con.execute(
+        "SELECT origin_country FROM shipments WHERE shipment_id = 'L1'"
+    ).fetchall() == [("MX",)]
+
+
 def test_parquet_input(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     path = tmp_path / "s.parquet"
     pl.DataFrame(

@@ -9,14 +9,15 @@ idempotency, counting, quarantine, atomic commit - is shared here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
-from transship.errors import LostRowsError
-from transship.ingest.files import FileFacts, drop_working_tables, inspect, read_raw
+from transship.errors import InputFileError, LostRowsError
+from transship.ingest.files import checksum, drop_working_tables, read_raw
 from transship.sql import load, scalar
 
 
@@ -59,12 +60,19 @@ def ingest_file(
     insert_params: dict[str, object] | None = None,
 ) -> IngestResult:
     started = datetime.now()
-    facts = inspect(path)
-    existing = _existing_batch(con, kind, facts, input_format)
-    if existing is not None:
-        return existing
+    if not path.is_file():
+        raise InputFileError(f"{path}: no such file")
     try:
-        columns = read_raw(con, facts)
+        # The checksum that makes ingest idempotent is computed while DuckDB reads the
+        # file (hashing releases the GIL); a file already ingested goes no further.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            digest = pool.submit(checksum, path)
+            raw = read_raw(con, path)
+            file_checksum = digest.result()
+        existing = _existing_batch(con, path, kind, file_checksum, input_format)
+        if existing is not None:
+            return existing
+        columns = raw.columns
         notes = []
         if not columns:
             notes.append("the file is empty")
@@ -98,10 +106,10 @@ def ingest_file(
                     "kind": kind,
                     "source_path": str(path.resolve()),
                     "file_name": path.name,
-                    "checksum": facts.checksum_sha256,
+                    "checksum": file_checksum,
                     "input_format": input_format,
                     "mapping": mapping,
-                    "encoding": facts.encoding,
+                    "encoding": raw.encoding,
                     "rows_in": rows_in,
                     "rows_loaded": loaded,
                     "rows_quarantined": quarantined,
@@ -133,17 +141,17 @@ def _commit(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _existing_batch(
-    con: duckdb.DuckDBPyConnection, kind: str, facts: FileFacts, input_format: str
+    con: duckdb.DuckDBPyConnection, path: Path, kind: str, file_checksum: str, input_format: str
 ) -> IngestResult | None:
     rows = con.execute(
         "SELECT batch_id, rows_in, rows_loaded, rows_quarantined FROM ingest_batches "
         "WHERE kind = ? AND checksum_sha256 = ? AND input_format = ?",
-        [kind, facts.checksum_sha256, input_format],
+        [kind, file_checksum, input_format],
     ).fetchall()
     if not rows:
         return None
     row = rows[0]
-    return IngestResult(facts.path, kind, row[0], row[1], row[2], row[3], already_loaded=True)
+    return IngestResult(path, kind, row[0], row[1], row[2], row[3], already_loaded=True)
 
 
 def quarantine_reasons(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, int]:

@@ -24,37 +24,22 @@ from transship.errors import InputFileError
 from transship.sql import load, scalar
 
 _CHUNK = 1 << 20
+_NOT_UTF8 = "SELECT count(*) FROM raw_rejects WHERE error_type = 'INVALID ENCODING'"
 
 
 @dataclass(frozen=True)
-class FileFacts:
-    path: Path
-    checksum_sha256: str
+class RawFile:
+    columns: list[str]
     encoding: str
-    size_bytes: int
-    file_format: str
 
 
-def inspect(path: Path) -> FileFacts:
-    """Checksum and encoding in one streaming pass: UTF-8 (with or without BOM), else Latin-1."""
-    if not path.is_file():
-        raise InputFileError(f"{path}: no such file")
-    name = path.name.lower()
-    file_format = "parquet" if name.endswith(".parquet") else "csv"
+def checksum(path: Path) -> str:
+    """SHA-256 of the file's content (of the decompressed content for .gz)."""
     digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8 = file_format == "csv"
-    size = 0
     with _open_bytes(path) as handle:
         while chunk := handle.read(_CHUNK):
-            size += len(chunk)
             digest.update(chunk)
-            if utf8:
-                utf8 = _decodes(decoder, chunk, final=False)
-    if utf8:
-        utf8 = _decodes(decoder, b"", final=True)
-    encoding = "utf-8" if utf8 or file_format == "parquet" else "latin-1"
-    return FileFacts(path, digest.hexdigest(), encoding, size, file_format)
+    return digest.hexdigest()
 
 
 def _open_bytes(path: Path) -> IO[bytes]:
@@ -63,37 +48,54 @@ def _open_bytes(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
-def _decodes(decoder: codecs.IncrementalDecoder, chunk: bytes, final: bool) -> bool:
-    try:
-        decoder.decode(chunk, final=final)
-    except UnicodeDecodeError:
-        return False
-    return True
+def _file_format(path: Path) -> str:
+    return "parquet" if path.name.lower().endswith(".parquet") else "csv"
 
 
-def read_raw(con: duckdb.DuckDBPyConnection, facts: FileFacts) -> list[str]:
+def read_raw(con: duckdb.DuckDBPyConnection, path: Path) -> RawFile:
     """Load the file into ``raw_text`` and ``raw_rejects``, number its records in
-    ``raw_input``, and return the file's column names."""
+    ``raw_input``, and return the file's column names and encoding.
+
+    A CSV is read as UTF-8 (with or without BOM); if any byte sequence is not UTF-8, the
+    whole file is read again as Latin-1.
+    """
     drop_working_tables(con)
     con.execute(
         "CREATE TEMP TABLE raw_rejects "
         "(source_line BIGINT, error_type VARCHAR, csv_line VARCHAR, error_message VARCHAR)"
     )
-    if facts.size_bytes == 0 or _is_blank(facts):
+    file_format = _file_format(path)
+    start = _first_chunk(path)
+    if path.stat().st_size == 0 or (file_format == "csv" and _is_blank(start)):
         con.execute(
             "CREATE TEMP VIEW raw_input AS "
             "SELECT NULL::BIGINT AS record_no, NULL::BIGINT AS source_line WHERE false"
         )
-        return []
+        return RawFile([], "utf-8")
+    # DuckDB quarantines lines that are not UTF-8 (so the whole file is read again as
+    # Latin-1), but a header line that is not UTF-8 would be skipped: check the start here.
+    encoding = "utf-8" if _decodes_as_utf8(start) else "latin-1"
+    _read(con, path, file_format, encoding)
+    if file_format == "csv" and encoding == "utf-8" and scalar(con, _NOT_UTF8):
+        encoding = "latin-1"
+        con.execute("DROP TABLE raw_text")
+        con.execute("DELETE FROM raw_rejects")
+        _read(con, path, file_format, encoding)
+    rejected = scalar(con, "SELECT count(*) FROM raw_rejects")
+    con.execute(load("ingest/raw_input_lines" if rejected else "ingest/raw_input"))
+    return RawFile(list(con.table("raw_text").columns), encoding)
+
+
+def _read(con: duckdb.DuckDBPyConnection, path: Path, file_format: str, encoding: str) -> None:
     try:
-        if facts.file_format == "parquet":
-            con.execute(load("ingest/raw_text_parquet"), {"path": str(facts.path)})
+        if file_format == "parquet":
+            con.execute(load("ingest/raw_text_parquet"), {"path": str(path)})
         else:
-            _read_csv(con, facts)
+            _read_csv(con, path, encoding)
             con.execute(load("ingest/raw_rejects"))
     except duckdb.Error as exc:
         hint = ""
-        if facts.file_format == "csv":
+        if file_format == "csv":
             hint = (
                 " DuckDB could not split it into the header's columns; a common cause is mixed"
                 " line endings (some lines ending in CRLF, others in LF): convert the file to"
@@ -101,12 +103,9 @@ def read_raw(con: duckdb.DuckDBPyConnection, facts: FileFacts) -> list[str]:
             )
         first_line = str(exc).splitlines()[0]
         raise InputFileError(
-            f"{facts.path}: cannot be read as {facts.file_format.upper()}: {first_line}.{hint} "
+            f"{path}: cannot be read as {file_format.upper()}: {first_line}.{hint} "
             "Nothing was loaded from it."
         ) from exc
-    rejected = scalar(con, "SELECT count(*) FROM raw_rejects")
-    con.execute(load("ingest/raw_input_lines" if rejected else "ingest/raw_input"))
-    return list(con.table("raw_text").columns)
 
 
 def drop_working_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -116,27 +115,40 @@ def drop_working_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, facts: FileFacts) -> None:
-    params = {"path": str(facts.path), "encoding": facts.encoding}
+def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, encoding: str) -> None:
+    params = {"path": str(path), "encoding": encoding}
     try:
         con.execute(load("ingest/raw_text_csv"), params)
     except duckdb.InvalidInputException as exc:
         if "sniffing" not in str(exc):
             raise
-        columns = {name: "VARCHAR" for name in _header(facts)}
+        columns = {name: "VARCHAR" for name in _header(path, encoding)}
         con.execute(load("ingest/raw_text_csv_rfc4180"), {**params, "columns": columns})
 
 
-def _header(facts: FileFacts) -> list[str]:
-    with _open_bytes(facts.path) as handle:
-        first = io.TextIOWrapper(handle, encoding=facts.encoding, newline="")
+def _header(path: Path, encoding: str) -> list[str]:
+    with _open_bytes(path) as handle:
+        # A header that is not UTF-8 gets replacement characters here; the read that
+        # follows then finds the file is not UTF-8 and is done again as Latin-1.
+        first = io.TextIOWrapper(handle, encoding=encoding, errors="replace", newline="")
         names = next(csv.reader(first), [])
     return [name.strip().lstrip("\ufeff").strip() for name in names]
 
 
-def _is_blank(facts: FileFacts) -> bool:
+def _first_chunk(path: Path) -> bytes:
+    with _open_bytes(path) as handle:
+        return handle.read(_CHUNK + 1)
+
+
+def _is_blank(start: bytes) -> bool:
     """A file of only whitespace and newlines is an empty file, not a malformed one."""
-    if facts.file_format != "csv" or facts.size_bytes > _CHUNK:
+    return len(start) <= _CHUNK and not start.strip(b" \t\r\n\xef\xbb\xbf")
+
+
+def _decodes_as_utf8(start: bytes) -> bool:
+    try:
+        # Not final: the chunk may end inside a character.
+        codecs.getincrementaldecoder("utf-8")().decode(start, final=len(start) <= _CHUNK)
+    except UnicodeDecodeError:
         return False
-    with _open_bytes(facts.path) as handle:
-        return not handle.read().strip(b" \t\r\n\xef\xbb\xbf")
+    return True
