@@ -184,6 +184,7 @@ def test_parquet_input(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     ).write_parquet(path)
     [result] = ingest(con, path)
     assert (result.rows_loaded, result.reasons) == (1, {"unknown_country": 1})
+    assert con.execute("SELECT encoding FROM ingest_batches").fetchall() == [("utf-8",)]
 
 
 def test_unreadable_csv_is_refused_with_a_clear_message(

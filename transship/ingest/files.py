@@ -65,7 +65,7 @@ def read_raw(con: duckdb.DuckDBPyConnection, path: Path) -> RawFile:
         "(source_line BIGINT, error_type VARCHAR, csv_line VARCHAR, error_message VARCHAR)"
     )
     file_format = _file_format(path)
-    start = _first_chunk(path)
+    start = _first_chunk(path) if file_format == "csv" else b""
     if path.stat().st_size == 0 or (file_format == "csv" and _is_blank(start)):
         con.execute(
             "CREATE TEMP VIEW raw_input AS "
@@ -74,6 +74,7 @@ def read_raw(con: duckdb.DuckDBPyConnection, path: Path) -> RawFile:
         return RawFile([], "utf-8")
     # DuckDB quarantines lines that are not UTF-8 (so the whole file is read again as
     # Latin-1), but a header line that is not UTF-8 would be skipped: check the start here.
+    # Parquet carries its own (UTF-8) strings.
     encoding = "utf-8" if _decodes_as_utf8(start) else "latin-1"
     _read(con, path, file_format, encoding)
     if file_format == "csv" and encoding == "utf-8" and scalar(con, _NOT_UTF8):
