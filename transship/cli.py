@@ -25,30 +25,22 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
-ingest_app = typer.Typer(
-    help="Load shipment records and trade statistics into the store.",
-    no_args_is_help=True,
-    rich_markup_mode="rich",
+
+
+def _command_group(name: str, help_text: str) -> typer.Typer:
+    group = typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode="rich")
+    app.add_typer(group, name=name)
+    return group
+
+
+ingest_app = _command_group("ingest", "Load shipment records and trade statistics into the store.")
+schedule_app = _command_group(
+    "schedule", "The nightly Prefect deployment: see it, or serve it from this machine."
 )
-app.add_typer(ingest_app, name="ingest")
-schedule_app = typer.Typer(
-    help="The nightly Prefect deployment: see it, or serve it from this machine.",
-    no_args_is_help=True,
-    rich_markup_mode="rich",
+review_app = _command_group(
+    "review", "Work the flag queue from the terminal: list, show the evidence, decide."
 )
-app.add_typer(schedule_app, name="schedule")
-review_app = typer.Typer(
-    help="Work the flag queue from the terminal: list, show the evidence, decide.",
-    no_args_is_help=True,
-    rich_markup_mode="rich",
-)
-app.add_typer(review_app, name="review")
-users_app = typer.Typer(
-    help="Analyst accounts for the review app and the decision log.",
-    no_args_is_help=True,
-    rich_markup_mode="rich",
-)
-app.add_typer(users_app, name="users")
+users_app = _command_group("users", "Analyst accounts for the review app and the decision log.")
 
 console = Console()
 errors = Console(stderr=True)
