@@ -146,6 +146,23 @@ def test_latin1_bom_whitespace_and_quoted_newlines(
     ]
 
 
+def test_surrounding_spaces_do_not_hide_a_repeated_id_or_fill_an_empty_value(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path / "spaces.csv",
+        "shipment_id,arrival_date,origin_country,hs_code,weight_kg,value_usd\n"
+        "S1,2025-01-05,TH,282580,1000,45000\n"
+        "  S1 ,2025-01-06,TH,282580,1000,45000\n"
+        "S2,2025-01-07,TH,282580,   ,45000\n",
+    )
+    [result] = ingest(con, path)
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 2)
+    assert con.execute(
+        "SELECT source_line, reason, column_name FROM quarantine ORDER BY source_line"
+    ).fetchall() == [(3, "duplicate_id", "shipment_id"), (4, "missing_value", "weight_kg")]
+
+
 @pytest.mark.parametrize("latin_row_at", [0, 30_000], ids=["in-header", "past-first-megabyte"])
 def test_a_latin1_file_is_read_as_latin1_wherever_its_first_accent_is(
     con: duckdb.DuckDBPyConnection, tmp_path: Path, latin_row_at: int

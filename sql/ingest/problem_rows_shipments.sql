@@ -8,12 +8,16 @@ WITH staged AS (
 
 -- Ids that occur more than once in the file, and where each first occurs. An aggregate
 -- rather than a window over every row: repeats are rare, and the hash is far cheaper
--- than sorting a million ids.
+-- than sorting a million ids. Read from the input, not from staged: a CTE used twice is
+-- materialized, which for staged is a typed copy of the whole file.
 repeated AS (
-    SELECT shipment_id, min(record_no) AS first_record, min(source_line) AS first_line
-    FROM staged
-    WHERE shipment_id IS NOT NULL
-    GROUP BY shipment_id
+    SELECT
+        text_or_null(shipment_id) AS shipment_id,
+        min(record_no) AS first_record,
+        min(source_line) AS first_line
+    FROM shipments_input
+    WHERE text_or_null(shipment_id) IS NOT NULL
+    GROUP BY text_or_null(shipment_id)
     HAVING count(*) > 1
 ),
 

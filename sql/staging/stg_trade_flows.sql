@@ -9,13 +9,13 @@ trimmed AS (
     SELECT
         record_no,
         source_line,
-        nullif(trim(period), '') AS period,
-        nullif(trim(reporter), '') AS reporter_text,
-        nullif(trim(partner), '') AS partner_text,
-        nullif(lower(trim(flow)), '') AS flow_text,
-        nullif(regexp_replace(trim(hs6), '[.\s]', '', 'g'), '') AS hs6,
-        nullif(trim(value_usd), '') AS value_text,
-        nullif(trim(weight_kg), '') AS weight_text
+        text_or_null(period) AS period,
+        text_or_null(reporter) AS reporter_text,
+        text_or_null(partner) AS partner_text,
+        lower(text_or_null(flow)) AS flow_text,
+        nullif(regexp_replace(text_or_null(hs6), '[.\s]', '', 'g'), '') AS hs6,
+        text_or_null(value_usd) AS value_text,
+        text_or_null(weight_kg) AS weight_text
     FROM source
 ),
 
