@@ -78,6 +78,8 @@ def ingest_file(
             notes.append("the file is empty")
             con.execute(load("ingest/problem_rows_empty"))
         else:
+            # The staging views of every kind clean their text fields with it.
+            con.execute(load("macros/text_or_null"))
             stage(con, columns)
         con.begin()
         try:

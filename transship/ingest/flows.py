@@ -144,7 +144,6 @@ def _stage(
 ) -> None:
     _require(columns, chosen.required, path, chosen.name)
     chosen.build_input(con, columns, path)
-    con.execute(load("macros/text_or_null"))
     con.execute(load("staging/stg_trade_flows"), {"country_scheme": chosen.country_scheme})
     expectation = _M49_EXPECTATION if chosen.country_scheme == "m49" else _ALIAS_EXPECTATION
     con.execute(

@@ -56,6 +56,5 @@ def _stage(
         "CREATE OR REPLACE TEMP TABLE ingest_params AS SELECT $rate::DOUBLE AS usd_per_unit",
         {"rate": mapping.usd_per_unit},
     )
-    con.execute(load("macros/text_or_null"))
     con.execute(load("staging/stg_shipments"))
     con.execute(load("ingest/problem_rows_shipments"))
