@@ -4,7 +4,7 @@ CREATE OR REPLACE TEMP TABLE flows_input AS
 SELECT
     record_no,
     source_line,
-    coalesce(nullif(trim(year), ''), $year) AS period,
+    coalesce(text_or_null(year), $year) AS period,
     reporter,
     partner,
     flow,
