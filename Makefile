@@ -27,13 +27,13 @@ test: $(STAMP) ## Run the test suite
 	$(BIN)/pytest -q
 
 lint: $(STAMP) ## ruff and mypy --strict
-	$(BIN)/ruff check transship flows tests fixtures/world
-	$(BIN)/ruff format --check transship flows tests fixtures/world
-	$(BIN)/mypy transship flows
+	$(BIN)/ruff check transship flows tests benchmarks
+	$(BIN)/ruff format --check transship flows tests benchmarks
+	$(BIN)/mypy transship flows benchmarks
 
 bench: $(STAMP) ## Benchmarks: ingest against bare DuckDB; detection on a 1.5M-shipment world against pandas + IsolationForest
-	$(BIN)/python -m transship.bench --out bench-out
-	$(BIN)/python -m transship.bench_detection --out bench-out --size large
+	$(BIN)/python -m benchmarks.ingest --out bench-out
+	$(BIN)/python -m benchmarks.detection --out bench-out --size large
 
 schedule: $(STAMP) ## Serve the nightly Prefect deployment from this machine (02:00 local)
 	$(BIN)/transship schedule serve

@@ -15,9 +15,9 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.ingest import DEFAULT_DB
 from transship.detectors import DetectorConfig
-from transship.pipeline import Prepared, RunResult, detect, score_partition
-from transship.scoring import Progress
-from transship.store import store
+from transship.run.pipeline import Prepared, RunResult, detect, score_partition
+from transship.run.scoring import Progress
+from transship.storage.store import store
 
 
 @task(cache_policy=NO_CACHE)

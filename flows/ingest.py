@@ -11,7 +11,7 @@ from transship.errors import StoreLockedError
 from transship.ingest.flows import ingest_flows
 from transship.ingest.shipments import ingest_shipments
 from transship.settings import Settings
-from transship.store import store
+from transship.storage.store import store
 
 DEFAULT_DB = Settings().db
 

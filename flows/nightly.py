@@ -10,9 +10,9 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.ingest import DEFAULT_DB, ingest
 from transship.detectors import DetectorConfig
-from transship.drop import drop_files
-from transship.pipeline import detect
-from transship.store import store
+from transship.ingest.drop import drop_files
+from transship.run.pipeline import detect
+from transship.storage.store import store
 
 
 @task(cache_policy=NO_CACHE)

@@ -9,7 +9,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from transship.store import open_store
+from transship.storage.store import open_store
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
@@ -43,9 +43,9 @@ TINY_WORLD = FIXTURES / "world" / "tiny"
 
 @pytest.fixture(scope="session")
 def world_generator() -> Any:
-    from transship.demo import world_generator as load
+    from transship.world import generate
 
-    return load()
+    return generate
 
 
 @pytest.fixture(scope="session")
@@ -69,7 +69,7 @@ def tiny_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def backfill_tiny(con: duckdb.DuckDBPyConnection, config: Any) -> None:
     """Score the tiny world's whole period, as a user's full backfill would."""
-    from transship.pipeline import detect
+    from transship.run.pipeline import detect
 
     detect(con, date(2023, 1, 1), date(2026, 10, 31), config)
 

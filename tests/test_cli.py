@@ -160,7 +160,7 @@ def test_schedule_show_prints_the_deployment() -> None:
 def test_review_from_the_terminal_lists_shows_and_decides(tiny_store: Path, tmp_path: Path) -> None:
     import shutil
 
-    from transship.store import store
+    from transship.storage.store import store
 
     db = tmp_path / "review.duckdb"
     shutil.copy(tiny_store, db)

@@ -18,8 +18,8 @@ from transship.detectors.relationships import Relationships
 from transship.detectors.structuring import Structuring
 from transship.detectors.unit_value import UnitValueMisfit
 from transship.features.build import Reference, build_features, load_flows, load_shipments
-from transship.scoring import fuse
-from transship.store import open_store
+from transship.run.scoring import fuse
+from transship.storage.store import open_store
 
 
 @pytest.fixture(scope="module")

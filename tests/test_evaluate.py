@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from tests.conftest import TINY_WORLD
 from transship.cli import app
 from transship.errors import InputFileError
-from transship.evaluate import evaluate, read_labels
+from transship.evaluation.labels import evaluate, read_labels
 
 runner = CliRunner()
 

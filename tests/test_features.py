@@ -134,7 +134,7 @@ def test_mirror_windows_use_months_before_the_shipment() -> None:
 
 @pytest.fixture(scope="module")
 def tiny_features_store(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    from transship.store import open_store
+    from transship.storage.store import open_store
 
     con = open_store(tmp_path_factory.mktemp("features") / "f.duckdb")
     list(ingest_shipments(con, [TINY_WORLD / "shipments.csv"]))
@@ -146,7 +146,7 @@ def test_later_data_never_changes_earlier_features_or_scores(
     tiny_features_store: duckdb.DuckDBPyConnection,
 ) -> None:
     from transship.detectors import DetectorConfig
-    from transship.scoring import score_range
+    from transship.run.scoring import score_range
 
     con = tiny_features_store
     reference = Reference.load(con)

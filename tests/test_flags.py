@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 from tests.conftest import backfill_tiny, count
 from transship.cli import app
 from transship.detectors import DetectorConfig
-from transship.flags import FlagQueryError, list_flags
-from transship.pipeline import DateRangeError, detect
-from transship.store import open_store
+from transship.run.flags import FlagQueryError, list_flags
+from transship.run.pipeline import DateRangeError, detect
+from transship.storage.store import open_store
 
 runner = CliRunner()
 

@@ -13,8 +13,8 @@ from polars.testing import assert_frame_equal
 
 from tests.conftest import TINY_WORLD
 from transship.detectors import DetectorConfig
-from transship.pipeline import detect
-from transship.store import open_store
+from transship.run.pipeline import detect
+from transship.storage.store import open_store
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,9 @@ import duckdb
 import pytest
 
 from tests.conftest import FIXTURES, count, write
-from transship.checks import run_checks
 from transship.errors import InputFileError, MissingColumnsError, UnknownFormatError
 from transship.ingest.flows import ingest_flows
+from transship.storage.checks import run_checks
 
 
 def ingest(con: duckdb.DuckDBPyConnection, path: Path, fmt: str):  # type: ignore[no-untyped-def]

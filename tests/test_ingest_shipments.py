@@ -8,11 +8,11 @@ import polars as pl
 import pytest
 
 from tests.conftest import FIXTURES, SHIPMENT_HEADER, count, write
-from transship.checks import run_checks
 from transship.errors import InputFileError, LostRowsError, MappingError, MissingColumnsError
 from transship.ingest.mapping import load_mapping
+from transship.ingest.shared import korea_customs_mapping
 from transship.ingest.shipments import ingest_shipments
-from transship.shared_data import korea_customs_mapping
+from transship.storage.checks import run_checks
 
 GOOD = (
     "S1,2025-01-05,Acme,Thai Oxide,TH,TH,,Long Beach,2825.80.0000,ANTIMONY OXIDE,,,1000,45000,sea"

@@ -17,7 +17,7 @@ from transship.features.profiles import (
     new_pairs,
     origin_switches,
 )
-from transship.store import open_store
+from transship.storage.store import open_store
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import SHIPMENT_HEADER, count
-from transship.checks import run_checks
 from transship.ingest.shipments import ingest_shipments
-from transship.store import open_store
+from transship.storage.checks import run_checks
+from transship.storage.store import open_store
 
 COLUMNS = SHIPMENT_HEADER.split(",")
 COUNTRY_SPELLINGS = [

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from transship.demo import run_demo
-from transship.evaluate import Evaluation
+from transship.evaluation.labels import Evaluation
 from transship.settings import Settings
 
 AVERAGE_PRECISION_FLOOR = 0.94

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SHARED_DATA
-from transship.real_evaluation import evaluate_real_data
-from transship.store import open_store
+from transship.evaluation.real import evaluate_real_data
+from transship.storage.store import open_store
 
 pytestmark = pytest.mark.skipif(
     not (SHARED_DATA / "comtrade_annual").is_dir(), reason="needs ../shared/data"

@@ -4,7 +4,7 @@ import duckdb
 
 from tests.conftest import count
 from transship import reference
-from transship.checks import run_checks
+from transship.storage.checks import run_checks
 
 
 def test_every_reference_table_is_filled_and_sourced(con: duckdb.DuckDBPyConnection) -> None:

@@ -9,11 +9,10 @@ import polars as pl
 import pytest
 
 from tests.conftest import backfill_tiny, count, reflag_under_new_rules
-from transship.checks import run_checks
 from transship.detectors import DetectorConfig
 from transship.errors import AuthenticationError, ReviewError, UnknownFlagError, UserError
 from transship.review.chart import Marker, corridor_chart
-from transship.review.decisions import decide, decision_log, reopen_risen
+from transship.review.decisions import decide, decision_log
 from transship.review.evidence import contributions, flag_evidence, reason_sentences
 from transship.review.queue import QueueFilters, flag_rows, queue, queue_export
 from transship.review.sessions import (
@@ -35,7 +34,9 @@ from transship.review.users import (
     set_password,
     verify_password,
 )
-from transship.sql import load
+from transship.run.reopen import reopen_risen
+from transship.storage.checks import run_checks
+from transship.storage.sql import load
 
 PASSWORD = "correct horse battery"
 

@@ -21,7 +21,7 @@ from transship.errors import AuthenticationError
 from transship.review.app import create_app
 from transship.review.users import add_user, authenticate
 from transship.settings import Settings
-from transship.store import store
+from transship.storage.store import store
 
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

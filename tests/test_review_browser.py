@@ -17,7 +17,7 @@ import uvicorn
 from transship.review.app import create_app
 from transship.review.users import add_user
 from transship.settings import Settings
-from transship.store import store
+from transship.storage.store import store
 
 CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "correct horse battery"

@@ -15,8 +15,8 @@ from polars.testing import assert_frame_equal
 
 from tests.conftest import count
 from transship.detectors import DetectorConfig
-from transship.pipeline import detect, partitions
-from transship.store import open_store
+from transship.run.pipeline import detect, partitions
+from transship.storage.store import open_store
 
 START, END = date(2025, 3, 27), date(2025, 4, 5)  # crosses a quarter, so a refit
 
@@ -132,9 +132,9 @@ KILL_AT_SECOND_COMMIT = """
 import os, signal, sys
 from datetime import date
 from pathlib import Path
-import transship.pipeline as pipeline
+import transship.run.pipeline as pipeline
 from transship.detectors import DetectorConfig
-from transship.store import open_store
+from transship.storage.store import open_store
 
 commits = []
 original = pipeline._commit
@@ -181,7 +181,7 @@ def test_a_fit_fingerprint_follows_the_code_that_fits(
 ) -> None:
     """A changed feature or detector module never reuses an older fit, even when the
     release number is the same (as in development)."""
-    from transship import fits
+    from transship.run import fits
     from transship.features.build import Reference
 
     con = open_store(tiny_store, read_only=True)

@@ -10,8 +10,8 @@ import polars as pl
 
 from transship.detectors import DetectorConfig
 from transship.features.build import Reference, build_features, load_flows, load_shipments
-from transship.scoring import fitted_detectors, fuse, model_reachable_floor, score_month
-from transship.store import store
+from transship.run.scoring import fitted_detectors, fuse, model_reachable_floor, score_month
+from transship.storage.store import store
 
 
 def test_the_reachable_floor_is_where_top_model_scores_just_reach_the_threshold() -> None:

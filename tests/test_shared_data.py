@@ -11,10 +11,10 @@ import duckdb
 import pytest
 
 from tests.conftest import SHARED_DATA
-from transship.checks import run_checks
 from transship.ingest.batch import IngestResult
-from transship.shared_data import load_shared_data
-from transship.store import open_store
+from transship.ingest.shared import load_shared_data
+from transship.storage.checks import run_checks
+from transship.storage.store import open_store
 
 pytestmark = pytest.mark.skipif(
     not SHARED_DATA.is_dir(), reason=f"shared data not found at {SHARED_DATA}"

@@ -11,8 +11,8 @@ import pytest
 
 from tests.conftest import FIXTURES, REPO, count
 from transship.errors import StoreTooNewError
-from transship.sql import sql_root
-from transship.store import migrate, migrations, open_store, schema_version
+from transship.storage.sql import sql_root
+from transship.storage.store import migrate, migrations, open_store, schema_version
 
 
 def test_init_is_idempotent(tmp_path: Path) -> None:
@@ -80,7 +80,7 @@ def test_second_writer_fails_fast_with_a_clear_message(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "from pathlib import Path; from transship.store import open_store; "
+            "from pathlib import Path; from transship.storage.store import open_store; "
             f"open_store(Path({str(path)!r}))",
         ],
         capture_output=True,
@@ -111,7 +111,7 @@ def test_killed_ingest_leaves_the_store_as_before(tmp_path: Path) -> None:
         from pathlib import Path
         import transship.ingest.batch as batch
         from transship.ingest.shipments import ingest_shipments
-        from transship.store import open_store
+        from transship.storage.store import open_store
         batch._commit = lambda con: os.kill(os.getpid(), signal.SIGKILL)
         con = open_store(Path({str(path)!r}))
         list(ingest_shipments(con, [Path({str(second)!r})]))

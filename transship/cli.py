@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from transship.errors import TransshipError
-from transship.evaluate import Evaluation
+from transship.evaluation.labels import Evaluation
 from transship.ingest.batch import IngestResult
 from transship.settings import Settings
 
@@ -63,7 +63,7 @@ def _settings(db: Path | None) -> Settings:
 @contextmanager
 def _opened_store(db: Path | None, read_only: bool = False) -> Iterator[DuckDBPyConnection]:
     """The store for one command; any transship error becomes a message and an exit code."""
-    from transship.store import store
+    from transship.storage.store import store
 
     settings = _settings(db)
     try:
@@ -234,7 +234,7 @@ def ingest_shared_command(
 
         transship ingest shared ../shared/data --db data/shared.duckdb
     """
-    from transship.shared_data import load_shared_data
+    from transship.ingest.shared import load_shared_data
 
     with _opened_store(db) as con:
         _report(load_shared_data(con, data_dir))
@@ -248,7 +248,7 @@ def summary(db: DbOption = None) -> None:
 
         transship summary --db data/transship.duckdb
     """
-    from transship.summary import store_summary
+    from transship.storage.summary import store_summary
 
     with _opened_store(db, read_only=True) as con:
         result = store_summary(con)
@@ -271,7 +271,7 @@ def quarantine(
 
         transship quarantine --reason unknown_country --limit 20
     """
-    from transship.summary import quarantined_rows
+    from transship.storage.summary import quarantined_rows
 
     with _opened_store(db, read_only=True) as con:
         rows = quarantined_rows(con, batch, reason, limit)
@@ -286,7 +286,7 @@ def check(db: DbOption = None) -> None:
 
         transship check --db data/transship.duckdb
     """
-    from transship.checks import run_checks
+    from transship.storage.checks import run_checks
 
     with _opened_store(db, read_only=True) as con:
         failures = run_checks(con)
@@ -317,7 +317,7 @@ def _detect(db: Path | None, rules: Path | None, start: date, end: date, kind: s
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from transship.detectors import DetectorConfig
-    from transship.pipeline import detect
+    from transship.run.pipeline import detect
 
     settings = _settings(db)
     try:
@@ -405,7 +405,7 @@ def flags(
 
         transship flags --since 2025-01-01 --min-score 80 --format csv --out flags.csv
     """
-    from transship.flags import EXPORT_FORMATS, export_flags, list_flags
+    from transship.run.flags import EXPORT_FORMATS, export_flags, list_flags
 
     if output_format not in EXPORT_FORMATS:
         errors.print(f"[bold red]error:[/] --format must be one of {', '.join(EXPORT_FORMATS)}")
@@ -468,7 +468,7 @@ def evaluate(
     """
     import json
 
-    from transship.evaluate import evaluate_store
+    from transship.evaluation.labels import evaluate_store
 
     with _opened_store(db, read_only=True) as con:
         try:
@@ -518,7 +518,7 @@ def evaluate_real(
 
         transship evaluate-real ../shared/data
     """
-    from transship.real_evaluation import evaluate_real_data
+    from transship.evaluation.real import evaluate_real_data
 
     with _opened_store(db) as con:
         try:
@@ -544,7 +544,7 @@ def runs(
 
         transship runs --limit 5
     """
-    from transship.summary import recent_runs
+    from transship.storage.summary import recent_runs
 
     with _opened_store(db, read_only=True) as con:
         _print_frame(recent_runs(con, limit), "Runs")
@@ -630,7 +630,7 @@ def demo(
         transship demo --db data/demo.duckdb
     """
     from transship.demo import run_demo
-    from transship.flags import list_flags
+    from transship.run.flags import list_flags
 
     settings = _settings(db)
     try:
@@ -639,7 +639,7 @@ def demo(
         raise _fail(exc) from exc
     for step in result.steps:
         console.print(f"• {step}", highlight=False, soft_wrap=True)
-    from transship.summary import recent_runs
+    from transship.storage.summary import recent_runs
 
     with _opened_store(db, read_only=True) as con:
         top = list_flags(con, level="shipment", limit=10)

@@ -1,44 +1,25 @@
 """The demo: a synthetic trade world through everything transship does.
 
-It generates the demo world with the generator in ``fixtures/world`` (seeded, so every
-demo sees the same world), ingests it, backfills the whole period and evaluates the flags
+It generates the demo world with ``transship.world`` (seeded, so every demo sees the
+same world), ingests it, backfills the whole period and evaluates the flags
 against the world's labels.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from types import ModuleType
 
 from transship.detectors import DetectorConfig
-from transship.errors import InputFileError
-from transship.evaluate import Evaluation, evaluate_store
+from transship.evaluation.labels import Evaluation, evaluate_store
 from transship.ingest.flows import ingest_flows
 from transship.ingest.shipments import ingest_shipments
-from transship.pipeline import detect
-from transship.scoring import Progress
+from transship.run.pipeline import detect
+from transship.run.scoring import Progress
 from transship.settings import Settings
-from transship.store import store
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-
-
-def world_generator(fixtures: Path = FIXTURES) -> ModuleType:
-    """The generator module in a checkout's fixtures folder."""
-    path = fixtures / "world" / "generate.py"
-    if not path.is_file():
-        raise InputFileError(f"the demo needs the world generator of a checkout: {path}")
-    spec = importlib.util.spec_from_file_location("transship_world_generator", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    # dataclasses look their module up by name while the module is being executed
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+from transship.storage.store import store
+from transship.world.generate import generate
 
 
 @dataclass
@@ -58,8 +39,7 @@ def run_demo(
     """Generate the world, ingest it and score it; with ``prefect`` through the Prefect
     flows (ingest, a backfill up to the last day, the nightly run for the last day),
     otherwise through the library directly."""
-    generator = world_generator()
-    manifest = generator.generate(world, size)
+    manifest = generate(world, size)
     start, end = (date.fromisoformat(d) for d in manifest["period"])
     shipments, flows = world / "shipments.csv", world / "flows.csv"
     if prefect:

@@ -16,7 +16,7 @@ import polars as pl
 from transship.features import columns
 from transship.features.mirror import mirror_features
 from transship.features.windows import Window, first_seen, prior_sum, prior_sums
-from transship.sql import load, sql_frame
+from transship.storage.sql import load, sql_frame
 
 RECENT_DAYS = 90
 BASELINE_DAYS = 365

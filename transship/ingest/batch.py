@@ -18,7 +18,7 @@ import duckdb
 
 from transship.errors import InputFileError, LostRowsError
 from transship.ingest.files import checksum, drop_working_tables, read_raw
-from transship.sql import load, scalar
+from transship.storage.sql import load, scalar
 
 
 @dataclass

@@ -21,7 +21,7 @@ from typing import IO, cast
 import duckdb
 
 from transship.errors import InputFileError
-from transship.sql import load, scalar
+from transship.storage.sql import load, scalar
 
 _CHUNK = 1 << 20
 _NOT_UTF8 = "SELECT count(*) FROM raw_rejects WHERE error_type = 'INVALID ENCODING'"

@@ -23,7 +23,7 @@ from transship.ingest.contract import (
     project_to_contract,
     resolve_columns,
 )
-from transship.sql import load
+from transship.storage.sql import load
 
 _ALIAS_EXPECTATION = "ISO 3166 alpha-2, alpha-3 code or country name"
 _M49_EXPECTATION = "UN M49 / Comtrade country number"

@@ -17,7 +17,7 @@ from transship.ingest.contract import (
     resolve_columns,
 )
 from transship.ingest.mapping import IDENTITY, ColumnMapping
-from transship.sql import load
+from transship.storage.sql import load
 
 
 def ingest_shipments(

@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 import pycountry
 
-from transship.sql import scalar
+from transship.storage.sql import scalar
 
 DATA = Path(__file__).parent / "data"
 

@@ -28,7 +28,6 @@ from transship.errors import (
     UnknownFlagError,
     UserError,
 )
-from transship.flags import STATUSES
 from transship.review.chart import Marker, corridor_chart
 from transship.review.decisions import ACTIONS, REOPEN, decide, decision_log
 from transship.review.evidence import (
@@ -55,8 +54,9 @@ from transship.review.users import (
     list_users,
     set_active,
 )
+from transship.run.flags import STATUSES
 from transship.settings import Settings
-from transship.store import store
+from transship.storage.store import store
 
 SESSION_COOKIE = "transship_session"
 LOGIN_CSRF_COOKIE = "transship_signin"

@@ -3,7 +3,8 @@
 A decision attaches to the flag's id, which depends only on what is flagged and the
 detector version, so reruns and backfills update the flag's score but never its status.
 The one exception is documented in rules.toml ``[review] reopen_margin``: a dismissed flag
-that a rerun scores that many points higher reopens, with the reason in the log.
+that a rerun scores that many points higher reopens, with the reason in the log
+(``transship.run.reopen``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import polars as pl
 
 from transship.errors import ReviewError, UnknownFlagError
 from transship.review.users import User
-from transship.sql import load, sql_frame
+from transship.storage.sql import load, sql_frame
 
 ACTIONS = {"confirm": "confirmed", "dismiss": "dismissed", "escalate": "escalated"}
 """What an analyst can decide, and the status each leaves the flag in."""
@@ -71,18 +72,12 @@ def decide(
                 "analyst": analyst.username,
             },
         ).fetchall()
-        con.execute(load("review/sync_flag_status")).fetchall()
+        con.execute(load("flags/sync_flag_status")).fetchall()
         con.commit()
     except Exception:
         con.rollback()
         raise
     return len(wanted)
-
-
-def reopen_risen(con: duckdb.DuckDBPyConnection, run_id: int, margin: float) -> None:
-    """Apply the reopen rule to the flags a run just rescored (inside the run's transaction)."""
-    con.execute(load("review/reopen_dismissed"), {"run_id": run_id, "margin": margin}).fetchall()
-    con.execute(load("review/sync_flag_status")).fetchall()
 
 
 def decision_log(

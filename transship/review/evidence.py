@@ -14,7 +14,7 @@ import polars as pl
 from transship.errors import UnknownFlagError
 from transship.review.decisions import decision_log
 from transship.review.queue import flag_rows
-from transship.sql import load, sql_frame
+from transship.storage.sql import load, sql_frame
 
 # Reasons are stored as one paragraph of sentences; a sentence ends at a full stop followed
 # by a capital (codes such as 8112.92 and amounts such as 1.3 t never are).

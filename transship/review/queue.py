@@ -9,8 +9,8 @@ import duckdb
 import polars as pl
 
 from transship.errors import ReviewError
-from transship.flags import LEVELS, STATUSES
-from transship.sql import load, sql_frame
+from transship.run.flags import LEVELS, STATUSES
+from transship.storage.sql import load, sql_frame
 
 SEVERITIES = ("high", "medium", "low")
 PAGE_SIZE = 50

@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 
 from transship.errors import AuthenticationError, UserError
-from transship.sql import sql_frame
+from transship.storage.sql import sql_frame
 
 ROLES = ("analyst", "admin")
 SYSTEM_ANALYST = "transship"

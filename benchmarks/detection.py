@@ -22,18 +22,18 @@ from pathlib import Path
 
 import polars as pl
 
-from transship.evaluate import evaluate, read_labels
+from transship.evaluation.labels import evaluate, read_labels
 
 _TRANSSHIP = """
 import json, resource, sys, time
 from datetime import date
 from pathlib import Path
 from transship.detectors import DetectorConfig
-from transship.flags import export_flags, list_flags
+from transship.run.flags import export_flags, list_flags
 from transship.ingest.flows import ingest_flows
 from transship.ingest.shipments import ingest_shipments
-from transship.pipeline import detect
-from transship.store import open_store
+from transship.run.pipeline import detect
+from transship.storage.store import open_store
 
 world, db = Path(sys.argv[1]), Path(sys.argv[2])
 manifest = json.loads((world / "world.json").read_text())
@@ -104,12 +104,12 @@ def main() -> None:
     world = args.out / f"world-{args.size}"
     db = args.out / "detection.duckdb"
     db.unlink(missing_ok=True)
-    generator = Path(__file__).resolve().parent.parent / "fixtures" / "world" / "generate.py"
     started = time.perf_counter()
     subprocess.run(
         [
             sys.executable,
-            str(generator),
+            "-m",
+            "transship.world.generate",
             "--size",
             args.size,
             "--seed",

@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 
 from transship.errors import TransshipError
-from transship.sql import load, sql_frame
+from transship.storage.sql import load, sql_frame
 
 EXPORT_FORMATS = ("table", "csv", "json")
 STATUSES = ("open", "confirmed", "dismissed", "escalated")

@@ -25,9 +25,9 @@ import duckdb
 from transship.detectors import DetectorConfig
 from transship.detectors.base import Detector
 from transship.features.build import Reference
-from transship.sql import load, sql_root
+from transship.storage.sql import load, sql_root
 
-_PACKAGE = Path(__file__).parent
+_PACKAGE = Path(__file__).parent.parent
 
 
 @cache
@@ -37,7 +37,7 @@ def code_digest() -> str:
     sources = [
         *sorted((_PACKAGE / "features").glob("*.py")),
         *sorted((_PACKAGE / "detectors").glob("*.py")),
-        _PACKAGE / "scoring.py",
+        _PACKAGE / "run" / "scoring.py",
         *sorted((sql_root() / "features").glob("*.sql")),
     ]
     digest = hashlib.sha256()

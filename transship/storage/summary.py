@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from transship.sql import load, sql_frame
+from transship.storage.sql import load, sql_frame
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from transship.corridors import corridor_flags
 from transship.detectors import DetectorConfig
 from transship.features.build import Reference, load_flows
-from transship.shared_data import load_shared_statistics
+from transship.ingest.shared import load_shared_statistics
+from transship.run.corridors import corridor_flags
 
 
 @dataclass(frozen=True)

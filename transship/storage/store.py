@@ -12,7 +12,7 @@ import duckdb
 
 from transship import reference
 from transship.errors import StoreError, StoreLockedError, StoreTooNewError
-from transship.sql import scalar, sql_root
+from transship.storage.sql import scalar, sql_root
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 

@@ -7,8 +7,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
-_PACKAGED = Path(__file__).parent / "sql"
-_CHECKOUT = Path(__file__).parent.parent / "sql"
+_PACKAGED = Path(__file__).parent.parent / "sql"
+_CHECKOUT = Path(__file__).parent.parent.parent / "sql"
 
 
 def sql_root() -> Path:

@@ -73,7 +73,7 @@ _CHILD = {
     ),
     "transship_ingest": (
         "from pathlib import Path\n"
-        "from transship.store import open_store\n"
+        "from transship.storage.store import open_store\n"
         "from transship.ingest.shipments import ingest_shipments\n"
         "con = open_store(Path(sys.argv[2]), memory_limit=sys.argv[3] or None)\n"
         "start = time.perf_counter()\n"
@@ -131,7 +131,7 @@ def main() -> None:
             [
                 sys.executable,
                 "-c",
-                "import sys; from transship.bench import synthetic_shipments; "
+                "import sys; from benchmarks.ingest import synthetic_shipments; "
                 "synthetic_shipments(int(sys.argv[1])).write_csv(sys.argv[2])",
                 str(rows),
                 str(csv_path),

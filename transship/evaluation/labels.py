@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 
 from transship.errors import InputFileError, TransshipError
-from transship.sql import sql_frame
+from transship.storage.sql import sql_frame
 
 LABEL_COLUMNS = {"shipment_id": pl.String, "label": pl.String, "positive": pl.Int64}
 

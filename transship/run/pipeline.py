@@ -17,7 +17,6 @@ from datetime import date, timedelta
 import duckdb
 import polars as pl
 
-from transship.corridors import corridor_flags, monthly_corridor_flags
 from transship.detectors import DetectorConfig
 from transship.detectors.base import Detector
 from transship.errors import TransshipError
@@ -37,9 +36,10 @@ from transship.features.profiles import (
     new_pairs,
     origin_switches,
 )
-from transship.fits import cached_fits, history_fingerprints, quarter_label, save_fit
-from transship.review.decisions import reopen_risen
-from transship.scoring import (
+from transship.run.corridors import corridor_flags, monthly_corridor_flags
+from transship.run.fits import cached_fits, history_fingerprints, quarter_label, save_fit
+from transship.run.reopen import reopen_risen
+from transship.run.scoring import (
     HISTORY_DAYS,
     Progress,
     fitted_detectors,
@@ -49,7 +49,7 @@ from transship.scoring import (
     score_range,
     severity,
 )
-from transship.sql import load, sql_frame
+from transship.storage.sql import load, sql_frame
 
 
 class DateRangeError(TransshipError):

@@ -17,7 +17,7 @@ from transship.ingest.shipments import ingest_shipments
 
 def korea_customs_mapping() -> ColumnMapping:
     with resources.as_file(
-        resources.files("transship") / "mappings" / "korea_customs.toml"
+        resources.files("transship.ingest") / "mappings" / "korea_customs.toml"
     ) as path:
         return load_mapping(path)
 

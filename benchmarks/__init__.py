@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): run from a checkout, not shipped in the package."""

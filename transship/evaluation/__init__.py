@@ -1,0 +1,1 @@
+"""How well flags rank: against labels of a synthetic world, and against what really happened."""

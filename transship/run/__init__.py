@@ -1,0 +1,1 @@
+"""A detection run: features, fitted detectors, scores, flags and the runs ledger."""

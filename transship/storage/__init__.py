@@ -1,0 +1,1 @@
+"""The store: one DuckDB file, its migrations, SQL files, checks and summary."""

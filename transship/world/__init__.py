@@ -1,0 +1,1 @@
+"""The synthetic trade world with planted schemes that transship measures itself on."""
