@@ -13,13 +13,12 @@ from datetime import date, timedelta
 import duckdb
 import polars as pl
 
-from transship.features import columns
+from transship.features import columns, history
+from transship.features.history import BASELINE_DAYS, FIRST_SEEN_KEYS, RECENT_DAYS
 from transship.features.mirror import mirror_features
-from transship.features.windows import Window, first_seen, prior_sum, prior_sums
+from transship.features.windows import Window, first_seen, prior_sums
 from transship.storage.sql import load, sql_frame
 
-RECENT_DAYS = 90
-BASELINE_DAYS = 365
 BENCHMARK_DAYS = 365
 SWITCH_WINDOW_DAYS = 365
 CONTROLLED_PRICE_DAYS = 90
@@ -27,11 +26,6 @@ LOOKBACK_DAYS = RECENT_DAYS + BASELINE_DAYS
 """How far back a shipment's features look, first-seen dates and origin switches aside:
 the corridor baseline's year before the last 90 days. Unit-value benchmarks (a year
 before the month) and the structuring lags (three months) fall within it."""
-FIRST_SEEN_KEYS = {
-    "corridor": ["origin_country", "hs6"],
-    "exporter": ["exporter"],
-    "pair": ["exporter", "importer"],
-}
 
 
 @dataclass(frozen=True)
@@ -388,6 +382,7 @@ def build_features(
     (``FIRST_SEEN_KEYS``) among shipments older than ``shipments`` (``load_history``).
     """
     earlier = earlier_first_seen or {}
+    hubs = reference.hubs["country"]
     frame = (
         shipments.sort("arrival_date", "shipment_id")
         .with_row_index("row")
@@ -402,56 +397,24 @@ def build_features(
         )
         .join(materials(reference), on="hs6", how="left")
         .with_columns(
-            controlled=pl.col("material").is_not_null(),
-            origin_is_hub=pl.col("origin_country").is_in(reference.hubs["country"].implode()),
-            export_is_hub=pl.col("export_country").is_in(reference.hubs["country"].implode()),
+            columns.controlled(), columns.origin_is_hub(hubs), columns.export_is_hub(hubs)
         )
     )
     frame = control_in_force(frame, reference)
     frame = capacity_level(frame, reference)
-
-    corridor = ["origin_country", "hs6"]
-    own_kg = frame["weight_kg"]
-    corridor_sums = prior_sums(
-        frame,
-        corridor,
-        {
-            "recent": Window(pl.col("weight_kg"), RECENT_DAYS),
-            "baseline": Window(pl.col("weight_kg"), RECENT_DAYS + BASELINE_DAYS, RECENT_DAYS),
-        },
-    )
-    recent = corridor_sums["recent"] + own_kg
-    baseline = corridor_sums["baseline"] * RECENT_DAYS / BASELINE_DAYS
-    code_recent = prior_sum(frame, ["hs6"], pl.col("weight_kg"), RECENT_DAYS) + own_kg
-    exporter_kg = prior_sum(
-        frame,
-        ["exporter"],
-        pl.col("weight_kg") * pl.col("controlled").cast(pl.Float64),
-        RECENT_DAYS,
-    ) + own_kg * frame["controlled"].cast(pl.Float64)
+    frame = frame.hstack(history.corridor_volumes(frame))
     frame = frame.with_columns(
-        corridor_recent_kg=recent,
-        corridor_baseline_kg=baseline,
-        corridor_surge_ratio=recent / pl.max_horizontal(baseline, own_kg),
-        corridor_first_seen=first_seen(frame, corridor, earlier.get("corridor")),
-        origin_share_90d=recent / code_recent,
-        exporter_first_seen=first_seen(frame, ["exporter"], earlier.get("exporter")),
-        exporter_controlled_kg_90d=exporter_kg,
-        pair_first_seen=first_seen(frame, ["exporter", "importer"], earlier.get("pair")),
-    ).with_columns(
-        exporter_age_days=(pl.col("arrival_date") - pl.col("exporter_first_seen"))
-        .dt.total_days()
-        .fill_null(0),
-        pair_new=pl.col("pair_first_seen").is_null(),
-    )
-
+        columns.corridor_surge_ratio(),
+        history.corridor_first_seen(frame, earlier.get("corridor")),
+        history.origin_share_90d(frame),
+        history.exporter_first_seen(frame, earlier.get("exporter")),
+        history.exporter_controlled_kg_90d(frame),
+        history.pair_first_seen(frame, earlier.get("pair")),
+    ).with_columns(columns.exporter_age_days(), columns.pair_new())
     months = frame["month"].unique().sort().to_list()
-    benchmarks = unit_value_benchmarks(frame, months)
-    frame = frame.join(benchmarks, on=["hs6", "month"], how="left").with_columns(
-        uv_z=(pl.col("log_unit_value") - pl.col("hs6_uv_median"))
-        / (1.4826 * pl.col("hs6_uv_mad") + 0.1),
-        hs6_uv_typical=pl.col("hs6_uv_median").exp(),
-    )
+    frame = frame.join(
+        unit_value_benchmarks(frame, months), on=["hs6", "month"], how="left"
+    ).with_columns(columns.uv_z(), columns.hs6_uv_typical())
     frame = nearest_controlled(frame, months, misfit_z)
     frame = origin_switch(frame)
     frame = structuring(frame)

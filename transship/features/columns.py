@@ -74,5 +74,57 @@ def described_keyword() -> pl.Expr:
     )
 
 
+def controlled() -> pl.Expr:
+    """The declared code carries a controlled material (``material`` joined from it)."""
+    return pl.col("material").is_not_null().alias("controlled")
+
+
+def origin_is_hub(hubs: pl.Series) -> pl.Expr:
+    """The declared origin is a known transit or re-export hub."""
+    return pl.col("origin_country").is_in(hubs.implode()).alias("origin_is_hub")
+
+
+def export_is_hub(hubs: pl.Series) -> pl.Expr:
+    """The country of export is a known hub; null when it is not declared."""
+    return pl.col("export_country").is_in(hubs.implode()).alias("export_is_hub")
+
+
+def corridor_surge_ratio() -> pl.Expr:
+    """The corridor's last 90 days against its usual 90 days; a baseline below the
+    shipment's own weight counts as that weight, so a first small shipment is no surge."""
+    return (
+        pl.col("corridor_recent_kg")
+        / pl.max_horizontal(pl.col("corridor_baseline_kg"), pl.col("weight_kg"))
+    ).alias("corridor_surge_ratio")
+
+
+def exporter_age_days() -> pl.Expr:
+    """Days since the exporter's first earlier shipment; 0 for its first."""
+    return (
+        (pl.col("arrival_date") - pl.col("exporter_first_seen"))
+        .dt.total_days()
+        .fill_null(0)
+        .alias("exporter_age_days")
+    )
+
+
+def pair_new() -> pl.Expr:
+    """The exporter has never shipped to this importer before."""
+    return pl.col("pair_first_seen").is_null().alias("pair_new")
+
+
+def uv_z() -> pl.Expr:
+    """How far the log unit value lies from its code's median, in robust deviations; the
+    0.1 keeps a code whose prices never varied from making every difference infinite."""
+    return (
+        (pl.col("log_unit_value") - pl.col("hs6_uv_median")) / (1.4826 * pl.col("hs6_uv_mad") + 0.1)
+    ).alias("uv_z")
+
+
+def hs6_uv_typical() -> pl.Expr:
+    """The code's median unit value in dollars per kg, for the reasons."""
+    return pl.col("hs6_uv_median").exp().alias("hs6_uv_typical")
+
+
 def keyword_pattern(material: str) -> re.Pattern[str]:
     return re.compile("|".join(MATERIAL_KEYWORDS[material]), re.IGNORECASE)

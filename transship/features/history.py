@@ -1,0 +1,76 @@
+"""Columns a shipment takes from the shipments that arrived before it: trailing volumes of
+its corridor, code and exporter, and when its corridor, exporter and pair were first seen.
+
+Each function reads a frame (``arrival_date``, the keys, ``weight_kg``) and returns the
+column named after it, or a frame of columns that share one pass over the windows.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from transship.features.windows import Window, first_seen, prior_sum, prior_sums
+
+RECENT_DAYS = 90
+BASELINE_DAYS = 365
+CORRIDOR = ["origin_country", "hs6"]
+FIRST_SEEN_KEYS = {
+    "corridor": CORRIDOR,
+    "exporter": ["exporter"],
+    "pair": ["exporter", "importer"],
+}
+
+
+def corridor_volumes(frame: pl.DataFrame) -> pl.DataFrame:
+    """``corridor_recent_kg``: the corridor's weight over the 90 days to the arrival,
+    the shipment included; ``corridor_baseline_kg``: its weight over the year before
+    those 90 days, scaled to 90 days.
+
+    One function for both because they share the sort by corridor and day.
+    """
+    sums = prior_sums(
+        frame,
+        CORRIDOR,
+        {
+            "recent": Window(pl.col("weight_kg"), RECENT_DAYS),
+            "baseline": Window(pl.col("weight_kg"), RECENT_DAYS + BASELINE_DAYS, RECENT_DAYS),
+        },
+    )
+    return pl.DataFrame(
+        [
+            (sums["recent"] + frame["weight_kg"]).alias("corridor_recent_kg"),
+            (sums["baseline"] * RECENT_DAYS / BASELINE_DAYS).alias("corridor_baseline_kg"),
+        ]
+    )
+
+
+def origin_share_90d(frame: pl.DataFrame) -> pl.Series:
+    """The corridor's share of its code's weight over the same 90 days (reads
+    ``corridor_recent_kg``)."""
+    code_recent = prior_sum(frame, ["hs6"], pl.col("weight_kg"), RECENT_DAYS) + frame["weight_kg"]
+    return (frame["corridor_recent_kg"] / code_recent).alias("origin_share_90d")
+
+
+def exporter_controlled_kg_90d(frame: pl.DataFrame) -> pl.Series:
+    """The exporter's weight of controlled codes over the 90 days to the arrival, the
+    shipment included (reads ``controlled``)."""
+    controlled_kg = pl.col("weight_kg") * pl.col("controlled").cast(pl.Float64)
+    earlier = prior_sum(frame, ["exporter"], controlled_kg, RECENT_DAYS)
+    own = frame["weight_kg"] * frame["controlled"].cast(pl.Float64)
+    return (earlier + own).alias("exporter_controlled_kg_90d")
+
+
+def corridor_first_seen(frame: pl.DataFrame, earlier: pl.DataFrame | None = None) -> pl.Series:
+    """The corridor's first arrival before this shipment's day; ``earlier`` adds first
+    arrivals from shipments not in ``frame``."""
+    return first_seen(frame, FIRST_SEEN_KEYS["corridor"], earlier).alias("corridor_first_seen")
+
+
+def exporter_first_seen(frame: pl.DataFrame, earlier: pl.DataFrame | None = None) -> pl.Series:
+    """The exporter's first arrival before this shipment's day."""
+    return first_seen(frame, FIRST_SEEN_KEYS["exporter"], earlier).alias("exporter_first_seen")
+
+
+def pair_first_seen(frame: pl.DataFrame, earlier: pl.DataFrame | None = None) -> pl.Series:
+    """The exporter's first shipment to this importer before this shipment's day."""
+    return first_seen(frame, FIRST_SEEN_KEYS["pair"], earlier).alias("pair_first_seen")
