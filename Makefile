@@ -26,10 +26,14 @@ demo: $(STAMP) ## Generate the demo world, ingest it, backfill it, print the top
 test: $(STAMP) ## Run the test suite
 	$(BIN)/pytest -q
 
+# mypy checks flows/ as transship.flows, through the transship/flows symlink.
 lint: $(STAMP) ## ruff and mypy --strict
 	$(BIN)/ruff check transship flows tests benchmarks
 	$(BIN)/ruff format --check transship flows tests benchmarks
-	$(BIN)/mypy transship flows benchmarks
+	$(BIN)/mypy transship benchmarks
+
+check-wheel: ## Build the wheel, install it in a fresh virtualenv, run every --help and the demo outside the checkout (a few minutes)
+	PYTHON=$(PYTHON) .ci/check-wheel
 
 bench: $(STAMP) ## Benchmarks: ingest against bare DuckDB; detection on a 1.5M-shipment world against pandas + IsolationForest
 	$(BIN)/python -m benchmarks.ingest --out bench-out
@@ -47,4 +51,4 @@ load-shared: $(STAMP) ## Load the real data sets in SHARED_DATA through their ad
 clean: ## Remove the virtualenv and local stores
 	rm -rf $(VENV) data bench-out
 
-.PHONY: help setup demo test lint bench schedule review load-shared clean
+.PHONY: help setup demo test lint check-wheel bench schedule review load-shared clean

@@ -6,8 +6,8 @@ import os
 # can only fail there, and its temporary server's attempt to record it locks its database.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
-from flows.backfill import backfill
-from flows.ingest import ingest
-from flows.nightly import nightly
+from transship.flows.backfill import backfill
+from transship.flows.ingest import ingest
+from transship.flows.nightly import nightly
 
 __all__ = ["backfill", "ingest", "nightly"]

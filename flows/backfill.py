@@ -13,8 +13,8 @@ import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.ingest import DEFAULT_DB
 from transship.detectors import DetectorConfig
+from transship.flows.ingest import DEFAULT_DB
 from transship.run.pipeline import Prepared, RunResult, detect, score_partition
 from transship.run.scoring import Progress
 from transship.storage.store import store

@@ -8,8 +8,8 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.ingest import DEFAULT_DB, ingest
 from transship.detectors import DetectorConfig
+from transship.flows.ingest import DEFAULT_DB, ingest
 from transship.ingest.drop import drop_files
 from transship.run.pipeline import detect
 from transship.storage.store import store

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from prefect.schedules import Cron, Schedule
 
-from flows.ingest import DEFAULT_DB
-from flows.nightly import nightly
+from transship.flows.ingest import DEFAULT_DB
+from transship.flows.nightly import nightly
 
 DEPLOYMENT = "transship-nightly"
 DEFAULT_CRON = "0 2 * * *"

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from tests.conftest import TINY_WORLD
+from tests.conftest import REPO, TINY_WORLD
 from transship.detectors import DetectorConfig
 from transship.run.pipeline import detect
 from transship.storage.store import open_store
@@ -35,7 +35,7 @@ def _flags(path: Path) -> pl.DataFrame:
 
 
 def test_nightly_ingests_its_drop_and_scores_the_day(prefect_api: None, tmp_path: Path) -> None:
-    from flows import nightly
+    from transship.flows import nightly
 
     day = date(2025, 5, 21)  # a day with flags in the tiny world
     drop = tmp_path / "drop"
@@ -65,7 +65,7 @@ def test_nightly_ingests_its_drop_and_scores_the_day(prefect_api: None, tmp_path
 def test_backfill_flow_equals_the_library_backfill(
     prefect_api: None, tiny_store: Path, tmp_path: Path
 ) -> None:
-    from flows import backfill
+    from transship.flows import backfill
 
     db = tmp_path / "flow.duckdb"
     shutil.copy(tiny_store, db)
@@ -90,7 +90,7 @@ def test_backfill_flow_equals_the_library_backfill(
 
 
 def test_ingest_flow_is_idempotent(prefect_api: None, tmp_path: Path) -> None:
-    from flows import ingest
+    from transship.flows import ingest
 
     db = tmp_path / "ingest.duckdb"
     first = ingest(shipments=[TINY_WORLD / "shipments.csv"], db=db)
@@ -100,7 +100,7 @@ def test_ingest_flow_is_idempotent(prefect_api: None, tmp_path: Path) -> None:
 
 
 def test_the_nightly_schedule() -> None:
-    from flows.schedule import deployment_parameters, nightly_schedule
+    from transship.flows.schedule import deployment_parameters, nightly_schedule
 
     schedule = nightly_schedule(timezone="Europe/Brussels")
     assert schedule.cron == "0 2 * * *" and schedule.timezone == "Europe/Brussels"
@@ -109,3 +109,19 @@ def test_the_nightly_schedule() -> None:
         "db": "s.duckdb",
         "drop_folder": "/drop",
     }
+
+
+def test_prefect_loads_the_checkout_nightly_entrypoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`prefect deploy flows/nightly.py:nightly` (README, `transship schedule show`) loads the
+    file by path from the repository root; its imports must resolve there."""
+    from prefect.flows import load_flow_from_entrypoint
+
+    from transship.flows import nightly
+
+    monkeypatch.chdir(REPO)
+    # Without use_placeholder_flow=False a failed import falls back to a placeholder
+    # parsed from the file, and the deployment would only break on the worker.
+    loaded = load_flow_from_entrypoint("flows/nightly.py:nightly", use_placeholder_flow=False)
+    assert Path(loaded.fn.__code__.co_filename).resolve() == REPO / "flows" / "nightly.py"
+    assert loaded.name == nightly.name
+    assert loaded.parameters == nightly.parameters

@@ -573,7 +573,7 @@ def schedule_show(
 
         transship schedule show --cron "30 1 * * *" --timezone Europe/Brussels
     """
-    from flows.schedule import DEPLOYMENT, deployment_parameters, nightly_schedule
+    from transship.flows.schedule import DEPLOYMENT, deployment_parameters, nightly_schedule
 
     schedule = nightly_schedule(cron, timezone)
     parameters = deployment_parameters(_settings(db).db, drop_folder, rules)
@@ -605,7 +605,7 @@ def schedule_serve(
 
         transship schedule serve --drop-folder /srv/customs/drop --db /srv/transship.duckdb
     """
-    from flows.schedule import deployment_parameters, nightly_schedule, serve
+    from transship.flows.schedule import deployment_parameters, nightly_schedule, serve
 
     serve(
         nightly_schedule(cron, timezone),

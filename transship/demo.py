@@ -43,7 +43,7 @@ def run_demo(
     start, end = (date.fromisoformat(d) for d in manifest["period"])
     shipments, flows = world / "shipments.csv", world / "flows.csv"
     if prefect:
-        from flows import backfill, ingest, nightly
+        from transship.flows import backfill, ingest, nightly
 
         loaded = ingest([shipments], [flows], settings.db)
         backfill(start, end - timedelta(days=1), settings.db, settings.rules)
