@@ -60,3 +60,7 @@ class UserError(ReviewError):
 
 class AuthenticationError(ReviewError):
     """A sign-in failed: unknown user, wrong password or inactive account."""
+
+
+class MaterialsError(InputFileError):
+    """A materials file is invalid; no materials file was installed and the store is as it was."""

@@ -25,3 +25,8 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     """Send the sign-in cookie over HTTPS only (``TRANSSHIP_COOKIE_SECURE``); set it when
     the review app is served behind TLS."""
+
+    materials: Path | None = None
+    """A folder of extra materials files (``TRANSSHIP_MATERIALS``), ``*.toml`` in the format
+    of transship/reference/materials/: new materials, or more rows for shipped ones. They
+    are checked and installed with the shipped files whenever they change."""

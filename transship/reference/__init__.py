@@ -1,15 +1,15 @@
 """Reference data shipped with transship, installed into the store's ``ref_*`` tables.
 
-Every table records its source and date in ``ref_sources``. The tables are rebuilt
-whenever the shipped data changes, so a store always reasons with the data of the
-transship version that opened it.
+Every table records its source and date in ``ref_sources``; the materials tables name a
+source for every row (``ref_material_sources``). The tables are rebuilt whenever the
+shipped data or the user's materials files change, so a store always reasons with the
+data of the transship version, and the materials folder, that opened it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Callable
 from importlib import metadata, resources
 from pathlib import Path
 
@@ -17,38 +17,48 @@ import duckdb
 import polars as pl
 import pycountry
 
+from transship.reference import materials
 from transship.storage.sql import scalar
 
 DATA = Path(__file__).parent / "data"
 
-SOURCES: dict[str, tuple[str, str]] = {
+_EACH_ROW = "materials files; each row names its sources, listed in ref_material_sources"
+
+SOURCES: dict[str, str] = {
     "ref_countries": (
-        "ISO 3166-1 via the pycountry package, plus UN Comtrade aggregate partner codes",
-        f"pycountry {metadata.version('pycountry')}",
+        "ISO 3166-1 via the pycountry package, plus UN Comtrade aggregate partner codes"
     ),
     "ref_country_aliases": (
         "ISO 3166-1 codes and names (pycountry) plus common English variants "
-        "(transship/reference/data/country_aliases.csv)",
-        f"pycountry {metadata.version('pycountry')}",
+        "(transship/reference/data/country_aliases.csv)"
     ),
     "ref_comtrade_codes": (
         "UN M49 numeric codes (pycountry) with UN Comtrade's own reporter and "
-        "aggregate codes (transship/reference/data/comtrade_codes.csv)",
-        "UN Comtrade code list, 2024",
+        "aggregate codes (transship/reference/data/comtrade_codes.csv)"
     ),
-    "ref_hs": (
-        "HS 2022 nomenclature shipped with the ustrade package (harmonized-system.csv)",
-        f"ustrade {metadata.version('ustrade')}",
-    ),
-    "ref_controlled_codes": ("transship domain brief (shared/domain.md), HS 2022", "2025-07"),
-    "ref_cover_codes": ("transship domain brief: covers seen in mislabelling", "2025-07"),
-    "ref_control_events": ("transship domain brief: China's export-control timeline", "2025-07"),
-    "ref_capacity": (
-        "USGS Mineral Commodity Summaries 2025 and the domain brief; shares approximate",
-        "2025-07",
-    ),
-    "ref_hubs": ("transship domain brief: transit hubs seen in rerouting", "2025-07"),
+    "ref_hs": "HS 2022 nomenclature shipped with the ustrade package (harmonized-system.csv)",
+    "ref_materials": "materials files: which files describe each material",
+    "ref_material_sources": "materials files: the sources their rows cite",
+    "ref_controlled_codes": f"HS 2022 codes of each controlled material, {_EACH_ROW}",
+    "ref_unit_values": f"typical unit values per material and code, {_EACH_ROW}",
+    "ref_cover_codes": f"innocuous codes seen in mislabelling, {_EACH_ROW}",
+    "ref_control_events": f"China's export-control timeline with destinations, {_EACH_ROW}",
+    "ref_capacity": f"who mines, smelts, refines and recycles each material, {_EACH_ROW}",
+    "ref_hubs": "transship domain brief: transit hubs seen in rerouting",
 }
+"""What each reference table holds and where it comes from (``ref_sources.source``)."""
+
+AS_OF: dict[str, str] = {
+    "ref_countries": f"pycountry {metadata.version('pycountry')}",
+    "ref_country_aliases": f"pycountry {metadata.version('pycountry')}",
+    "ref_comtrade_codes": "UN Comtrade code list, 2024",
+    "ref_hs": f"ustrade {metadata.version('ustrade')}",
+    "ref_hubs": "2025-07",
+}
+"""``ref_sources.as_of`` of the tables not built from the materials files; those take the
+date of the newest source their rows cite."""
+
+TABLES = tuple(SOURCES)
 
 
 def countries() -> pl.DataFrame:
@@ -136,67 +146,79 @@ def hs_nomenclature() -> pl.DataFrame:
     )
 
 
-def controlled_codes() -> pl.DataFrame:
-    return _csv("controlled_codes.csv")
-
-
-def cover_codes() -> pl.DataFrame:
-    return _csv("cover_codes.csv")
-
-
-def control_events() -> pl.DataFrame:
-    return _csv("control_events.csv").with_columns(
-        pl.col("event_date", "effective_date").str.to_date()
-    )
-
-
-def capacity() -> pl.DataFrame:
-    return _csv("capacity.csv").with_columns(pl.col("start_date").str.to_date())
-
-
 def hubs() -> pl.DataFrame:
     return _csv("hubs.csv")
 
 
-TABLES: dict[str, Callable[[], pl.DataFrame]] = {
-    "ref_countries": countries,
-    "ref_country_aliases": country_aliases,
-    "ref_comtrade_codes": comtrade_codes,
-    "ref_hs": hs_nomenclature,
-    "ref_controlled_codes": controlled_codes,
-    "ref_cover_codes": cover_codes,
-    "ref_control_events": control_events,
-    "ref_capacity": capacity,
-    "ref_hubs": hubs,
-}
+def catalogue(extra: Path | None = None) -> materials.Catalogue:
+    """The shipped materials files plus those in the folder ``extra``, checked against
+    HS 2022 and ISO 3166; MaterialsError names the file, line and field of a problem."""
+    hs6 = hs_nomenclature().filter(pl.col("level") == 6)["hs_code"]
+    return materials.load(extra, hs6, (c.alpha_2 for c in pycountry.countries))
 
 
-def version() -> str:
-    """Changes whenever any shipped reference input changes."""
+def build(extra: Path | None = None) -> dict[str, pl.DataFrame]:
+    """Every reference table's rows, in ``TABLES`` order, the folder ``extra`` included."""
+    found = catalogue(extra)
+    frames = {
+        "ref_countries": countries(),
+        "ref_country_aliases": country_aliases(),
+        "ref_comtrade_codes": comtrade_codes(),
+        "ref_hs": hs_nomenclature(),
+        "ref_materials": found.materials,
+        "ref_material_sources": found.sources,
+        "ref_controlled_codes": found.codes,
+        "ref_unit_values": found.unit_values,
+        "ref_cover_codes": found.covers,
+        "ref_control_events": found.events,
+        "ref_capacity": found.capacity,
+        "ref_hubs": hubs(),
+    }
+    return {table: frames[table] for table in TABLES}
+
+
+def version(extra: Path | None = None) -> str:
+    """Changes whenever any reference input changes: the shipped CSVs, the materials files
+    (shipped, and the user's in ``extra``) and the packages the code lists come from."""
     digest = hashlib.sha256()
     for path in sorted(DATA.glob("*.csv")):
+        digest.update(path.read_bytes())
+    for label, path in materials.files(extra):
+        digest.update(f"\0{label}\0".encode())
         digest.update(path.read_bytes())
     for package in ("pycountry", "ustrade"):
         digest.update(metadata.version(package).encode())
     return digest.hexdigest()[:16]
 
 
-def install(con: duckdb.DuckDBPyConnection) -> bool:
-    """Rebuild the reference tables if the store holds another version. True if rebuilt."""
-    wanted = version()
-    if scalar(con, "SELECT value FROM store_meta WHERE key = 'reference_version'") == wanted:
+def installed_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The reference version the store holds (None before the first install)."""
+    value = scalar(con, "SELECT value FROM store_meta WHERE key = 'reference_version'")
+    return None if value is None else str(value)
+
+
+def install(con: duckdb.DuckDBPyConnection, extra: Path | None = None) -> bool:
+    """Rebuild the reference tables if the store holds another version. True if rebuilt.
+
+    ``extra`` is a folder of the user's materials files. Every file is checked before the
+    store is touched and the rebuild is one transaction, so a bad file (MaterialsError) or
+    any other failure leaves the store as it was.
+    """
+    wanted = version(extra)
+    if installed_version(con) == wanted:
         return False
+    frames = build(extra)
+    sources = frames["ref_material_sources"]
     con.begin()
     try:
-        for table, build in TABLES.items():
-            frame = build()
+        for table, frame in frames.items():
             con.execute(f"DELETE FROM {table}")  # noqa: S608 - table names come from TABLES
             con.register("reference_frame", frame)
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM reference_frame")  # noqa: S608
             con.unregister("reference_frame")
-            source, as_of = SOURCES[table]
             con.execute(
-                "INSERT OR REPLACE INTO ref_sources VALUES (?, ?, ?)", [table, source, as_of]
+                "INSERT OR REPLACE INTO ref_sources VALUES (?, ?, ?)",
+                [table, _source_text(table, extra), _as_of(table, frame, sources)],
             )
         con.execute("INSERT OR REPLACE INTO store_meta VALUES ('reference_version', ?)", [wanted])
         con.commit()
@@ -206,7 +228,24 @@ def install(con: duckdb.DuckDBPyConnection) -> bool:
     return True
 
 
-_NUMERIC_COLUMNS = {"m49": pl.Int32, "share_pct": pl.Float64, "tonnes_per_year": pl.Float64}
+def _source_text(table: str, extra: Path | None) -> str:
+    if table in AS_OF:
+        return SOURCES[table]
+    folders = materials.SHIPPED_LABEL + ("" if extra is None else f" and {extra}")
+    return f"{SOURCES[table]} ({folders})"
+
+
+def _as_of(table: str, frame: pl.DataFrame, sources: pl.DataFrame) -> str:
+    if table in AS_OF:
+        return AS_OF[table]
+    if "source" in frame.columns:
+        cited = frame.select(pl.col("source").explode().unique()).to_series()
+        sources = sources.filter(pl.col("source_id").is_in(cited.implode()))
+    newest = sources["published"].max()
+    return str(newest) if newest is not None else "no source cited"
+
+
+_NUMERIC_COLUMNS = {"m49": pl.Int32}
 
 
 def _csv(name: str) -> pl.DataFrame:

@@ -93,30 +93,47 @@ def _connect(
 
 
 def open_store(
-    path: Path, read_only: bool = False, memory_limit: str | None = None
+    path: Path,
+    read_only: bool = False,
+    memory_limit: str | None = None,
+    materials: Path | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open the store, creating it, upgrading its schema and refreshing reference data.
 
     ``memory_limit`` (e.g. ``"2GB"``) bounds DuckDB's memory; beyond it DuckDB spills to
-    disk, so large files load in bounded memory.
+    disk, so large files load in bounded memory. ``materials`` is a folder of the user's
+    materials files installed with the shipped ones (``TRANSSHIP_MATERIALS``); a bad file
+    raises MaterialsError and leaves the store's reference data as it was. A read-only
+    open whose store is behind (schema, or reference data including the materials files)
+    upgrades it first, so it needs the write lock once.
     """
     con = _connect(path, read_only, memory_limit)
-    if read_only:
-        if schema_version(con) < migrations()[-1].version:
+    try:
+        if read_only:
+            current, latest = schema_version(con), migrations()[-1].version
+            if current > latest or (
+                current == latest
+                and reference.installed_version(con) == reference.version(materials)
+            ):
+                return con
             con.close()
             con = _connect(path, read_only=False, memory_limit=memory_limit)
-        else:
-            return con
-    migrate(con)
-    reference.install(con)
+        migrate(con)
+        reference.install(con, materials)
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
 @contextmanager
 def store(
-    path: Path, read_only: bool = False, memory_limit: str | None = None
+    path: Path,
+    read_only: bool = False,
+    memory_limit: str | None = None,
+    materials: Path | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = open_store(path, read_only=read_only, memory_limit=memory_limit)
+    con = open_store(path, read_only=read_only, memory_limit=memory_limit, materials=materials)
     try:
         yield con
     finally:
