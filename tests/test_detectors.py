@@ -1,8 +1,9 @@
-"""One contract for every detector, then each rule on a few literal rows."""
+"""One contract for every detector of every level, then each rule on a few literal rows."""
 
 from __future__ import annotations
 
 import inspect
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -11,15 +12,28 @@ import numpy as np
 import polars as pl
 import pytest
 
-from transship.detectors import DETECTORS, DetectorConfig, DetectorError
+from transship.detectors import DETECTORS, LEVELS, DetectorConfig, DetectorError
 from transship.detectors.capacity import Capacity
+from transship.detectors.corridor_month.flagged_share import FlaggedShare
+from transship.detectors.corridor_month.surge import MonthSurge
+from transship.detectors.corridor_year.mirror_gap import MirrorGap
+from transship.detectors.corridor_year.us_import_surge import UsImportSurge
 from transship.detectors.description import DescriptionMismatch
 from transship.detectors.relationships import Relationships
 from transship.detectors.structuring import Structuring
 from transship.detectors.unit_value import UnitValueMisfit
 from transship.features.build import Reference, build_features, load_flows, load_shipments
-from transship.run.scoring import fuse
+from transship.features.corridor_month import corridor_months
+from transship.features.corridor_year import corridor_years
+from transship.run.fusion import fuse
 from transship.storage.store import open_store
+
+# Where each level's frame is cut into history and the rows scored after it.
+SPLITS = {
+    "shipment": pl.col("arrival_date") < date(2025, 1, 1),
+    "corridor_year": pl.col("year") < 2025,
+    "corridor_month": pl.col("month") < date(2025, 1, 1),
+}
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +46,30 @@ def features(tiny_store: Path, tmp_path_factory: pytest.TempPathFactory) -> pl.D
     return frame
 
 
+@pytest.fixture(scope="module")
+def frames(tiny_store: Path, features: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """The tiny world as each level's detectors score it: shipments, the statistics'
+    corridor years, and the corridor months with the shipments its backfill flagged."""
+    con = duckdb.connect(tiny_store, read_only=True)
+    flows, reference = load_flows(con), Reference.load(con)
+    flagged = con.sql("SELECT shipment_id FROM flags WHERE level = 'shipment'").pl()
+    con.close()
+    return {
+        "shipment": features,
+        "corridor_year": corridor_years(flows, reference),
+        "corridor_month": corridor_months(
+            features, flagged["shipment_id"], date(2023, 1, 1), date(2026, 12, 31)
+        ),
+    }
+
+
+def test_every_level_has_rule_detectors() -> None:
+    for level in LEVELS:
+        assert [c for c in DETECTORS.values() if c.level == level and c.kind == "rule"], level
+
+
 @pytest.mark.parametrize("name", sorted(DETECTORS))
-def test_detector_contract(name: str, features: pl.DataFrame) -> None:
+def test_detector_contract(name: str, frames: dict[str, pl.DataFrame]) -> None:
     cls = DETECTORS[name]
     params = DetectorConfig.load().parameters[name]
     detector = cls(**params)
@@ -41,8 +77,10 @@ def test_detector_contract(name: str, features: pl.DataFrame) -> None:
     signature = inspect.signature(cls.__init__)
     assert set(detector.get_params()) == set(signature.parameters) - {"self"}
     assert not [a for a in vars(detector) if a.endswith("_")]
-    history = features.filter(pl.col("arrival_date") < date(2025, 1, 1))
-    target = features.filter(pl.col("arrival_date") >= date(2025, 1, 1))
+    frame = frames[cls.level]
+    history = frame.filter(SPLITS[cls.level])
+    target = frame.filter(~SPLITS[cls.level])
+    assert history.height and target.height > 7
     with pytest.raises(DetectorError, match="fitted"):
         detector.score(target)
     assert detector.fit(history) is detector
@@ -62,12 +100,17 @@ def test_detector_contract(name: str, features: pl.DataFrame) -> None:
         cls(**params).fit(target.drop(cls.requires[0]))
 
 
-def test_every_detector_fires_somewhere_on_the_tiny_world(features: pl.DataFrame) -> None:
-    history = features.filter(pl.col("arrival_date") < date(2024, 6, 1))
-    target = features.filter(pl.col("arrival_date") >= date(2024, 6, 1))
+def test_every_detector_fires_somewhere_on_the_tiny_world(
+    frames: dict[str, pl.DataFrame],
+) -> None:
     config = DetectorConfig.load()
+    history = frames["shipment"].filter(pl.col("arrival_date") < date(2024, 6, 1))
+    target = frames["shipment"].filter(pl.col("arrival_date") >= date(2024, 6, 1))
     for detector in config.build():
         assert detector.fit(history).score(target).max() > 0, detector.name
+    for level in ("corridor_year", "corridor_month"):
+        for detector in config.build(level):
+            assert detector.fit(frames[level]).score(frames[level]).max() > 0, detector.name
 
 
 def test_capacity_honours_production_and_ignores_the_us() -> None:
@@ -180,30 +223,121 @@ def test_structuring_wants_many_small_steady_parcels() -> None:
     assert scores.tolist() == [1.0, 0.0, 0.0]
 
 
+def test_us_import_surge_is_damped_for_producers_and_before_controls() -> None:
+    frame = pl.DataFrame(
+        {
+            "country": ["TH", "BE", "TH", "TH", "CN"],
+            "country_name": ["Thailand", "Belgium", "Thailand", "Thailand", "China"],
+            "hs6": ["811010"] * 5,
+            "year": [2024, 2024, 2023, 2024, 2024],
+            "us_imp_value_usd": [30.2e6, 30.2e6, 30.2e6, 0.5e6, 30.2e6],
+            "us_imp_weight_kg": [1_782_500.0] * 5,
+            "us_imp_previous_year": [2022] * 5,
+            "us_imp_previous_value": [10.2e6] * 5,
+            "us_imp_previous_kg": [805_000.0] * 5,
+            "capacity_level": ["none", "major", "none", "none", "none"],
+            "control_year": [2024] * 5,
+        }
+    )
+    detector = UsImportSurge().fit(frame)
+    scores = detector.score(frame)
+    grown = (np.log(1_782_500 / 805_000) - np.log(1.5)) / (np.log(3.0) - np.log(1.5))
+    # A producer's surge counts 0.35, a year before the control 0.5; small corridors and
+    # China itself are not surges.
+    assert np.allclose(scores, [grown, 0.35 * grown, 0.5 * grown, 0.0, 0.0])
+    assert detector.reasons(frame, scores)[0] == (
+        "US imports of 8110.10 from Thailand in 2024: 1,782.5 t / $30.2M, "
+        "against 805.0 t / $10.2M in 2022."
+    )
+
+
+def test_mirror_gap_counts_either_way_and_says_which_sides() -> None:
+    frame = pl.DataFrame(
+        {
+            "country": ["CN", "HK", "CL", "BE"],
+            "country_name": ["China", "Hong Kong", "Chile", "Belgium"],
+            "hs6": ["811292"] * 4,
+            "year": [2024] * 4,
+            "us_imp_value_usd": [53.3e6, 1.1e6, 17.9e6, 2.0e6],
+            "p_exp_value_usd": [None, 7.0e6, None, 2.0e6],
+            "cn_exp_value_usd": [9.6e6, 240e6, 3800.0, 3.4e6],
+            "control_year": [2023] * 4,
+        }
+    )
+    detector = MirrorGap().fit(frame)
+    scores = detector.score(frame)
+    gap = (np.log(53.3 / 9.6) - np.log(2.0)) / (np.log(6.0) - np.log(2.0))
+    assert np.allclose(scores, [gap, 1.0, 1.0, 0.0])
+    assert detector.reasons(frame, scores)[:3] == [
+        "Mirror gap: in 2024 the US reported importing $53.3M of 8112.92 from China while "
+        "China reported exporting $9.6M to the US (5.6x).",
+        "Mirror gap: US-reported imports are 0.2x what Hong Kong reported exporting to the US.",
+        "Mirror gap: US-reported imports are 4,710.5x what China reported exporting to Chile.",
+    ]
+
+
+def test_month_surge_counts_a_big_new_corridor_and_damps_producers() -> None:
+    frame = pl.DataFrame(
+        {
+            "origin_name": ["Mexico", "Mexico", "Belgium", "Thailand"],
+            "hs6": ["282580"] * 4,
+            "month": [date(2023, 5, 1)] * 4,
+            "shipments": [1, 1, 3, 2],
+            "weight_kg": [6_700.0, 600.0, 12_000.0, 2_000.0],
+            "baseline_kg": [0.0, 0.0, 1_000.0, 1_000.0],
+            "surge_ratio": [None, None, 12.0, 2.0],
+            "capacity_level": ["none", "none", "major", "minor"],
+        }
+    )
+    detector = MonthSurge().fit(frame)
+    scores = detector.score(frame)
+    assert scores.tolist() == [1.0, 0.0, 0.35, 0.0]
+    assert detector.reasons(frame, scores)[0] == (
+        "US imports of 2825.80 from Mexico in 2023-05: 6.7 t in 1 shipments, "
+        "with no imports in the 12 months before."
+    )
+
+
+def test_flagged_share_is_the_share_of_the_months_shipments_flagged() -> None:
+    frame = pl.DataFrame({"shipments": [4, 2, 1], "flagged": [1, 0, 1]})
+    detector = FlaggedShare().fit(frame)
+    scores = detector.score(frame)
+    assert scores.tolist() == [0.25, 0.0, 1.0]
+    assert detector.reasons(frame, scores)[0] == "Flagged: 1 of the month's 4 shipments."
+
+
 def test_fusion_combines_rules_as_independent_evidence() -> None:
-    config = DetectorConfig(
-        parameters={},
-        weights={"capacity": 0.5, "corridor_surge": 0.5},
-        fusion={"capacity_damping": 0.5, "damped": ["corridor_surge"], "model_weight": 0.0},
-        source="test",
+    default = DetectorConfig.load()
+    config = replace(
+        default,
+        weights={**default.weights, "capacity": 0.5, "corridor_surge": 0.5},
+        fusion={**default.fusion, "capacity_damping": 0.5, "damped": ["corridor_surge"]},
     )
     detectors = [Capacity(), DETECTORS["corridor_surge"]()]
-    frame = pl.DataFrame({"capacity_level": ["none", "major"]})
     scores = {"capacity": np.array([1.0, 0.0]), "corridor_surge": np.array([1.0, 1.0])}
-    risk, contributions = fuse(frame, scores, detectors, config)
+    fused = fuse(detectors, scores, config, damping=np.array([1.0, 0.5]))
     # 1 - (1 - 0.5)(1 - 0.5) = 75; a producer's surge is damped: 0.5 x 0.5 = 25.
-    assert risk.tolist() == [75.0, 25.0]
-    assert contributions["corridor_surge"].tolist() == [0.5, 0.25]
+    assert fused.risk.tolist() == [75.0, 25.0]
+    assert fused.contributions["corridor_surge"].tolist() == [0.5, 0.25]
+    # Without a damping factor per row nothing is damped.
+    assert fuse(detectors, scores, config).risk.tolist() == [75.0, 50.0]
 
 
-def test_rules_file_errors_are_clear(tmp_path: Path) -> None:
-    bad = tmp_path / "rules.toml"
-    bad.write_text("[no_such_detector]\nx = 1\n")
-    with pytest.raises(DetectorError, match="unknown sections no_such_detector"):
-        DetectorConfig.load(bad)
-    bad.write_text("[capacity]\nnone_scroe = 1\n")
-    with pytest.raises(DetectorError, match=r"\[capacity\]"):
-        DetectorConfig.load(bad).build()
+def test_supporting_evidence_alone_makes_no_flag() -> None:
+    config = DetectorConfig.load()
+    detectors = config.build("corridor_month")
+    scores = {
+        "month_surge": np.array([0.0, 1.0, 0.0]),
+        "month_capacity": np.array([1.0, 1.0, 0.0]),
+        "month_flagged_share": np.array([0.0, 0.0, 1.0]),
+    }
+    fused = fuse(detectors, scores, config)
+    # Capacity alone reaches 45 (and would make a flag at a threshold of 40): not a flag.
+    assert fused.risk.tolist() == [45.0, 78.0, 60.0]
+    assert fused.supported.tolist() == [False, True, True]
+    lower = replace(config, fusion={**config.fusion, "threshold": 40.0})
+    assert fused.flags(lower).tolist() == [False, True, True]
+    assert fused.flags(config).tolist() == [False, True, True]
 
 
 def test_detector_version_follows_the_settings(tmp_path: Path) -> None:

@@ -10,7 +10,13 @@ import polars as pl
 
 from transship.detectors import DetectorConfig
 from transship.features.build import Reference, build_features, load_flows, load_shipments
-from transship.run.scoring import fitted_detectors, fuse, model_reachable_floor, score_month
+from transship.run.fusion import fuse
+from transship.run.scoring import (
+    fitted_detectors,
+    model_reachable_floor,
+    producer_damping,
+    score_month,
+)
 from transship.storage.store import store
 
 
@@ -33,7 +39,7 @@ def test_skipping_models_below_the_floor_changes_no_flag(tiny_store: Path) -> No
     quick = score_month(detectors, target, config)
 
     every_score = {d.name: d.score(target) for d in detectors}
-    full, _ = fuse(target, every_score, detectors, config)
+    full = fuse(detectors, every_score, config, producer_damping(target, config)).risk
     threshold = config.fusion["threshold"]
     skipped = np.asarray(full) > quick["score"].to_numpy() + 1e-9
     assert skipped.any(), "some rows should have skipped the models"
@@ -42,3 +48,4 @@ def test_skipping_models_below_the_floor_changes_no_flag(tiny_store: Path) -> No
     assert flagged.sum() > 0
     assert np.array_equal(quick["score"].to_numpy()[flagged], full[flagged])
     assert np.array_equal(quick["score"].to_numpy() >= threshold, flagged)
+    assert np.array_equal(quick["flagged"].to_numpy(), flagged)

@@ -1,20 +1,38 @@
-"""The one contract every detector follows, rule or model (after scikit-learn and PyOD).
+"""The one contract every detector follows, rule or model, at every level (after
+scikit-learn and PyOD).
 
 ``__init__`` only stores parameters; ``fit(frame)`` learns from history and returns the
 detector, setting attributes that end in ``_``; ``score(frame)`` returns one score per
 row in [0, 1], higher meaning more suspicious; ``reasons(frame, scores)`` says in plain
 words, with numbers, why each scored row scored (None where the detector saw nothing).
+
+A detector's ``level`` says what one row of the frame it scores is: a shipment, a
+corridor's year of trade statistics, or a corridor's month of shipments. Its parameters'
+annotations say what values the rules file may give them (``Share``, ``Positive``,
+``Count``); ``ordered`` names the pairs that must rise (a ramp's start below its end).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
 
 import numpy as np
 import polars as pl
+from pydantic import Field
 
 from transship.errors import TransshipError
+
+LEVELS = ("shipment", "corridor_year", "corridor_month")
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+"""A score, share or damping factor: from 0 to 1."""
+Positive = Annotated[float, Field(gt=0.0)]
+"""A ratio, a growth factor or a z-score: above 0."""
+Amount = Annotated[float, Field(ge=0.0)]
+"""A weight in kg, a value in dollars or a spread: 0 or more."""
+Count = Annotated[int, Field(gt=0)]
+"""A number of days, shipments or trees: a whole number above 0."""
 
 
 class DetectorError(TransshipError):
@@ -23,10 +41,22 @@ class DetectorError(TransshipError):
 
 class Detector(ABC):
     name: ClassVar[str]
+    """Unique across levels: the detector's section and weight in the rules file."""
     kind: ClassVar[str]
     """'rule' or 'model'."""
+    level: ClassVar[str] = "shipment"
+    """One of ``LEVELS``: what one row of the scored frame is."""
+    shown_as: ClassVar[str | None] = None
+    """The name flags show where it is not ``name``: the corridor detectors keep the names
+    their flags carried before they were detectors (``capacity`` at every level)."""
     requires: ClassVar[tuple[str, ...]]
     """Feature columns the detector reads."""
+    ordered: ClassVar[tuple[tuple[str, str], ...]] = ()
+    """Pairs of parameters whose first must be below its second."""
+
+    @property
+    def flag_name(self) -> str:
+        return self.shown_as or self.name
 
     def get_params(self) -> dict[str, Any]:
         return {k: v for k, v in vars(self).items() if not k.endswith("_")}

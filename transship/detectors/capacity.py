@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from transship.detectors.base import Detector, clip01, sentences
+from transship.detectors.base import Detector, Share, clip01, sentences
 
 
 class Capacity(Detector):
@@ -18,8 +18,8 @@ class Capacity(Detector):
 
     def __init__(
         self,
-        none_score: float = 1.0,
-        minor_score: float = 0.6,
+        none_score: Share = 1.0,
+        minor_score: Share = 0.6,
         exempt_origins: tuple[str, ...] = ("US",),
     ) -> None:
         self.none_score = none_score

@@ -8,7 +8,18 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from transship.detectors.base import Detector, clip01, code, ramp, sentences, tonnes
+from transship.detectors.base import (
+    Amount,
+    Count,
+    Detector,
+    Positive,
+    Share,
+    clip01,
+    code,
+    ramp,
+    sentences,
+    tonnes,
+)
 
 
 class CorridorSurge(Detector):
@@ -22,14 +33,15 @@ class CorridorSurge(Detector):
         "control_date",
         "arrival_date",
     )
+    ordered = (("min_ratio", "full_ratio"),)
 
     def __init__(
         self,
-        min_ratio: float = 3.0,
-        full_ratio: float = 12.0,
-        min_recent_kg: float = 500.0,
-        control_window_days: int = 730,
-        outside_control_weight: float = 0.5,
+        min_ratio: Positive = 3.0,
+        full_ratio: Positive = 12.0,
+        min_recent_kg: Amount = 500.0,
+        control_window_days: Count = 730,
+        outside_control_weight: Share = 0.5,
     ) -> None:
         self.min_ratio = min_ratio
         self.full_ratio = full_ratio

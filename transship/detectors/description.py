@@ -13,7 +13,7 @@ from typing import Any, Self
 import numpy as np
 import polars as pl
 
-from transship.detectors.base import Detector, clip01, code, sentences
+from transship.detectors.base import Count, Detector, Share, clip01, code, sentences
 
 
 class DescriptionMismatch(Detector):
@@ -23,10 +23,10 @@ class DescriptionMismatch(Detector):
 
     def __init__(
         self,
-        routine_share: float = 0.2,
-        routine_score: float = 0.2,
-        min_code_history: int = 20,
-        unknown_code_score: float = 0.5,
+        routine_share: Share = 0.2,
+        routine_score: Share = 0.2,
+        min_code_history: Count = 20,
+        unknown_code_score: Share = 0.5,
     ) -> None:
         self.routine_share = routine_share
         self.routine_score = routine_score

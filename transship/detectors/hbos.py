@@ -8,9 +8,10 @@ against the history histograms alone.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from transship.detectors.model import PyodDetector
+from transship.detectors.base import Count
+from transship.detectors.model import PyodDetector, Tail
 
 
 class HBOS(PyodDetector):
@@ -24,9 +25,9 @@ class HBOS(PyodDetector):
 
     def __init__(
         self,
-        n_bins: int | str = "auto",
-        training_sample: int = 5_000,
-        tail: float = 0.95,
+        n_bins: Count | Literal["auto"] = "auto",
+        training_sample: Count = 5_000,
+        tail: Tail = 0.95,
         random_state: int = 0,
     ) -> None:
         super().__init__(training_sample, tail, random_state)

@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 from sklearn.ensemble import IsolationForest as SklearnIsolationForest
 
-from transship.detectors.model import ModelDetector
+from transship.detectors.base import Count
+from transship.detectors.model import ModelDetector, Tail
 
 
 class IsolationForest(ModelDetector):
@@ -16,9 +17,9 @@ class IsolationForest(ModelDetector):
 
     def __init__(
         self,
-        n_estimators: int = 100,
-        training_sample: int = 5_000,
-        tail: float = 0.95,
+        n_estimators: Count = 100,
+        training_sample: Count = 5_000,
+        tail: Tail = 0.95,
         random_state: int = 0,
     ) -> None:
         super().__init__(training_sample, tail, random_state)

@@ -9,12 +9,13 @@ history starts to count, one beyond every history shipment counts fully.
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
 import numpy as np
 import polars as pl
+from pydantic import Field
 
-from transship.detectors.base import Detector, clip01
+from transship.detectors.base import Count, Detector, clip01
 
 MATRIX = {
     "log_weight": pl.col("weight_kg").log1p(),
@@ -29,6 +30,8 @@ MATRIX = {
     "controlled": pl.col("controlled").cast(pl.Float64),
 }
 MIN_HISTORY = 200
+Tail = Annotated[float, Field(ge=0.0, lt=1.0)]
+"""The percentile a model's score starts from: below 1, where it would count fully."""
 
 
 def feature_matrix(frame: pl.DataFrame) -> np.ndarray:
@@ -57,7 +60,7 @@ class ModelDetector(Detector):
     label: str
 
     def __init__(
-        self, training_sample: int = 5_000, tail: float = 0.95, random_state: int = 0
+        self, training_sample: Count = 5_000, tail: Tail = 0.95, random_state: int = 0
     ) -> None:
         self.training_sample = training_sample
         self.tail = tail

@@ -8,7 +8,16 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from transship.detectors.base import Detector, clip01, code, money, ramp, sentences
+from transship.detectors.base import (
+    Amount,
+    Detector,
+    Positive,
+    clip01,
+    code,
+    money,
+    ramp,
+    sentences,
+)
 
 
 def growth(name: str) -> pl.Expr:
@@ -27,13 +36,14 @@ class PassThrough(Detector):
         "cn_to_us_recent",
         "cn_to_us_base",
     )
+    ordered = (("min_growth", "full_growth"),)
 
     def __init__(
         self,
-        min_growth: float = 1.5,
-        full_growth: float = 4.0,
-        max_direct_growth: float = 1.0,
-        min_recent_usd: float = 100_000.0,
+        min_growth: Positive = 1.5,
+        full_growth: Positive = 4.0,
+        max_direct_growth: Positive = 1.0,
+        min_recent_usd: Amount = 100_000.0,
     ) -> None:
         self.min_growth = min_growth
         self.full_growth = full_growth

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from transship.detectors.base import Detector, clip01, ramp, tonnes
+from transship.detectors.base import Amount, Count, Detector, Share, clip01, ramp, tonnes
 
 
 class Relationships(Detector):
@@ -25,14 +25,15 @@ class Relationships(Detector):
         "pair_new",
         "control_date",
     )
+    ordered = (("new_exporter_kg", "new_exporter_full_kg"),)
 
     def __init__(
         self,
-        switch_score: float = 1.0,
-        new_exporter_days: int = 120,
-        new_exporter_kg: float = 10_000.0,
-        new_exporter_full_kg: float = 60_000.0,
-        new_pair_score: float = 0.3,
+        switch_score: Share = 1.0,
+        new_exporter_days: Count = 120,
+        new_exporter_kg: Amount = 10_000.0,
+        new_exporter_full_kg: Amount = 60_000.0,
+        new_pair_score: Share = 0.3,
     ) -> None:
         self.switch_score = switch_score
         self.new_exporter_days = new_exporter_days

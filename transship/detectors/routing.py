@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from transship.detectors.base import Detector, clip01, sentences
+from transship.detectors.base import Detector, Share, clip01, sentences
 
 
 class Routing(Detector):
@@ -16,7 +16,7 @@ class Routing(Detector):
     kind = "rule"
     requires = ("controlled", "export_differs", "origin_is_hub", "export_is_hub")
 
-    def __init__(self, export_differs_score: float = 0.7, hub_score: float = 0.5) -> None:
+    def __init__(self, export_differs_score: Share = 0.7, hub_score: Share = 0.5) -> None:
         self.export_differs_score = export_differs_score
         self.hub_score = hub_score
 

@@ -8,7 +8,18 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from transship.detectors.base import Detector, clip01, code, ramp, sentences, tonnes
+from transship.detectors.base import (
+    Amount,
+    Count,
+    Detector,
+    Positive,
+    Share,
+    clip01,
+    code,
+    ramp,
+    sentences,
+    tonnes,
+)
 
 
 class Structuring(Detector):
@@ -22,14 +33,15 @@ class Structuring(Detector):
         "importer_monthly_cv",
         "transport_mode",
     )
+    ordered = (("min_shipments_90d", "full_shipments_90d"),)
 
     def __init__(
         self,
-        min_shipments_90d: int = 6,
-        full_shipments_90d: int = 12,
-        max_mean_kg: float = 150.0,
-        max_monthly_cv: float = 0.5,
-        air_bonus: float = 0.2,
+        min_shipments_90d: Count = 6,
+        full_shipments_90d: Count = 12,
+        max_mean_kg: Positive = 150.0,
+        max_monthly_cv: Amount = 0.5,
+        air_bonus: Share = 0.2,
     ) -> None:
         self.min_shipments_90d = min_shipments_90d
         self.full_shipments_90d = full_shipments_90d

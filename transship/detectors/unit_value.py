@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from transship.detectors.base import Detector, clip01, code, ramp, sentences
+from transship.detectors.base import Detector, Positive, clip01, code, ramp, sentences
 
 
 class UnitValueMisfit(Detector):
@@ -23,9 +23,10 @@ class UnitValueMisfit(Detector):
         "nearest_controlled_uv",
         "nearest_controlled_material",
     )
+    ordered = (("min_z", "full_z"),)
 
     def __init__(
-        self, min_z: float = 3.0, full_z: float = 8.0, max_price_ratio: float = 2.5
+        self, min_z: Positive = 3.0, full_z: Positive = 8.0, max_price_ratio: Positive = 2.5
     ) -> None:
         self.min_z = min_z
         self.full_z = full_z

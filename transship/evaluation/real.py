@@ -15,7 +15,7 @@ import polars as pl
 from transship.detectors import DetectorConfig
 from transship.features.build import Reference, load_flows
 from transship.ingest.shared import load_shared_statistics
-from transship.run.corridors import corridor_flags
+from transship.run.corridors import corridor_year_flags
 
 
 @dataclass(frozen=True)
@@ -82,5 +82,5 @@ def evaluate_real_data(
     for _ in load_shared_statistics(con, data_dir):
         pass
     config = config or DetectorConfig.load()
-    flags = corridor_flags(load_flows(con), Reference.load(con))
+    flags = corridor_year_flags(load_flows(con), Reference.load(con), config)
     return real_data_checks(flags, config.fusion["threshold"])

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import duckdb
 import polars as pl
 
+from transship.detectors import DetectorConfig
 from transship.features import columns, history
 from transship.features.history import BASELINE_DAYS, FIRST_SEEN_KEYS, RECENT_DAYS
 from transship.features.mirror import mirror_features
@@ -373,14 +374,17 @@ def build_features(
     shipments: pl.DataFrame,
     flows: pl.DataFrame,
     reference: Reference,
-    misfit_z: float = 3.0,
+    config: DetectorConfig | None = None,
     earlier_first_seen: dict[str, pl.DataFrame] | None = None,
 ) -> pl.DataFrame:
     """One row per shipment with every feature the detectors use.
 
+    ``config`` (the shipped rules when None) sets which prices look for a controlled code
+    they fit: those the unit-value detector can score, ``[unit_value] min_z``.
     ``earlier_first_seen`` holds first arrivals of corridors, exporters and pairs
     (``FIRST_SEEN_KEYS``) among shipments older than ``shipments`` (``load_history``).
     """
+    misfit_z = (config or DetectorConfig.load()).parameters["unit_value"]["min_z"]
     earlier = earlier_first_seen or {}
     hubs = reference.hubs["country"]
     frame = (

@@ -36,8 +36,9 @@ from transship.features.profiles import (
     new_pairs,
     origin_switches,
 )
-from transship.run.corridors import corridor_flags, monthly_corridor_flags
+from transship.run.corridors import corridor_month_flags, corridor_year_flags
 from transship.run.fits import cached_fits, history_fingerprints, quarter_label, save_fit
+from transship.run.fusion import severity
 from transship.run.reopen import reopen_risen
 from transship.run.scoring import (
     HISTORY_DAYS,
@@ -47,7 +48,6 @@ from transship.run.scoring import (
     month_starts,
     quarter_start,
     score_range,
-    severity,
 )
 from transship.storage.sql import load, sql_frame
 
@@ -156,7 +156,7 @@ def as_flags(
 def shipment_flags(
     features: pl.DataFrame, scored: pl.DataFrame, config: DetectorConfig
 ) -> pl.DataFrame:
-    flagged = scored.filter(pl.col("score") >= config.fusion["threshold"])
+    flagged = scored.filter("flagged")
     return as_flags(
         flagged.join(features, on="shipment_id"),
         config,
@@ -171,7 +171,7 @@ def shipment_flags(
 def statistics_flags(
     flows: pl.DataFrame, reference: Reference, config: DetectorConfig
 ) -> pl.DataFrame:
-    corridors = corridor_flags(flows, reference).filter(
+    corridors = corridor_year_flags(flows, reference, config).filter(
         pl.col("score") >= config.fusion["threshold"]
     )
     return as_flags(
@@ -239,7 +239,7 @@ def prepare(con: duckdb.DuckDBPyConnection, result: RunResult, config: DetectorC
         )
         return prepared
     prepared.features = build_features(
-        history.frame, flows, reference, earlier_first_seen=history.earlier_first_seen
+        history.frame, flows, reference, config, earlier_first_seen=history.earlier_first_seen
     )
     return prepared
 
@@ -392,7 +392,7 @@ def month_flags(
     config: DetectorConfig,
 ) -> pl.DataFrame:
     """Corridor flags by month for the months from ``first`` to ``last``."""
-    months = monthly_corridor_flags(features, flagged_ids, first, last, config.fusion["threshold"])
+    months = corridor_month_flags(features, flagged_ids, first, last, config)
     if months.is_empty():
         return pl.DataFrame(schema=FLAG_COLUMNS)
     return as_flags(

@@ -1,14 +1,12 @@
-"""Scoring: fit every detector on history and score shipments month by month, then fuse.
+"""Shipment scoring: fit every shipment detector on history and score shipments month by
+month, then fuse (``transship.run.fusion``).
 
 A shipment is scored by detectors fitted on the year of shipments before its calendar
 quarter began (refitting every quarter rather than every month keeps a three-year
 backfill to a dozen fits), so its score depends only on data from before its arrival and
-a nightly run for one day gives exactly what a backfill over its quarter gives.
-
-Fusion (documented in rules.toml): each rule contributes weight x score, damped when the
-origin has major capacity for the material; rules combine as independent evidence,
-rules = 1 - prod(1 - contribution); the models' mean normalised score enters with its own
-weight; risk = 100 x (1 - (1 - rules) x (1 - model_weight x models)).
+a nightly run for one day gives exactly what a backfill over its quarter gives. The
+damped rules' contributions are multiplied by ``[fusion] capacity_damping`` where the
+origin has major capacity for the material.
 """
 
 from __future__ import annotations
@@ -22,6 +20,7 @@ import polars as pl
 
 from transship.detectors import DetectorConfig
 from transship.detectors.base import Detector
+from transship.run.fusion import fuse
 
 HISTORY_DAYS = 365
 Progress = Callable[[str, int, int], None]
@@ -41,49 +40,13 @@ def month_starts(start: date, end: date) -> list[date]:
     return months
 
 
-def severity(score: pl.Expr, config: DetectorConfig) -> pl.Expr:
-    fusion = config.fusion
-    return (
-        pl.when(score >= fusion["high"])
-        .then(pl.lit("high"))
-        .when(score >= fusion["medium"])
-        .then(pl.lit("medium"))
-        .otherwise(pl.lit("low"))
-    )
-
-
-def fuse(
-    frame: pl.DataFrame,
-    scores: dict[str, np.ndarray],
-    detectors: list[Detector],
-    config: DetectorConfig,
-) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """The risk score per row and each detector's contribution to it."""
-    damped = set(config.fusion.get("damped", []))
-    damping = np.where(
+def producer_damping(frame: pl.DataFrame, config: DetectorConfig) -> np.ndarray:
+    """Per shipment: ``capacity_damping`` where the origin has major capacity, else 1."""
+    return np.where(
         frame["capacity_level"].fill_null("none").to_numpy() == "major",
-        config.fusion.get("capacity_damping", 1.0),
+        config.fusion["capacity_damping"],
         1.0,
     )
-    contributions: dict[str, np.ndarray] = {}
-    keep = np.ones(frame.height)
-    models = [d for d in detectors if d.kind == "model"]
-    for detector in detectors:
-        if detector.kind != "rule":
-            continue
-        part = config.weights.get(detector.name, 0.0) * scores[detector.name]
-        if detector.name in damped:
-            part = part * damping
-        contributions[detector.name] = part
-        keep *= 1 - part
-    model_weight = config.fusion.get("model_weight", 0.0)
-    model_mean = (
-        np.mean([scores[m.name] for m in models], axis=0) if models else np.zeros(frame.height)
-    )
-    for model in models:
-        contributions[model.name] = model_weight * scores[model.name] / max(len(models), 1)
-    risk = 100 * (1 - keep * (1 - model_weight * model_mean))
-    return np.round(risk, 2), contributions
 
 
 def quarter_start(day: date) -> date:
@@ -101,7 +64,7 @@ def fitted_detectors(features: pl.DataFrame, start: date, config: DetectorConfig
 def model_reachable_floor(config: DetectorConfig) -> float:
     """The rules-only risk (0-100) below which even top model scores leave a row under
     the flag threshold: 1 - (1 - floor)(1 - model_weight) = threshold."""
-    model_weight = config.fusion.get("model_weight", 0.0)
+    model_weight = config.fusion["model_weight"]
     if model_weight >= 1:
         return 0.0
     return float(100 * (1 - (1 - config.fusion["threshold"] / 100) / (1 - model_weight)))
@@ -121,17 +84,22 @@ def score_month(
     models = [d for d in detectors if d.kind != "rule"]
     for model in models:
         scores[model.name] = np.zeros(target.height)
+    damping = producer_damping(target, config)
     if models:
-        rules_only, _ = fuse(target, scores, detectors, config)
+        rules_only = fuse(detectors, scores, config, damping).risk
         # rules_only is rounded to 0.01: the margin keeps rows that rounding pulled under.
         reachable = np.flatnonzero(rules_only >= model_reachable_floor(config) - 0.01)
         if reachable.size:
             rows = target[reachable]
             for model in models:
                 scores[model.name][reachable] = model.score(rows)
-    risk, contributions = fuse(target, scores, detectors, config)
-    flagged = np.flatnonzero(risk >= config.fusion["threshold"])
-    result = target.select("shipment_id").with_columns(score=pl.Series(risk))
+    fused = fuse(detectors, scores, config, damping)
+    risk, contributions = fused.risk, fused.contributions
+    flags = fused.flags(config)
+    flagged = np.flatnonzero(flags)
+    result = target.select("shipment_id").with_columns(
+        score=pl.Series(risk), flagged=pl.Series(flags)
+    )
     if flagged.size == 0:
         return result.with_columns(
             detectors=pl.lit(None, pl.String),
@@ -198,7 +166,8 @@ def score_range(
     progress: Progress | None = None,
     fit_quarter: Callable[[date], list[Detector]] | None = None,
 ) -> pl.DataFrame:
-    """Every shipment arriving in [start, end] with its risk score; flags carry reasons.
+    """Every shipment arriving in [start, end] with its risk score and whether it is a
+    flag; flags carry their detectors, contributions and reasons.
 
     ``fit_quarter`` gives a quarter's fitted detectors (by default they are fitted on the
     year of ``features`` before the quarter).
@@ -224,6 +193,7 @@ def score_range(
             schema={
                 "shipment_id": pl.String,
                 "score": pl.Float64,
+                "flagged": pl.Boolean,
                 "detectors": pl.String,
                 "contributions": pl.String,
                 "reasons": pl.String,

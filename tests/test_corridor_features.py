@@ -1,0 +1,165 @@
+"""The frames the corridor detectors score, built from a few literal rows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from transship.features.build import Reference
+from transship.features.corridor_month import corridor_months
+from transship.features.corridor_year import corridor_years, yearly
+
+REFERENCE = Reference(
+    controlled=pl.DataFrame(
+        {"hs6": ["811010", "811292", "811292"], "material": ["antimony", "gallium", "germanium"]}
+    ),
+    capacity=pl.DataFrame(
+        {
+            "material": ["antimony", "gallium"],
+            "country": ["TH", "KZ"],
+            "stage": ["smelting", "refining"],
+            "scale": ["minor", "major"],
+            "status": ["operating", "announced"],
+            "start_date": [None, date(2026, 7, 1)],
+            "note": ["Limited smelting", None],
+        }
+    ),
+    events=pl.DataFrame(
+        {
+            "effective_date": [date(2024, 9, 15), date(2023, 8, 1)],
+            "material": ["antimony", "gallium"],
+            "measure": ["licence", "licence"],
+            "target": ["all", "all"],
+            "description": ["", ""],
+        }
+    ),
+    hubs=pl.DataFrame({"country": ["HK"], "note": [""]}),
+    countries=pl.DataFrame(
+        {
+            "code": ["TH", "CN", "US", "KZ"],
+            "name": ["Thailand", "China", "United States", "Kazakhstan"],
+        }
+    ),
+)
+
+
+def flows(rows: list[tuple[str, str, str, str, str, str, float, float]]) -> pl.DataFrame:
+    """(period, frequency, reporter, partner, flow, hs6, value_usd, weight_kg) rows."""
+    frame = pl.DataFrame(
+        rows,
+        schema=[
+            "period",
+            "frequency",
+            "reporter",
+            "partner",
+            "flow",
+            "hs6",
+            "value_usd",
+            "weight_kg",
+        ],
+        orient="row",
+    )
+    start = pl.when(pl.col("period").str.len_chars() == 4).then(pl.col("period") + "-01")
+    return frame.with_columns(
+        source=pl.lit("test"),
+        period_start=(start.otherwise(pl.col("period")) + "-01").str.to_date(),
+    )
+
+
+def test_a_year_in_progress_is_compared_with_the_same_months_and_annual_figures_stand() -> None:
+    us_thai = ("US", "TH", "import", "811010")
+    frame = flows(
+        [
+            ("2023", "annual", *us_thai, 100.0, 1.0),
+            ("2023-05", "monthly", *us_thai, 7.0, 1.0),
+            ("2024-01", "monthly", *us_thai, 10.0, 1.0),
+            ("2024-02", "monthly", *us_thai, 20.0, 1.0),
+            ("2024-03", "monthly", *us_thai, 40.0, 1.0),
+            ("2025-01", "monthly", *us_thai, 5.0, 1.0),
+            ("2025-02", "monthly", *us_thai, 5.0, 1.0),
+        ]
+    )
+    years = yearly(frame).sort("year")
+    # 2025 has January and February: 2024 counts those two months only; 2023's annual
+    # figure stands over its monthly one.
+    assert years.select("year", "value_usd", "months").rows() == [
+        (2023, 100.0, 12),
+        (2024, 30.0, 2),
+        (2025, 10.0, 2),
+    ]
+
+
+def test_corridor_years_put_each_legs_year_beside_its_previous_one() -> None:
+    frame = flows(
+        [
+            ("2022", "annual", "US", "TH", "import", "811010", 10.2e6, 805_000.0),
+            ("2024", "annual", "US", "TH", "import", "811010", 30.2e6, 1_782_500.0),
+            ("2024", "annual", "TH", "US", "export", "811010", 22.7e6, 1_118_400.0),
+            ("2023", "annual", "CN", "TH", "export", "811010", 2.0e6, 100_000.0),
+            ("2024", "annual", "CN", "TH", "export", "811010", 5.0e6, 200_000.0),
+            ("2024", "annual", "US", "WLD", "import", "811010", 90.0e6, 5_000_000.0),
+            ("2024", "annual", "US", "CN", "import", "811292", 53.3e6, 90_000.0),
+            ("2024", "annual", "CN", "US", "export", "811292", 9.6e6, 20_000.0),
+            ("2024", "annual", "US", "TH", "import", "720610", 1.0e6, 2_000_000.0),
+        ]
+    )
+    years = corridor_years(frame, REFERENCE).sort("country", "hs6", "year")
+    assert years.select("country", "hs6", "year").rows() == [
+        ("CN", "811292", 2024),
+        ("TH", "811010", 2022),
+        ("TH", "811010", 2023),
+        ("TH", "811010", 2024),
+    ]
+    thai = years.row(3, named=True)
+    assert (thai["us_imp_value_usd"], thai["us_imp_previous_year"]) == (30.2e6, 2022)
+    assert (thai["cn_exp_value_usd"], thai["cn_exp_previous_value"]) == (5.0e6, 2.0e6)
+    assert thai["p_exp_value_usd"] == 22.7e6
+    assert (thai["capacity_level"], thai["control_year"]) == ("minor", 2024)
+    assert (thai["country_name"], thai["material"]) == ("Thailand", "antimony")
+    china = years.row(0, named=True)
+    assert (china["us_imp_value_usd"], china["cn_exp_value_usd"]) == (53.3e6, 9.6e6)
+    assert (china["material"], china["control_year"]) == ("gallium/germanium", 2023)
+
+
+def test_corridor_months_count_the_flagged_shipments_up_to_the_last_day() -> None:
+    features = pl.DataFrame(
+        {
+            "shipment_id": ["a", "b", "c", "d", "e"],
+            "arrival_date": [
+                date(2025, 1, 5),
+                date(2025, 3, 2),
+                date(2025, 3, 9),
+                date(2025, 3, 30),
+                date(2025, 3, 9),
+            ],
+            "origin_country": ["TH", "TH", "TH", "TH", "TH"],
+            "hs6": ["282580", "282580", "282580", "282580", "720610"],
+            "weight_kg": [1000.0, 3000.0, 8000.0, 500.0, 9000.0],
+            "value_usd": [10_000.0, 30_000.0, 160_000.0, 5_000.0, 900.0],
+            "origin_name": ["Thailand"] * 5,
+            "material": ["antimony"] * 4 + [None],
+            "controlled": [True] * 4 + [False],
+            "capacity_level": ["minor"] * 4 + [None],
+            "capacity_note": ["Limited smelting"] * 4 + [None],
+            "control_date": [None, date(2024, 9, 15), date(2024, 9, 15), date(2024, 9, 15), None],
+            "control_measure": [None, "licence", "licence", "licence", None],
+        }
+    ).with_columns(month=pl.col("arrival_date").dt.truncate("1mo"))
+    months = corridor_months(
+        features, pl.Series(["b", "b", "d", "e"]), date(2025, 3, 1), date(2025, 3, 20)
+    )
+    # March to the 20th: two shipments (the 30th's is not yet in), one flagged; the
+    # uncontrolled code makes no row; January is before the first month asked for.
+    assert months.select("hs6", "month", "shipments", "weight_kg", "flagged").rows() == [
+        ("282580", date(2025, 3, 1), 2, 11_000.0, 1)
+    ]
+    march = months.row(0, named=True)
+    assert march["baseline_kg"] == 1000.0 / 2  # January's 1 t over the two months before
+    assert (march["control_date"], march["capacity_level"]) == (date(2024, 9, 15), "minor")
+    assert corridor_months(
+        features.filter(~pl.col("controlled")),
+        pl.Series([], dtype=pl.String),
+        date(2025, 1, 1),
+        date(2025, 3, 31),
+    ).is_empty()

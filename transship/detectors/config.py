@@ -1,0 +1,297 @@
+"""The rules file (rules.toml), parsed into one validated configuration.
+
+Every section and key is checked against what transship knows: the fusion settings, a
+weight for every rule detector of every level, each detector's parameters (their types
+and ranges come from the detector's ``__init__`` annotations, their defaults from its
+signature) and the review policy. Anything unknown, missing or out of range is refused
+with a ``RulesError`` naming the file, the key and what is allowed, before anything runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any, ClassVar, Self, get_type_hints
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails
+
+from transship.detectors.base import Detector, DetectorError, Share
+from transship.detectors.registry import DETECTORS
+
+DEFAULT_RULES = Path(__file__).parent / "rules.toml"
+CLOSED = ConfigDict(extra="forbid")
+SECTIONS = ("fusion", "weights", "review")
+
+
+class RulesError(DetectorError):
+    """The rules file cannot be read or breaks the rules schema; nothing ran with it."""
+
+    exit_code = 2
+
+
+def rule_names(level: str | None = None) -> list[str]:
+    """The rule detectors (of one level, or of every level), in registry order."""
+    return [
+        name
+        for name, cls in DETECTORS.items()
+        if cls.kind == "rule" and (level is None or cls.level == level)
+    ]
+
+
+def _unknown(names: tuple[str, ...], allowed: list[str], what: str) -> tuple[str, ...]:
+    unknown = [name for name in names if name not in allowed]
+    if unknown:
+        raise ValueError(
+            f"{', '.join(unknown)} {'is not a' if len(unknown) == 1 else 'are not'} {what}"
+            f"{'' if len(unknown) == 1 else 's'}; {what}s are {', '.join(allowed)}"
+        )
+    return names
+
+
+class Fusion(BaseModel):
+    """[fusion]: how detector scores become a risk score and flags, at every level."""
+
+    model_config = CLOSED
+
+    threshold: float = Field(ge=0.0, le=100.0)
+    medium: float = Field(ge=0.0, le=100.0)
+    high: float = Field(ge=0.0, le=100.0)
+    capacity_damping: Share
+    damped: tuple[str, ...]
+    model_weight: Share
+    supporting: tuple[str, ...]
+
+    @field_validator("damped")
+    @classmethod
+    def _damped_are_shipment_rules(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        return _unknown(names, rule_names("shipment"), "shipment rule")
+
+    @field_validator("supporting")
+    @classmethod
+    def _supporting_are_rules(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        return _unknown(names, rule_names(), "rule detector")
+
+    @model_validator(mode="after")
+    def _severities_ordered(self) -> Self:
+        # The flag threshold may sit above either: a strict run flags only severe rows.
+        if not self.medium <= self.high:
+            raise ValueError(f"medium ({self.medium:g}) must not be above high ({self.high:g})")
+        return self
+
+
+class Review(BaseModel):
+    """[review]: what a rerun does to decided flags; not part of the detector version."""
+
+    model_config = CLOSED
+
+    reopen_margin: float = Field(default=15.0, ge=0.0, le=100.0)
+
+
+class Parameters(BaseModel):
+    """A detector's section: its ``__init__`` parameters, with their annotated ranges."""
+
+    model_config = CLOSED
+    ordered: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    @model_validator(mode="after")
+    def _pairs_rise(self) -> Self:
+        for low, high in self.ordered:
+            if not getattr(self, low) < getattr(self, high):
+                raise ValueError(
+                    f"{low} ({getattr(self, low)}) must be below {high} ({getattr(self, high)})"
+                )
+        return self
+
+
+def parameters_model(cls: type[Detector]) -> type[Parameters]:
+    hints = get_type_hints(cls.__init__, include_extras=True)
+    fields: dict[str, Any] = {
+        name: (hints[name], parameter.default)
+        for name, parameter in inspect.signature(cls.__init__).parameters.items()
+        if name != "self"
+    }
+    model = create_model(cls.name, __base__=Parameters, **fields)
+    model.ordered = cls.ordered
+    return model
+
+
+@cache
+def rules_model() -> type[BaseModel]:
+    """The whole file: [fusion], [weights], [review] and one optional section per detector."""
+    weights: dict[str, Any] = {name: (Share, ...) for name in rule_names()}
+    sections: dict[str, Any] = {}
+    for name, cls in DETECTORS.items():
+        model = parameters_model(cls)
+        sections[name] = (model, Field(default_factory=model))
+    return create_model(
+        "rules",
+        __config__=CLOSED,
+        fusion=(Fusion, ...),
+        weights=(create_model("weights", __config__=CLOSED, **weights), ...),
+        review=(Review, Field(default_factory=Review)),
+        **sections,
+    )
+
+
+def validate_rules(data: dict[str, Any], source: str) -> BaseModel:
+    try:
+        return rules_model().model_validate(data)
+    except ValidationError as exc:
+        raise RulesError("\n".join(f"{source}: {p}" for p in problems(exc))) from None
+
+
+def problems(exc: ValidationError) -> list[str]:
+    """One plain sentence per problem, naming the section and key and what is allowed."""
+    lines: dict[str, list[str]] = {}
+    missing: dict[str, list[str]] = {}
+    for error in exc.errors():
+        loc = tuple(str(part) for part in error["loc"])
+        if error["type"] == "missing" and len(loc) == 2:
+            missing.setdefault(loc[0], []).append(loc[1])
+            continue
+        where, message = _problem(error, loc)
+        # A value a union refuses gets one error per alternative: say them together.
+        messages = lines.setdefault(where, [])
+        if message and message not in messages:
+            messages.append(message)
+    # A key's value is followed by what it should be; a section by a sentence about it.
+    out = [
+        f"{where}{': ' if ' = ' in where else ' '}{' or '.join(messages)}" if messages else where
+        for where, messages in lines.items()
+    ]
+    for section, keys in missing.items():
+        listed = keys[0] if len(keys) == 1 else f"{', '.join(keys[:-1])} and {keys[-1]}"
+        text = f"[{section}] {listed} {'is' if len(keys) == 1 else 'are'} missing"
+        if section == "weights":
+            text += " (every rule detector needs a weight; 0 turns it off)"
+        out.append(text)
+    return out
+
+
+def _problem(error: ErrorDetails, loc: tuple[str, ...]) -> tuple[str, str | None]:
+    """Where the problem is (a whole sentence, with no message) and what is wrong there."""
+    section = loc[0]
+    if error["type"] == "extra_forbidden":
+        return _extra(section, loc[1] if len(loc) > 1 else None), None
+    if error["type"] in ("model_type", "model_attributes_type") and len(loc) == 1:
+        return f"[{section}] must be a table of settings, not {error['input']!r}", None
+    message = str(error.get("ctx", {}).get("error", error["msg"]))
+    message = message[:1].lower() + message[1:]
+    if len(loc) == 1:
+        return f"[{section}]", message
+    key = loc[1] + "".join(f"[{part}]" for part in loc[2:] if part.isdigit())
+    return f"[{section}] {key} = {error['input']!r}", message
+
+
+def _extra(section: str, key: str | None) -> str:
+    if key is None:
+        return (
+            f"[{section}] is not a section; sections are {', '.join(SECTIONS)} and one per "
+            f"detector: {', '.join(DETECTORS)}"
+        )
+    if section == "weights":
+        if key in DETECTORS:
+            return (
+                f"[weights] {key} is a model: the models enter together with [fusion] model_weight"
+            )
+        return f"[weights] {key} is not a detector; detectors are {', '.join(rule_names())}"
+    if section in ("fusion", "review"):
+        known = Fusion if section == "fusion" else Review
+        return (
+            f"[{section}] {key} is not a {section} setting; the settings are "
+            f"{', '.join(known.model_fields)}"
+        )
+    allowed = list(inspect.signature(DETECTORS[section].__init__).parameters)[1:]
+    return f"[{section}] {key} is not a parameter of {section}; " + (
+        f"its parameters are {', '.join(allowed)}" if allowed else "it has none"
+    )
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    """The validated rules: detector parameters, weights, fusion and review settings.
+
+    Built from the file by ``load``; built directly, it is validated all the same (the
+    values are replaced by their validated form, every parameter filled in).
+    """
+
+    parameters: dict[str, dict[str, Any]]
+    weights: dict[str, float]
+    fusion: dict[str, Any]
+    source: str
+    review: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        rules = validate_rules(
+            {
+                **self.parameters,
+                "fusion": self.fusion,
+                "weights": self.weights,
+                "review": self.review,
+            },
+            self.source,
+        )
+        valid = {name: getattr(rules, name).model_dump() for name in (*SECTIONS, *DETECTORS)}
+        object.__setattr__(self, "parameters", {name: valid[name] for name in DETECTORS})
+        object.__setattr__(self, "weights", valid["weights"])
+        object.__setattr__(self, "fusion", valid["fusion"])
+        object.__setattr__(self, "review", valid["review"])
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> DetectorConfig:
+        path = path or DEFAULT_RULES
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise RulesError(f"cannot read the rules file {path}: {exc}") from exc
+        return cls(
+            parameters={k: v for k, v in data.items() if k not in SECTIONS},
+            weights=data.get("weights", {}),
+            fusion=data.get("fusion", {}),
+            source=str(path),
+            review=data.get("review", {}),
+        )
+
+    @property
+    def reopen_margin(self) -> float:
+        """Points a dismissed flag's score must rise by in a rerun before it reopens."""
+        return float(self.review["reopen_margin"])
+
+    def build(self, level: str = "shipment") -> list[Detector]:
+        """Fresh, unfitted detectors of one level with this configuration's parameters."""
+        return [
+            cls(**self.parameters[name]) for name, cls in DETECTORS.items() if cls.level == level
+        ]
+
+    @property
+    def version(self) -> str:
+        """Same detectors, same settings, same transship: same version (and same flag ids).
+
+        The review policy is left out: it changes what happens to decisions, not scores.
+        """
+        payload = json.dumps(
+            [
+                self.parameters,
+                self.weights,
+                self.fusion,
+                sorted(DETECTORS),
+                metadata.version("transship"),
+            ],
+            sort_keys=True,
+        )
+        return "d" + hashlib.sha256(payload.encode()).hexdigest()[:11]

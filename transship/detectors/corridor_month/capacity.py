@@ -1,0 +1,38 @@
+"""Capacity, by month: the corridor's origin has no (or only minor) capacity for the
+material at the month's last shipment. Evidence that supports the others: alone it makes
+no flag ([fusion] supporting)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from transship.detectors.base import Detector, Share, clip01, sentences
+
+
+class MonthCapacity(Detector):
+    name = "month_capacity"
+    shown_as = "capacity"
+    kind = "rule"
+    level = "corridor_month"
+    requires = ("origin_name", "material", "capacity_level")
+
+    def __init__(self, none_score: Share = 1.0, minor_score: Share = 0.6) -> None:
+        self.none_score = none_score
+        self.minor_score = minor_score
+
+    def score(self, frame: pl.DataFrame) -> np.ndarray:
+        self._check_fitted(frame)
+        level = pl.col("capacity_level").replace_strict(
+            {"none": self.none_score, "minor": self.minor_score, "major": 0.0}, default=0.0
+        )
+        return clip01(frame.select(level).to_series())
+
+    def reasons(self, frame: pl.DataFrame, scores: np.ndarray) -> list[str | None]:
+        def render(r: dict[str, Any]) -> str:
+            level = "no known" if r["capacity_level"] == "none" else "only minor"
+            return f"{r['origin_name']} has {level} {r['material']} capacity."
+
+        return sentences(frame, scores, render)

@@ -1,0 +1,31 @@
+"""Flagged share: the share of a corridor's month's shipments that were flagged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from transship.detectors.base import Detector, clip01, sentences
+
+
+class FlaggedShare(Detector):
+    name = "month_flagged_share"
+    shown_as = "flagged_shipments"
+    kind = "rule"
+    level = "corridor_month"
+    requires = ("shipments", "flagged")
+
+    def __init__(self) -> None:
+        """No parameters: the share is the score."""
+
+    def score(self, frame: pl.DataFrame) -> np.ndarray:
+        self._check_fitted(frame)
+        return clip01(frame.select(pl.col("flagged") / pl.col("shipments")).to_series())
+
+    def reasons(self, frame: pl.DataFrame, scores: np.ndarray) -> list[str | None]:
+        def render(r: dict[str, Any]) -> str:
+            return f"Flagged: {r['flagged']} of the month's {r['shipments']} shipments."
+
+        return sentences(frame, scores, render)

@@ -1,0 +1,67 @@
+"""China export surge: China's reported exports of a controlled code to a country grew
+against the latest earlier year the statistics have."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from transship.detectors.base import Amount, Detector, Positive, Share, clip01, sentences
+from transship.detectors.corridor_year.common import (
+    growth_score,
+    is_china,
+    leg_sentence,
+    reaches,
+    timeline,
+)
+
+
+class ChinaExportSurge(Detector):
+    name = "year_china_export_surge"
+    shown_as = "china_export_surge"
+    kind = "rule"
+    level = "corridor_year"
+    requires = (
+        "country",
+        "country_name",
+        "year",
+        "cn_exp_value_usd",
+        "cn_exp_weight_kg",
+        "cn_exp_previous_year",
+        "cn_exp_previous_value",
+        "cn_exp_previous_kg",
+        "control_year",
+    )
+    ordered = (("min_growth", "full_growth"),)
+
+    def __init__(
+        self,
+        min_value_usd: Amount = 1_000_000.0,
+        min_growth: Positive = 1.5,
+        full_growth: Positive = 3.0,
+        before_control_weight: Share = 0.5,
+    ) -> None:
+        self.min_value_usd = min_value_usd
+        self.min_growth = min_growth
+        self.full_growth = full_growth
+        self.before_control_weight = before_control_weight
+
+    def score(self, frame: pl.DataFrame) -> np.ndarray:
+        self._check_fitted(frame)
+        growth = pl.col("cn_exp_value_usd") / pl.col("cn_exp_previous_value")
+        score = frame.select(
+            pl.when(reaches("cn_exp", self.min_value_usd) & ~is_china)
+            .then(growth_score(growth, self.min_growth, self.full_growth))
+            .otherwise(0.0)
+            * timeline(self.before_control_weight)
+        ).to_series()
+        return clip01(score)
+
+    def reasons(self, frame: pl.DataFrame, scores: np.ndarray) -> list[str | None]:
+        def render(r: dict[str, Any]) -> str:
+            said = leg_sentence(r, "cn_exp", "China reported exporting", f"to {r['country_name']}")
+            return f"{said}."
+
+        return sentences(frame, scores, render)

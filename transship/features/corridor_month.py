@@ -1,0 +1,66 @@
+"""The corridor-month frame the monthly corridor detectors score: one row per origin x
+controlled code x month with shipments, from the shipment features."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from transship.features.profiles import corridor_profile
+
+KEYS = ["origin_country", "hs6", "month"]
+
+
+def corridor_months(
+    features: pl.DataFrame, flagged_ids: pl.Series, first: date, last: date
+) -> pl.DataFrame:
+    """The months from ``first`` to ``last`` of every corridor of a controlled code, from the
+    shipments up to ``last`` only: the corridor profile (shipments, weight, the trailing
+    12-month average, the surge ratio), the origin's name, the material, the capacity and
+    control in force at the month's last shipment, and how many of the month's shipments
+    are among ``flagged_ids``. Empty (without those columns) when no controlled shipment
+    arrived by ``last``."""
+    # Only controlled codes' shipments make these rows: narrow the features first.
+    known = features.filter(pl.col("controlled") & (pl.col("arrival_date") <= last)).select(
+        "shipment_id",
+        "arrival_date",
+        "month",
+        "origin_country",
+        "hs6",
+        "weight_kg",
+        "value_usd",
+        "origin_name",
+        "material",
+        "capacity_level",
+        "capacity_note",
+        "control_date",
+        "control_measure",
+    )
+    if known.is_empty():
+        return known
+    profile = corridor_profile(known)
+    months = profile.filter(
+        pl.col("month").is_between(pl.lit(first).dt.truncate("1mo"), pl.lit(last))
+        & (pl.col("shipments") > 0)
+    )
+    context = (
+        known.sort("arrival_date")
+        .group_by(KEYS)
+        .agg(
+            pl.col("origin_name", "material").first(),
+            pl.col("capacity_level", "capacity_note", "control_date", "control_measure").last(),
+        )
+    )
+    flagged = (
+        flagged_ids.unique()
+        .to_frame("shipment_id")
+        .join(known.select("shipment_id", *KEYS), on="shipment_id")
+        .group_by(KEYS)
+        .agg(flagged=pl.len())
+    )
+    return (
+        months.join(context, on=KEYS, how="left")
+        .join(flagged, on=KEYS, how="left")
+        .with_columns(pl.col("flagged").fill_null(0))
+    )

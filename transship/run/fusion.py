@@ -1,0 +1,81 @@
+"""Fusion: the one place where detector scores become a risk score from 0 to 100, at every
+level (shipments, corridor years, corridor months).
+
+Each rule contributes weight x score (``[weights]``), multiplied by a per-row damping
+factor for the ``[fusion] damped`` rules where the caller gives one; rules combine as
+independent evidence, rules = 1 - prod(1 - contribution); the models' mean normalised
+score enters with ``[fusion] model_weight``; risk = 100 x (1 - (1 - rules) x
+(1 - model_weight x models)), rounded to 0.01. A row is ``supported`` when a detector
+outside ``[fusion] supporting`` scored it: only supported rows become flags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from transship.detectors import Detector, DetectorConfig
+
+
+@dataclass(frozen=True)
+class Fused:
+    risk: np.ndarray
+    """0-100 per row, rounded to 0.01."""
+    contributions: dict[str, np.ndarray]
+    """Per detector (by ``name``, in the order given): its share of the evidence."""
+    supported: np.ndarray
+    """Per row: whether a detector that is more than supporting evidence scored it."""
+
+    def flags(self, config: DetectorConfig) -> np.ndarray:
+        """The rows that become flags: supported and at or above the threshold."""
+        flags: np.ndarray = self.supported & (self.risk >= config.fusion["threshold"])
+        return flags
+
+
+def fuse(
+    detectors: Sequence[Detector],
+    scores: Mapping[str, np.ndarray],
+    config: DetectorConfig,
+    damping: np.ndarray | None = None,
+) -> Fused:
+    """The risk score per row and each detector's contribution to it.
+
+    ``scores`` holds each detector's scores of the same rows; ``damping`` a factor per
+    row for the ``damped`` rules (none: nothing is damped).
+    """
+    rows = len(next(iter(scores.values()))) if scores else 0
+    contributions: dict[str, np.ndarray] = {}
+    keep = np.ones(rows)
+    models = [d for d in detectors if d.kind == "model"]
+    for detector in detectors:
+        if detector.kind != "rule":
+            continue
+        part = config.weights[detector.name] * scores[detector.name]
+        if damping is not None and detector.name in config.fusion["damped"]:
+            part = part * damping
+        contributions[detector.name] = part
+        keep *= 1 - part
+    model_weight = config.fusion["model_weight"]
+    model_mean = np.mean([scores[m.name] for m in models], axis=0) if models else np.zeros(rows)
+    for model in models:
+        contributions[model.name] = model_weight * scores[model.name] / len(models)
+    risk = 100 * (1 - keep * (1 - model_weight * model_mean))
+    supported = np.zeros(rows, dtype=bool)
+    for detector in detectors:
+        if detector.name not in config.fusion["supporting"]:
+            supported |= scores[detector.name] > 0
+    return Fused(np.round(risk, 2), contributions, supported)
+
+
+def severity(score: pl.Expr, config: DetectorConfig) -> pl.Expr:
+    fusion = config.fusion
+    return (
+        pl.when(score >= fusion["high"])
+        .then(pl.lit("high"))
+        .when(score >= fusion["medium"])
+        .then(pl.lit("medium"))
+        .otherwise(pl.lit("low"))
+    )
