@@ -776,24 +776,29 @@ def review_list(
     from rich.markup import escape
 
     from transship.review.evidence import reason_sentences
-    from transship.review.queue import QueueFilters, queue, queue_export
+    from transship.review.filters import OPTION_NAMES, parse_filters
+    from transship.review.queue import queue, queue_export
 
-    filters = QueueFilters(
-        status=None if status == "any" else status,
-        material=material,
-        origin=origin.upper() if origin else None,
-        hs_code=hs_code.replace(".", "") if hs_code else None,
-        since=_date(since, "--since"),
-        until=_date(until, "--until"),
-        severity=severity,
-        detector=detector,
-        level=level,
-    )
+    given = {
+        "status": status,
+        "severity": severity,
+        "material": material,
+        "origin": origin,
+        "hs_code": hs_code,
+        "since": since,
+        "until": until,
+        "detector": detector,
+        "level": level,
+    }
+    try:
+        filters = parse_filters(given, OPTION_NAMES)
+    except TransshipError as exc:
+        raise _fail(exc) from exc
     with _opened_store(db, read_only=True) as con:
         try:
             if out is not None:
                 frame = queue_export(con, filters)
-                frame.drop("contributions").write_csv(out)
+                frame.write_csv(out)
                 console.print(f"{frame.height} flags written to {out}")
                 return
             result = queue(con, filters, page)
@@ -833,7 +838,7 @@ def review_show(
 
         transship review show Sa8b2f9f28f731b2
     """
-    from transship.review.evidence import flag_evidence, legs_table
+    from transship.review.evidence import flag_evidence
 
     with _opened_store(db, read_only=True) as con:
         try:
@@ -844,8 +849,7 @@ def review_show(
     what = f"shipment {f['shipment_id']}" if f["level"] == "shipment" else f"corridor {f['period']}"
     console.print(
         f"[bold]{f['flag_id']}[/] {what}: score {f['score']:.0f} ({f['severity']}), "
-        f"status {f['status']}; {f['origin_name'] or f['origin_country']}, HS {f['hs_code']}, "
-        f"{f['flag_date']}",
+        f"status {f['status']}; {evidence.origin}, HS {f['hs_code']}, {f['flag_date']}",
         highlight=False,
     )
     if f["level"] == "shipment":
@@ -864,15 +868,13 @@ def review_show(
             f"  {part.detector:<18} own score {part.score:.2f}  "
             f"contribution {part.contribution:.3f}"
         )
-    legs = legs_table(evidence.legs, f["origin_name"] or f["origin_country"])
-    if legs:
-        years = sorted(set(evidence.legs["year"].to_list()))
+    if evidence.leg_rows:
         table = Table(title=f"Both legs, HS {f['hs6']}", title_justify="left")
         table.add_column("leg")
-        for year in years:
+        for year in evidence.leg_years:
             table.add_column(str(year), justify="right")
-        for leg in legs:
-            table.add_row(leg["label"], *(f"${c[0]:,.0f}" if c else "—" for c in leg["years"]))
+        for leg in evidence.leg_rows:
+            table.add_row(leg.label, *(f"${c[0]:,.0f}" if c else "—" for c in leg.cells))
         console.print(table)
     console.print("\n[bold]Decisions[/]")
     for d in evidence.decisions.iter_rows(named=True):

@@ -7,7 +7,7 @@ pipeline says so and asks the analyst to retry.
 
 import secrets
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -30,12 +30,8 @@ from transship.errors import (
 )
 from transship.review.chart import Marker, corridor_chart
 from transship.review.decisions import ACTIONS, REOPEN, decide, decision_log
-from transship.review.evidence import (
-    TRADER_SHIPMENTS,
-    control_markers,
-    flag_evidence,
-    legs_table,
-)
+from transship.review.evidence import TRADER_SHIPMENTS, control_markers, flag_evidence
+from transship.review.filters import FORM_NAMES, blank_to_none, parse_filters
 from transship.review.queue import SEVERITIES, QueueFilters, filter_choices, queue, queue_export
 from transship.review.sessions import (
     Session,
@@ -110,20 +106,6 @@ def _safe_path(candidate: str | None, default: str = "/") -> str:
     if candidate and candidate.startswith("/") and not candidate.startswith("//"):
         return candidate
     return default
-
-
-def _blank_to_none(value: str | None) -> str | None:
-    return value.strip() or None if value is not None else None
-
-
-def _day(value: str | None, name: str) -> date | None:
-    value = _blank_to_none(value)
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise ReviewError(f"{name} {value!r} is not a date like 2025-01-31") from exc
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -273,19 +255,7 @@ def create_app(settings: Settings) -> FastAPI:
         return response
 
     def queue_filters(request: Request) -> QueueFilters:
-        q = request.query_params
-        status = _blank_to_none(q.get("status", "open"))
-        return QueueFilters(
-            status=None if status == "any" else status,
-            material=_blank_to_none(q.get("material")),
-            origin=(_blank_to_none(q.get("origin")) or "").upper() or None,
-            hs_code=(_blank_to_none(q.get("hs_code")) or "").replace(".", "") or None,
-            since=_day(q.get("since"), "from"),
-            until=_day(q.get("until"), "to"),
-            severity=_blank_to_none(q.get("severity")),
-            detector=_blank_to_none(q.get("detector")),
-            level=_blank_to_none(q.get("level")),
-        )
+        return parse_filters(request.query_params, FORM_NAMES)
 
     @app.get("/", response_class=HTMLResponse)
     def review_queue(request: Request, con: Con, session: Signed) -> Response:
@@ -373,8 +343,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/audit", response_class=HTMLResponse)
     def audit(request: Request, con: Con, session: Signed) -> Response:
-        analyst = _blank_to_none(request.query_params.get("analyst"))
-        flag = _blank_to_none(request.query_params.get("flag"))
+        analyst = blank_to_none(request.query_params.get("analyst"))
+        flag = blank_to_none(request.query_params.get("flag"))
         log = decision_log(con, flag_id=flag, analyst=analyst, limit=AUDIT_PAGE)
         return page(
             request,
@@ -389,7 +359,7 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/export/queue.csv")
     def export_queue(request: Request, con: Con, session: Signed) -> Response:
         frame = queue_export(con, queue_filters(request))
-        return _csv(frame.drop("contributions").write_csv(), "transship-queue.csv")
+        return _csv(frame.write_csv(), "transship-queue.csv")
 
     @app.get("/export/decisions.csv")
     def export_decisions(con: Con, session: Signed) -> Response:
@@ -499,21 +469,17 @@ def _csv(text: str, filename: str) -> Response:
 def _evidence_context(con: duckdb.DuckDBPyConnection, flag_id: str) -> dict[str, Any]:
     evidence = flag_evidence(con, flag_id)
     flag = evidence.flag
-    origin = flag["origin_name"] or flag["origin_country"]
     markers = [Marker(day, label) for day, label in control_markers(evidence.controls)]
     chart = corridor_chart(
         evidence.corridor,
         markers,
         flag["flag_date"],
-        f"US imports of {flag['hs6'][:4]}.{flag['hs6'][4:]} from {origin}, kg per month",
+        f"US imports of {flag['hs6'][:4]}.{flag['hs6'][4:]} from {evidence.origin}, kg per month",
     )
-    years = sorted(set(evidence.legs["year"].to_list())) if evidence.legs.height else []
     return {
         "evidence": evidence,
         "flag": flag,
         "chart": chart,
-        "legs": legs_table(evidence.legs, origin) if years else [],
-        "leg_years": years,
         "decision_log": evidence.decisions.to_dicts(),
         "trader_shipments": TRADER_SHIPMENTS,
     }
