@@ -14,6 +14,7 @@ from transship.errors import AuthenticationError, ReviewError, UnknownFlagError,
 from transship.review.chart import Marker, corridor_chart
 from transship.review.decisions import decide, decision_log
 from transship.review.evidence import contributions, flag_evidence, reason_sentences
+from transship.review.filters import FORM_NAMES, OPTION_NAMES, parse_filters
 from transship.review.queue import QueueFilters, flag_rows, queue, queue_export
 from transship.review.sessions import (
     csrf_matches,
@@ -340,6 +341,59 @@ def test_the_queue_refuses_filters_that_cannot_work(
 ) -> None:
     with pytest.raises(ReviewError, match=message):
         queue(copied_tiny_store, filters)
+
+
+def test_typed_filters_are_cleaned_into_queue_filters() -> None:
+    typed = {
+        "status": "any",
+        "severity": " high ",
+        "material": "",
+        "origin": " th",
+        "hs_code": "8112.92",
+        "detector": "   ",
+        "level": "shipment",
+        "since": "2025-01-01",
+        "until": " 2025-06-30 ",
+        "page": "2",
+    }
+    assert parse_filters(typed, FORM_NAMES) == QueueFilters(
+        status=None,
+        severity="high",
+        origin="TH",
+        hs_code="811292",
+        level="shipment",
+        since=date(2025, 1, 1),
+        until=date(2025, 6, 30),
+    )
+    assert parse_filters({}, FORM_NAMES) == QueueFilters(status="open")
+    assert parse_filters({"status": ""}, FORM_NAMES).status is None
+    assert parse_filters({"status": "escalated", "since": None}, OPTION_NAMES) == QueueFilters(
+        status="escalated"
+    )
+
+
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ({"status": "closed"}, "unknown status 'closed'; use one of open, confirmed, dismissed,"),
+        ({"severity": "urgent"}, "unknown severity 'urgent'; use one of high, medium, low"),
+        ({"level": "port"}, "unknown level 'port'; use one of shipment, corridor"),
+        ({"hs_code": "81x"}, "HS code filter '81x' must be digits (a prefix is fine)"),
+        ({"since": "yesterday"}, "{since} 'yesterday' is not a date like 2025-01-31"),
+        ({"until": "2025-02-30"}, "{until} '2025-02-30' is not a date like 2025-01-31"),
+        (
+            {"since": "2025-02-01", "until": "2025-01-01"},
+            "the date range ends (2025-01-01) before it starts (2025-02-01)",
+        ),
+    ],
+)
+def test_typed_filters_that_cannot_work_are_refused_by_name(
+    typed: dict[str, str], message: str
+) -> None:
+    for names in (FORM_NAMES, OPTION_NAMES):
+        with pytest.raises(ReviewError) as refused:
+            parse_filters(typed, names)
+        assert str(refused.value).startswith(message.format(**names))
 
 
 def test_queue_filter_values_are_bound_not_spliced(

@@ -3,6 +3,7 @@ decisions that survive reruns, exports and roles."""
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -14,11 +15,16 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
+from typer.testing import CliRunner
 
 from tests.conftest import backfill_tiny, reflag_under_new_rules
+from transship.cli import app as cli
 from transship.detectors import DetectorConfig
-from transship.errors import AuthenticationError
+from transship.errors import AuthenticationError, ReviewError
 from transship.review.app import create_app
+from transship.review.evidence import Evidence, flag_evidence
+from transship.review.filters import FORM_NAMES, OPTION_NAMES, parse_filters
 from transship.review.users import add_user, authenticate
 from transship.settings import Settings
 from transship.storage.store import store
@@ -413,3 +419,85 @@ def test_analysts_change_their_own_password(client: TestClient, review_db: Path)
         with pytest.raises(AuthenticationError):
             authenticate(con, "a.lopez", PASSWORD)
         assert authenticate(con, "a.lopez", new).username == "a.lopez"
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("status", "closed"),
+        ("severity", "urgent"),
+        ("level", "port"),
+        ("hs_code", "81' OR 1=1 --"),
+        ("since", "yesterday"),
+        ("until", "2025-02-30"),
+    ],
+)
+def test_the_terminal_and_the_browser_refuse_a_bad_filter_alike(
+    client: TestClient, review_db: Path, field: str, value: str
+) -> None:
+    def refusal(names: dict[str, str]) -> str:
+        with pytest.raises(ReviewError) as refused:
+            parse_filters({field: value}, names)
+        return str(refused.value)
+
+    option = "--" + field.replace("_", "-")
+    listed = CliRunner().invoke(cli, ["review", "list", option, value, "--db", str(review_db)])
+    assert listed.exit_code == 2
+    assert listed.output == f"error: {refusal(OPTION_NAMES)}\n"
+    sign_in(client)
+    page = client.get("/", params={field: value})
+    assert page.status_code == 200
+    assert f'<p class="alert" role="alert">{escape(refusal(FORM_NAMES))}</p>' in page.text
+    if field not in FORM_NAMES:
+        assert refusal(OPTION_NAMES) == refusal(FORM_NAMES)
+
+
+def evidence_facts(evidence: Evidence) -> list[str]:
+    """What both the flag page and `transship review show` must state about a flag."""
+    flag = evidence.flag
+    facts = [
+        flag["flag_id"],
+        f"{flag['score']:.0f}",
+        flag["severity"],
+        flag["status"],
+        evidence.origin,
+        flag["hs_code"],
+        str(flag["flag_date"]),
+        flag["exporter"],
+        flag["importer"],
+        f"{flag['weight_kg']:,.1f} kg",
+        flag["description"],
+        *evidence.reasons,
+        *(str(year) for year in evidence.leg_years),
+        *(leg.label for leg in evidence.leg_rows),
+    ]
+    for part in evidence.contributions:
+        facts += [part.detector, f"{part.score:.2f}", f"{part.contribution:.3f}"]
+    for decision in evidence.decisions.iter_rows(named=True):
+        facts += [decision["analyst"], decision["new_status"], decision["note"]]
+    return facts
+
+
+def test_review_show_and_the_flag_page_state_the_same_evidence(
+    client: TestClient, review_db: Path
+) -> None:
+    csrf = sign_in(client)
+    flag = top_flag(review_db)
+    post_decision(client, flag, "escalate", "Ask CBP for the mill certificate & invoice", csrf)
+    with store(review_db, read_only=True) as con:
+        evidence = flag_evidence(con, flag)
+    assert evidence.reasons and evidence.contributions and evidence.leg_rows
+    assert evidence.decisions.height == 1
+
+    shown = CliRunner().invoke(
+        cli, ["review", "show", flag, "--db", str(review_db)], env={"COLUMNS": "200"}
+    )
+    assert shown.exit_code == 0, shown.output
+    page = client.get(f"/flags/{flag}")
+    assert page.status_code == 200
+    terminal = " ".join(shown.output.split())
+    browser = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
+    for fact in evidence_facts(evidence):
+        fact = " ".join(str(fact).split())
+        assert fact in terminal, fact
+        assert fact in browser, fact

@@ -49,12 +49,28 @@ class ControlEvent:
 
 
 @dataclass(frozen=True)
+class LegRow:
+    """One leg of the route as the trade statistics report it."""
+
+    label: str
+    cells: list[tuple[float, float | None] | None]
+    """(value in USD, weight in kg) for each of the evidence's leg_years; None when not reported."""
+
+
+@dataclass(frozen=True)
 class Evidence:
+    """What the flag page and `transship review show` present, each in its own form."""
+
     flag: dict[str, Any]
+    origin: str
+    """The declared origin's name, or its code when the name is unknown."""
     reasons: list[str]
     contributions: list[Contribution]
     corridor: pl.DataFrame
     legs: pl.DataFrame
+    leg_years: list[int]
+    leg_rows: list[LegRow]
+    """The legs in route order, one cell per year of leg_years."""
     controls: list[ControlEvent]
     exporter: dict[str, Any] | None
     importer: dict[str, Any] | None
@@ -111,16 +127,22 @@ def flag_evidence(con: duckdb.DuckDBPyConnection, flag_id: str) -> Evidence:
     if rows.height == 0:
         raise UnknownFlagError(f"no flag {flag_id!r} in the store")
     flag = rows.row(0, named=True)
+    origin = flag["origin_name"] or flag["origin_country"]
     corridor = {"origin": flag["origin_country"], "hs6": flag["hs6"]}
     day = flag["flag_date"]
+    legs = sql_frame(con, load("review/corridor_legs"), corridor)
+    years = sorted(set(legs["year"].to_list()))
     return Evidence(
         flag=flag,
+        origin=origin,
         reasons=reason_sentences(flag["reasons"]),
         contributions=contributions(flag["contributions"]),
         corridor=sql_frame(
             con, load("review/corridor_months"), {**corridor, "flag_month": day.replace(day=1)}
         ),
-        legs=sql_frame(con, load("review/corridor_legs"), corridor),
+        legs=legs,
+        leg_years=years,
+        leg_rows=_leg_rows(legs, years, origin),
         controls=control_events(con, flag["material"]),
         exporter=_profile(con, "profile_exporters", "exporter", flag["exporter"]),
         importer=_profile(con, "profile_importers", "importer", flag["importer"]),
@@ -143,19 +165,14 @@ def control_markers(events: list[ControlEvent]) -> list[tuple[date, str]]:
     ]
 
 
-def legs_table(legs: pl.DataFrame, origin_name: str) -> list[dict[str, Any]]:
-    """The legs as rows of (label, {year: (value, weight)}), in route order."""
-    years = sorted(set(legs["year"].to_list()))
-    table = []
+def _leg_rows(legs: pl.DataFrame, years: list[int], origin: str) -> list[LegRow]:
+    rows = []
     for leg, label in LEG_LABELS.items():
-        rows = legs.filter(pl.col("leg") == leg)
-        if rows.height == 0:
+        reported = legs.filter(pl.col("leg") == leg)
+        if reported.height == 0:
             continue
-        by_year = {r["year"]: (r["value_usd"], r["weight_kg"]) for r in rows.iter_rows(named=True)}
-        table.append(
-            {
-                "label": label.format(origin=origin_name),
-                "years": [by_year.get(year) for year in years],
-            }
-        )
-    return table
+        by_year = {
+            r["year"]: (r["value_usd"], r["weight_kg"]) for r in reported.iter_rows(named=True)
+        }
+        rows.append(LegRow(label.format(origin=origin), [by_year.get(year) for year in years]))
+    return rows

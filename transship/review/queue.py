@@ -96,10 +96,11 @@ def queue(
 
 
 def queue_export(con: duckdb.DuckDBPyConnection, filters: QueueFilters) -> pl.DataFrame:
-    """Every flag in the filtered queue (not just one page), for CSV export."""
+    """Every flag in the filtered queue (not just one page), for CSV export: the detectors'
+    parts stay out, being JSON that a spreadsheet cannot use."""
     every_status = matching_flags(con, filters)
     chosen = _with_status(every_status, filters.status)
-    return flag_rows(con, chosen["flag_id"].to_list())
+    return flag_rows(con, chosen["flag_id"].to_list()).drop("contributions")
 
 
 def filter_choices(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:

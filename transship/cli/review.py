@@ -1,0 +1,180 @@
+"""`transship review ...`: work the flag queue from the terminal, with the same filters and
+the same evidence as the review app, rendered as text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from transship.cli.common import DbOption, command_group, console, opened_store, reported
+
+if TYPE_CHECKING:
+    from transship.review.evidence import Evidence
+    from transship.review.queue import QueuePage
+
+app = command_group("Work the flag queue from the terminal: list, show the evidence, decide.")
+
+
+@app.command("list")
+def review_list(
+    status: Annotated[
+        str, typer.Option(help="open | confirmed | dismissed | escalated | any")
+    ] = "open",
+    severity: Annotated[str | None, typer.Option(help="high | medium | low")] = None,
+    material: Annotated[str | None, typer.Option(help="e.g. antimony")] = None,
+    origin: Annotated[str | None, typer.Option(help="Declared origin, alpha-2")] = None,
+    hs_code: Annotated[str | None, typer.Option(help="HS code or its prefix, e.g. 8112")] = None,
+    since: Annotated[str | None, typer.Option(help="Flags dated on or after, YYYY-MM-DD")] = None,
+    until: Annotated[str | None, typer.Option(help="Flags dated on or before, YYYY-MM-DD")] = None,
+    detector: Annotated[str | None, typer.Option(help="Only flags this detector raised")] = None,
+    level: Annotated[str | None, typer.Option(help="shipment | corridor")] = None,
+    page: Annotated[int, typer.Option(help="Page of 50")] = 1,
+    out: Annotated[Path | None, typer.Option(help="Write the whole filtered queue as CSV")] = None,
+    db: DbOption = None,
+) -> None:
+    """The review queue: flags ranked by score under filters, 50 a page, with counts.
+
+    Example:
+
+        transship review list --material antimony --severity high --origin TH
+    """
+    from transship.review.filters import OPTION_NAMES, parse_filters
+    from transship.review.queue import queue, queue_export
+
+    given = {
+        "status": status,
+        "severity": severity,
+        "material": material,
+        "origin": origin,
+        "hs_code": hs_code,
+        "since": since,
+        "until": until,
+        "detector": detector,
+        "level": level,
+    }
+    with reported():
+        filters = parse_filters(given, OPTION_NAMES)
+    with opened_store(db, read_only=True) as con:
+        if out is not None:
+            frame = queue_export(con, filters)
+            frame.write_csv(out)
+            console.print(f"{frame.height} flags written to {out}")
+            return
+        result = queue(con, filters, page)
+    _print_queue(result)
+
+
+def _print_queue(result: QueuePage) -> None:
+    from rich.markup import escape
+
+    from transship.review.evidence import reason_sentences
+
+    counts = ", ".join(f"{n} {s}" for s, n in result.by_status.items())
+    console.print(
+        f"{result.matching} flags match (page {result.page} of {result.pages}); "
+        f"by status under these filters: {counts}",
+        highlight=False,
+    )
+    table = Table(show_lines=True)
+    for column in ("flag", "score", "status", "date", "origin", "hs code", "first reason"):
+        table.add_column(column, overflow="fold")
+    for row in result.rows.iter_rows(named=True):
+        table.add_row(
+            row["flag_id"],
+            f"{row['score']:.0f} {row['severity']}",
+            row["status"],
+            str(row["flag_date"]),
+            row["origin_country"],
+            row["hs_code"],
+            escape(reason_sentences(row["reasons"])[0]),
+        )
+    console.print(table)
+
+
+@app.command("show")
+def review_show(
+    flag: Annotated[str, typer.Argument(help="Flag id, as listed by `transship review list`")],
+    db: DbOption = None,
+) -> None:
+    """Everything behind one flag: shipment, reasons, each detector's part, both legs,
+    the traders' history and every decision taken on it.
+
+    Example:
+
+        transship review show Sa8b2f9f28f731b2
+    """
+    from transship.review.evidence import flag_evidence
+
+    with opened_store(db, read_only=True) as con:
+        evidence = flag_evidence(con, flag)
+    _print_evidence(evidence)
+
+
+def _print_evidence(evidence: Evidence) -> None:
+    f = evidence.flag
+    what = f"shipment {f['shipment_id']}" if f["level"] == "shipment" else f"corridor {f['period']}"
+    console.print(
+        f"[bold]{f['flag_id']}[/] {what}: score {f['score']:.0f} ({f['severity']}), "
+        f"status {f['status']}; {evidence.origin}, HS {f['hs_code']}, {f['flag_date']}",
+        highlight=False,
+    )
+    if f["level"] == "shipment":
+        console.print(
+            f"{f['exporter']} -> {f['importer']}: {f['weight_kg']:,.1f} kg, "
+            f"${f['value_usd']:,.0f}, {f['transport_mode'] or 'mode not declared'}; "
+            f"{f['description'] or 'no description'}",
+            highlight=False,
+        )
+    console.print("\n[bold]Why[/]")
+    for sentence in evidence.reasons:
+        console.print(f"• {sentence}", highlight=False, markup=False)
+    console.print("\n[bold]Detectors[/]")
+    for part in evidence.contributions:
+        console.print(
+            f"  {part.detector:<18} own score {part.score:.2f}  "
+            f"contribution {part.contribution:.3f}"
+        )
+    if evidence.leg_rows:
+        table = Table(title=f"Both legs, HS {f['hs6']}", title_justify="left")
+        table.add_column("leg")
+        for year in evidence.leg_years:
+            table.add_column(str(year), justify="right")
+        for leg in evidence.leg_rows:
+            table.add_row(leg.label, *(f"${c[0]:,.0f}" if c else "—" for c in leg.cells))
+        console.print(table)
+    console.print("\n[bold]Decisions[/]")
+    for d in evidence.decisions.iter_rows(named=True):
+        console.print(
+            f"  {d['decided_at']:%Y-%m-%d %H:%M} {d['analyst']}: {d['previous_status']} -> "
+            f"{d['new_status']} (score {d['score']:.0f}): {d['note']}",
+            highlight=False,
+            markup=False,
+        )
+    if evidence.decisions.height == 0:
+        console.print("No decision yet.")
+
+
+@app.command("decide")
+def review_decide(
+    flags: Annotated[list[str], typer.Argument(help="One or more flag ids")],
+    decision: Annotated[str, typer.Option(help="confirm | dismiss | escalate")],
+    note: Annotated[str, typer.Option(help="Why: what you checked and found")],
+    analyst: Annotated[str, typer.Option(help="Your user name (see `transship users list`)")],
+    db: DbOption = None,
+) -> None:
+    """Record a decision with a note on one or more flags; kept across reruns.
+
+    Example:
+
+        transship review decide Sa8b2f9f28f731b2 --decision confirm
+            --note "Invoice names a Chinese smelter" --analyst a.lopez
+    """
+    from transship.review.decisions import decide
+    from transship.review.users import find_user
+
+    with opened_store(db) as con:
+        count = decide(con, flags, decision, note, find_user(con, analyst))
+    console.print(f"recorded {decision} on {count} flag(s) for {analyst}")

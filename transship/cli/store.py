@@ -1,0 +1,83 @@
+"""The store's own commands: create or upgrade it, summarise it, list quarantined rows,
+check its keys."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from transship.cli.common import (
+    DbOption,
+    console,
+    errors,
+    opened_store,
+    print_frame,
+    settings_for,
+)
+
+
+def init(db: DbOption = None) -> None:
+    """Create the store, or upgrade an older one. Safe to run again.
+
+    Example:
+
+        transship init --db data/transship.duckdb
+    """
+    with opened_store(db):
+        pass
+    console.print(f"store ready at {settings_for(db).db}")
+
+
+def summary(db: DbOption = None) -> None:
+    """Print what the store holds: tables, recent batches, quarantine reasons, top origins.
+
+    Example:
+
+        transship summary --db data/transship.duckdb
+    """
+    from transship.storage.summary import store_summary
+
+    with opened_store(db, read_only=True) as con:
+        result = store_summary(con)
+    print_frame(result.tables, f"Store {settings_for(db).db}")
+    print_frame(result.batches, "Recent ingest batches")
+    print_frame(result.quarantine, "Quarantined rows by reason")
+    print_frame(result.top_origins, "Shipments by declared origin")
+
+
+def quarantine(
+    batch: Annotated[int | None, typer.Option(help="Only this batch")] = None,
+    reason: Annotated[str | None, typer.Option(help="Only this reason code")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many rows")] = 50,
+    db: DbOption = None,
+) -> None:
+    """List quarantined rows with the reason, the line and what was expected.
+
+    Example:
+
+        transship quarantine --reason unknown_country --limit 20
+    """
+    from transship.storage.summary import quarantined_rows
+
+    with opened_store(db, read_only=True) as con:
+        rows = quarantined_rows(con, batch, reason, limit)
+    print_frame(rows, "Quarantined rows")
+
+
+def check(db: DbOption = None) -> None:
+    """Check the store's keys: unique, not null and relationships. Exit 1 on any failure.
+
+    Example:
+
+        transship check --db data/transship.duckdb
+    """
+    from transship.storage.checks import run_checks
+
+    with opened_store(db, read_only=True) as con:
+        failures = run_checks(con)
+    for failure in failures:
+        errors.print(f"[red]FAIL[/] {failure}", highlight=False)
+    if failures:
+        raise typer.Exit(1)
+    console.print("all store checks passed")
