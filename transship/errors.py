@@ -60,3 +60,10 @@ class UserError(ReviewError):
 
 class AuthenticationError(ReviewError):
     """A sign-in failed: unknown user, wrong password or inactive account."""
+
+
+class EarlyWarningError(TransshipError):
+    """An early-warning digest was asked for with an unusable option (country, period,
+    format); nothing was computed or written."""
+
+    exit_code = 2
