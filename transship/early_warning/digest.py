@@ -396,7 +396,12 @@ def _skipped(
     found: list[dict[str, Any]] = []
 
     def add(
-        hs6: str, kind: str, partner: str | None, frequency: str, starts: list[date], reason: str
+        hs6: str | None,
+        kind: str,
+        partner: str | None,
+        frequency: str,
+        starts: list[date],
+        reason: str,
     ) -> None:
         found.append(
             {
@@ -425,22 +430,20 @@ def _skipped(
         .then(pl.col("period_start").dt.offset_by(f"{window}mo"))
         .otherwise(pl.col("period_start").dt.offset_by("2y"))
     )
-    for (reporter, flow, hs6, frequency), group in gaps.filter(pl.col("reach") > since).group_by(
-        "reporter", "flow", "hs6", "frequency"
+    for (reporter, flow, frequency), group in gaps.filter(pl.col("reach") > since).group_by(
+        "reporter", "flow", "frequency"
     ):
-        starts = group["period_start"].to_list()
         if frequency == "monthly":
             effect = f"no {window}-month window that includes them is computed"
         else:
             effect = "later years are compared with the latest earlier year reported"
         add(
-            str(hs6),
+            None,
             "all",
             None,
             str(frequency),
-            starts,
-            f"{context.title(context.name(str(reporter)))} published no {code(str(hs6))} {flow} "
-            "statistics for "
+            group["period_start"].to_list(),
+            f"{context.title(context.name(str(reporter)))} published no {flow} statistics for "
             f"these periods: {effect}",
         )
     totals = frame.filter(
@@ -452,33 +455,37 @@ def _skipped(
         & (period_end() >= since)
     )
     for (hs6, frequency), group in totals.group_by("hs6", "frequency"):
-        earlier = "years" if frequency == "annual" else "same months of an earlier year"
+        earlier = (
+            "no earlier year"
+            if frequency == "annual"
+            else "no complete window of the same months in an earlier year"
+        )
         add(
             str(hs6),
             "drop, replacement, concentration",
             None,
             str(frequency),
             group["period_start"].to_list(),
-            f"no baseline: {context.title(context.name(context.importer))} published no "
-            f"{code(str(hs6))} "
-            f"imports for earlier {earlier}",
+            f"no baseline: the statistics of {context.name(context.importer)} have {earlier}",
         )
     if not prices.is_empty():
+        share = f"{context.settings.min_weighed_share:.0%}"
         unpriced = prices.filter(
             (period_end() >= since)
             & pl.col("base_value_usd").is_not_null()
             & pl.col("change").is_null()
         ).with_columns(
-            why=pl.when(pl.col("cn_complete").is_null())
-            .then(pl.lit("China published no export statistics of the code for the period"))
+            why=pl.when(pl.col("cn_complete").is_null() | ~pl.col("cn_complete"))
+            .then(pl.lit("China's export statistics for these months are missing or unknown"))
+            .when(pl.col("cn_base_value_usd").is_null())
+            .then(pl.lit("China's export statistics have no baseline for these months"))
+            .when((pl.col("cn_value_usd") == 0) | (pl.col("cn_base_value_usd") == 0))
+            .then(pl.lit("China exported none of the code in these months or their baseline"))
+            .when(pl.col("base_value_usd") == 0)
+            .then(pl.lit("nothing was imported in the baseline months"))
             .when(pl.col("unit_value").is_null() | pl.col("base_unit_value").is_null())
-            .then(
-                pl.lit(
-                    f"weights cover less than {context.settings.min_weighed_share:.0%} "
-                    "of the importer's value"
-                )
-            )
-            .otherwise(pl.lit("weights cover too little of China's export value"))
+            .then(pl.lit(f"the importer's weights cover less than {share} of its value"))
+            .otherwise(pl.lit(f"China's weights cover less than {share} of its value"))
         )
         for (hs6, frequency, why), group in unpriced.group_by("hs6", "frequency", "why"):
             add(
@@ -492,7 +499,7 @@ def _skipped(
     records = [
         {
             "import_country": context.importer,
-            "material": context.materials.get(f["hs6"]),
+            "material": context.materials.get(f["hs6"]) if f["hs6"] else None,
             "hs6": f["hs6"],
             "kind": f["kind"],
             "partner": f["partner"],

@@ -1,11 +1,12 @@
 """Trade statistics as comparable windows: each flow's current window and its own baseline.
 
-How gaps are read (UN Comtrade publishes no zero cells): a reporter that published a code
-for a period (for any partner) reported every partner it traded with, so a partner absent
-from that period traded nothing; a period for which the reporter published nothing for
-the code is missing, and no window that includes it is computed. A key reported twice
-with the same figures counts once; twice with different figures, it is unknown (never
-guessed), and so is every window that includes it.
+How gaps are read (UN Comtrade publishes no zero cells): a reporter that published its
+imports (or exports) for a period in a source published every code the source carries and
+every partner it traded, so a code or partner absent from that period traded nothing; a
+period for which the reporter published nothing in that direction is missing, and no
+window that includes it is computed; a code its source does not carry is unknown. A key
+reported twice with the same figures counts once; twice with different figures, it is
+unknown (never guessed), and so is every window that includes it.
 
 Annual series compare a year with the median of up to ``baseline_years`` earlier reported
 years. Monthly series sum ``window_months`` months ending with the month and compare
@@ -74,17 +75,38 @@ def clean(flows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         .then(0.0)
         .otherwise(None),
     ).with_columns(weighed_usd=pl.when(pl.col("weight_kg").is_not_null()).then(pl.col("value_usd")))
-    totals = (
+    rows = rows.with_columns(weighed_kg=pl.col("weight_kg").fill_null(0.0))
+    sums = (
         rows.filter(is_country())
         .group_by(["period_start", *PUBLISHED])
         .agg(
             value_usd=pl.when(pl.col("value_usd").is_null().any())
             .then(None)
             .otherwise(pl.col("value_usd").sum()),
-            weight_kg=pl.col("weight_kg").sum(),
+            weight_kg=pl.when(pl.col("weight_kg").is_null().any())
+            .then(None)
+            .otherwise(pl.col("weight_kg").sum()),
             weighed_usd=pl.col("weighed_usd").sum(),
+            weighed_kg=pl.col("weighed_kg").sum(),
+            traded=pl.lit(True),
         )
-        .with_columns(partner=pl.lit(TOTAL))
+    )
+    # A source carries a set of codes; a reporter that published a period in it published
+    # every one of them, so a code it did not trade gets a total of zero, while a code the
+    # source does not carry is unknown, never zero.
+    carried = figures.select("source", "frequency", "hs6").unique()
+    reported = figures.select("source", "reporter", "flow", "frequency", "period_start").unique()
+    cells = (
+        reported.join(carried, on=["source", "frequency"])
+        .select("period_start", *PUBLISHED)
+        .unique()
+    )
+    totals = cells.join(sums, on=["period_start", *PUBLISHED], how="left").with_columns(
+        [
+            pl.when(pl.col("traded").is_null()).then(0.0).otherwise(pl.col(c)).alias(c)
+            for c in ("value_usd", "weight_kg", "weighed_usd", "weighed_kg")
+        ],
+        partner=pl.lit(TOTAL),
     )
     return pl.concat([rows, totals.select(rows.columns)]), problems.cast(PROBLEM_SCHEMA)  # type: ignore[arg-type]
 
@@ -95,22 +117,21 @@ def published(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def missing_periods(rows: pl.DataFrame) -> pl.DataFrame:
-    """Periods within a series' span (years or months) for which its reporter published
-    nothing for the code."""
-    done = published(rows)
+    """Periods within a reporter's span (years or months) for which it published nothing
+    in that direction (``reporter``, ``flow``, ``frequency``, ``period_start``)."""
+    keys = ["reporter", "flow", "frequency"]
+    done = published(rows).select(*keys, "period_start").unique()
     found = []
     for frequency, step in (("annual", "1y"), ("monthly", "1mo")):
         own = done.filter(pl.col("frequency") == frequency)
-        spans = own.group_by(PUBLISHED).agg(
+        spans = own.group_by(keys).agg(
             first=pl.col("period_start").min(), last=pl.col("period_start").max()
         )
         every = spans.with_columns(
             period_start=pl.date_ranges("first", "last", interval=step)
         ).explode("period_start")
         found.append(
-            every.join(own, on=[*PUBLISHED, "period_start"], how="anti").select(
-                *PUBLISHED, "period_start"
-            )
+            every.join(own, on=[*keys, "period_start"], how="anti").select(*keys, "period_start")
         )
     return pl.concat(found)
 
@@ -136,6 +157,7 @@ def windows(rows: pl.DataFrame, settings: WarningSettings) -> pl.DataFrame:
         value_usd=pl.when(pl.col("present").is_null()).then(0.0).otherwise(pl.col("value_usd")),
         weight_kg=pl.when(pl.col("present").is_null()).then(0.0).otherwise(pl.col("weight_kg")),
         weighed_usd=pl.when(pl.col("present").is_null()).then(0.0).otherwise(pl.col("weighed_usd")),
+        weighed_kg=pl.when(pl.col("present").is_null()).then(0.0).otherwise(pl.col("weighed_kg")),
     ).sort([*KEYS, "period_start"])
     annual = _annual(cells.filter(pl.col("frequency") == "annual"), settings)
     monthly = _monthly(cells.filter(pl.col("frequency") == "monthly"), settings)
@@ -145,8 +167,8 @@ def windows(rows: pl.DataFrame, settings: WarningSettings) -> pl.DataFrame:
 def _unit_value(settings: WarningSettings) -> pl.Expr:
     enough = pl.col("weighed_usd") >= settings.min_weighed_share * pl.col("value_usd")
     return (
-        pl.when(enough & (pl.col("weight_kg_any") > 0))
-        .then(pl.col("weighed_usd") / pl.col("weight_kg_any"))
+        pl.when(enough & (pl.col("weighed_kg") > 0))
+        .then(pl.col("weighed_usd") / pl.col("weighed_kg"))
         .otherwise(None)
     )
 
@@ -156,7 +178,7 @@ def _annual(cells: pl.DataFrame, settings: WarningSettings) -> pl.DataFrame:
         period=pl.col("period_start").dt.year().cast(pl.String),
         months=pl.col("period_start"),
         complete=~pl.col("unknown"),
-        weight_kg_any=pl.col("weight_kg").fill_null(0.0),
+        weighed_kg=pl.col("weighed_kg").fill_null(0.0),
         weighed_usd=pl.col("weighed_usd").fill_null(0.0),
     ).with_columns(unit_value=_unit_value(settings))
     lags = range(1, settings.baseline_years + 1)
@@ -178,7 +200,7 @@ def _monthly(cells: pl.DataFrame, settings: WarningSettings) -> pl.DataFrame:
         one=pl.lit(1),
         unknown=pl.col("unknown").cast(pl.Int32),
         weight_missing=pl.col("weight_kg").is_null().cast(pl.Int32),
-        weight_kg_any=pl.col("weight_kg").fill_null(0.0),
+        weighed_kg=pl.col("weighed_kg").fill_null(0.0),
         weighed_usd=pl.col("weighed_usd").fill_null(0.0),
         value_usd=pl.col("value_usd").fill_null(0.0),
     )
@@ -191,7 +213,7 @@ def _monthly(cells: pl.DataFrame, settings: WarningSettings) -> pl.DataFrame:
                     "one",
                     "unknown",
                     "weight_missing",
-                    "weight_kg_any",
+                    "weighed_kg",
                     "weighed_usd",
                     "value_usd",
                 )
@@ -201,7 +223,7 @@ def _monthly(cells: pl.DataFrame, settings: WarningSettings) -> pl.DataFrame:
             period=pl.col("period_start").dt.strftime("%Y-%m"),
             months=pl.col("period_start").dt.offset_by(f"-{n - 1}mo"),
             complete=(pl.col("one") == n) & (pl.col("unknown") == 0),
-            weight_kg=pl.when(pl.col("weight_missing") == 0).then(pl.col("weight_kg_any")),
+            weight_kg=pl.when(pl.col("weight_missing") == 0).then(pl.col("weighed_kg")),
         )
         .with_columns(unit_value=_unit_value(settings))
     )

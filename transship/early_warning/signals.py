@@ -300,9 +300,9 @@ def diversions(
         direct_fall="fall",
         direct_unit="unit",
     )
-    third = _measured(china.filter((pl.col("partner") != importer) & _large(settings))).filter(
-        _rising(settings)
-    )
+    third = _measured(
+        china.filter(~pl.col("partner").is_in([importer, CHINA]) & _large(settings))
+    ).filter(_rising(settings))
     frame = (
         third.join(direct, on=PERIOD)
         .join(importer_supply(imports, windows, settings), on=PERIOD, how="left")
@@ -375,7 +375,9 @@ def concentration(imports: pl.DataFrame, settings: WarningSettings) -> pl.DataFr
         (pl.col("hhi") >= settings.hhi_level.start)
         & (pl.col("increase") >= settings.hhi_increase.start)
     )
-    base_years = usable.group_by(PERIOD).agg(pl.col("base_years").first(), pl.col("period").first())
+    base_years = usable.group_by(PERIOD).agg(
+        pl.col("base_years").first(), pl.col("period").first(), pl.col("months").first()
+    )
     return fired.join(base_years, on=PERIOD).with_columns(
         kind=pl.lit("concentration"),
         partner=pl.col("top").list.first().struct.field("partner"),
@@ -404,6 +406,8 @@ def price_gaps(windows: pl.DataFrame, importer: str, settings: WarningSettings) 
         *PERIOD,
         cn_unit_value="unit_value",
         cn_base_unit_value="base_unit_value",
+        cn_value_usd="value_usd",
+        cn_base_value_usd="base_value_usd",
         cn_complete="complete",
     )
     frame = mine.join(china, on=PERIOD, how="left").with_columns(
