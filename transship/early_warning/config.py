@@ -34,10 +34,25 @@ class WarningSettings(BaseModel):
         "years (annual series: the latest earlier reported years).",
     )
 
+    noise_months: int = Field(
+        36,
+        description="The trailing months over which a flow's usual departure from its own "
+        "baseline (its noise) is measured.",
+    )
+    noise_min_departures: int = Field(
+        6, description="Departures needed before a flow's noise is estimated at all."
+    )
+
     # Drop: a supplier's flow against its own baseline.
     drop_fall: Ramp = Field(
         Ramp(start=0.5, full=0.9),
         description="Fall against the baseline: halved starts to count, -90% counts fully.",
+    )
+    drop_noise_band: float = Field(
+        3.0,
+        description="Where a flow's noise is known, a drop must also lie this many robust "
+        "standard deviations below its baseline (the usual outlier rule), so a lumpy flow's "
+        "ordinary dips are not drops.",
     )
     drop_materiality: Ramp = Field(
         Ramp(start=0.05, full=0.25),

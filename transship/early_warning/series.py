@@ -145,7 +145,9 @@ def windows(rows: pl.DataFrame, settings: WarningSettings) -> pl.DataFrame:
     ``complete`` (every month in the window published and known), ``months`` (the
     window's first month), and ``base_*`` for the baseline: the median ``value_usd``,
     ``weight_kg`` and ``unit_value``, the lowest value and weight of the baseline
-    windows, and ``base_years``, the years they come from.
+    windows, and ``base_years``, the years they come from; ``departure``, the log of the
+    window over its baseline, and ``noise``, the robust spread of the flow's departures
+    over the trailing ``noise_months`` (null with fewer than ``noise_min_departures``).
     """
     series = rows.select(KEYS).unique()
     cells = series.join(published(rows), on=PUBLISHED).join(
@@ -191,7 +193,7 @@ def _annual(cells: pl.DataFrame, settings: WarningSettings) -> pl.DataFrame:
             for c in ("value_usd", "weight_kg", "unit_value", "period_start")
         ]
     )
-    return _baseline(lagged, lags)
+    return _baseline(lagged, lags, settings)
 
 
 def _monthly(cells: pl.DataFrame, settings: WarningSettings) -> pl.DataFrame:
@@ -247,15 +249,15 @@ def _monthly(cells: pl.DataFrame, settings: WarningSettings) -> pl.DataFrame:
             on=[*KEYS, "period_start"],
             how="left",
         )
-    return _baseline(frame, lags)
+    return _baseline(frame, lags, settings)
 
 
-def _baseline(frame: pl.DataFrame, lags: range) -> pl.DataFrame:
+def _baseline(frame: pl.DataFrame, lags: range, settings: WarningSettings) -> pl.DataFrame:
     def listed(column: str) -> pl.Expr:
         return pl.concat_list([pl.col(f"{column}_lag{k}") for k in lags]).list.drop_nulls()
 
     values = listed("value_usd")
-    return frame.with_columns(
+    frame = frame.with_columns(
         base_value_usd=values.list.median(),
         base_min_value_usd=values.list.min(),
         # A baseline weight needs every baseline window's weight.
@@ -267,7 +269,32 @@ def _baseline(frame: pl.DataFrame, lags: range) -> pl.DataFrame:
         .otherwise(None),
         base_unit_value=listed("unit_value").list.median(),
         base_years=listed("period_start").list.eval(pl.element().dt.year()).list.sort(),
-    ).select(
+    )
+    # How far this flow usually departs from its own baseline: the spread (IQR / 1.349, a
+    # robust standard deviation) of its log departures over the trailing noise window.
+    thousand = 1000.0
+    departure = (
+        pl.when(pl.col("complete") & pl.col("base_value_usd").is_not_null())
+        .then(((pl.col("value_usd") + thousand) / (pl.col("base_value_usd") + thousand)).log())
+        .otherwise(None)
+    )
+    window = f"{settings.noise_months}mo"
+
+    def quantile(q: float) -> pl.Expr:
+        return (
+            pl.col("departure")
+            .rolling_quantile_by(
+                "period_start", window, quantile=q, min_samples=settings.noise_min_departures
+            )
+            .over(KEYS)
+        )
+
+    frame = (
+        frame.sort([*KEYS, "period_start"])
+        .with_columns(departure=departure)
+        .with_columns(noise=(quantile(0.75) - quantile(0.25)) / 1.349)
+    )
+    return frame.select(
         *KEYS,
         "period_start",
         "period",
@@ -282,4 +309,6 @@ def _baseline(frame: pl.DataFrame, lags: range) -> pl.DataFrame:
         "base_min_weight_kg",
         "base_unit_value",
         "base_years",
+        "departure",
+        "noise",
     )

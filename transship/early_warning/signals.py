@@ -10,6 +10,8 @@ in dollars otherwise (``unit`` says which, ``note`` says why).
 
 from __future__ import annotations
 
+import math
+
 import polars as pl
 
 from transship.early_warning.config import Ramp, WarningSettings
@@ -50,7 +52,7 @@ def imports_of(windows: pl.DataFrame, country: str) -> pl.DataFrame:
     return partners.join(totals, on=PERIOD, how="left")
 
 
-def _measured(frame: pl.DataFrame) -> pl.DataFrame:
+def measured(frame: pl.DataFrame) -> pl.DataFrame:
     """Quantities in kilograms when both windows have every weight, else in dollars."""
     use_kg = pl.col("weight_kg").is_not_null() & pl.col("base_weight_kg").is_not_null()
     return frame.with_columns(
@@ -73,10 +75,27 @@ def _large(settings: WarningSettings) -> pl.Expr:
     )
 
 
+def dropped(settings: WarningSettings) -> pl.Expr:
+    """The drop rule on a measured window (``measured``): at most ``1 - drop_fall.start``
+    of its baseline, below every baseline window, and, where the flow's noise is known,
+    ``drop_noise_band`` robust standard deviations below its baseline; a fall to
+    ``1 - drop_fall.full`` of the baseline or less is a drop however noisy the flow."""
+    band = pl.min_horizontal(
+        settings.drop_noise_band * pl.col("noise"), -math.log(1 - settings.drop_fall.full)
+    )
+    outside_noise = pl.col("noise").is_null() | (pl.col("departure") <= -band)
+    return (
+        (pl.col("before") > 0)
+        & (pl.col("now") <= (1 - settings.drop_fall.start) * pl.col("before"))
+        & (pl.col("now") < pl.col("lowest"))
+        & outside_noise
+    )
+
+
 def drops(imports: pl.DataFrame, settings: WarningSettings) -> pl.DataFrame:
     """A supplier whose flow fell to at most half its baseline and below every baseline
     window, losing at least ``drop_materiality.start`` of the importer's supply."""
-    frame = _measured(
+    frame = measured(
         imports.filter(
             pl.col("complete") & pl.col("base_value_usd").is_not_null() & _large(settings)
         )
@@ -92,12 +111,7 @@ def drops(imports: pl.DataFrame, settings: WarningSettings) -> pl.DataFrame:
         lost_share=(pl.col("before") - pl.col("now")) / base_total,
         lost_usd=pl.col("base_value_usd") - pl.col("value_usd"),
         lost_kg=pl.col("base_weight_kg") - pl.col("weight_kg"),
-    ).filter(
-        (pl.col("before") > 0)
-        & (pl.col("fall") >= settings.drop_fall.start)
-        & (pl.col("now") < pl.col("lowest"))
-        & (pl.col("lost_share") >= settings.drop_materiality.start)
-    )
+    ).filter(dropped(settings) & (pl.col("lost_share") >= settings.drop_materiality.start))
     return fired.with_columns(
         kind=pl.lit("drop"),
         score=100
@@ -179,7 +193,7 @@ def replacements(
         .then(None)
         .otherwise(pl.col("lost_kg").sum()),
     )
-    frame = _measured(
+    frame = measured(
         imports.filter(
             pl.col("complete") & pl.col("base_value_usd").is_not_null() & _large(settings)
         )
@@ -285,7 +299,7 @@ def diversions(
     china = windows.filter(
         (pl.col("reporter") == CHINA) & (pl.col("flow") == "export") & is_country()
     ).filter(pl.col("complete") & pl.col("base_value_usd").is_not_null())
-    direct = _measured(china.filter(pl.col("partner") == importer)).filter(
+    direct = measured(china.filter(pl.col("partner") == importer)).filter(
         (pl.col("base_value_usd") >= settings.min_value_usd) & (pl.col("before") > 0)
     )
     direct = direct.with_columns(fall=1 - pl.col("now") / pl.col("before")).filter(
@@ -300,7 +314,7 @@ def diversions(
         direct_fall="fall",
         direct_unit="unit",
     )
-    third = _measured(
+    third = measured(
         china.filter(~pl.col("partner").is_in([importer, CHINA]) & _large(settings))
     ).filter(_rising(settings))
     frame = (
