@@ -144,12 +144,13 @@ def build_digest(
 
 
 def _ranked(warnings: pl.DataFrame, settings: WarningSettings) -> pl.DataFrame:
-    """One row per signal, code and partner (its strongest period), highest score first."""
+    """One row per signal, code and partner (its strongest period, the earliest of equals,
+    the others in the note), highest score first."""
     order = {kind: i for i, kind in enumerate(KINDS)}
     keys = ["kind", "hs6", "partner", "frequency"]
     ranked = warnings.with_columns(
         frequency=pl.col("period").str.len_chars(), kind_order=pl.col("kind").replace_strict(order)
-    ).sort(["score", "period"], descending=[True, True])
+    ).sort(["score", "period"], descending=[True, False])
     others = ranked.group_by(keys).agg(
         other_periods=pl.col("period").slice(1).sort(), count=pl.len()
     )
@@ -422,8 +423,14 @@ def _skipped(
             r["frequency"],
             [r["period_start"]],
             f"{context.title(context.name(r['reporter']))} {r['flow']}s with "
-            f"{context.name(r['partner'])}: "
-            f"{r['reason']}",
+            f"{context.name(r['partner'])}: conflicting figures for the same flow, "
+            + _listed(
+                [
+                    f"{money(v) if v is not None else 'no value'} ({source})"
+                    for v, source in zip(r["seen_usd"], r["seen_in"], strict=True)
+                ]
+            )
+            + "; not used",
         )
     gaps = missing_periods(rows).with_columns(
         reach=pl.when(pl.col("frequency") == "monthly")

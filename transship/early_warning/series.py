@@ -32,7 +32,8 @@ PROBLEM_SCHEMA = {
     "hs6": pl.String,
     "frequency": pl.String,
     "period_start": pl.Date,
-    "reason": pl.String,
+    "seen_usd": pl.List(pl.Float64),
+    "seen_in": pl.List(pl.String),
 }
 
 
@@ -43,7 +44,8 @@ def is_country(column: str = "partner") -> pl.Expr:
 
 def clean(flows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Each key once, conflicting duplicates as unknown figures, and one problem row per
-    conflict. Adds the country total of every reporter, flow, code and period."""
+    conflict with the values seen and their sources. Adds the country total of every
+    reporter, flow, code and period."""
     keys = ["period_start", *KEYS]
     figures = flows.filter(pl.col("flow").is_in(["import", "export"])).select(
         *keys, "source", "value_usd", "weight_kg"
@@ -52,21 +54,21 @@ def clean(flows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         versions=pl.struct("value_usd", "weight_kg").n_unique(),
         value_usd=pl.col("value_usd").first(),
         weight_kg=pl.col("weight_kg").first(),
-        seen=pl.format(
-            "{} ({})", pl.col("value_usd").round(0).cast(pl.String), pl.col("source")
-        ).str.join(", "),
+        seen_usd=pl.col("value_usd"),
+        seen_in=pl.col("source"),
     )
     conflict = pl.col("versions") > 1
     problems = grouped.filter(conflict).select(
         *KEYS[:4],
         "frequency",
         "period_start",
-        reason=pl.format("conflicting figures for the same flow: USD {}; not used", "seen"),
+        "seen_usd",
+        "seen_in",
     )
     rows = grouped.with_columns(
         value_usd=pl.when(conflict).then(None).otherwise(pl.col("value_usd")),
         weight_kg=pl.when(conflict).then(None).otherwise(pl.col("weight_kg")),
-    ).drop("versions", "seen")
+    ).drop("versions", "seen_usd", "seen_in")
     # A weight of 0 or none on a flow with value is an unknown weight, not a weightless good.
     rows = rows.with_columns(
         weight_kg=pl.when(pl.col("weight_kg") > 0)
