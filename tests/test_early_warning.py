@@ -16,7 +16,7 @@ from tests.conftest import TINY_WORLD
 from transship.early_warning import Digest, build_digest, warning_digest, write_digest
 from transship.early_warning.config import WarningSettings
 from transship.early_warning.series import clean, windows
-from transship.early_warning.signals import capacity_levels
+from transship.early_warning.signals import capacity_levels, imports_of, supplier_shares
 from transship.errors import EarlyWarningError
 from transship.features.build import Reference
 
@@ -299,6 +299,12 @@ def test_concentration_is_the_herfindahl_index_of_supplier_shares() -> None:
     assert "HHI 8,200 in 2024 against 5,000 in 2022 (+3,200)" in row["message"]
     assert "largest suppliers China 90%, India 10%" in row["message"]
     assert row["partner"] == "China"
+    shares = supplier_shares(imports_of(windows(clean(flows(rows))[0], WarningSettings()), "US"))
+    latest = shares.filter(pl.col("period") == "2024")
+    assert latest["partner"].to_list() == ["CN", "IN"]
+    assert latest["share"].to_list() == pytest.approx([0.9, 0.1])
+    assert latest["base_share"].to_list() == pytest.approx([0.5, 0.5])
+    assert latest["hhi"].to_list() == pytest.approx([8200.0, 8200.0])
 
 
 def test_price_gap_against_china_export_unit_value() -> None:

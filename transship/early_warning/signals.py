@@ -354,45 +354,64 @@ def diversions(
     )
 
 
-def concentration(imports: pl.DataFrame, settings: WarningSettings) -> pl.DataFrame:
-    """The Herfindahl-Hirschman index of supplier shares (by value, 0-10,000) now and in
-    the baseline, where it is at least ``hhi_level.start`` and rose by at least
-    ``hhi_increase.start``. Periods where a supplier's window is unknown are left out."""
+def supplier_shares(imports: pl.DataFrame) -> pl.DataFrame:
+    """Each supplier's share of the importer's imports of a code (by value) in each window
+    and in its baseline, with the Herfindahl-Hirschman index (0-10,000) of both beside it.
+    Only periods where every supplier's window is known and has a baseline are kept."""
     usable = imports.filter(pl.col("base_value_usd").is_not_null())
-    shares = usable.group_by(PERIOD).agg(
-        complete=pl.col("complete").all(),
+    known = usable.group_by(PERIOD).agg(
+        all_known=pl.col("complete").all(),
         total=pl.col("value_usd").sum(),
         base_total=pl.col("base_value_usd").sum(),
-        partners=pl.col("partner"),
-        values=pl.col("value_usd"),
-        base_values=pl.col("base_value_usd"),
     )
-    shares = shares.filter(
-        pl.col("complete")
-        & (pl.col("total") >= settings.min_value_usd)
+    shares = (
+        usable.join(known.filter(pl.col("all_known")), on=PERIOD)
+        .with_columns(
+            share=pl.col("value_usd") / pl.col("total"),
+            base_share=pl.col("base_value_usd") / pl.col("base_total"),
+        )
+        .with_columns(
+            hhi=(100 * pl.col("share")).pow(2).sum().over(PERIOD),
+            base_hhi=(100 * pl.col("base_share")).pow(2).sum().over(PERIOD),
+        )
+    )
+    return shares.select(
+        *PERIOD,
+        "period",
+        "months",
+        "base_years",
+        "partner",
+        "value_usd",
+        "base_value_usd",
+        "share",
+        "base_share",
+        "total",
+        "base_total",
+        "hhi",
+        "base_hhi",
+    ).sort([*PERIOD, "share"], descending=[False, False, False, True])
+
+
+def concentration(imports: pl.DataFrame, settings: WarningSettings) -> pl.DataFrame:
+    """Periods where the index of ``supplier_shares`` is at least ``hhi_level.start`` and
+    rose by at least ``hhi_increase.start``, with the three largest suppliers now and in
+    the baseline."""
+    shares = supplier_shares(imports).filter(
+        (pl.col("total") >= settings.min_value_usd)
         & (pl.col("base_total") >= settings.min_value_usd)
     )
-    exploded = shares.explode("partners", "values", "base_values").with_columns(
-        share=pl.col("values") / pl.col("total"),
-        base_share=pl.col("base_values") / pl.col("base_total"),
-    )
-    hhi = exploded.group_by(PERIOD).agg(
-        hhi=(100 * pl.col("share")).pow(2).sum(),
-        base_hhi=(100 * pl.col("base_share")).pow(2).sum(),
-        suppliers=(pl.col("share") > 0).sum(),
-        top=pl.struct(partner="partners", share="share").sort_by("share", descending=True).head(3),
-        base_top=pl.struct(partner="partners", share="base_share")
+    periods = shares.group_by(PERIOD).agg(
+        pl.col("period", "months", "base_years", "hhi", "base_hhi").first(),
+        top=pl.struct("partner", "share").sort_by("share", descending=True).head(3),
+        base_top=pl.struct("partner", share="base_share")
         .sort_by("base_share", descending=True)
         .head(3),
     )
-    fired = hhi.with_columns(increase=pl.col("hhi") - pl.col("base_hhi")).filter(
+    fired = periods.with_columns(increase=pl.col("hhi") - pl.col("base_hhi")).filter(
         (pl.col("hhi") >= settings.hhi_level.start)
         & (pl.col("increase") >= settings.hhi_increase.start)
     )
-    base_years = usable.group_by(PERIOD).agg(
-        pl.col("base_years").first(), pl.col("period").first(), pl.col("months").first()
-    )
-    return fired.join(base_years, on=PERIOD).with_columns(
+    return fired.with_columns(
         kind=pl.lit("concentration"),
         partner=pl.col("top").list.first().struct.field("partner"),
         score=100
