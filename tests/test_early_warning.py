@@ -388,3 +388,13 @@ def test_the_world_statistics_show_its_planted_schemes_and_not_its_look_alikes(
         assert not named.filter(pl.col("kind") == "replacement").height, importer
         for message in named["message"]:
             assert "has major" in message and "no known" not in message, message
+
+
+def test_a_supplier_without_weights_does_not_hide_anothers_drop() -> None:
+    rows = [*antimony_years(), ("2022", "US", "DE", "import", "811010", 2e6, None)]
+    d = digest(flows(rows))
+    drop = d.warnings.filter((pl.col("kind") == "drop") & (pl.col("partner") == "China"))
+    # Tonnes for China's own fall; the share of supply lost in dollars (Germany has no
+    # weight): $21.1M of $59.1M.
+    assert "-79% in tonnes" in drop["message"][0]
+    assert "a loss of 36% of all its 8110.10 imports in 2022" in drop["message"][0]

@@ -100,15 +100,20 @@ def drops(imports: pl.DataFrame, settings: WarningSettings) -> pl.DataFrame:
             pl.col("complete") & pl.col("base_value_usd").is_not_null() & _large(settings)
         )
     )
-    base_total = (
-        pl.when(pl.col("unit") == "kg")
-        .then(pl.col("base_total_weight_kg"))
-        .otherwise(pl.col("base_total_value_usd"))
+    # The share of supply lost in tonnes where the importer's total has every weight,
+    # else in dollars.
+    in_tonnes = (pl.col("unit") == "kg") & pl.col("base_total_weight_kg").is_not_null()
+    lost_share = (
+        pl.when(in_tonnes)
+        .then((pl.col("before") - pl.col("now")) / pl.col("base_total_weight_kg"))
+        .otherwise(
+            (pl.col("base_value_usd") - pl.col("value_usd")) / pl.col("base_total_value_usd")
+        )
     )
     fired = frame.with_columns(
         fall=1 - pl.col("now") / pl.col("before"),
         lost=pl.col("before") - pl.col("now"),
-        lost_share=(pl.col("before") - pl.col("now")) / base_total,
+        lost_share=lost_share,
         lost_usd=pl.col("base_value_usd") - pl.col("value_usd"),
         lost_kg=pl.col("base_weight_kg") - pl.col("weight_kg"),
     ).filter(dropped(settings) & (pl.col("lost_share") >= settings.drop_materiality.start))
