@@ -181,8 +181,8 @@ def test_a_fit_fingerprint_follows_the_code_that_fits(
 ) -> None:
     """A changed feature or detector module never reuses an older fit, even when the
     release number is the same (as in development)."""
-    from transship.run import fits
     from transship.features.build import Reference
+    from transship.run import fits
 
     con = open_store(tiny_store, read_only=True)
     config, reference, quarters = DetectorConfig.load(), Reference.load(con), [date(2025, 4, 1)]
