@@ -64,3 +64,10 @@ class AuthenticationError(ReviewError):
 
 class MaterialsError(InputFileError):
     """A materials file is invalid; no materials file was installed and the store is as it was."""
+
+
+class EarlyWarningError(TransshipError):
+    """An early-warning digest was asked for with an unusable option (country, period,
+    format); nothing was computed or written."""
+
+    exit_code = 2
