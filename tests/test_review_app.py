@@ -104,6 +104,8 @@ PAGES = [
     "/export/decisions.csv",
     "/admin/users",
     "/account",
+    "/warnings",
+    "/warnings?import_country=JP&kind=drop",
 ]
 FORMS = ["/decisions", "/flags/{flag}/decision", "/logout", "/admin/users", "/account/password"]
 
@@ -501,3 +503,104 @@ def test_review_show_and_the_flag_page_state_the_same_evidence(
         fact = " ".join(str(fact).split())
         assert fact in terminal, fact
         assert fact in browser, fact
+
+
+WARNING = re.compile(
+    r'<article class="panel warning sev-(\w+)" id="warning-\d+">(.*?)</article>', re.S
+)
+
+
+def library_warnings(db: Path, country: str, since: str) -> list[dict[str, object]]:
+    from transship.early_warning import warning_digest
+
+    with store(db, read_only=True) as con:
+        return warning_digest(con, country, since).warnings.to_dicts()
+
+
+def test_the_warnings_page_ranks_warnings_with_charts_and_corridor_links(
+    client: TestClient, review_db: Path
+) -> None:
+    sign_in(client)
+    page = client.get("/warnings", params={"since": "2024-12"})
+    assert page.status_code == 200
+    articles = WARNING.findall(page.text)
+    expected = library_warnings(review_db, "US", "2024-12")
+    assert len(articles) == len(expected) > 0
+    for (severity, body), warning in zip(articles, expected, strict=True):
+        assert severity == warning["severity"]
+        assert str(escape(warning["message"])) in body
+        assert body.count('<svg class="chart shares"') == 1
+        assert 'class="share' in body and 'class="period"' in body
+    # The link opens the queue on that corridor, whatever the flags' status, and says how
+    # many flags it holds.
+    thailand = next(
+        body
+        for (_, body), w in zip(articles, expected, strict=True)
+        if (w["kind"], w["partner_code"], w["hs6"]) == ("replacement", "TH", "282580")
+    )
+    link = re.search(r'<a class="corridor-flags" href="([^"]+)">(\d+) flags? in', thailand)
+    assert link is not None
+    href, count = html.unescape(link[1]), int(link[2])
+    assert href == "/?status=any&origin=TH&hs_code=282580"
+    assert count == one(
+        review_db,
+        "SELECT count(*) FROM flags WHERE origin_country = 'TH' AND starts_with(hs_code, '282580')",
+    )
+    assert count > 0
+    assert f"<strong>{count}</strong> flags" in client.get(href).text
+    assert 'aria-current="page">Warnings</a>' in page.text
+
+
+def test_the_warnings_filters_narrow_what_is_shown(client: TestClient, review_db: Path) -> None:
+    sign_in(client)
+    every = library_warnings(review_db, "US", "2023-01")
+    replacements = client.get("/warnings", params={"since": "2023-01", "kind": "replacement"})
+    found = WARNING.findall(replacements.text)
+    assert len(found) == sum(w["kind"] == "replacement" for w in every) > 0
+    assert all('<strong class="kind">replacement</strong>' in body for _, body in found)
+    antimony = WARNING.findall(
+        client.get("/warnings", params={"since": "2023-01", "material": "antimony"}).text
+    )
+    assert len(antimony) == sum("antimony" in str(w["material"]).split("/") for w in every) > 0
+    japan = client.get("/warnings", params={"since": "2023-01", "import_country": "jp"}).text
+    assert len(WARNING.findall(japan)) == len(library_warnings(review_db, "JP", "2023-01")) > 0
+    assert '<option value="JP" selected>' in japan
+
+
+def test_the_warnings_charts_mark_only_the_controls_on_that_importer(
+    client: TestClient,
+) -> None:
+    sign_in(client)
+    params = {"since": "2023-01", "material": "antimony", "kind": "drop"}
+    us = client.get("/warnings", params=params).text
+    japan = client.get("/warnings", params={**params, "import_country": "JP"}).text
+    assert WARNING.findall(us) and WARNING.findall(japan)
+    # China's licence applies to every destination; the 2024-12-03 ban to the US only.
+    assert "antimony licence</text>" in us and "antimony licence</text>" in japan
+    assert "antimony ban</text>" in us and "antimony ban ends</text>" in us
+    assert "ban</text>" not in japan and "ban ends</text>" not in japan
+
+
+@pytest.mark.parametrize(
+    ("params", "said"),
+    [
+        ({"kind": "<script>alert(1)</script>"}, "unknown kind '<script>alert(1)</script>'"),
+        ({"since": "2024' OR 1=1 --"}, "since must be YYYY or YYYY-MM"),
+        ({"import_country": "ZZ'; DROP TABLE flags;--"}, "is not an ISO alpha-2 country code"),
+    ],
+)
+def test_bad_warning_filters_are_said_escaped_and_bound(
+    client: TestClient, review_db: Path, params: dict[str, str], said: str
+) -> None:
+    sign_in(client)
+    flags_before = one(review_db, "SELECT count(*) FROM flags")
+    page = client.get("/warnings", params=params)
+    assert page.status_code == 200
+    alert = re.search(r'<p class="alert" role="alert">(.*?)</p>', page.text)
+    assert alert is not None and str(escape(said)) in alert[1]
+    assert "<script>alert(1)" not in page.text
+    # The page under the message is the default one.
+    assert WARNING.findall(page.text)
+    assert one(review_db, "SELECT count(*) FROM flags") == flags_before
+    hostile = client.get("/warnings", params={"material": "x' OR '1'='1"})
+    assert hostile.status_code == 200 and "No warnings match these filters." in hostile.text
