@@ -7,6 +7,7 @@ the store, and waits for a run that is writing to it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -23,6 +24,7 @@ from transship.early_warning.report import (
     headlines,
     write_reports,
 )
+from transship.errors import EarlyWarningError
 from transship.flows.ingest import DEFAULT_DB, _store_busy
 from transship.storage.store import store
 
@@ -78,6 +80,20 @@ def country_digest(
     )
 
 
+def month_folder(out_folder: Path, month: str | None, today: date | None = None) -> Path:
+    """``<out_folder>/<YYYY-MM>``: the month given, else this one."""
+    if month is None:
+        return out_folder / (today or date.today()).strftime("%Y-%m")
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise EarlyWarningError(f"month must be YYYY-MM, got {month!r}")
+    return out_folder / month
+
+
+@task(retries=3, retry_delay_seconds=60, retry_condition_fn=_store_busy, cache_policy=NO_CACHE)
+def countries_to_warn(db: Path, configured: list[str] | None) -> list[str]:
+    return importing_countries(db, configured)
+
+
 @task(retries=3, retry_delay_seconds=60, retry_condition_fn=_store_busy, cache_policy=NO_CACHE)
 def warn_country(
     db: Path, country: str, since: str | None, settings: WarningSettings, folder: Path
@@ -103,8 +119,8 @@ def monthly_warnings(
     country; since the twelve months up to its latest statistics) into
     ``<out_folder>/<month>/`` (default: this month, YYYY-MM)."""
     settings = DetectorConfig.load(rules).warning_settings
-    folder = out_folder / (month or date.today().strftime("%Y-%m"))
+    folder = month_folder(out_folder, month)
     return [
         warn_country(db, country, since, settings, folder)
-        for country in importing_countries(db, import_countries)
+        for country in countries_to_warn(db, import_countries)
     ]

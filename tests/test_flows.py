@@ -153,6 +153,17 @@ def test_the_warnings_task_writes_each_countrys_digest(tiny_store: Path, tmp_pat
     assert importing_countries(tiny_store, ["us", " JP", "US"]) == ["US", "JP"]
 
 
+def test_the_warnings_folder_is_named_by_month(tmp_path: Path) -> None:
+    from transship.errors import EarlyWarningError
+    from transship.flows.early_warning import month_folder
+
+    assert month_folder(tmp_path, None, date(2026, 3, 20)) == tmp_path / "2026-03"
+    assert month_folder(tmp_path, "2025-12") == tmp_path / "2025-12"
+    for bad in ("2025-13", "../x", "2025-1"):
+        with pytest.raises(EarlyWarningError, match="month must be YYYY-MM"):
+            month_folder(tmp_path, bad)
+
+
 def test_the_monthly_warnings_flow_writes_a_folder_for_the_month(
     prefect_api: None, tiny_store: Path, tmp_path: Path
 ) -> None:

@@ -196,3 +196,45 @@ def test_headlines_are_one_line_per_warning(tiny_store: Path) -> None:
     top = digest.warnings.row(0, named=True)
     assert lines[0].startswith(f"{top['severity']} {top['score']:.1f} {top['kind']} ")
     assert lines[0].endswith(top["message"])
+
+
+def test_statistics_with_gaps_missing_weights_and_conflicts_are_said(tmp_path: Path) -> None:
+    db = tmp_path / "bad.duckdb"
+    con = open_store(db)
+    rows = [
+        ("a", "2021", "US", "CN", "import", 10e6, 1e6),
+        ("a", "2021", "US", "TH", "import", 2e6, 2e5),
+        ("a", "2022", "US", "CN", "import", 11e6, 1.1e6),
+        ("a", "2022", "US", "TH", "import", 2e6, 2e5),
+        # 2023 is not published; 2024 holds two different figures for one flow.
+        ("a", "2024", "US", "CN", "import", 3e6, 3e5),
+        ("b", "2024", "US", "CN", "import", 4e6, 3e5),
+        ("a", "2024", "US", "TH", "import", 6e6, 0.0),
+        ("a", "2021", "CN", "US", "export", 9e6, 9e5),
+        ("a", "2022", "CN", "US", "export", 9e6, 9e5),
+        ("a", "2024", "CN", "US", "export", 2e6, None),
+        ("a", "2021", "CN", "TH", "export", 1e6, 1e5),
+        ("a", "2022", "CN", "TH", "export", 1e6, 1e5),
+        ("a", "2024", "CN", "TH", "export", 5e6, 5e5),
+    ]
+    for line, (source, year, reporter, partner, flow, usd, kg) in enumerate(rows):
+        con.execute(
+            "INSERT INTO trade_flows VALUES (?, ?, ?, 'annual', ?, ?, ?, '811010', ?, ?, 0, ?)",
+            [source, year, date(int(year), 1, 1), reporter, partner, flow, usd, kg, line],
+        )
+    con.close()
+    code, out, _ = warn(db, "--since", "2023")
+    assert code == 0, out
+    said = " ".join(out.split())
+    assert (
+        "could not compute: antimony 8110.10, all, China, 2024: The United States imports with "
+        "China: conflicting figures for the same flow, "
+    ) in said
+    assert "$4.0M (b)" in said and "$3.0M (a)" in said and "; not used" in said
+    assert "could not compute: all, 2023: The United States published no import statistics" in said
+    # China's unweighed 2024 exports to the US are a value without a weight, never 0 t.
+    assert "fell to $2.0M (weight not reported)" in said
+    _, document, _ = warn(db, "--since", "2023", "--format", "json")
+    warnings = json.loads(document)["warnings"]
+    # The conflicting flow is not guessed: no drop of China, so no replacement of it.
+    assert [w["kind"] for w in warnings] == ["diversion"]
