@@ -57,7 +57,7 @@ def warn(
     Reads the importing country's imports and China's exports of every controlled code.
     What could not be computed (gaps, missing weights, conflicting duplicates) is listed
     with the reason. A bad country, period or format exits with code 2. Thresholds are in
-    the [early_warning] section of the rules file.
+    the early_warning section of the rules file.
 
     Example:
 
