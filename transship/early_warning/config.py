@@ -40,7 +40,10 @@ def _keys(given: dict[str, float], allowed: tuple[str, ...], what: str) -> dict[
     missing = [k for k in allowed if k not in given]
     said = []
     if unknown:
-        said.append(f"{', '.join(unknown)} {'is not a' if len(unknown) == 1 else 'are not'} {what}")
+        plural = len(unknown) > 1
+        said.append(
+            f"{', '.join(unknown)} {'are not' if plural else 'is not a'} {what}{'s' * plural}"
+        )
     if missing:
         said.append(f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing")
     if said:

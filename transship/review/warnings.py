@@ -101,7 +101,8 @@ def warnings_page(
     skipped = digest.skipped
     if filters.material is not None:
         shown = shown.filter(_carries(filters.material))
-        skipped = skipped.filter(_carries(filters.material))
+        # A reporter's missing period concerns every code, so it stays.
+        skipped = skipped.filter(_carries(filters.material) | pl.col("hs6").is_null())
     countries = _countries(con, importer)
     names = dict(countries)
     history = supplier_history(con, importer, settings)
