@@ -175,6 +175,13 @@ def test_a_world_is_its_importer_s(demo_world: Generated, world_generator: Any) 
         assert set(rows["port_of_unlading"]) <= ports
 
 
+DAY = timedelta(days=1)
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
 def _tiny(world_generator: Any, seed: int, importer: str, materials: str = "core") -> Any:
     shipments = world_generator.shipments_with_labels(
         seed, world_generator.SIZES["tiny"], importer, materials
@@ -217,18 +224,11 @@ def test_trade_statistics_are_the_importer_s_and_follow_the_shipments(
     if importer != "US":
         assert "US" not in set(flows["reporter"]) | set(flows["partner"])
     # Hubs import from China what they pass on to the importer a month later, once the
-    # schemes begin after the control that closed the direct route to this importer.
+    # schemes begin after the control they react to (the ban for the US, else licences).
     passed_from = _month_start(world_generator.control_date("antimony", importer)) - DAY
     before = _mean_kg(flows, "CN", "TH", "282580", "2023-01", f"{passed_from - 31 * DAY:%Y-%m}")
     after = _mean_kg(flows, "CN", "TH", "282580", f"{passed_from:%Y-%m}", "2025-06")
     assert after > 2 * before
-
-
-DAY = timedelta(days=1)
-
-
-def _month_start(day: date) -> date:
-    return day.replace(day=1)
 
 
 def _in_force(catalogue: Any, material: str, importer: str, which: str = "latest") -> date:
