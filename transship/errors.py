@@ -44,6 +44,13 @@ class UnknownFormatError(InputFileError):
     """An input format name is not one transship knows."""
 
 
+class WorldError(TransshipError):
+    """A synthetic world was asked for with an unusable option (importing country,
+    materials set); nothing was generated."""
+
+    exit_code = 2
+
+
 class ReviewError(TransshipError):
     """A review action cannot be carried out as asked; nothing was recorded."""
 
