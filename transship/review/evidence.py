@@ -97,18 +97,14 @@ def control_events(con: duckdb.DuckDBPyConnection, material: str | None) -> list
     """China's measures on the flag's material(s); 'gallium/germanium' covers both."""
     if not material:
         return []
-    rows = con.execute(
-        "SELECT effective_date, material, measure, description FROM ref_control_events "
-        "WHERE list_contains(string_split(?, '/'), material) ORDER BY effective_date",
-        [material],
-    ).fetchall()
+    rows = con.execute(load("review/control_events"), {"material": material}).fetchall()
     return [ControlEvent(*row) for row in rows]
 
 
 def _profile(con: duckdb.DuckDBPyConnection, table: str, key: str, name: str | None) -> Any:
     if name is None:
         return None
-    frame = sql_frame(con, f"SELECT * FROM {table} WHERE {key} = ?", [name])  # noqa: S608 - fixed names
+    frame = sql_frame(con, load("review/trader_profile", table=table, key=key), {"name": name})
     return frame.row(0, named=True) if frame.height else None
 
 
