@@ -133,9 +133,9 @@ def _print_evidence(evidence: Evidence) -> None:
         console.print(f"• {sentence}", highlight=False, markup=False)
     console.print("\n[bold]Detectors[/]")
     for part in evidence.contributions:
+        score = "—" if part.score is None else f"{part.score:.2f}"
         console.print(
-            f"  {part.detector:<18} own score {part.score:.2f}  "
-            f"contribution {part.contribution:.3f}"
+            f"  {part.detector:<18} own score {score:>4}  contribution {part.contribution:.3f}"
         )
     if evidence.leg_rows:
         table = Table(title=f"Both legs, HS {f['hs6']}", title_justify="left")
