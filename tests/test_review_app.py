@@ -555,3 +555,16 @@ def test_a_corridor_month_flag_stored_before_every_level_kept_scores_is_shown(
         ("capacity", None, 0.45),
         ("flagged_shipments", None, 0.0),
     ]
+
+
+def test_the_app_installs_the_materials_folder_of_its_settings(
+    review_db: Path, tmp_path: Path
+) -> None:
+    from tests.test_materials import UNOBTAINIUM, installed, write_folder
+
+    mine = write_folder(tmp_path / "mine", {"unobtainium.toml": UNOBTAINIUM})
+    with TestClient(
+        create_app(Settings(db=review_db, materials=mine)), follow_redirects=False
+    ) as app_client:
+        assert app_client.get("/").status_code == 303
+    assert installed(review_db, "unobtainium") == 1

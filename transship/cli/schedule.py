@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from transship.cli.common import DbOption, RulesOption, command_group, console, settings_for
+from transship.cli.common import (
+    DbOption,
+    MaterialsOption,
+    RulesOption,
+    command_group,
+    console,
+    settings_for,
+)
 
 app = command_group("The nightly Prefect deployment: see it, or serve it from this machine.")
 
@@ -27,6 +34,7 @@ def schedule_show(
     drop_folder: DropOption = None,
     rules: RulesOption = None,
     db: DbOption = None,
+    materials: MaterialsOption = None,
 ) -> None:
     """Print the nightly deployment (schedule and parameters) and how to deploy it.
 
@@ -37,7 +45,8 @@ def schedule_show(
     from transship.flows.schedule import DEPLOYMENT, deployment_parameters, nightly_schedule
 
     schedule = nightly_schedule(cron, timezone)
-    parameters = deployment_parameters(settings_for(db).db, drop_folder, rules)
+    settings = settings_for(db, materials)
+    parameters = deployment_parameters(settings.db, drop_folder, rules, settings.materials)
     console.print(f"deployment: {DEPLOYMENT} (flow transship-nightly, flows/nightly.py:nightly)")
     console.print(f"schedule:   cron {schedule.cron!r} in {schedule.timezone}", highlight=False)
     console.print(f"parameters: {parameters}", highlight=False)
@@ -56,6 +65,7 @@ def schedule_serve(
     drop_folder: DropOption = None,
     rules: RulesOption = None,
     db: DbOption = None,
+    materials: MaterialsOption = None,
 ) -> None:  # pragma: no cover - runs until stopped
     """Serve the nightly deployment from this process until stopped (Ctrl-C).
 
@@ -68,7 +78,10 @@ def schedule_serve(
     """
     from transship.flows.schedule import deployment_parameters, nightly_schedule, serve
 
+    settings = settings_for(db, materials)
     serve(
         nightly_schedule(cron, timezone),
-        deployment_parameters(settings_for(db).db, drop_folder, rules or settings_for(db).rules),
+        deployment_parameters(
+            settings.db, drop_folder, rules or settings.rules, settings.materials
+        ),
     )
