@@ -26,6 +26,7 @@ from transship.early_warning.report import (
 )
 from transship.errors import EarlyWarningError
 from transship.flows.ingest import DEFAULT_DB, _store_busy
+from transship.settings import Settings
 from transship.storage.store import store
 
 DEFAULT_FOLDER = Path("data/warnings")
@@ -36,7 +37,7 @@ def importing_countries(db: Path, configured: list[str] | None) -> list[str]:
     """The countries asked for, upper-cased and each once; else the store's default."""
     if configured:
         return list(dict.fromkeys(country.strip().upper() for country in configured))
-    with store(db, read_only=True) as con:
+    with store(db, read_only=True, materials=Settings().materials) as con:
         return [default_import_country(con)]
 
 
@@ -66,7 +67,7 @@ def country_digest(
     db: Path, country: str, since: str | None, settings: WarningSettings, folder: Path
 ) -> CountryReport:
     """One country's digest written into ``folder``."""
-    with store(db, read_only=True) as con:
+    with store(db, read_only=True, materials=Settings().materials) as con:
         start = since or default_since(con, country)
         digest = warning_digest(con, country, start, settings)
     return CountryReport(

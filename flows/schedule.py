@@ -43,15 +43,17 @@ def warnings_schedule(cron: str = WARNINGS_CRON, timezone: str | None = None) ->
 
 
 def deployment_parameters(
-    db: Path = DEFAULT_DB, drop_folder: Path | None = None, rules: Path | None = None
+    db: Path = DEFAULT_DB,
+    drop_folder: Path | None = None,
+    rules: Path | None = None,
+    materials: Path | None = None,
 ) -> dict[str, object]:
     """The nightly flow's parameters as the deployment passes them (day stays unset: each
     run scores the day before it starts)."""
     parameters: dict[str, object] = {"db": str(db)}
-    if drop_folder is not None:
-        parameters["drop_folder"] = str(drop_folder)
-    if rules is not None:
-        parameters["rules"] = str(rules)
+    for name, value in (("drop_folder", drop_folder), ("rules", rules), ("materials", materials)):
+        if value is not None:
+            parameters[name] = str(value)
     return parameters
 
 

@@ -109,6 +109,10 @@ def test_the_nightly_schedule() -> None:
         "db": "s.duckdb",
         "drop_folder": "/drop",
     }
+    assert deployment_parameters(Path("s.duckdb"), materials=Path("/mine")) == {
+        "db": "s.duckdb",
+        "materials": "/mine",
+    }
 
 
 def test_prefect_loads_the_checkout_nightly_entrypoint(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -233,3 +237,21 @@ def test_prefect_loads_the_checkout_warnings_entrypoint(monkeypatch: pytest.Monk
     assert Path(loaded.fn.__code__.co_filename).resolve() == REPO / "flows" / "early_warning.py"
     assert loaded.name == monthly_warnings.name == "transship-warnings"
     assert loaded.parameters == monthly_warnings.parameters
+
+
+def test_the_flows_install_the_materials_folder_given_or_set(
+    prefect_api: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_materials import UNOBTAINIUM, installed, write_folder
+    from transship.flows import ingest
+
+    db = tmp_path / "materials.duckdb"
+    mine = write_folder(tmp_path / "mine", {"unobtainium.toml": UNOBTAINIUM})
+    ingest(shipments=[TINY_WORLD / "shipments.csv"], db=db, materials=mine)
+    assert installed(db, "unobtainium") == 1
+    theirs = write_folder(
+        tmp_path / "theirs", {"kryptonite.toml": UNOBTAINIUM.replace("unobtainium", "kryptonite")}
+    )
+    monkeypatch.setenv("TRANSSHIP_MATERIALS", str(theirs))
+    ingest(trade_flows=[TINY_WORLD / "flows.csv"], db=db)
+    assert installed(db, "kryptonite") == 1 and installed(db, "unobtainium") == 0

@@ -465,16 +465,20 @@ def evidence_facts(evidence: Evidence) -> list[str]:
         evidence.origin,
         flag["hs_code"],
         str(flag["flag_date"]),
-        flag["exporter"],
-        flag["importer"],
-        f"{flag['weight_kg']:,.1f} kg",
-        flag["description"],
         *evidence.reasons,
         *(str(year) for year in evidence.leg_years),
         *(leg.label for leg in evidence.leg_rows),
     ]
+    if flag["level"] == "shipment":
+        facts += [
+            flag["exporter"],
+            flag["importer"],
+            f"{flag['weight_kg']:,.1f} kg",
+            flag["description"],
+        ]
     for part in evidence.contributions:
-        facts += [part.detector, f"{part.score:.2f}", f"{part.contribution:.3f}"]
+        score = "—" if part.score is None else f"{part.score:.2f}"
+        facts += [part.detector, score, f"{part.contribution:.3f}"]
     for decision in evidence.decisions.iter_rows(named=True):
         facts += [decision["analyst"], decision["new_status"], decision["note"]]
     return facts
@@ -486,23 +490,40 @@ def test_review_show_and_the_flag_page_state_the_same_evidence(
     csrf = sign_in(client)
     flag = top_flag(review_db)
     post_decision(client, flag, "escalate", "Ask CBP for the mill certificate & invoice", csrf)
-    with store(review_db, read_only=True) as con:
-        evidence = flag_evidence(con, flag)
+    evidence = assert_shown_alike(client, review_db, flag)
     assert evidence.reasons and evidence.contributions and evidence.leg_rows
     assert evidence.decisions.height == 1
 
+
+def corridor_flag(db: Path, basis: str) -> str:
+    return str(
+        one(
+            db,
+            "SELECT flag_id FROM flags WHERE level = 'corridor' AND basis = ? "
+            "ORDER BY score DESC, flag_id LIMIT 1",
+            [basis],
+        )
+    )
+
+
+def assert_shown_alike(client: TestClient, db: Path, flag: str) -> Evidence:
+    """`review show` and the flag pages show the flag, stating the same evidence."""
+    with store(db, read_only=True) as con:
+        evidence = flag_evidence(con, flag)
     shown = CliRunner().invoke(
-        cli, ["review", "show", flag, "--db", str(review_db)], env={"COLUMNS": "200"}
+        cli, ["review", "show", flag, "--db", str(db)], env={"COLUMNS": "200"}
     )
     assert shown.exit_code == 0, shown.output
     page = client.get(f"/flags/{flag}")
     assert page.status_code == 200
+    assert client.get(f"/flags/{flag}/evidence").status_code == 200
     terminal = " ".join(shown.output.split())
     browser = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
     for fact in evidence_facts(evidence):
         fact = " ".join(str(fact).split())
         assert fact in terminal, fact
         assert fact in browser, fact
+    return evidence
 
 
 WARNING = re.compile(
@@ -604,3 +625,49 @@ def test_bad_warning_filters_are_said_escaped_and_bound(
     assert one(review_db, "SELECT count(*) FROM flags") == flags_before
     hostile = client.get("/warnings", params={"material": "x' OR '1'='1"})
     assert hostile.status_code == 200 and "No warnings match these filters." in hostile.text
+
+
+@pytest.mark.parametrize("basis", ["shipments", "statistics"])
+def test_review_show_and_the_flag_page_of_a_corridor_flag(
+    client: TestClient, review_db: Path, basis: str
+) -> None:
+    sign_in(client)
+    flag = corridor_flag(review_db, basis)
+    evidence = assert_shown_alike(client, review_db, flag)
+    assert evidence.flag["basis"] == basis and evidence.reasons
+    assert evidence.contributions and all(c.score is not None for c in evidence.contributions)
+    assert set(evidence.flag["detectors"].split(",")) <= {
+        c.detector for c in evidence.contributions
+    }
+
+
+def test_a_corridor_month_flag_stored_before_every_level_kept_scores_is_shown(
+    client: TestClient, review_db: Path
+) -> None:
+    """Stores written before the fix hold corridor-month contributions as bare numbers."""
+    sign_in(client)
+    flag = corridor_flag(review_db, "shipments")
+    with store(review_db) as con:
+        con.execute(
+            "UPDATE flags SET contributions = ? WHERE flag_id = ?",
+            ['{"corridor_surge": 0.6, "capacity": 0.45, "flagged_shipments": 0.0}', flag],
+        )
+    evidence = assert_shown_alike(client, review_db, flag)
+    assert [(c.detector, c.score, c.contribution) for c in evidence.contributions] == [
+        ("corridor_surge", None, 0.6),
+        ("capacity", None, 0.45),
+        ("flagged_shipments", None, 0.0),
+    ]
+
+
+def test_the_app_installs_the_materials_folder_of_its_settings(
+    review_db: Path, tmp_path: Path
+) -> None:
+    from tests.test_materials import UNOBTAINIUM, installed, write_folder
+
+    mine = write_folder(tmp_path / "mine", {"unobtainium.toml": UNOBTAINIUM})
+    with TestClient(
+        create_app(Settings(db=review_db, materials=mine)), follow_redirects=False
+    ) as app_client:
+        assert app_client.get("/").status_code == 303
+    assert installed(review_db, "unobtainium") == 1

@@ -78,3 +78,8 @@ class EarlyWarningError(TransshipError):
     format); nothing was computed or written."""
 
     exit_code = 2
+
+
+class IdentifierError(TransshipError):
+    """A table or column name meant for SQL text is not a plain name, or a SQL file's name
+    slots do not match the names given; nothing was run."""

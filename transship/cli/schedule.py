@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from transship.cli.common import DbOption, RulesOption, command_group, console, settings_for
+from transship.cli.common import (
+    DbOption,
+    MaterialsOption,
+    RulesOption,
+    command_group,
+    console,
+    settings_for,
+)
 
 app = command_group(
     "The Prefect deployments (nightly run, monthly warnings): see them, or serve them here."
@@ -50,6 +57,7 @@ def schedule_show(
     warnings_folder: WarningsFolderOption = None,
     rules: RulesOption = None,
     db: DbOption = None,
+    materials: MaterialsOption = None,
 ) -> None:
     """Print the deployments (schedules and parameters) and how to deploy them.
 
@@ -66,13 +74,14 @@ def schedule_show(
         warnings_schedule,
     )
 
-    store_path = settings_for(db).db
+    settings = settings_for(db, materials)
+    store_path = settings.db
     for name, entrypoint, schedule, parameters in (
         (
             DEPLOYMENT,
             "flows/nightly.py:nightly",
             nightly_schedule(cron, timezone),
-            deployment_parameters(store_path, drop_folder, rules),
+            deployment_parameters(store_path, drop_folder, rules, settings.materials),
         ),
         (
             WARNINGS_DEPLOYMENT,
@@ -105,6 +114,7 @@ def schedule_serve(
     warnings_folder: WarningsFolderOption = None,
     rules: RulesOption = None,
     db: DbOption = None,
+    materials: MaterialsOption = None,
 ) -> None:  # pragma: no cover - runs until stopped
     """Serve the nightly and monthly-warnings deployments from this process until stopped
     (Ctrl-C).
@@ -125,12 +135,12 @@ def schedule_serve(
         warnings_schedule,
     )
 
-    settings = settings_for(db)
+    settings = settings_for(db, materials)
     rules = rules or settings.rules
     serve(
         deployments(
             nightly_schedule(cron, timezone),
-            deployment_parameters(settings.db, drop_folder, rules),
+            deployment_parameters(settings.db, drop_folder, rules, settings.materials),
             warnings_schedule(warnings_cron, timezone),
             warnings_parameters(settings.db, import_country, warnings_folder, rules),
         )

@@ -9,6 +9,7 @@ import typer
 
 from transship.cli.common import (
     DbOption,
+    MaterialsOption,
     console,
     errors,
     opened_store,
@@ -17,19 +18,19 @@ from transship.cli.common import (
 )
 
 
-def init(db: DbOption = None) -> None:
+def init(db: DbOption = None, materials: MaterialsOption = None) -> None:
     """Create the store, or upgrade an older one. Safe to run again.
 
     Example:
 
         transship init --db data/transship.duckdb
     """
-    with opened_store(db):
+    with opened_store(db, materials):
         pass
-    console.print(f"store ready at {settings_for(db).db}")
+    console.print(f"store ready at {settings_for(db, materials).db}")
 
 
-def summary(db: DbOption = None) -> None:
+def summary(db: DbOption = None, materials: MaterialsOption = None) -> None:
     """Print what the store holds: tables, recent batches, quarantine reasons, top origins.
 
     Example:
@@ -38,9 +39,9 @@ def summary(db: DbOption = None) -> None:
     """
     from transship.storage.summary import store_summary
 
-    with opened_store(db, read_only=True) as con:
+    with opened_store(db, materials, read_only=True) as con:
         result = store_summary(con)
-    print_frame(result.tables, f"Store {settings_for(db).db}")
+    print_frame(result.tables, f"Store {settings_for(db, materials).db}")
     print_frame(result.batches, "Recent ingest batches")
     print_frame(result.quarantine, "Quarantined rows by reason")
     print_frame(result.top_origins, "Shipments by declared origin")
@@ -51,6 +52,7 @@ def quarantine(
     reason: Annotated[str | None, typer.Option(help="Only this reason code")] = None,
     limit: Annotated[int, typer.Option(help="At most this many rows")] = 50,
     db: DbOption = None,
+    materials: MaterialsOption = None,
 ) -> None:
     """List quarantined rows with the reason, the line and what was expected.
 
@@ -60,12 +62,12 @@ def quarantine(
     """
     from transship.storage.summary import quarantined_rows
 
-    with opened_store(db, read_only=True) as con:
+    with opened_store(db, materials, read_only=True) as con:
         rows = quarantined_rows(con, batch, reason, limit)
     print_frame(rows, "Quarantined rows")
 
 
-def check(db: DbOption = None) -> None:
+def check(db: DbOption = None, materials: MaterialsOption = None) -> None:
     """Check the store's keys: unique, not null and relationships. Exit 1 on any failure.
 
     Example:
@@ -74,7 +76,7 @@ def check(db: DbOption = None) -> None:
     """
     from transship.storage.checks import run_checks
 
-    with opened_store(db, read_only=True) as con:
+    with opened_store(db, materials, read_only=True) as con:
         failures = run_checks(con)
     for failure in failures:
         errors.print(f"[red]FAIL[/] {failure}", highlight=False)

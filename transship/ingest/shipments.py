@@ -52,9 +52,6 @@ def _stage(
             f"the file has {', '.join(columns)}. Nothing was loaded from it."
         )
     project_to_contract(con, SHIPMENT_COLUMNS, resolved, mapping.constants, "shipments_input")
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE ingest_params AS SELECT $rate::DOUBLE AS usd_per_unit",
-        {"rate": mapping.usd_per_unit},
-    )
+    con.execute(load("ingest/ingest_params"), {"rate": mapping.usd_per_unit})
     con.execute(load("staging/stg_shipments"))
     con.execute(load("ingest/problem_rows_shipments"))

@@ -34,8 +34,8 @@ TRADER_SHIPMENTS = 12
 @dataclass(frozen=True)
 class Contribution:
     detector: str
-    score: float
-    """The detector's own score, 0-1."""
+    score: float | None
+    """The detector's own score, 0-1; None where the flag did not store it."""
     contribution: float
     """Its weighted share before fusion."""
 
@@ -84,11 +84,16 @@ def reason_sentences(reasons: str) -> list[str]:
 
 
 def contributions(stored: str) -> list[Contribution]:
-    """Each detector's part in the score, largest first."""
-    parsed = json.loads(stored)
+    """Each detector's part in the score, largest first, whatever the flag's level.
+
+    Flags store ``{name: {"score": s, "contribution": c}}``; corridor-month flags written
+    before every level did stored ``{name: c}``, shown without the detector's own score.
+    """
     found = [
         Contribution(name, float(part["score"]), float(part["contribution"]))
-        for name, part in parsed.items()
+        if isinstance(part, dict)
+        else Contribution(name, None, float(part))
+        for name, part in json.loads(stored).items()
     ]
     return sorted(found, key=lambda c: -c.contribution)
 
@@ -97,18 +102,14 @@ def control_events(con: duckdb.DuckDBPyConnection, material: str | None) -> list
     """China's measures on the flag's material(s); 'gallium/germanium' covers both."""
     if not material:
         return []
-    rows = con.execute(
-        "SELECT effective_date, material, measure, description FROM ref_control_events "
-        "WHERE list_contains(string_split(?, '/'), material) ORDER BY effective_date",
-        [material],
-    ).fetchall()
+    rows = con.execute(load("review/control_events"), {"material": material}).fetchall()
     return [ControlEvent(*row) for row in rows]
 
 
 def _profile(con: duckdb.DuckDBPyConnection, table: str, key: str, name: str | None) -> Any:
     if name is None:
         return None
-    frame = sql_frame(con, f"SELECT * FROM {table} WHERE {key} = ?", [name])  # noqa: S608 - fixed names
+    frame = sql_frame(con, load("review/trader_profile", table=table, key=key), {"name": name})
     return frame.row(0, named=True) if frame.height else None
 
 

@@ -76,9 +76,8 @@ def cached_fits(
     if not fingerprints:
         return {}
     rows = con.execute(
-        "SELECT quarter, history_fingerprint, detectors FROM fitted_detectors "
-        "WHERE detector_version = ? AND list_contains(?, history_fingerprint)",
-        [detector_version, list(fingerprints.values())],
+        load("fits/stored_fits"),
+        {"detector_version": detector_version, "fingerprints": list(fingerprints.values())},
     ).fetchall()
     fits = {}
     for quarter, fingerprint, blob in rows:
@@ -100,10 +99,13 @@ def save_fit(
 ) -> None:
     """Keep a quarter's fit, replacing any earlier fit of the same detector version."""
     con.execute(
-        "INSERT OR REPLACE INTO fitted_detectors "
-        "(quarter, detector_version, history_fingerprint, detectors, fitted_at) "
-        "VALUES (?, ?, ?, ?, current_timestamp)",
-        [quarter, detector_version, fingerprint, pickle.dumps(detectors)],
+        load("fits/save_fit"),
+        {
+            "quarter": quarter,
+            "detector_version": detector_version,
+            "fingerprint": fingerprint,
+            "detectors": pickle.dumps(detectors),
+        },
     ).fetchall()
 
 

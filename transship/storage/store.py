@@ -12,7 +12,7 @@ import duckdb
 
 from transship import reference
 from transship.errors import StoreError, StoreLockedError, StoreTooNewError
-from transship.storage.sql import scalar, sql_root
+from transship.storage.sql import load, scalar, sql_root
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
@@ -36,11 +36,9 @@ def migrations(folder: Path | None = None) -> list[Migration]:
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    if not scalar(
-        con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'store_meta'"
-    ):
+    if not scalar(con, load("store/has_meta")):
         return 0
-    version = scalar(con, "SELECT value FROM store_meta WHERE key = 'schema_version'")
+    version = scalar(con, load("store/read_meta"), {"key": "schema_version"})
     return int(version) if version else 0
 
 
@@ -61,8 +59,7 @@ def migrate(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -> list[
         try:
             con.execute(migration.path.read_text(encoding="utf-8"))
             con.execute(
-                "INSERT OR REPLACE INTO store_meta VALUES ('schema_version', ?)",
-                [str(migration.version)],
+                load("store/write_meta"), {"key": "schema_version", "value": str(migration.version)}
             )
             con.commit()
         except Exception:
