@@ -16,6 +16,7 @@ from rich.table import Table
 from transship.cli.common import (
     EXIT_BAD_OPTION,
     DbOption,
+    MaterialsOption,
     RulesOption,
     console,
     errors,
@@ -50,6 +51,7 @@ def warn(
     ] = None,
     rules: RulesOption = None,
     db: DbOption = None,
+    materials: MaterialsOption = None,
 ) -> None:
     """Early warnings from trade statistics: a supplier's fall, who replaced it, China's
     exports diverted to third countries, concentration and price gaps, ranked by severity.
@@ -80,7 +82,7 @@ def warn(
         raise typer.Exit(EXIT_BAD_OPTION)
     with reported():
         settings = DetectorConfig.load(rules or settings_for(db).rules).warning_settings
-    with opened_store(db, read_only=True) as con:
+    with opened_store(db, materials, read_only=True) as con:
         country = import_country or default_import_country(con)
         start = since or default_since(con, country)
         digest = warning_digest(con, country, start, settings)
