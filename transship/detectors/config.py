@@ -272,7 +272,12 @@ def _extra(section: str, key: str | None) -> str:
             )
         return f"[weights] {key} is not a detector; detectors are {', '.join(rule_names())}"
     if section in ("fusion", "review", LEARNING):
-        known = {"fusion": Fusion, "review": Review, LEARNING: Learning}[section]
+        settings: dict[str, type[BaseModel]] = {
+            "fusion": Fusion,
+            "review": Review,
+            LEARNING: Learning,
+        }
+        known = settings[section]
         return (
             f"[{section}] {key} is not a {section} setting; the settings are "
             f"{', '.join(known.model_fields)}"
