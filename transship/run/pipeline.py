@@ -36,6 +36,17 @@ from transship.features.profiles import (
     new_pairs,
     origin_switches,
 )
+from transship.learning.explore import daily_quotas
+from transship.learning.features import inputs_version, save_inputs
+from transship.learning.part import LearnedPart
+from transship.learning.pipeline import (
+    LearningNeeds,
+    learned_part,
+    learning_needs,
+    scored_inputs,
+    write_scores,
+)
+from transship.learning.pipeline import summary as learning_summary
 from transship.run.corridors import corridor_month_flags, corridor_year_flags
 from transship.run.fits import cached_fits, history_fingerprints, quarter_label, save_fit
 from transship.run.fusion import severity
@@ -74,6 +85,7 @@ class RunResult:
     warnings: list[str] = field(default_factory=list)
     fits_reused: list[str] = field(default_factory=list)
     fits_made: list[str] = field(default_factory=list)
+    learning: list[str] = field(default_factory=list)
     seconds: float = 0.0
     started: float = field(default_factory=time.perf_counter)
 
@@ -90,6 +102,7 @@ class RunResult:
             f"and {self.corridor_flags:,} corridor flags ({severities or 'none'}), "
             f"{self.new_high} new high-severity, in {self.seconds:.1f} s"
             + "".join(f"; {part}" for part in fits)
+            + "".join(f"\nlearning {line}" for line in self.learning)
         )
 
     def report(self) -> dict[str, object]:
@@ -104,6 +117,7 @@ class RunResult:
             "new_high": self.new_high,
             "fits_reused": self.fits_reused,
             "fits_made": self.fits_made,
+            "learning": self.learning,
         }
 
 
@@ -156,7 +170,9 @@ def as_flags(
 def shipment_flags(
     features: pl.DataFrame, scored: pl.DataFrame, config: DetectorConfig
 ) -> pl.DataFrame:
-    flagged = scored.filter("flagged")
+    """Flags of the scored shipments: those at or above the threshold and those chosen for
+    learning (the queue marks them so)."""
+    flagged = scored.filter(pl.col("flagged") | pl.col("chosen_for_learning").is_not_null())
     return as_flags(
         flagged.join(features, on="shipment_id"),
         config,
@@ -203,6 +219,9 @@ class Prepared:
     complete: bool = True
     fits: dict[date, list[Detector]] = field(default_factory=dict)
     fingerprints: dict[date, str] = field(default_factory=dict)
+    learning: LearningNeeds | None = None
+    """What the learner needs: None when nothing was decided (or learning is off)."""
+    learner: LearnedPart | None = None
 
 
 def start_run(
@@ -223,16 +242,23 @@ def start_run(
 
 def prepare(con: duckdb.DuckDBPyConnection, result: RunResult, config: DetectorConfig) -> Prepared:
     """Load what the run needs and build features only as far back as it needs them: the
-    run's own days, plus a year before any quarter whose fit is not stored."""
+    run's own days, plus a year before any quarter whose fit is not stored, plus the
+    decided shipments whose learner inputs are not kept (and their quarters' fits)."""
     reference = Reference.load(con)
     flows = load_flows(con)
-    quarters = sorted({quarter_start(first) for first, _ in partitions(result.start, result.end)})
+    needs = learning_needs(con, config, result.end)
+    quarters = sorted(
+        {quarter_start(first) for first, _ in partitions(result.start, result.end)}
+        | set(needs.quarters if needs else [])
+    )
     fingerprints = history_fingerprints(con, quarters, config, reference)
     fits = cached_fits(con, fingerprints, config.version)
     result.fits_reused = [quarter_label(quarter) for quarter in quarters if quarter in fits]
     refits = [quarter - timedelta(days=HISTORY_DAYS) for quarter in quarters if quarter not in fits]
-    history = load_history(con, result.end, min([result.start, *refits]))
+    decided = needs.earliest if needs else []
+    history = load_history(con, result.end, min([result.start, *refits, *decided]))
     prepared = Prepared(None, flows, reference, result.end, history.complete, fits, fingerprints)
+    prepared.learning = needs
     if history.frame.filter(pl.col("arrival_date") >= result.start).is_empty():
         result.warnings.append(
             f"no stored shipments arrived between {result.start} and {result.end}"
@@ -300,24 +326,46 @@ def score_partition(
 ) -> None:
     """Score [first, last] and replace its shipment flags, in one transaction."""
     new_flags = pl.DataFrame(schema=FLAG_COLUMNS)
+    keep: Callable[[], None] | None = None
     if prepared.features is not None:
+        features = prepared.features
+        learner = prepared.learner
+        quotas = None
+        if learner is not None:
+            settings = learner.settings
+            quotas = daily_quotas(
+                features["arrival_date"],
+                first,
+                last,
+                settings.review_budget * settings.explore_share,
+            )
         scored = score_range(
-            prepared.features,
+            features,
             first,
             last,
             config,
             progress,
             quarter_fits(con, prepared, config, result),
+            learner,
+            quotas,
         )
         result.shipments_scored += scored.height
-        flagged = shipment_flags(prepared.features, scored, config)
-        flagged_in_month = pl.concat(
-            [_flagged_earlier_in_month(con, first, config), flagged["shipment_id"]]
-        )
+        flagged = shipment_flags(features, scored, config)
+        # Shipments chosen for learning are in the queue but are not evidence of a
+        # corridor's month: only true flags count there.
+        truly = scored.filter("flagged")["shipment_id"]
+        flagged_in_month = pl.concat([_flagged_earlier_in_month(con, first, config), truly])
         new_flags = pl.concat(
-            [flagged, month_flags(prepared.features, flagged_in_month, first, last, config)],
+            [flagged, month_flags(features, flagged_in_month, first, last, config)],
             how="vertical_relaxed",
         )
+        inputs = scored_inputs(features, scored)
+        version = prepared.learning.version if prepared.learning else None
+
+        def keep() -> None:
+            write_scores(con, features, scored, first, last, result.run_id, config.version)
+            save_inputs(con, inputs, version or inputs_version(config.version))
+
     _write(
         con,
         new_flags,
@@ -325,6 +373,7 @@ def score_partition(
         config,
         load("flags/delete_stale_flags"),
         {"start_date": first, "end_date": last},
+        keep,
     )
     result.shipment_flags += new_flags.filter(pl.col("level") == "shipment").height
     result.corridor_flags += new_flags.filter(pl.col("level") == "corridor").height
@@ -434,6 +483,16 @@ def detect(
     result = start_run(con, kind, start, end, config)
     try:
         prepared = prepare(con, result, config)
+        if prepared.learning is not None and prepared.features is not None:
+            prepared.learner = learned_part(
+                con,
+                prepared.learning,
+                prepared.features,
+                start,
+                end,
+                config,
+                quarter_fits(con, prepared, config, result),
+            )
         months = len(month_starts(start, end))
         done = 0
         for first, last in partitions(start, end):
@@ -443,6 +502,7 @@ def detect(
             done += len(month_starts(first, last))
         write_corridor_flags(con, prepared, config, result)
         write_profiles(con, prepared)
+        result.learning = learning_summary(prepared.learner)
     except Exception as exc:
         finish_run(con, result, "failed", f"{type(exc).__name__}: {exc}")
         raise
@@ -465,7 +525,10 @@ def _write(
     config: DetectorConfig,
     delete_stale: str,
     stale_params: dict[str, object],
+    also: Callable[[], None] | None = None,
 ) -> None:
+    """Replace flags in one transaction, with ``also`` (the partition's scores and learner
+    inputs) in the same one."""
     version = {"detector_version": config.version}
     con.register("new_flags", new_flags)
     con.begin()
@@ -473,6 +536,8 @@ def _write(
         con.execute(delete_stale, {**version, **stale_params})
         con.execute(load("flags/upsert_flags"), {**version, "run_id": result.run_id})
         reopen_risen(con, result.run_id, config.reopen_margin)
+        if also is not None:
+            also()
         _commit(con)
     except Exception:
         con.rollback()
@@ -508,6 +573,7 @@ def finish_run(
             "warnings": result.warnings,
             "fits_reused": result.fits_reused,
             "fits_made": result.fits_made,
+            "learning": result.learning,
             "seconds": round(result.seconds, 2),
         }
     )

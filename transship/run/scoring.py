@@ -13,13 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 
 from transship.detectors import DetectorConfig
 from transship.detectors.base import Detector
-from transship.run.fusion import explain, fuse
+from transship.run.fusion import explain, fuse, with_learning
+
+if TYPE_CHECKING:
+    from transship.learning.part import LearnedPart
 
 HISTORY_DAYS = 365
 Progress = Callable[[str, int, int], None]
@@ -69,61 +73,128 @@ def model_reachable_floor(config: DetectorConfig) -> float:
     return float(100 * (1 - (1 - config.fusion["threshold"] / 100) / (1 - model_weight)))
 
 
-def score_month(
-    detectors: list[Detector], target: pl.DataFrame, config: DetectorConfig
-) -> pl.DataFrame:
-    """Scores for one month's shipments; reasons only for those that become flags.
+OWN_SCORE = "own:"
+"""Prefix of the scored frame's columns holding each detector's own score of the row."""
+LEARNED = "learned"
+"""The learned part's name among a flag's contributions."""
+
+
+def detector_scores(
+    detectors: list[Detector],
+    target: pl.DataFrame,
+    config: DetectorConfig,
+    every_row: bool = False,
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Each detector's own scores of the rows, the per-row damping, and which rows the
+    models scored.
 
     The models, the costly part, score only the rows whose rules could lift them to the
-    flag threshold with the models' full weight; elsewhere they count as 0, so those
-    rows' stored scores are lower bounds but flags are exactly the same (every detector's
-    score of a row depends on that row alone).
+    flag threshold with the models' full weight, unless ``every_row``; elsewhere they count
+    as 0, so those rows' scores are lower bounds but flags are exactly the same (every
+    detector's score of a row depends on that row alone).
     """
     scores = {d.name: d.score(target) for d in detectors if d.kind == "rule"}
     models = [d for d in detectors if d.kind != "rule"]
     for model in models:
         scores[model.name] = np.zeros(target.height)
     damping = producer_damping(target, config)
+    exact = np.ones(target.height, dtype=bool)
     if models:
-        rules_only = fuse(detectors, scores, config, damping).risk
-        # rules_only is rounded to 0.01: the margin keeps rows that rounding pulled under.
-        reachable = np.flatnonzero(rules_only >= model_reachable_floor(config) - 0.01)
+        if every_row:
+            reachable = np.arange(target.height)
+        else:
+            rules_only = fuse(detectors, scores, config, damping).risk
+            # rules_only is rounded to 0.01: the margin keeps rows that rounding pulled under.
+            reachable = np.flatnonzero(rules_only >= model_reachable_floor(config) - 0.01)
+            exact[:] = False
+            exact[reachable] = True
         if reachable.size:
             rows = target[reachable]
             for model in models:
                 scores[model.name][reachable] = model.score(rows)
-    fused = fuse(detectors, scores, config, damping)
-    risk, contributions = fused.risk, fused.contributions
-    flags = fused.flags(config)
-    flagged = np.flatnonzero(flags)
-    result = target.select("shipment_id").with_columns(
-        score=pl.Series(risk), flagged=pl.Series(flags)
+    return scores, damping, exact
+
+
+def score_month(
+    detectors: list[Detector],
+    target: pl.DataFrame,
+    config: DetectorConfig,
+    learner: LearnedPart | None = None,
+    quotas: dict[date, int] | None = None,
+) -> pl.DataFrame:
+    """Scores for one month's shipments; reasons only for those that become flags or are
+    chosen for learning.
+
+    With a ``learner`` (the store holds decisions), every row goes through the models, its
+    learned part joins the fused score where a model is in use for its day, and each day's
+    ``quotas`` of rows are chosen for learning among those that are not flags.
+    """
+    scores, damping, exact = detector_scores(
+        detectors, target, config, every_row=learner is not None
     )
-    if flagged.size == 0:
+    fused = fuse(detectors, scores, config, damping)
+    base, risk = fused.risk, fused.risk
+    contributions = dict(fused.contributions)
+    supported = fused.supported
+    result = target.select("shipment_id").with_columns(
+        base_score=pl.Series(base), exact=pl.Series(exact)
+    )
+    names = [d.name for d in detectors]
+    picked: dict[int, str] = {}
+    learned = None
+    if learner is not None:
+        learned = learner.apply(target, scores, base)
+        risk = with_learning(base, learned.score, learned.weight)
+        contributions[LEARNED] = np.nan_to_num(learned.weight * learned.score)
+        supported = supported | (learned.weight > 0)
+        names.append(LEARNED)
+        result = result.with_columns(
+            learned=pl.Series(learned.score, dtype=pl.Float64).fill_nan(None),
+            learned_weight=pl.Series(learned.weight),
+            learned_model=pl.Series(learned.model_id, dtype=pl.Int64),
+        )
+    flags = supported & (risk >= config.fusion["threshold"])
+    if learner is not None and quotas:
+        picked = learner.explore(target, scores, learned, flags, quotas)
+    chosen = np.array([picked.get(i) for i in range(target.height)], dtype=object)
+    result = result.with_columns(
+        score=pl.Series(risk),
+        flagged=pl.Series(flags),
+        chosen_for_learning=pl.Series(chosen, dtype=pl.String),
+        **{f"{OWN_SCORE}{name}": pl.Series(values) for name, values in scores.items()},
+    )
+    explained = np.flatnonzero(flags | (chosen != None))  # noqa: E711 - elementwise
+    if explained.size == 0:
         return result.with_columns(
             detectors=pl.lit(None, pl.String),
             contributions=pl.lit(None, pl.String),
             reasons=pl.lit(None, pl.String),
         )
-    rows = target[flagged]
-    reason_lists = {d.name: _reasons(d, rows, scores[d.name][flagged]) for d in detectors}
-    names, details, texts = [], [], []
-    for i, index in enumerate(flagged):
-        explained = explain(
-            (name, float(scores[name][index]), float(part[index]))
-            for name, part in contributions.items()
+    rows = target[explained]
+    reason_lists = {d.name: _reasons(d, rows, scores[d.name][explained]) for d in detectors}
+    if learned is not None:
+        assert learner is not None
+        reason_lists[LEARNED] = learner.reasons(learned, explained, base, risk)
+    own = {**scores, LEARNED: learned.score if learned is not None else np.zeros(len(risk))}
+    detector_names, details, texts = [], [], []
+    for i, index in enumerate(explained.tolist()):
+        explained_row = explain(
+            (name, float(np.nan_to_num(own[name][index])), float(contributions[name][index]))
+            for name in names
         )
-        names.append(explained.detectors)
-        details.append(explained.contributions)
-        texts.append(
-            " ".join(
-                text for name in explained.ranked if (text := reason_lists[name][i]) is not None
-            )
-        )
+        detector_names.append(explained_row.detectors)
+        details.append(explained_row.contributions)
+        sentences = [
+            text for name in explained_row.ranked if (text := reason_lists[name][i]) is not None
+        ]
+        if index in picked:
+            assert learner is not None
+            sentences.insert(0, learner.pick_reason(picked[index], learned, index))
+        texts.append(" ".join(sentences))
     extra = pl.DataFrame(
         {
-            "row_in_month": flagged,
-            "detectors": names,
+            "row_in_month": explained,
+            "detectors": detector_names,
             "contributions": details,
             "reasons": texts,
         },
@@ -156,12 +227,15 @@ def score_range(
     config: DetectorConfig,
     progress: Progress | None = None,
     fit_quarter: Callable[[date], list[Detector]] | None = None,
+    learner: LearnedPart | None = None,
+    quotas: dict[date, int] | None = None,
 ) -> pl.DataFrame:
     """Every shipment arriving in [start, end] with its risk score and whether it is a
-    flag; flags carry their detectors, contributions and reasons.
+    flag; flags and shipments chosen for learning carry their detectors, contributions and
+    reasons.
 
     ``fit_quarter`` gives a quarter's fitted detectors (by default they are fitted on the
-    year of ``features`` before the quarter).
+    year of ``features`` before the quarter); ``learner`` and ``quotas`` as ``score_month``.
     """
     fit = fit_quarter or (lambda quarter: fitted_detectors(features, quarter, config))
     parts = []
@@ -176,18 +250,21 @@ def score_range(
             quarter = quarter_start(month)
             if fitted is None or fitted[0] != quarter:
                 fitted = (quarter, fit(quarter))
-            parts.append(score_month(fitted[1], target, config))
+            parts.append(score_month(fitted[1], target, config, learner, quotas))
         if progress is not None:
             progress(f"{month:%Y-%m}", done + 1, len(months))
     if not parts:
         return pl.DataFrame(
             schema={
                 "shipment_id": pl.String,
+                "base_score": pl.Float64,
+                "exact": pl.Boolean,
                 "score": pl.Float64,
                 "flagged": pl.Boolean,
+                "chosen_for_learning": pl.String,
                 "detectors": pl.String,
                 "contributions": pl.String,
                 "reasons": pl.String,
             }
         )
-    return pl.concat(parts)
+    return pl.concat(parts, how="diagonal_relaxed")

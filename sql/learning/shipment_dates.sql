@@ -1,0 +1,6 @@
+-- Arrival dates of the shipments in wanted_ids that arrived up to $until.
+SELECT shipment_id, arrival_date
+FROM shipments
+SEMI JOIN wanted_ids USING (shipment_id)
+WHERE arrival_date <= $until
+ORDER BY arrival_date, shipment_id

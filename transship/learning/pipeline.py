@@ -1,0 +1,203 @@
+"""The learner inside a run (``transship.run.pipeline``): what it needs before features are
+built, its part once they are, and what a partition keeps for it.
+
+Before the build, ``learning_needs`` finds the decided shipments whose inputs are not kept
+(never flagged, decided under other code or settings, or imported outcomes): the run builds
+exact features back to the earliest of them and computes their inputs with their own
+quarter's detectors, as they were scored. The store is read and written by the run's one
+connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import duckdb
+import polars as pl
+
+from transship.detectors import DetectorConfig
+from transship.detectors.base import Detector
+from transship.learning.features import (
+    inputs_version,
+    learner_inputs,
+    load_attributes,
+    save_inputs,
+    stored_inputs,
+)
+from transship.learning.part import LearnedPart
+from transship.learning.training import Trained, load_events, save_model, stored_model
+from transship.run.fusion import fuse
+from transship.run.scoring import OWN_SCORE, detector_scores, quarter_start
+from transship.storage.sql import load, sql_frame
+
+
+@dataclass(frozen=True)
+class LearningNeeds:
+    events: pl.DataFrame
+    version: str
+    stored: pl.DataFrame
+    """Kept inputs of decided shipments."""
+    missing: pl.DataFrame
+    """Decided shipments without kept inputs, up to the run's end: shipment_id, arrival_date."""
+
+    @property
+    def quarters(self) -> list[date]:
+        return sorted({quarter_start(day) for day in self.missing["arrival_date"].to_list()})
+
+    @property
+    def earliest(self) -> list[date]:
+        """The first arrival among them (none when nothing is missing)."""
+        return self.missing["arrival_date"].sort().head(1).to_list()
+
+
+def learning_needs(
+    con: duckdb.DuckDBPyConnection, config: DetectorConfig, end: date
+) -> LearningNeeds | None:
+    """None when the learner is disabled or nothing was decided before the run's last day
+    ends: the run then scores exactly as without learning."""
+    if not config.learning_settings.enabled:
+        return None
+    events = load_events(con, end + timedelta(days=1))
+    if events.is_empty():
+        return None
+    version = inputs_version(config.version)
+    ids = events["shipment_id"].unique()
+    stored = stored_inputs(con, ids, version)
+    unkept = ids.to_frame().join(stored.select("shipment_id"), on="shipment_id", how="anti")
+    con.register("wanted_ids", unkept)
+    try:
+        missing = sql_frame(con, load("learning/shipment_dates"), {"until": end})
+    finally:
+        con.unregister("wanted_ids")
+    return LearningNeeds(events, version, stored, missing)
+
+
+class StoredModels:
+    """Learned models kept in the store (``learned_models``)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def get(self, key: str) -> Trained | None:
+        return stored_model(self.con, key)
+
+    def put(self, trained: Trained) -> Trained:
+        return save_model(self.con, trained)
+
+
+def learned_part(
+    con: duckdb.DuckDBPyConnection,
+    needs: LearningNeeds,
+    features: pl.DataFrame,
+    start: date,
+    end: date,
+    config: DetectorConfig,
+    fit: Callable[[date], list[Detector]],
+) -> LearnedPart:
+    """The run's learned part: the missing inputs computed (each with its quarter's
+    detectors) and kept, the decided shipments' keys and the attributes read."""
+    inputs = needs.stored
+    rows = features.join(needs.missing.select("shipment_id"), on="shipment_id", how="semi")
+    if rows.height:
+        computed = []
+        for (quarter,), part in rows.group_by(
+            pl.col("arrival_date").dt.truncate("3mo").alias("_quarter"), maintain_order=True
+        ):
+            detectors = fit(quarter)
+            scores, damping, _ = detector_scores(detectors, part, config, every_row=True)
+            base = fuse(detectors, scores, config, damping).risk
+            computed.append(learner_inputs(part, scores, base))
+        fresh = pl.concat(computed, how="diagonal_relaxed")
+        _in_transaction(con, lambda: save_inputs(con, fresh, needs.version))
+        inputs = pl.concat([inputs, fresh], how="diagonal_relaxed") if inputs.height else fresh
+    decided_ids = needs.events["shipment_id"].unique()
+    con.register("wanted_ids", decided_ids.to_frame())
+    try:
+        keys = sql_frame(con, load("learning/decided_keys"))
+    finally:
+        con.unregister("wanted_ids")
+    in_range = features.filter(pl.col("arrival_date").is_between(start, end))["shipment_id"]
+    attributes = load_attributes(con, pl.concat([decided_ids, in_range]))
+    return LearnedPart(
+        needs.events,
+        inputs,
+        keys,
+        attributes,
+        config.learning_settings,
+        needs.version,
+        StoredModels(con),
+    )
+
+
+def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], None]) -> None:
+    con.begin()
+    try:
+        work()
+        con.commit()
+    except Exception:
+        con.rollback()
+        raise
+
+
+def scored_inputs(features: pl.DataFrame, scored: pl.DataFrame) -> pl.DataFrame:
+    """The learner's inputs of the scored rows that became flags or were chosen for
+    learning: those an analyst may decide."""
+    kept = scored.filter(pl.col("flagged") | pl.col("chosen_for_learning").is_not_null())
+    if kept.is_empty():
+        return kept.select("shipment_id")
+    rows = kept.select("shipment_id").join(features, on="shipment_id", how="left")
+    own = [c for c in kept.columns if c.startswith(OWN_SCORE)]
+    scores = {c.removeprefix(OWN_SCORE): kept[c].to_numpy() for c in own}
+    return learner_inputs(rows, scores, kept["base_score"].to_numpy())
+
+
+def write_scores(
+    con: duckdb.DuckDBPyConnection,
+    features: pl.DataFrame,
+    scored: pl.DataFrame,
+    first: date,
+    last: date,
+    run_id: int,
+    detector_version: str,
+) -> None:
+    """Replace the scores of [first, last] with this run's, every scored shipment. Run inside
+    the partition's transaction."""
+    frame = scored.join(
+        features.select("shipment_id", "arrival_date"), on="shipment_id", how="left"
+    ).select(
+        "shipment_id",
+        "arrival_date",
+        "score",
+        "base_score",
+        "exact",
+        learned=pl.col("learned") if "learned" in scored.columns else pl.lit(None, pl.Float64),
+        learned_weight=(
+            pl.col("learned_weight") if "learned_weight" in scored.columns else pl.lit(None)
+        ).cast(pl.Float64),
+        learned_model=(
+            pl.col("learned_model") if "learned_model" in scored.columns else pl.lit(None)
+        ).cast(pl.Int64),
+        chosen_for_learning="chosen_for_learning",
+    )
+    con.register("new_scores", frame)
+    try:
+        con.execute(load("learning/delete_scores"), {"first": first, "last": last}).fetchall()
+        con.execute(
+            load("learning/insert_scores"),
+            {"run_id": run_id, "detector_version": detector_version},
+        ).fetchall()
+    finally:
+        con.unregister("new_scores")
+
+
+def summary(part: LearnedPart | None) -> list[str]:
+    """What the run's learner did, in words: one line per distinct learner it used."""
+    if part is None:
+        return []
+    lines = []
+    for first, trained in part.trained():
+        model = f"learned model {trained.model_id}: " if trained.model_id is not None else ""
+        lines.append(f"from {first}: {model}{trained.note}")
+    return lines
