@@ -129,6 +129,20 @@ class LearnedPart:
         """Every learner this part used, with the first cutoff it served."""
         return [(self._used[n], self._by_count[n][1]) for n in sorted(self._by_count)]
 
+    def needs_every_row(
+        self, target: pl.DataFrame, quotas: Mapping[date, int] | None
+    ) -> np.ndarray:
+        """Rows whose day uses a learned model or chooses rows for learning: the models must
+        score them all."""
+        days = target["arrival_date"]
+        wanted = {
+            day
+            for day in days.unique().to_list()
+            if self.model_for(day).active
+            or ((quotas or {}).get(day, 0) > 0 and self.has_decisions(day))
+        }
+        return days.is_in(list(wanted)).to_numpy()
+
     def apply(
         self, target: pl.DataFrame, scores: Mapping[str, np.ndarray], base: np.ndarray
     ) -> Learned:

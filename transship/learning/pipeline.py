@@ -193,11 +193,31 @@ def write_scores(
 
 
 def summary(part: LearnedPart | None) -> list[str]:
-    """What the run's learner did, in words: one line per distinct learner it used."""
+    """What the run's learner did, in words: the first and last learner it used and, for a
+    range that used more, how many there were between (the ledger keeps their ids)."""
     if part is None:
         return []
-    lines = []
-    for first, trained in part.trained():
+
+    def line(first: date, trained: Trained) -> str:
         model = f"learned model {trained.model_id}: " if trained.model_id is not None else ""
-        lines.append(f"from {first}: {model}{trained.note}")
-    return lines
+        return f"from {first}: {model}{trained.note}"
+
+    used = part.trained()
+    if len(used) <= 3:
+        return [line(first, trained) for first, trained in used]
+    between = used[1:-1]
+    ids = [t.model_id for _, t in between if t.model_id is not None]
+    refused = sum(1 for _, t in between if t.ranker is not None and not t.used)
+    off = sum(1 for _, t in between if t.ranker is None)
+    words = [f"{len(between)} more learners as decisions accrued"]
+    if ids:
+        words.append(f"models {min(ids)} to {max(ids)}")
+    if refused:
+        words.append(f"{refused} not used after the held-out check")
+    if off:
+        words.append(f"{off} off for too few decisions")
+    return [
+        line(*used[0]),
+        f"from {between[0][0]} to {between[-1][0]}: " + ", ".join(words),
+        line(*used[-1]),
+    ]

@@ -9,7 +9,7 @@ D. With ``retrain_every`` "week" or "month" the cut is the day's week (Monday) o
 
 ``train`` applies the documented checks in order: enough decisions of both outcomes, the
 weight the evidence earns, a learner that ranks the latest held-out decisions worse than
-no learning is not used. A model is stored keyed by the fingerprint of what it learned
+no learning (average precision, to three decimals) is not used. A model is stored keyed by the fingerprint of what it learned
 from, so a run whose decisions did not change reuses it, and a backfill fits once per
 distinct set of decisions.
 """
@@ -173,7 +173,11 @@ def train(labels: pl.DataFrame, inputs: pl.DataFrame, settings: Learning, before
     check = _holdout_check(rows, y, weight, settings)
     ranker = _ranker(settings).fit(rows.drop(_LABEL_COLUMNS), y)
     seconds = time.process_time() - started
-    used = check.ap_learned is None or check.ap_base is None or check.ap_learned >= check.ap_base
+    used = (
+        check.ap_learned is None
+        or check.ap_base is None
+        or round(check.ap_learned, AP_DECIMALS) >= round(check.ap_base, AP_DECIMALS)
+    )
     learned_from = (
         f"learned from {len(y):,} decisions before {before} ({_counted(positives, negatives)})"
     )
@@ -195,6 +199,9 @@ def train(labels: pl.DataFrame, inputs: pl.DataFrame, settings: Learning, before
 
 
 _LABEL_COLUMNS = ["shipment_id", "positive", "effective", "seq", "source"]
+AP_DECIMALS = 3
+"""Average precisions are compared to three decimals: a learner is worse than no learning
+when it loses at least 0.001, not a rounding error's worth."""
 
 
 @dataclass(frozen=True)

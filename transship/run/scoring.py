@@ -83,15 +83,15 @@ def detector_scores(
     detectors: list[Detector],
     target: pl.DataFrame,
     config: DetectorConfig,
-    every_row: bool = False,
+    every_row: bool | np.ndarray = False,
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """Each detector's own scores of the rows, the per-row damping, and which rows the
     models scored.
 
     The models, the costly part, score only the rows whose rules could lift them to the
-    flag threshold with the models' full weight, unless ``every_row``; elsewhere they count
-    as 0, so those rows' scores are lower bounds but flags are exactly the same (every
-    detector's score of a row depends on that row alone).
+    flag threshold with the models' full weight, and those ``every_row`` marks (all of
+    them when True); elsewhere they count as 0, so those rows' scores are lower bounds but
+    flags are exactly the same (every detector's score of a row depends on that row alone).
     """
     scores = {d.name: d.score(target) for d in detectors if d.kind == "rule"}
     models = [d for d in detectors if d.kind != "rule"]
@@ -100,12 +100,15 @@ def detector_scores(
     damping = producer_damping(target, config)
     exact = np.ones(target.height, dtype=bool)
     if models:
-        if every_row:
+        wanted = np.broadcast_to(np.asarray(every_row, dtype=bool), (target.height,))
+        if wanted.all():
             reachable = np.arange(target.height)
         else:
             rules_only = fuse(detectors, scores, config, damping).risk
             # rules_only is rounded to 0.01: the margin keeps rows that rounding pulled under.
-            reachable = np.flatnonzero(rules_only >= model_reachable_floor(config) - 0.01)
+            reachable = np.flatnonzero(
+                (rules_only >= model_reachable_floor(config) - 0.01) | wanted
+            )
             exact[:] = False
             exact[reachable] = True
         if reachable.size:
@@ -125,13 +128,13 @@ def score_month(
     """Scores for one month's shipments; reasons only for those that become flags or are
     chosen for learning.
 
-    With a ``learner`` (the store holds decisions), every row goes through the models, its
-    learned part joins the fused score where a model is in use for its day, and each day's
-    ``quotas`` of rows are chosen for learning among those that are not flags.
+    With a ``learner`` (the store holds decisions), the learned part joins the fused score
+    where a model is in use for the row's day, and each day's ``quotas`` of rows are chosen
+    for learning among those that are not flags; the models score every row of those days
+    (the learner reads their scores).
     """
-    scores, damping, exact = detector_scores(
-        detectors, target, config, every_row=learner is not None
-    )
+    every_row = learner.needs_every_row(target, quotas) if learner is not None else False
+    scores, damping, exact = detector_scores(detectors, target, config, every_row)
     fused = fuse(detectors, scores, config, damping)
     base, risk = fused.risk, fused.risk
     contributions = dict(fused.contributions)
