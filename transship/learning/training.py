@@ -9,9 +9,9 @@ D. With ``retrain_every`` "week" or "month" the cut is the day's week (Monday) o
 
 ``train`` applies the documented checks in order: enough decisions of both outcomes, the
 weight the evidence earns, a learner that ranks the latest held-out decisions worse than
-no learning (average precision, to three decimals) is not used. A model is stored keyed by the fingerprint of what it learned
-from, so a run whose decisions did not change reuses it, and a backfill fits once per
-distinct set of decisions.
+no learning (average precision, to three decimals) is not used. A model is stored keyed
+by the fingerprint of what it learned from, so a run whose decisions did not change reuses
+it, and a backfill fits once per distinct set of decisions.
 """
 
 from __future__ import annotations
