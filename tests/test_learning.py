@@ -305,3 +305,76 @@ def test_decisions_on_shipments_without_inputs_are_left_out_and_said() -> None:
     trained = train(labels, inputs.head(90), Learning(), date(2025, 2, 1))
     assert trained.decisions == 90
     assert "10 decided shipments had no inputs and were left out" in trained.note
+
+
+def test_a_share_of_the_review_budget_is_chosen_for_learning(
+    copied_tiny_store: duckdb.DuckDBPyConnection, analyst: User, tmp_path: Path
+) -> None:
+    con = copied_tiny_store
+    import_outcomes(
+        con, outcomes(con, tmp_path, date(2024, 7, 1), date(2025, 12, 14)), analyst, DATED
+    )
+
+    def corridor_months() -> list[tuple[object, ...]]:
+        return con.execute(
+            "SELECT period, origin_country, hs6, score, reasons FROM flags "
+            "WHERE level = 'corridor' AND basis = 'shipments' AND flag_date BETWEEN ? AND ? "
+            "ORDER BY ALL",
+            [START, END],
+        ).fetchall()
+
+    detect(con, START, END, config_with(explore_share=0.0))
+    months_without = corridor_months()
+    detect(con, START, END, config_with(review_budget=1.0, explore_share=0.1))
+    picks = con.sql(
+        "SELECT s.shipment_id, s.arrival_date, s.score, s.chosen_for_learning, f.reasons, "
+        "f.status FROM shipment_scores AS s INNER JOIN flags AS f USING (shipment_id) "
+        "WHERE s.chosen_for_learning IS NOT NULL"
+    ).pl()
+    arrivals = con.sql(
+        "SELECT date_trunc('month', arrival_date) AS month, count(*) AS n FROM shipments "
+        "WHERE arrival_date BETWEEN $start AND $end GROUP BY month",
+        params={"start": START, "end": END},
+    ).pl()
+    # A tenth of each month's budget (all of its shipments here), spread over its days.
+    assert picks.height == sum(n // 10 for n in arrivals["n"])
+    assert set(picks["chosen_for_learning"]) == {"uncertain", "novel"}
+    assert picks["reasons"].str.starts_with("Chosen for learning: ").all()
+    assert (picks["status"] == "open").all()
+    assert (picks["score"] < 50).all()
+    # Shipments chosen for learning are no evidence about a corridor's month.
+    assert corridor_months() == months_without
+
+
+def test_without_any_decision_nothing_is_chosen_for_learning(
+    copied_tiny_store: duckdb.DuckDBPyConnection,
+) -> None:
+    detect(copied_tiny_store, START, END, config_with(review_budget=1.0))
+    assert copied_tiny_store.execute(
+        "SELECT count(*) FROM shipment_scores WHERE chosen_for_learning IS NOT NULL"
+    ).fetchall() == [(0,)]
+
+
+def test_every_scored_shipment_is_exported(tiny_store: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from transship.cli import app
+
+    out = tmp_path / "scores.csv"
+    args = ["scores", "--start", "2025-01-01", "--end", "2025-03-31", "--out", str(out)]
+    result = CliRunner().invoke(app, [*args, "--db", str(tiny_store)])
+    assert result.exit_code == 0, result.output
+    exported = pl.read_csv(out, schema_overrides={"shipment_id": pl.String})
+    assert exported.columns[:3] == ["shipment_id", "arrival_date", "score"]
+    con = duckdb.connect(str(tiny_store), read_only=True)
+    shipments, flags = con.execute(
+        "SELECT (SELECT count(*) FROM shipments WHERE arrival_date BETWEEN ? AND ?), "
+        "(SELECT count(*) FROM flags WHERE level = 'shipment' AND flag_date BETWEEN ? AND ?)",
+        [date(2025, 1, 1), date(2025, 3, 31)] * 2,
+    ).fetchall()[0]
+    con.close()
+    assert exported.height == shipments
+    assert exported["flagged"].sum() == flags
+    # A flag's score is exact; a shipment far under the threshold may have a lower bound.
+    assert exported.filter("flagged")["exact"].all()
+    assert exported.filter(~pl.col("exact"))["score"].max() < 50

@@ -27,6 +27,7 @@ for command in (
     run.backfill,
     run.run,
     run.flags,
+    run.scores,
     evaluate.evaluate,
     evaluate.evaluate_real,
     run.runs,

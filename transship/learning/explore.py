@@ -10,7 +10,8 @@ are never flags already: they join the queue marked "chosen for learning".
 
 A day's number of picks carries over within its month, so that a budget of one pick every
 few days is spent rather than rounded away: day D of a month gets
-floor(rate x arrivals of the month up to D) - floor(rate x arrivals up to the day before).
+floor(rate x arrivals of the month up to D) - floor(rate x arrivals up to the day before),
+and the month's picks alternate between the two kinds, the first uncertain.
 """
 
 from __future__ import annotations
@@ -33,9 +34,11 @@ NOVELTY_KEYS: tuple[tuple[str, ...], ...] = (
 )
 
 
-def daily_quotas(arrivals: pl.Series, first: date, last: date, rate: float) -> dict[date, int]:
-    """Picks per day from ``first`` to ``last``, from the arrival dates of every stored
-    shipment of those months (``arrivals``)."""
+def daily_quotas(
+    arrivals: pl.Series, first: date, last: date, rate: float
+) -> dict[date, tuple[int, int]]:
+    """Picks per day from ``first`` to ``last`` (uncertain, novel), from the arrival dates
+    of every stored shipment of those months (``arrivals``)."""
     if rate <= 0:
         return {}
     counts = (
@@ -48,11 +51,11 @@ def daily_quotas(arrivals: pl.Series, first: date, last: date, rate: float) -> d
     )
     quotas = {}
     for day, daily, running in counts.iter_rows():
-        if day < first:
-            continue
-        quota = math.floor(rate * running) - math.floor(rate * (running - daily))
-        if quota:
-            quotas[day] = quota
+        before = math.floor(rate * (running - daily))
+        upto = math.floor(rate * running)
+        if day >= first and upto > before:
+            uncertain = math.ceil(upto / 2) - math.ceil(before / 2)
+            quotas[day] = (uncertain, upto - before - uncertain)
     return quotas
 
 
@@ -73,29 +76,27 @@ def novelty(rows: pl.DataFrame, decided: pl.DataFrame) -> np.ndarray:
 
 def choose(
     candidates: np.ndarray,
-    count: int,
+    quota: tuple[int, int],
     ids: list[str],
     learned: np.ndarray,
     novel: np.ndarray,
     unusual: np.ndarray,
 ) -> list[tuple[int, str]]:
-    """``count`` of the ``candidates`` (row positions), each with why: half where the learned
-    probability is nearest 0.5 (when there is one), the rest the most novel."""
-    count = min(count, len(candidates))
-    if count <= 0:
-        return []
+    """``quota`` (uncertain, novel) of the ``candidates`` (row positions), each with why:
+    those whose learned probability is nearest 0.5, then the most novel (uncertain picks
+    without a learned probability go to novel ones)."""
     order = _tiebreak([ids[i] for i in candidates])
-    picks: list[tuple[int, str]] = []
     sure = np.isfinite(learned[candidates])
-    uncertain = math.ceil(count / 2) if sure.any() else 0
+    uncertain = min(quota[0], int(sure.sum()))
+    count = min(sum(quota), len(candidates))
+    picks: list[tuple[int, str]] = []
     if uncertain:
         pool = candidates[sure]
-        distance = np.abs(learned[pool] - 0.5)
-        ranked = np.lexsort((order[sure], distance))
+        ranked = np.lexsort((order[sure], np.abs(learned[pool] - 0.5)))
         picks += [(int(pool[i]), UNCERTAIN) for i in ranked[:uncertain]]
     taken = {i for i, _ in picks}
     rest = np.array([i for i in candidates if i not in taken], dtype=np.int64)
-    if rest.size:
+    if rest.size and count > len(picks):
         rest_order = _tiebreak([ids[i] for i in rest])
         ranked = np.lexsort((rest_order, -unusual[rest], -novel[rest]))
         picks += [(int(rest[i]), NOVEL) for i in ranked[: count - len(picks)]]

@@ -130,7 +130,7 @@ class LearnedPart:
         return [(self._used[n], self._by_count[n][1]) for n in sorted(self._by_count)]
 
     def needs_every_row(
-        self, target: pl.DataFrame, quotas: Mapping[date, int] | None
+        self, target: pl.DataFrame, quotas: Mapping[date, tuple[int, int]] | None
     ) -> np.ndarray:
         """Rows whose day uses a learned model or chooses rows for learning: the models must
         score them all."""
@@ -139,7 +139,7 @@ class LearnedPart:
             day
             for day in days.unique().to_list()
             if self.model_for(day).active
-            or ((quotas or {}).get(day, 0) > 0 and self.has_decisions(day))
+            or (sum((quotas or {}).get(day, (0, 0))) > 0 and self.has_decisions(day))
         }
         return days.is_in(list(wanted)).to_numpy()
 
@@ -196,7 +196,7 @@ class LearnedPart:
         scores: Mapping[str, np.ndarray],
         learned: Learned | None,
         flags: np.ndarray,
-        quotas: Mapping[date, int],
+        quotas: Mapping[date, tuple[int, int]],
     ) -> dict[int, str]:
         """Each day's quota of rows chosen for learning among those that are not flags:
         position -> 'uncertain' or 'novel'."""
@@ -211,7 +211,7 @@ class LearnedPart:
         days = target["arrival_date"]
         picks: dict[int, str] = {}
         for day, quota in quotas.items():
-            if not quota or not self.has_decisions(day):
+            if not sum(quota) or not self.has_decisions(day):
                 continue
             candidates = np.flatnonzero((days == day).to_numpy() & ~flags)
             if candidates.size == 0:

@@ -123,7 +123,7 @@ def score_month(
     target: pl.DataFrame,
     config: DetectorConfig,
     learner: LearnedPart | None = None,
-    quotas: dict[date, int] | None = None,
+    quotas: dict[date, tuple[int, int]] | None = None,
 ) -> pl.DataFrame:
     """Scores for one month's shipments; reasons only for those that become flags or are
     chosen for learning.
@@ -159,14 +159,17 @@ def score_month(
     flags = supported & (risk >= config.fusion["threshold"])
     if learner is not None and quotas:
         picked = learner.explore(target, scores, learned, flags, quotas)
-    chosen = np.array([picked.get(i) for i in range(target.height)], dtype=object)
+    chosen = np.zeros(target.height, dtype=bool)
+    chosen[list(picked)] = True
     result = result.with_columns(
         score=pl.Series(risk),
         flagged=pl.Series(flags),
-        chosen_for_learning=pl.Series(chosen, dtype=pl.String),
+        chosen_for_learning=pl.Series(
+            [picked.get(i) for i in range(target.height)], dtype=pl.String
+        ),
         **{f"{OWN_SCORE}{name}": pl.Series(values) for name, values in scores.items()},
     )
-    explained = np.flatnonzero(flags | (chosen != None))  # noqa: E711 - elementwise
+    explained = np.flatnonzero(flags | chosen)
     if explained.size == 0:
         return result.with_columns(
             detectors=pl.lit(None, pl.String),
@@ -231,7 +234,7 @@ def score_range(
     progress: Progress | None = None,
     fit_quarter: Callable[[date], list[Detector]] | None = None,
     learner: LearnedPart | None = None,
-    quotas: dict[date, int] | None = None,
+    quotas: dict[date, tuple[int, int]] | None = None,
 ) -> pl.DataFrame:
     """Every shipment arriving in [start, end] with its risk score and whether it is a
     flag; flags and shipments chosen for learning carry their detectors, contributions and
