@@ -28,7 +28,6 @@ for command in (
     run.run,
     run.flags,
     run.scores,
-    evaluate.evaluate,
     evaluate.evaluate_real,
     run.runs,
     warn.warn,
@@ -37,6 +36,7 @@ for command in (
 ):
     app.command()(command)
 
+app.add_typer(evaluate.app, name="evaluate")
 app.add_typer(ingest.app, name="ingest")
 app.add_typer(schedule.app, name="schedule")
 app.add_typer(review.app, name="review")

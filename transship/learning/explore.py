@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Mapping
 from datetime import date
 
 import numpy as np
 import polars as pl
+
+from transship.detectors import DETECTORS
 
 UNCERTAIN = "uncertain"
 NOVEL = "novel"
@@ -59,9 +62,18 @@ def daily_quotas(
     return quotas
 
 
-def _tiebreak(ids: list[str]) -> np.ndarray:
+def tiebreak(ids: list[str]) -> np.ndarray:
     """A fixed order among equals that does not depend on the rows' order."""
     return np.array([int(hashlib.md5(i.encode()).hexdigest()[:12], 16) for i in ids])
+
+
+def unusualness(scores: Mapping[str, np.ndarray], rows: int) -> np.ndarray:
+    """The unsupervised models' mean score of each row: ties among the novel go to the more
+    unusual."""
+    models = [name for name in scores if name in DETECTORS and DETECTORS[name].kind == "model"]
+    if not models:
+        return np.zeros(rows)
+    return np.asarray(np.mean([scores[name] for name in models], axis=0))
 
 
 def novelty(rows: pl.DataFrame, decided: pl.DataFrame) -> np.ndarray:
@@ -85,7 +97,7 @@ def choose(
     """``quota`` (uncertain, novel) of the ``candidates`` (row positions), each with why:
     those whose learned probability is nearest 0.5, then the most novel (uncertain picks
     without a learned probability go to novel ones)."""
-    order = _tiebreak([ids[i] for i in candidates])
+    order = tiebreak([ids[i] for i in candidates])
     sure = np.isfinite(learned[candidates])
     uncertain = min(quota[0], int(sure.sum()))
     count = min(sum(quota), len(candidates))
@@ -97,7 +109,7 @@ def choose(
     taken = {i for i, _ in picks}
     rest = np.array([i for i in candidates if i not in taken], dtype=np.int64)
     if rest.size and count > len(picks):
-        rest_order = _tiebreak([ids[i] for i in rest])
+        rest_order = tiebreak([ids[i] for i in rest])
         ranked = np.lexsort((rest_order, -unusual[rest], -novel[rest]))
         picks += [(int(rest[i]), NOVEL) for i in ranked[: count - len(picks)]]
     return picks

@@ -20,7 +20,7 @@ import numpy as np
 import polars as pl
 
 from transship.detectors.config import Learning
-from transship.learning.explore import NOVEL, UNCERTAIN, choose, novelty
+from transship.learning.explore import NOVEL, UNCERTAIN, choose, novelty, unusualness
 from transship.learning.features import learner_inputs, with_attributes
 from transship.learning.training import Trained, cutoff, decided, fingerprint, train
 
@@ -77,13 +77,18 @@ class LearnedPart:
         inputs of decided shipments (attributes not included); ``keys``: their exporter,
         importer, hs6 and origin (for novelty); ``attributes``: the stored attributes of
         every shipment the part may read."""
-        self.events = events
         self.inputs = with_attributes(inputs, attributes) if inputs.height else inputs
         self.keys = keys
         self.attributes = attributes
         self.settings = settings
         self.inputs_version = inputs_version
         self.models = models
+        self.know(events)
+
+    def know(self, events: pl.DataFrame) -> None:
+        """Learn from these label events from now on (the replay reveals more each period);
+        models already trained stay in ``models``."""
+        self.events = events
         self._effective = events["effective"].sort().to_numpy()
         self._by_count: dict[int, tuple[pl.DataFrame, Trained]] = {}
         self._used: dict[int, date] = {}
@@ -200,12 +205,7 @@ class LearnedPart:
     ) -> dict[int, str]:
         """Each day's quota of rows chosen for learning among those that are not flags:
         position -> 'uncertain' or 'novel'."""
-        models = [name for name in scores if name in ("isolation_forest", "hbos", "pca")]
-        unusual = (
-            np.mean([scores[name] for name in models], axis=0)
-            if models
-            else np.zeros(target.height)
-        )
+        unusual = unusualness(scores, target.height)
         probability = learned.score if learned is not None else np.full(target.height, np.nan)
         ids = target["shipment_id"].to_list()
         days = target["arrival_date"]
@@ -216,14 +216,16 @@ class LearnedPart:
             candidates = np.flatnonzero((days == day).to_numpy() & ~flags)
             if candidates.size == 0:
                 continue
-            known = self.decided_before(day).select("shipment_id")
             novel = np.zeros(target.height)
-            novel[candidates] = novelty(
-                target[candidates], self.keys.join(known, on="shipment_id", how="semi")
-            )
+            novel[candidates] = self.novelty(target[candidates], day)
             for i, why in choose(candidates, quota, ids, probability, novel, unusual):
                 picks[i] = why
         return picks
+
+    def novelty(self, rows: pl.DataFrame, day: date) -> np.ndarray:
+        """How unlike the decisions known on ``day`` each row is (``explore.novelty``)."""
+        known = self.decided_before(day).select("shipment_id")
+        return novelty(rows, self.keys.join(known, on="shipment_id", how="semi"))
 
     def pick_reason(self, why: str, learned: Learned | None, row: int) -> str:
         if why == UNCERTAIN:

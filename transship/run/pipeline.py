@@ -244,25 +244,46 @@ def prepare(con: duckdb.DuckDBPyConnection, result: RunResult, config: DetectorC
     """Load what the run needs and build features only as far back as it needs them: the
     run's own days, plus a year before any quarter whose fit is not stored, plus the
     decided shipments whose learner inputs are not kept (and their quarters' fits)."""
-    reference = Reference.load(con)
-    flows = load_flows(con)
     needs = learning_needs(con, config, result.end)
-    quarters = sorted(
-        {quarter_start(first) for first, _ in partitions(result.start, result.end)}
-        | set(needs.quarters if needs else [])
+    prepared = prepare_range(
+        con,
+        result.start,
+        result.end,
+        config,
+        also_quarters=needs.quarters if needs else [],
+        also_from=needs.earliest if needs else [],
     )
-    fingerprints = history_fingerprints(con, quarters, config, reference)
-    fits = cached_fits(con, fingerprints, config.version)
-    result.fits_reused = [quarter_label(quarter) for quarter in quarters if quarter in fits]
-    refits = [quarter - timedelta(days=HISTORY_DAYS) for quarter in quarters if quarter not in fits]
-    decided = needs.earliest if needs else []
-    history = load_history(con, result.end, min([result.start, *refits, *decided]))
-    prepared = Prepared(None, flows, reference, result.end, history.complete, fits, fingerprints)
     prepared.learning = needs
-    if history.frame.filter(pl.col("arrival_date") >= result.start).is_empty():
+    result.fits_reused = [quarter_label(quarter) for quarter in sorted(prepared.fits)]
+    if prepared.features is None:
         result.warnings.append(
             f"no stored shipments arrived between {result.start} and {result.end}"
         )
+    return prepared
+
+
+def prepare_range(
+    con: duckdb.DuckDBPyConnection,
+    start: date,
+    end: date,
+    config: DetectorConfig,
+    also_quarters: list[date],
+    also_from: list[date],
+) -> Prepared:
+    """Features exact from ``start`` (and from the ``also_from`` dates) to ``end``, with the
+    stored fits of the range's quarters and ``also_quarters`` (a year more of history for
+    each one not stored); no features when nothing arrived in the range."""
+    reference = Reference.load(con)
+    flows = load_flows(con)
+    quarters = sorted(
+        {quarter_start(first) for first, _ in partitions(start, end)} | set(also_quarters)
+    )
+    fingerprints = history_fingerprints(con, quarters, config, reference)
+    fits = cached_fits(con, fingerprints, config.version)
+    refits = [quarter - timedelta(days=HISTORY_DAYS) for quarter in quarters if quarter not in fits]
+    history = load_history(con, end, min([start, *refits, *also_from]))
+    prepared = Prepared(None, flows, reference, end, history.complete, fits, fingerprints)
+    if history.frame.filter(pl.col("arrival_date") >= start).is_empty():
         return prepared
     prepared.features = build_features(
         history.frame, flows, reference, config, earlier_first_seen=history.earlier_first_seen
