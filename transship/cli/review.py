@@ -138,9 +138,22 @@ def _print_evidence(evidence: Evidence) -> None:
             f"{f['description'] or 'no description'}",
             highlight=False,
         )
+    if f.get("chosen_for_learning"):
+        from transship.learning.explore import WHY_CHOSEN
+
+        console.print(
+            f"Chosen for learning: {WHY_CHOSEN[f['chosen_for_learning']]}", highlight=False
+        )
     console.print("\n[bold]Why[/]")
     for sentence in evidence.reasons:
         console.print(f"• {sentence}", highlight=False, markup=False)
+    if f.get("learned_weight"):
+        console.print(
+            f"\n[bold]Learned part[/] {f['base_score']:.0f} -> {f['score']:.0f} "
+            f"({f['score'] - f['base_score']:+.0f} points); learned model {f['learned_model']}: "
+            f"{f['learned_note']}",
+            highlight=False,
+        )
     console.print("\n[bold]Detectors[/]")
     for part in evidence.contributions:
         score = "—" if part.score is None else f"{part.score:.2f}"

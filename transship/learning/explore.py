@@ -28,6 +28,13 @@ from transship.detectors import DETECTORS
 
 UNCERTAIN = "uncertain"
 NOVEL = "novel"
+WHY_CHOSEN = {
+    UNCERTAIN: "The learned model is least sure about this shipment: your decision teaches "
+    "it most.",
+    NOVEL: "Nothing like this shipment (its exporter, importer, code or corridor) has been "
+    "decided yet: your decision teaches the learner about shipments like it.",
+}
+"""Why a shipment was chosen for learning, as the queue, the flag page and the terminal say."""
 NOVELTY_KEYS: tuple[tuple[str, ...], ...] = (
     ("exporter",),
     ("importer",),

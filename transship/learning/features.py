@@ -107,6 +107,34 @@ def group_of(name: str) -> str:
     return DETECTORS_GROUP
 
 
+def findings(inputs: pl.DataFrame) -> pl.Series:
+    """Per row, which rules scored it ('unit_value,description'; '' when none): shipments
+    with the same findings are those the detectors found suspicious for the same reasons."""
+    from transship.detectors import DETECTORS
+
+    rules = [
+        column
+        for column in inputs.columns
+        if column.startswith(DETECTOR_PREFIX)
+        and DETECTORS.get(column.removeprefix(DETECTOR_PREFIX)) is not None
+        and DETECTORS[column.removeprefix(DETECTOR_PREFIX)].kind == "rule"
+    ]
+    if not rules:
+        return pl.Series("findings", [""] * inputs.height, dtype=pl.String)
+    return inputs.select(
+        pl.concat_str(
+            [
+                pl.when(pl.col(c).fill_null(0) > 0).then(pl.lit(c.removeprefix(DETECTOR_PREFIX)))
+                for c in sorted(rules)
+            ],
+            separator=",",
+            ignore_nulls=True,
+        )
+        .fill_null("")
+        .alias("findings")
+    ).to_series()
+
+
 def learner_inputs(
     features: pl.DataFrame, scores: Mapping[str, np.ndarray], base: np.ndarray
 ) -> pl.DataFrame:

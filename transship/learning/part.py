@@ -21,8 +21,8 @@ import polars as pl
 
 from transship.detectors.config import Learning
 from transship.learning.explore import NOVEL, UNCERTAIN, choose, novelty, unusualness
-from transship.learning.features import learner_inputs, with_attributes
-from transship.learning.training import Trained, cutoff, decided, fingerprint, train
+from transship.learning.features import findings, learner_inputs, with_attributes
+from transship.learning.training import Trained, cutoff, decided, fingerprint, support, train
 
 
 class ModelStore(Protocol):
@@ -163,14 +163,30 @@ class LearnedPart:
             trained = self.model_for(day)
             if trained.active:
                 by_model.setdefault(id(trained), (trained, []))[1].append(i)
+        row_findings = findings(inputs)
         for trained, rows in by_model.values():
             assert trained.ranker is not None
             index = np.array(rows)
             learned[index] = trained.ranker.score(inputs[index])
-            weight[index] = trained.weight
+            known, positive = self._decided_findings(days[rows[0]])
+            weight[index] = trained.weight * support(
+                row_findings[index],
+                100 * learned[index] > base[index],
+                known,
+                positive,
+                self.settings.min_each,
+            )
             for i in rows:
                 model_id[i] = trained.model_id
         return Learned(learned, weight, model_id, inputs, days)
+
+    def _decided_findings(self, day: date) -> tuple[pl.Series, np.ndarray]:
+        """The findings and outcomes of the shipments decided before the day's cutoff."""
+        labels = self.decided_before(day)
+        rows = labels.select("shipment_id", "positive").join(
+            self.inputs, on="shipment_id", how="inner", maintain_order="left"
+        )
+        return findings(rows), rows["positive"].to_numpy()
 
     def reasons(
         self, learned: Learned, rows: np.ndarray, base: np.ndarray, fused: np.ndarray

@@ -32,7 +32,7 @@ import polars as pl
 from sklearn.metrics import average_precision_score
 
 from transship.detectors.config import Learning
-from transship.learning.features import BASE_SCORE, code_digest
+from transship.learning.features import BASE_SCORE, code_digest, findings
 from transship.learning.model import LearnedRanker
 from transship.run.fusion import with_learning
 from transship.storage.sql import load, sql_frame
@@ -79,13 +79,44 @@ def decided(events: pl.DataFrame, before: date) -> pl.DataFrame:
     return latest.filter(pl.col("positive").is_not_null()).sort("effective", "seq", "shipment_id")
 
 
+def support(
+    row_findings: pl.Series,
+    up: np.ndarray,
+    decided_findings: pl.Series,
+    decided_positive: np.ndarray,
+    min_each: int,
+) -> np.ndarray:
+    """How far the decisions support moving each row the way the learner would: the share
+    of ``min_each`` decided shipments with the same findings (the same rules scored them)
+    that analysts confirmed (moving up) or dismissed (moving down), at most 1.
+
+    So a pattern of evidence no analyst has decided on is not overruled by what was learned
+    elsewhere: a new scheme the rules catch is not ranked down because analysts dismissed
+    other goods, nor a look-alike ranked up because they confirmed other findings.
+    """
+    counts = (
+        pl.DataFrame({"findings": decided_findings, "positive": decided_positive})
+        .group_by("findings", "positive")
+        .len()
+    )
+    rows = pl.DataFrame(
+        {"findings": row_findings, "positive": np.where(up, 1, 0).astype(decided_positive.dtype)}
+    )
+    matched = rows.join(counts, on=["findings", "positive"], how="left", maintain_order="left")[
+        "len"
+    ].fill_null(0)
+    return np.minimum(1.0, matched.to_numpy() / min_each)
+
+
 def evidence_weight(positives: int, negatives: int, settings: Learning) -> float:
-    """0 at ``min_each`` of the rarer outcome, ``max_weight`` from ``full_evidence`` on,
-    rising on a log scale between: each doubling of the evidence adds the same weight."""
+    """The learned part's weight, from the count of the rarer outcome: none below
+    ``min_each``, then rising on a log scale to ``max_weight`` at ``full_evidence``:
+    max_weight x ln(1 + rarer / min_each) / ln(1 + full_evidence / min_each), so each
+    doubling of the evidence adds about the same weight."""
     rarer = min(positives, negatives)
-    if rarer <= settings.min_each:
+    if rarer < settings.min_each:
         return 0.0
-    share = math.log(rarer / settings.min_each) / math.log(
+    share = math.log1p(rarer / settings.min_each) / math.log1p(
         settings.full_evidence / settings.min_each
     )
     return round(settings.max_weight * min(1.0, share), 4)
@@ -237,7 +268,14 @@ def _holdout_check(
     tail = inputs.tail(size)
     learned = early.score(tail)
     base = tail[BASE_SCORE].fill_null(0.0).to_numpy()
-    fused = with_learning(base, learned, np.full(size, weight))
+    backed = support(
+        findings(tail),
+        100 * learned > base,
+        findings(inputs.head(len(kept))),
+        kept,
+        settings.min_each,
+    )
+    fused = with_learning(base, learned, weight * backed)
     ap_base = float(average_precision_score(held, base))
     ap_learned = float(average_precision_score(held, fused))
     return HoldoutCheck(
