@@ -132,6 +132,16 @@ def test_the_nightly_run_gives_what_the_backfill_gave(
     [line] = nightly.learning
     assert line.startswith("from 2026-03-03: learned model ")
     assert "learned from" in line
+    # A decision recorded on 2026-03-03: the next night retrains on it.
+    flag = con.execute(
+        "SELECT flag_id FROM flags WHERE level = 'shipment' AND status = 'open' "
+        "ORDER BY score DESC LIMIT 1"
+    ).fetchall()[0][0]
+    decide(con, [flag], "confirm", "invoice names a Chinese smelter", analyst)
+    con.execute("UPDATE decisions SET decided_at = TIMESTAMP '2026-03-03 16:00:00'")
+    next_night = detect(con, date(2026, 3, 4), date(2026, 3, 4), config, kind="nightly")
+    assert con.execute("SELECT count(*) FROM learned_models").fetchall()[0][0] == reused + 1
+    assert f"learned model {reused + 1}: learned from" in next_night.learning[0]
 
 
 def test_below_the_minimum_the_score_is_what_it_is_without_learning(
