@@ -403,3 +403,41 @@ def test_a_move_needs_decisions_on_shipments_with_the_same_findings() -> None:
     # Up as far as such shipments were confirmed, down as far as they were dismissed: a new
     # pattern the rules catch is not ranked down for what was dismissed elsewhere.
     assert support(rows, up, decided, positive, 5).tolist() == [1.0, 0.0, 1.0, 0.4, 0.0]
+
+
+def test_the_learned_part_says_what_moved_a_shipment_in_words() -> None:
+    from transship.learning.model import LearnedRanker
+
+    rng = np.random.default_rng(3)
+    n = 400
+    unit_value = rng.normal(size=n)
+    origin = rng.choice(["TH", "MX", "VN", "BE"], n)
+    weight = rng.normal(size=n)
+    clear = (unit_value > 0.5) | (origin == "TH")
+    positive = np.where(rng.random(n) < 0.15, ~clear, clear).astype(int)  # some mistakes
+    train_inputs = pl.DataFrame(
+        {
+            "shipment_id": [f"s{i}" for i in range(n)],
+            "log_unit_value": unit_value,
+            "log_weight": weight,
+            "origin_country": origin,
+        }
+    )
+    ranker = LearnedRanker(min_leaf=5).fit(train_inputs, positive)
+    rows = pl.DataFrame(
+        {
+            "shipment_id": ["up", "down", "quiet", "still"],
+            "log_unit_value": [2.0, -2.0, 0.3, 0.2],
+            "log_weight": [0.0] * 4,
+            "origin_country": ["TH", "VN", "VN", "BE"],
+        }
+    )
+    learned = ranker.score(rows)
+    base = np.array([10.0, 90.0, 0.0, 1.0])
+    fused = with_learning(base, learned, np.full(4, 0.8))
+    up, down, quiet, still = ranker.reasons(rows, learned, base, fused)
+    assert up.startswith("Ranked up ") and "shipments you confirmed, most alike in" in up
+    assert down.startswith("Ranked down ") and "shipments you dismissed, most alike in" in down
+    # Without any finding its score could only rise: it resembles nothing confirmed.
+    assert quiet.startswith("Ranked up ") and "against 50% of the decided shipments" in quiet
+    assert still.startswith("What analysts decided barely moved its score")

@@ -30,8 +30,9 @@ MAX_CATEGORIES = 254
 SIMILARITY_BINS = 10
 """A numeric input's value is alike another's when both fall in the same tenth of the
 training values."""
-MOVED = 0.01
-"""An input group whose removal moves the learned probability less than this did not move it."""
+MOVED = 0.05
+"""An input group whose part in the learned log-odds is under this played none (the parts
+are compared in log-odds, where a confident model's differences do not vanish)."""
 
 
 @cache
@@ -44,6 +45,11 @@ def one_thread() -> AbstractContextManager[Any]:
     """Fit and predict on one thread."""
     limited: AbstractContextManager[Any] = _controller().limit(limits=1)
     return limited
+
+
+def _log_odds(probability: np.ndarray) -> np.ndarray:
+    clipped = np.clip(probability, 1e-9, 1 - 1e-9)
+    return np.asarray(np.log(clipped / (1 - clipped)))
 
 
 class LearnedRanker:
@@ -108,7 +114,9 @@ class LearnedRanker:
                 float(np.nanmedian(matrix[:, j])) if np.isfinite(matrix[:, j]).any() else 0.0
                 for j in range(len(self.numeric_))
             ]
-            + [0.0] * len(self.categorical_)
+            # A category made typical is unknown: the most frequent one may be the very
+            # pattern the model learned.
+            + [np.nan] * len(self.categorical_)
         )
         self.groups_ = sorted({group_of(c) for c in (*self.numeric_, *self.categorical_)})
         self.bins_ = self._bin_edges(matrix)
@@ -200,16 +208,22 @@ class LearnedRanker:
         (0-100) without and with the learned part.
         """
         matrix = self._matrix(inputs)
-        # What the probability would be with each group's inputs typical (their training
-        # median, or their most frequent category): every group's rows in one prediction.
-        occluded = np.tile(matrix, (len(self.groups_), 1))
-        for g, group in enumerate(self.groups_):
-            rows = slice(g * matrix.shape[0], (g + 1) * matrix.shape[0])
-            for j, column in enumerate(self.columns):
-                if group_of(column) == group:
-                    occluded[rows, j] = self.neutral_[j]
-        without = self._probability(occluded).reshape(len(self.groups_), matrix.shape[0])
-        effects = learned[:, None] - without.T
+        rows, groups = matrix.shape[0], len(self.groups_)
+        # Each group's part in the log-odds, as the mean of two marginal contributions
+        # (a two-point Shapley value): the row against the row with the group's inputs made
+        # typical (their training median, or an unknown category), and a typical
+        # shipment with only the group's inputs taken from the row against a typical one.
+        # The first misses evidence another group repeats, the second evidence that only
+        # counts together. Every variant in one prediction.
+        typical = np.broadcast_to(self.neutral_, matrix.shape)
+        variants = [typical]
+        for group in self.groups_:
+            in_group = np.array([group_of(c) == group for c in self.columns])
+            variants.append(np.where(in_group, self.neutral_, matrix))
+            variants.append(np.where(in_group, matrix, self.neutral_))
+        odds = _log_odds(self._probability(np.concatenate(variants))).reshape(2 * groups + 1, rows)
+        without, only = odds[1::2], odds[2::2]
+        effects = (((_log_odds(learned) - without) + (only - odds[0])) / 2).T
         keys = self._keys(matrix)
         return [
             self._sentence(effects[i], keys[i], float(learned[i]), float(fused[i] - base[i]))
@@ -221,28 +235,29 @@ class LearnedRanker:
         if round(moved) == 0:
             return f"What analysts decided barely moved its score ({chance})."
         up = moved > 0
-        signed = effect if up else -effect
-        order = [g for g in np.argsort(-signed, kind="stable") if signed[g] >= MOVED][:2]
-        direction = "up" if up else "down"
         points = round(abs(moved))
         plural = "s" if points != 1 else ""
-        head = f"Ranked {direction} {points} point{plural} by what analysts decided"
+        head = f"Ranked {'up' if up else 'down'} {points} point{plural} by what analysts decided"
+        # A shipment with no finding at all moves up whenever its chance is above 0: say
+        # whom it resembles only when that is why it moved.
+        if up != (learned >= self.prior_):
+            return f"{head} ({chance}, against {self.prior_:.0%} of the decided shipments)."
+        signed = effect if up else -effect
+        order = [g for g in np.argsort(-signed, kind="stable") if signed[g] >= MOVED][:2]
         if not order:
             return f"{head} ({chance})."
         names = " and ".join(self.groups_[g] for g in order)
-        wanted = 1 if up else 0
-        same_class = self.train_positive_ == wanted
+        same_class = self.train_positive_ == (1 if up else 0)
         alike = same_class & np.all(self.train_keys_[:, order] == keys[order], axis=1)
         if not alike.any():
             alike = same_class & (self.train_keys_[:, order[0]] == keys[order[0]])
             names = self.groups_[order[0]] + (
                 f" (and its {self.groups_[order[1]]})" if len(order) > 1 else ""
             )
-        verb = "confirmed" if up else "dismissed"
         if not alike.any():
             return f"{head}, mostly for its {names} ({chance})."
         count = int(alike.sum())
         return (
-            f"{head}: similar to {count:,} shipment{'s' if count > 1 else ''} you {verb}, "
-            f"most alike in {names} ({chance})."
+            f"{head}: similar to {count:,} shipment{'s' if count > 1 else ''} you "
+            f"{'confirmed' if up else 'dismissed'}, most alike in {names} ({chance})."
         )

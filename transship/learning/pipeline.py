@@ -97,7 +97,8 @@ def learned_part(
     fit: Callable[[date], list[Detector]],
 ) -> LearnedPart:
     """The run's learned part: the missing inputs computed (each with its quarter's
-    detectors) and kept, the decided shipments' keys and the attributes read."""
+    detectors) and kept, the decided shipments' keys and the attributes read, and the
+    learner of every day of the range trained (or its stored model read)."""
     inputs = needs.stored
     rows = features.join(needs.missing.select("shipment_id"), on="shipment_id", how="semi")
     if rows.height:
@@ -120,7 +121,7 @@ def learned_part(
         con.unregister("wanted_ids")
     in_range = features.filter(pl.col("arrival_date").is_between(start, end))["shipment_id"]
     attributes = load_attributes(con, pl.concat([decided_ids, in_range]))
-    return LearnedPart(
+    learned = LearnedPart(
         needs.events,
         inputs,
         keys,
@@ -129,6 +130,9 @@ def learned_part(
         needs.version,
         StoredModels(con),
     )
+    for day in pl.date_range(start, end, eager=True).to_list():
+        learned.model_for(day)
+    return learned
 
 
 def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], None]) -> None:

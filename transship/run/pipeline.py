@@ -86,6 +86,7 @@ class RunResult:
     fits_reused: list[str] = field(default_factory=list)
     fits_made: list[str] = field(default_factory=list)
     learning: list[str] = field(default_factory=list)
+    learning_seconds: float = 0.0
     seconds: float = 0.0
     started: float = field(default_factory=time.perf_counter)
 
@@ -118,6 +119,7 @@ class RunResult:
             "fits_reused": self.fits_reused,
             "fits_made": self.fits_made,
             "learning": self.learning,
+            "learning_seconds": round(self.learning_seconds, 2),
         }
 
 
@@ -505,6 +507,7 @@ def detect(
     try:
         prepared = prepare(con, result, config)
         if prepared.learning is not None and prepared.features is not None:
+            learning_started = time.perf_counter()
             prepared.learner = learned_part(
                 con,
                 prepared.learning,
@@ -514,6 +517,7 @@ def detect(
                 config,
                 quarter_fits(con, prepared, config, result),
             )
+            result.learning_seconds = time.perf_counter() - learning_started
         months = len(month_starts(start, end))
         done = 0
         for first, last in partitions(start, end):
@@ -595,6 +599,7 @@ def finish_run(
             "fits_reused": result.fits_reused,
             "fits_made": result.fits_made,
             "learning": result.learning,
+            "learning_seconds": round(result.learning_seconds, 2),
             "seconds": round(result.seconds, 2),
         }
     )
