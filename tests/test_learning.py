@@ -355,8 +355,12 @@ def test_a_share_of_the_review_budget_is_chosen_for_learning(
     assert picks["reasons"].str.starts_with("Chosen for learning: ").all()
     assert (picks["status"] == "open").all()
     assert (picks["score"] < 50).all()
-    # Shipments chosen for learning are no evidence about a corridor's month.
+    # Shipments chosen for learning are no evidence about a corridor's month, nor flags
+    # that `transship evaluate` ranks.
     assert corridor_months() == months_without
+    from transship.evaluation.labels import ranking
+
+    assert not set(picks["shipment_id"]) & set(ranking(con)["shipment_id"])
 
 
 def test_without_any_decision_nothing_is_chosen_for_learning(

@@ -286,7 +286,8 @@ def replay(
             arm.reviewed[exploit] = True
             picks: list[tuple[int, str]] = []
             if explore:
-                rest = np.setdiff1d(rows_p, exploit)
+                # As in a run: chosen among the shipments that are not flags.
+                rest = np.setdiff1d(rows_p[~flags], exploit)
                 local = {int(r): k for k, r in enumerate(rows_p)}
                 uncertain = math.ceil((explored + explore) / 2) - math.ceil(explored / 2)
                 explored += explore
@@ -412,9 +413,9 @@ def _summary(
         },
     }
     if "label" in labels.columns:
-        # The synthetic world's schemes: the arm's flags (and picks) ranked as `transship
-        # evaluate` ranks a store's flags.
-        in_queue = arm.flagged | chosen
+        # The synthetic world's schemes: the arm's flags ranked as `transship evaluate`
+        # ranks a store's flags; shipments chosen for learning are counted apart, above.
+        in_queue = arm.flagged & ~chosen
         ranking = pl.DataFrame(
             {"shipment_id": [ids[i] for i in np.flatnonzero(in_queue)]}
         ).with_columns(score=pl.Series(arm.score[in_queue]))
