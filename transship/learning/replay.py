@@ -20,7 +20,7 @@ range by the score it got in its period, as `transship scores` would export them
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -71,7 +71,6 @@ class Arm:
     reviewed: np.ndarray
     chosen: list[str | None]
     flagged: np.ndarray
-    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
