@@ -145,3 +145,23 @@ def test_an_unknown_period_is_refused(tiny_store: Path, every: str) -> None:
     refused = runner.invoke(app, args)
     assert refused.exit_code == 2
     assert "--every must be one of day, week, month" in refused.output
+
+
+def test_known_labels_are_decisions_before_the_replay(tiny_store: Path, tmp_path: Path) -> None:
+    known = tmp_path / "known.csv"
+    with duckdb.connect(str(tiny_store), read_only=True) as con:
+        before = con.sql("SELECT shipment_id FROM shipments WHERE arrival_date < '2025-06-01'").pl()
+    labels = pl.read_csv(LABELS, schema_overrides={"shipment_id": pl.String})
+    labels.join(before, on="shipment_id").write_csv(known)
+    out = tmp_path / "replay.json"
+    args = ["evaluate", "feedback", "--labels", str(LABELS), "--known", str(known)]
+    args += ["--budget", "0%", "--every", "month", "--start", "2025-09-01"]
+    args += ["--end", "2025-10-31", "--out", str(out), "--db", str(tiny_store)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    # Nothing reviewed, yet the learner learned from the known outcomes (counted 30 days
+    # after arrival) from the first period on.
+    assert report["learning"]["reviewed"] == 0
+    learner = report["periods"][0]["learning"]["learner"]
+    assert learner["used"] and learner["note"].startswith("learned from ")
