@@ -15,8 +15,9 @@ declarations and the synthetic world, and how long retraining takes on a large s
   synthetic-arrivals: the same with 2% of each week's shipments reviewed (the rules'
   default review budget).
 - retrain: a large world (1.5M shipments) with 10,000 decided shipments; one night's
-  decisions added, the nightly run: how long the learner took (fit with its held-out
-  check) and the nightly run with and without learning.
+  decisions (50 of the last week's flags) added, the nightly run: how long the learner
+  took (computing the new decisions' inputs, fitting with its held-out check) and the
+  nightly run with and without learning.
 - models: HistGradientBoosting against LightGBM (when installed) on the protocol's inputs.
 
 Model fits use one thread. Each figure is written to ``<out>/learning.json``.
@@ -262,8 +263,17 @@ def retrain(out: Path, seed: int, decisions: int) -> dict[str, Any]:
         started = time.perf_counter()
         detect(con, night - timedelta(days=1), night - timedelta(days=1), config, "nightly")
         first_night = time.perf_counter() - started
-        # One night's decisions: 50 more shipments decided the day before the night.
-        extra = pool.join(chosen, on="shipment_id", how="anti").sample(50, seed=seed + 1)
+        # One night's decisions: analysts decided 50 of the last week's flags the day before
+        # the night (their inputs are computed and kept by that night's run).
+        recent = con.sql(
+            "SELECT shipment_id FROM flags WHERE level = 'shipment' AND flag_date >= $since",
+            params={"since": night - timedelta(days=9)},
+        ).pl()
+        extra = (
+            pool.join(recent, on="shipment_id", how="semi")
+            .join(chosen, on="shipment_id", how="anti")
+            .sample(50, seed=seed + 1)
+        )
         tonight = out / "retrain-tonight.csv"
         extra.with_columns(decided=pl.lit(str(night - timedelta(days=1)))).select(
             "shipment_id", "positive", "decided"

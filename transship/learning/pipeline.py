@@ -2,10 +2,11 @@
 built, its part once they are, and what a partition keeps for it.
 
 Before the build, ``learning_needs`` finds the decided shipments whose inputs are not kept
-(never flagged, decided under other code or settings, or imported outcomes): the run builds
-exact features back to the earliest of them and computes their inputs with their own
-quarter's detectors, as they were scored. The store is read and written by the run's one
-connection.
+yet (decided since the last run, decided under other code or settings, or imported
+outcomes): the run builds exact features back to the earliest of them and computes their
+inputs with their own quarter's detectors, as they were scored, and keeps them. Analysts
+decide recent flags, so a night's new decisions reach back days, not years. The store is
+read and written by the run's one connection.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from transship.learning.features import (
 from transship.learning.part import LearnedPart
 from transship.learning.training import Trained, load_events, save_model, stored_model
 from transship.run.fusion import fuse
-from transship.run.scoring import OWN_SCORE, detector_scores, quarter_start
+from transship.run.scoring import detector_scores, quarter_start
 from transship.storage.sql import load, sql_frame
 
 
@@ -145,21 +146,8 @@ def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], None]) ->
         raise
 
 
-def scored_inputs(features: pl.DataFrame, scored: pl.DataFrame) -> pl.DataFrame:
-    """The learner's inputs of the scored rows that became flags or were chosen for
-    learning: those an analyst may decide."""
-    kept = scored.filter(pl.col("flagged") | pl.col("chosen_for_learning").is_not_null())
-    if kept.is_empty():
-        return kept.select("shipment_id")
-    rows = kept.select("shipment_id").join(features, on="shipment_id", how="left")
-    own = [c for c in kept.columns if c.startswith(OWN_SCORE)]
-    scores = {c.removeprefix(OWN_SCORE): kept[c].to_numpy() for c in own}
-    return learner_inputs(rows, scores, kept["base_score"].to_numpy())
-
-
 def write_scores(
     con: duckdb.DuckDBPyConnection,
-    features: pl.DataFrame,
     scored: pl.DataFrame,
     first: date,
     last: date,
@@ -168,9 +156,7 @@ def write_scores(
 ) -> None:
     """Replace the scores of [first, last] with this run's, every scored shipment. Run inside
     the partition's transaction."""
-    frame = scored.join(
-        features.select("shipment_id", "arrival_date"), on="shipment_id", how="left"
-    ).select(
+    frame = scored.select(
         "shipment_id",
         "arrival_date",
         "score",

@@ -37,13 +37,11 @@ from transship.features.profiles import (
     origin_switches,
 )
 from transship.learning.explore import daily_quotas
-from transship.learning.features import inputs_version, save_inputs
 from transship.learning.part import LearnedPart
 from transship.learning.pipeline import (
     LearningNeeds,
     learned_part,
     learning_needs,
-    scored_inputs,
     write_scores,
 )
 from transship.learning.pipeline import summary as learning_summary
@@ -176,7 +174,7 @@ def shipment_flags(
     learning (the queue marks them so)."""
     flagged = scored.filter(pl.col("flagged") | pl.col("chosen_for_learning").is_not_null())
     return as_flags(
-        flagged.join(features, on="shipment_id"),
+        flagged.drop("arrival_date").join(features, on="shipment_id"),
         config,
         level="shipment",
         basis="shipments",
@@ -382,12 +380,9 @@ def score_partition(
             [flagged, month_flags(features, flagged_in_month, first, last, config)],
             how="vertical_relaxed",
         )
-        inputs = scored_inputs(features, scored)
-        version = prepared.learning.version if prepared.learning else None
 
         def keep() -> None:
-            write_scores(con, features, scored, first, last, result.run_id, config.version)
-            save_inputs(con, inputs, version or inputs_version(config.version))
+            write_scores(con, scored, first, last, result.run_id, config.version)
 
     _write(
         con,

@@ -73,8 +73,6 @@ def model_reachable_floor(config: DetectorConfig) -> float:
     return float(100 * (1 - (1 - config.fusion["threshold"] / 100) / (1 - model_weight)))
 
 
-OWN_SCORE = "own:"
-"""Prefix of the scored frame's columns holding each detector's own score of the row."""
 LEARNED = "learned"
 """The learned part's name among a flag's contributions."""
 
@@ -139,7 +137,7 @@ def score_month(
     base, risk = fused.risk, fused.risk
     contributions = dict(fused.contributions)
     supported = fused.supported
-    result = target.select("shipment_id").with_columns(
+    result = target.select("shipment_id", "arrival_date").with_columns(
         base_score=pl.Series(base), exact=pl.Series(exact)
     )
     names = [d.name for d in detectors]
@@ -167,7 +165,6 @@ def score_month(
         chosen_for_learning=pl.Series(
             [picked.get(i) for i in range(target.height)], dtype=pl.String
         ),
-        **{f"{OWN_SCORE}{name}": pl.Series(values) for name, values in scores.items()},
     )
     explained = np.flatnonzero(flags | chosen)
     if explained.size == 0:
@@ -181,12 +178,17 @@ def score_month(
     if learned is not None:
         assert learner is not None
         reason_lists[LEARNED] = learner.reasons(learned, explained, base, risk)
-    own = {**scores, LEARNED: learned.score if learned is not None else np.zeros(len(risk))}
+    own = {
+        name: np.nan_to_num(values)
+        for name, values in (
+            *scores.items(),
+            (LEARNED, learned.score if learned is not None else np.zeros(len(risk))),
+        )
+    }
     detector_names, details, texts = [], [], []
     for i, index in enumerate(explained.tolist()):
         explained_row = explain(
-            (name, float(np.nan_to_num(own[name][index])), float(contributions[name][index]))
-            for name in names
+            (name, float(own[name][index]), float(contributions[name][index])) for name in names
         )
         detector_names.append(explained_row.detectors)
         details.append(explained_row.contributions)
@@ -263,6 +265,7 @@ def score_range(
         return pl.DataFrame(
             schema={
                 "shipment_id": pl.String,
+                "arrival_date": pl.Date,
                 "base_score": pl.Float64,
                 "exact": pl.Boolean,
                 "score": pl.Float64,
