@@ -49,8 +49,8 @@ CREATE TABLE shipment_scores (
 );
 
 -- What the learner reads of a shipment (its features as of its arrival, each detector's own
--- score, its score before learning), kept for flagged, chosen and decided shipments so that
--- retraining reads them instead of rebuilding history. One row per shipment and input;
+-- score, its score before learning), kept for decided shipments (computed by the first run
+-- that needs them) so that retraining reads them instead of rebuilding history. One row per shipment and input;
 -- `version` names the code and detector version that computed them (others are recomputed).
 CREATE TABLE learning_features (
     shipment_id VARCHAR NOT NULL,

@@ -7,9 +7,9 @@ as categories they let a model learn the traders by heart). Each input belongs t
 named in words, which is how the learned part's reasons speak of it ("most alike in unit
 value and exporter history").
 
-Inputs of flagged, chosen and decided shipments are kept in ``learning_features``, one row
-per shipment and input, tagged with the version of what computed them, so retraining reads
-them instead of rebuilding years of history.
+Inputs of decided shipments are kept in ``learning_features``, one row per shipment and
+input, tagged with the version of what computed them, so retraining reads them instead of
+rebuilding years of history.
 """
 
 from __future__ import annotations
