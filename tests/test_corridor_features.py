@@ -133,6 +133,7 @@ def test_corridor_months_count_the_flagged_shipments_up_to_the_last_day() -> Non
                 date(2025, 3, 30),
                 date(2025, 3, 9),
             ],
+            "import_country": ["US"] * 5,
             "origin_country": ["TH", "TH", "TH", "TH", "TH"],
             "hs6": ["282580", "282580", "282580", "282580", "720610"],
             "weight_kg": [1000.0, 3000.0, 8000.0, 500.0, 9000.0],

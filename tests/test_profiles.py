@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from transship.features.profiles import (
     code_profile,
@@ -30,6 +31,7 @@ def shipments() -> pl.DataFrame:
                 date(2025, 3, 2),
                 date(2025, 3, 9),
             ],
+            "import_country": ["US", "US", "US", "US"],
             "origin_country": ["TH", "TH", "TH", "BE"],
             "hs6": ["282580", "282580", "282580", "282580"],
             "weight_kg": [1000.0, 3000.0, 8000.0, 2000.0],
@@ -93,6 +95,24 @@ def test_runs_store_profiles_and_monthly_corridor_flags(tiny_store: Path) -> Non
     assert monthly["reasons"].str.contains("shipments are flagged").all()
 
 
+def test_profiles_never_mix_importing_countries(shipments: pl.DataFrame) -> None:
+    """Korean imports of the same corridors starting a month earlier and ending a month
+    later change nothing of the US profiles: month spans, baselines, shares and the
+    'recent' windows are each country's own."""
+    korean = shipments.with_columns(import_country=pl.lit("KR"), exporter=pl.lit("X"))
+    both = pl.concat(
+        [
+            shipments,
+            korean.with_columns(pl.col("arrival_date").dt.offset_by("-1mo")),
+            korean.with_columns(pl.col("arrival_date").dt.offset_by("1mo")),
+        ]
+    )
+    us = pl.col("import_country") == "US"
+    for profile in (corridor_profile, code_profile, exporter_profile, importer_profile, new_pairs):
+        assert_frame_equal(profile(both).filter(us), profile(shipments), check_row_order=False)
+    assert set(corridor_profile(both)["import_country"]) == {"US", "KR"}
+
+
 def test_control_phase_splits_before_and_after(shipments: pl.DataFrame) -> None:
     controls = pl.DataFrame({"hs6": ["282580"], "effective_date": [date(2025, 2, 10)]})
     profile = control_phase(corridor_profile(shipments), "hs6", controls)
@@ -110,6 +130,6 @@ def test_origin_switches_and_new_pairs(shipments: pl.DataFrame) -> None:
         control_date=pl.lit(date(2024, 12, 3)),
     )
     switches = origin_switches(features)
-    assert switches.rows() == [("A", "antimony: CN -> TH after 2024-12-03")]
-    pairs = dict(new_pairs(shipments).iter_rows())
+    assert switches.rows() == [("US", "A", "antimony: CN -> TH after 2024-12-03")]
+    pairs = {exporter: n for _, exporter, n in new_pairs(shipments).iter_rows()}
     assert pairs == {"X": 2, "Y": 1, "Z": 1}

@@ -44,6 +44,12 @@ class UnknownFormatError(InputFileError):
     """An input format name is not one transship knows."""
 
 
+class UnknownCountryError(TransshipError):
+    """A country given as an option is not one transship knows; nothing was changed."""
+
+    exit_code = 2
+
+
 class ReviewError(TransshipError):
     """A review action cannot be carried out as asked; nothing was recorded."""
 

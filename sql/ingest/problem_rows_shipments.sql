@@ -70,6 +70,12 @@ rule_checks AS (
             'message': 'export_country ''' || export_country_text
                 || ''' is not a known ISO 3166 alpha-2, alpha-3 code or country name'}
         END AS export_country_problem,
+        CASE WHEN import_country IS NULL THEN {
+            'reason': 'unknown_country', 'column_name': 'import_country',
+            'bad_value': import_country_text,
+            'message': 'import_country ''' || import_country_text
+                || ''' is not a known ISO 3166 alpha-2, alpha-3 code or country name'}
+        END AS import_country_problem,
         CASE WHEN hs_code_text IS NULL THEN {
             'reason': 'missing_value', 'column_name': 'hs_code', 'bad_value': NULL,
             'message': 'hs_code is empty; expected 6 to 10 digits'}
@@ -125,16 +131,17 @@ problems AS (
         list_filter(
             [
                 shipment_id_problem, arrival_date_problem, origin_country_problem,
-                export_country_problem, hs_code_problem, weight_problem, value_problem,
-                quantity_problem, repeated_id_problem, stored_id_problem
+                export_country_problem, import_country_problem, hs_code_problem,
+                weight_problem, value_problem, quantity_problem, repeated_id_problem,
+                stored_id_problem
             ],
             lambda problem: problem IS NOT NULL
         ) AS problems
     FROM rule_checks
     WHERE coalesce(
         shipment_id_problem, arrival_date_problem, origin_country_problem,
-        export_country_problem, hs_code_problem, weight_problem, value_problem,
-        quantity_problem, repeated_id_problem, stored_id_problem
+        export_country_problem, import_country_problem, hs_code_problem, weight_problem,
+        value_problem, quantity_problem, repeated_id_problem, stored_id_problem
     ) IS NOT NULL
 ),
 

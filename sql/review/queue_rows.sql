@@ -27,6 +27,7 @@ same_subject AS (
     INNER JOIN flags AS other
         ON other.level = 'corridor'
         AND other.basis = c.basis
+        AND other.import_country = c.import_country
         AND other.origin_country = c.origin_country
         AND other.hs6 = c.hs6
         AND other.period = c.period
@@ -56,6 +57,7 @@ final AS (
         c.shipment_id,
         c.flag_date,
         c.period,
+        c.import_country,
         c.origin_country,
         origin.name AS origin_name,
         s.export_country,

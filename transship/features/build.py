@@ -59,15 +59,15 @@ class Reference:
 
 
 SHIPMENT_COLUMNS = (
-    "shipment_id, arrival_date, importer, exporter, origin_country, export_country, "
-    "port_of_lading, port_of_unlading, hs_code, hs6, description, weight_kg, value_usd, "
-    "transport_mode"
+    "shipment_id, arrival_date, import_country, importer, exporter, origin_country, "
+    "export_country, port_of_lading, port_of_unlading, hs_code, hs6, description, weight_kg, "
+    "value_usd, transport_mode"
 )
 
 
 PROFILE_COLUMNS = (
-    "arrival_date, origin_country, hs6, weight_kg, value_usd, description, transport_mode, "
-    "exporter, importer"
+    "arrival_date, import_country, origin_country, hs6, weight_kg, value_usd, description, "
+    "transport_mode, exporter, importer"
 )
 
 

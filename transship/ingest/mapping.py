@@ -16,6 +16,7 @@ Example (``fixtures/mappings/korea_customs.toml``)::
     rate_note = "2020-2021 average"
 
     [constants]            # fill a canonical column with one value for every row
+    import_country = "KR"
     port_of_unlading = "KR"
 """
 
@@ -27,7 +28,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError, model_validator
 
 from transship.errors import MappingError
-from transship.ingest.contract import SHIPMENT_COLUMNS
+from transship.ingest.contract import CONTRACT_COLUMNS
 
 
 class CurrencyConversion(BaseModel):
@@ -49,10 +50,10 @@ class ColumnMapping(BaseModel):
 
     @model_validator(mode="after")
     def _known_columns(self) -> ColumnMapping:
-        unknown = sorted((set(self.columns) | set(self.constants)) - set(SHIPMENT_COLUMNS))
+        unknown = sorted((set(self.columns) | set(self.constants)) - set(CONTRACT_COLUMNS))
         if unknown:
             raise ValueError(
-                f"unknown canonical columns {unknown}; expected some of {list(SHIPMENT_COLUMNS)}"
+                f"unknown canonical columns {unknown}; expected some of {list(CONTRACT_COLUMNS)}"
             )
         both = sorted(set(self.columns) & set(self.constants))
         if both:

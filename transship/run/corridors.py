@@ -35,6 +35,7 @@ from transship.run.fusion import Fused, fuse
 def flag_schema(period: str, dtype: pl.DataType) -> dict[str, pl.DataType]:
     """The columns of a level's corridor flags; ``period`` is the year or the month."""
     return {
+        "import_country": pl.String(),
         "origin_country": pl.String(),
         "hs6": pl.String(),
         period: dtype,
@@ -87,6 +88,7 @@ def corridor_year_flags(
         }
         rows.append(
             {
+                "import_country": "US",
                 "origin_country": r["country"],
                 "hs6": r["hs6"],
                 "year": r["year"],
@@ -162,6 +164,7 @@ def corridor_month_flags(
         }
         rows.append(
             {
+                "import_country": r["import_country"],
                 "origin_country": r["origin_country"],
                 "hs6": r["hs6"],
                 "month": r["month"],

@@ -37,11 +37,12 @@ from transship.features.profiles import (
     origin_switches,
 )
 from transship.run.corridors import corridor_month_flags, corridor_year_flags
-from transship.run.fits import cached_fits, history_fingerprints, quarter_label, save_fit
+from transship.run.fits import FitKey, cached_fits, fit_label, history_fingerprints, save_fit
 from transship.run.fusion import severity
 from transship.run.reopen import reopen_risen
 from transship.run.scoring import (
     HISTORY_DAYS,
+    FitQuarter,
     Progress,
     fitted_detectors,
     month_offset,
@@ -110,6 +111,7 @@ class RunResult:
 FLAG_COLUMNS = {
     "level": pl.String,
     "basis": pl.String,
+    "import_country": pl.String,
     "shipment_id": pl.String,
     "flag_date": pl.Date,
     "period": pl.String,
@@ -138,6 +140,7 @@ def as_flags(
     return frame.select(
         level=pl.lit(level),
         basis=pl.lit(basis),
+        import_country="import_country",
         shipment_id=shipment_id,
         flag_date=flag_date,
         period=period,
@@ -192,8 +195,9 @@ class Prepared:
     ``features`` are exact for shipments from the run's start to its end, or from a year
     before the first quarter with no stored fit (whose detectors are fitted on that
     year). Older rows are context, controlled codes' shipments only, unless ``complete``:
-    every stored shipment up to ``until`` is in. ``fits`` holds the quarters' fitted
-    detectors, stored or fitted by this run.
+    every stored shipment up to ``until`` is in. ``fits`` holds the fitted detectors per
+    quarter and importing country, stored or fitted by this run; ``several_countries``
+    whether the run scores more than one importing country.
     """
 
     features: pl.DataFrame | None
@@ -201,8 +205,9 @@ class Prepared:
     reference: Reference
     until: date
     complete: bool = True
-    fits: dict[date, list[Detector]] = field(default_factory=dict)
-    fingerprints: dict[date, str] = field(default_factory=dict)
+    fits: dict[FitKey, list[Detector]] = field(default_factory=dict)
+    fingerprints: dict[FitKey, str] = field(default_factory=dict)
+    several_countries: bool = False
 
 
 def start_run(
@@ -227,12 +232,22 @@ def prepare(con: duckdb.DuckDBPyConnection, result: RunResult, config: DetectorC
     reference = Reference.load(con)
     flows = load_flows(con)
     quarters = sorted({quarter_start(first) for first, _ in partitions(result.start, result.end)})
-    fingerprints = history_fingerprints(con, quarters, config, reference)
+    countries = sql_frame(
+        con, load("features/import_countries"), {"start": result.start, "end": result.end}
+    )["import_country"].to_list()
+    several = len(countries) > 1
+    fingerprints = history_fingerprints(con, quarters, countries, config, reference)
     fits = cached_fits(con, fingerprints, config.version)
-    result.fits_reused = [quarter_label(quarter) for quarter in quarters if quarter in fits]
-    refits = [quarter - timedelta(days=HISTORY_DAYS) for quarter in quarters if quarter not in fits]
+    result.fits_reused = [fit_label(key, several) for key in sorted(fingerprints) if key in fits]
+    refits = [
+        quarter - timedelta(days=HISTORY_DAYS)
+        for quarter, country in fingerprints
+        if (quarter, country) not in fits
+    ]
     history = load_history(con, result.end, min([result.start, *refits]))
-    prepared = Prepared(None, flows, reference, result.end, history.complete, fits, fingerprints)
+    prepared = Prepared(
+        None, flows, reference, result.end, history.complete, fits, fingerprints, several
+    )
     if history.frame.filter(pl.col("arrival_date") >= result.start).is_empty():
         result.warnings.append(
             f"no stored shipments arrived between {result.start} and {result.end}"
@@ -249,17 +264,19 @@ def quarter_fits(
     prepared: Prepared,
     config: DetectorConfig,
     result: RunResult,
-) -> Callable[[date], list[Detector]]:
-    """A quarter's detectors: the stored fit, else fitted now and stored for later runs."""
+) -> FitQuarter:
+    """A quarter's detectors for an importing country: the stored fit, else fitted now and
+    stored for later runs."""
 
-    def fit(quarter: date) -> list[Detector]:
-        if quarter not in prepared.fits:
+    def fit(quarter: date, country: str) -> list[Detector]:
+        key = (quarter, country)
+        if key not in prepared.fits:
             assert prepared.features is not None
-            detectors = fitted_detectors(prepared.features, quarter, config)
-            save_fit(con, quarter, config.version, prepared.fingerprints[quarter], detectors)
-            prepared.fits[quarter] = detectors
-            result.fits_made.append(quarter_label(quarter))
-        return prepared.fits[quarter]
+            detectors = fitted_detectors(prepared.features, quarter, country, config)
+            save_fit(con, key, config.version, prepared.fingerprints[key], detectors)
+            prepared.fits[key] = detectors
+            result.fits_made.append(fit_label(key, prepared.several_countries))
+        return prepared.fits[key]
 
     return fit
 
@@ -354,10 +371,10 @@ def write_profiles(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> None:
         "profile_corridors": corridors,
         "profile_codes": code_profile(shipments),
         "profile_exporters": exporter_profile(shipments)
-        .join(new_pairs(shipments), on="exporter", how="left")
+        .join(new_pairs(shipments), on=["import_country", "exporter"], how="left")
         .with_columns(pl.col("new_pairs_90d").fill_null(0)),
         "profile_importers": importer_profile(shipments).join(
-            origin_switches(prepared.features), on="importer", how="left"
+            origin_switches(prepared.features), on=["import_country", "importer"], how="left"
         ),
     }
     con.begin()

@@ -11,7 +11,12 @@ from pathlib import Path
 import duckdb
 
 from transship import reference
-from transship.errors import StoreError, StoreLockedError, StoreTooNewError
+from transship.errors import (
+    StoreError,
+    StoreLockedError,
+    StoreTooNewError,
+    UnknownCountryError,
+)
 from transship.storage.sql import scalar, sql_root
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
@@ -138,3 +143,25 @@ def store(
         yield con
     finally:
         con.close()
+
+
+def default_import_country(con: duckdb.DuckDBPyConnection) -> str:
+    """The importing country of shipments whose file and mapping do not say (alpha-2)."""
+    return str(scalar(con, "SELECT value FROM store_meta WHERE key = 'import_country'"))
+
+
+def set_default_import_country(con: duckdb.DuckDBPyConnection, country: str) -> str:
+    """Make ``country`` (alpha-2, alpha-3, numeric or English name) the store's default
+    importing country and return it as alpha-2. Rows already loaded keep theirs."""
+    code = scalar(
+        con,
+        "SELECT code FROM ref_country_aliases WHERE alias = strip_accents(lower(trim(?)))",
+        [country],
+    )
+    if code is None:
+        raise UnknownCountryError(
+            f"importing country {country!r} is not a known ISO 3166 alpha-2, alpha-3 code or "
+            "country name; nothing was changed"
+        )
+    con.execute("INSERT OR REPLACE INTO store_meta VALUES ('import_country', ?)", [code])
+    return str(code)
