@@ -20,15 +20,18 @@ from transship.features.build import (
     structuring,
     unit_value_benchmarks,
 )
+from transship.features.capacity import code_contents
 from transship.features.mirror import mirror_features
 
 D = date
 ANTIMONY_OXIDE, GALLIUM_UNWROUGHT, ZIRCONIA_OR_GERMANIUM = "282580", "811292", "282560"
-NATURAL_GRAPHITE, IRON, PENCILS = "250410", "720610", "960910"
+NATURAL_GRAPHITE, IRON, PENCILS, INDIUM_COMPOUNDS = "250410", "720610", "960910", "293190"
+SHARED_METALS = ["indium", "niobium", "vanadium"]
 CONTROLLED = pl.DataFrame(
     {
-        "hs6": [ANTIMONY_OXIDE, GALLIUM_UNWROUGHT, GALLIUM_UNWROUGHT],
-        "material": ["antimony", "gallium", "germanium"],
+        "hs6": [ANTIMONY_OXIDE, GALLIUM_UNWROUGHT, GALLIUM_UNWROUGHT, INDIUM_COMPOUNDS],
+        "material": ["antimony", "gallium", "germanium", "indium"],
+        "other_goods": [None, SHARED_METALS, SHARED_METALS, None],
     }
 )
 
@@ -49,13 +52,20 @@ def reference(
                 "scale": pl.String,
                 "status": pl.String,
                 "start_date": pl.Date,
+                "end_date": pl.Date,
                 "note": pl.String,
             }
         ),
         events=events
         if events is not None
         else pl.DataFrame(
-            schema={"effective_date": pl.Date, "material": pl.String, "measure": pl.String}
+            schema={
+                "effective_date": pl.Date,
+                "end_date": pl.Date,
+                "material": pl.String,
+                "measure": pl.String,
+                "destinations": pl.List(pl.String),
+            }
         ),
         hubs=pl.DataFrame(schema={"country": pl.String, "note": pl.String}),
         countries=pl.DataFrame(schema={"code": pl.String, "name": pl.String}),
@@ -261,77 +271,147 @@ def test_first_seen_columns_are_the_first_earlier_day_of_corridor_exporter_and_p
 # Frame steps
 
 
-def test_control_in_force_is_the_latest_licence_or_ban_on_or_before_arrival() -> None:
+def test_control_in_force_is_the_latest_licence_or_ban_in_force_for_the_importer() -> None:
+    ban_end = D(2025, 11, 8)
     events = pl.DataFrame(
         {
             "effective_date": [D(2023, 8, 1), D(2023, 8, 1), D(2024, 9, 15), D(2024, 12, 3)],
+            "end_date": [None, None, None, ban_end],
             "material": ["gallium", "germanium", "antimony", "antimony"],
             "measure": ["licence", "licence", "licence", "ban"],
+            "destinations": [["all"], ["all"], ["all"], ["US"]],
         }
     )
     frame = pl.DataFrame(
         {
-            "row": [0, 1, 2, 3, 4],
-            "hs6": [ANTIMONY_OXIDE, ANTIMONY_OXIDE, ANTIMONY_OXIDE, GALLIUM_UNWROUGHT, IRON],
+            "row": list(range(8)),
+            "import_country": ["US"] * 6 + ["JP", "US"],
+            "hs6": [ANTIMONY_OXIDE] * 5 + [GALLIUM_UNWROUGHT, ANTIMONY_OXIDE, IRON],
             "arrival_date": [
                 D(2024, 9, 14),
                 D(2024, 9, 15),
                 D(2025, 1, 10),
+                ban_end,
+                D(2025, 11, 9),
                 D(2024, 1, 1),
+                D(2025, 1, 10),
                 D(2025, 1, 10),
             ],
         }
     )
     out = control_in_force(frame, reference(events=events)).sort("row")
-    # The day before the licence nothing is in force; iron is never controlled.
+    # The day before the licence nothing is in force; the ban on exports to the US is in
+    # force to its last day, then the licence again; Japan's imports were never under the
+    # ban; iron is never controlled.
+    licence, ban = D(2024, 9, 15), D(2024, 12, 3)
     assert out["control_date"].to_list() == [
         None,
-        D(2024, 9, 15),
-        D(2024, 12, 3),
+        licence,
+        ban,
+        ban,
+        licence,
         D(2023, 8, 1),
+        licence,
         None,
     ]
-    assert out["control_measure"].to_list() == [None, "licence", "ban", "licence", None]
+    assert out["control_measure"].to_list() == [
+        None,
+        "licence",
+        "ban",
+        "ban",
+        "licence",
+        "licence",
+        "licence",
+        None,
+    ]
 
 
-def test_capacity_level_counts_announced_supply_only_from_its_start() -> None:
+def test_capacity_level_counts_capacity_in_force_for_anything_the_code_holds() -> None:
     capacity = pl.DataFrame(
         {
-            "material": ["antimony", "antimony", "gallium"],
-            "country": ["CN", "MX", "KZ"],
-            "stage": ["smelt", "smelt", "refine"],
-            "scale": ["major", "minor", "major"],
-            "status": ["operating", "operating", "planned"],
-            "start_date": [None, D(2025, 4, 1), D(2026, 7, 1)],
-            "note": ["Chinese smelters", "Smelter reopened", "Pavlodar"],
+            "material": ["antimony", "antimony", "gallium", "indium", "antimony", "antimony"],
+            "country": ["CN", "MX", "KZ", "PE", "FR", "BO"],
+            "stage": ["smelt", "smelt", "refine", "refine", "refine", "mine"],
+            "scale": ["major", "minor", "major", "minor", "major", "major"],
+            "status": ["operating", "operating", "announced", "operating", "closed", "operating"],
+            "start_date": [None, D(2025, 4, 1), D(2026, 7, 1), None, D(2010, 1, 1), None],
+            "end_date": [None, None, None, None, D(2020, 12, 31), D(2024, 12, 31)],
+            "note": [
+                "Chinese smelters",
+                "Smelter reopened",
+                "Pavlodar",
+                "Zinc by-product",
+                "Closed",
+                "Mine",
+            ],
         }
     )
     frame = pl.DataFrame(
         {
-            "row": [0, 1, 2, 3, 4],
-            "hs6": [ANTIMONY_OXIDE, ANTIMONY_OXIDE, ANTIMONY_OXIDE, GALLIUM_UNWROUGHT, IRON],
-            "origin_country": ["CN", "MX", "MX", "KZ", "TH"],
+            "row": list(range(9)),
+            "hs6": [ANTIMONY_OXIDE] * 3
+            + [GALLIUM_UNWROUGHT, IRON, GALLIUM_UNWROUGHT, GALLIUM_UNWROUGHT]
+            + [ANTIMONY_OXIDE] * 2,
+            "origin_country": ["CN", "MX", "MX", "KZ", "TH", "PE", "MY", "FR", "BO"],
             "arrival_date": [
                 D(2025, 1, 10),
                 D(2025, 3, 1),
                 D(2025, 5, 1),
                 D(2026, 8, 1),
                 D(2025, 1, 10),
+                D(2025, 1, 10),
+                D(2025, 1, 10),
+                D(2025, 1, 10),
+                D(2025, 1, 10),
             ],
-            "material": ["antimony", "antimony", "antimony", "gallium/germanium", None],
+            "material": ["antimony"] * 3
+            + ["gallium/germanium", None, "gallium/germanium", "gallium/germanium"]
+            + ["antimony"] * 2,
         }
     )
     out = capacity_level(frame, reference(capacity=capacity)).sort("row")
     # Mexico's smelter does not count in March 2025, before it reopened; an uncontrolled
-    # code has no level at all.
-    assert out["capacity_level"].to_list() == ["major", "none", "minor", "major", None]
+    # code has no level at all. Peru refines indium, which 8112.92 also holds; Malaysia
+    # produces nothing listed for it, and the code holds unlisted goods (niobium,
+    # vanadium): not known to produce, rather than none. A closed refinery, or a mine
+    # past its end date, is no capacity.
+    assert out["capacity_level"].to_list() == [
+        "major",
+        "none",
+        "minor",
+        "major",
+        None,
+        "minor",
+        "unknown",
+        "none",
+        "none",
+    ]
     assert out["capacity_note"].to_list() == [
         "Chinese smelters",
         None,
         "Smelter reopened",
         "Pavlodar",
         None,
+        "Zinc by-product",
+        None,
+        None,
+        None,
     ]
+
+
+def test_code_contents_say_what_a_shared_code_holds() -> None:
+    contents = code_contents(CONTROLLED).sort("hs6")
+    assert contents["code_goods"].to_list() == [
+        None,
+        None,
+        "8112.92 (gallium, germanium; also indium, niobium, vanadium)",
+    ]
+    assert contents["carried"].to_list() == [
+        ["antimony"],
+        ["indium"],
+        ["gallium", "germanium", "indium"],
+    ]
+    assert contents["holds_unlisted"].to_list() == [False, False, True]
 
 
 def test_unit_value_benchmarks_use_the_year_before_the_month() -> None:

@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from transship.features.controls import code_events
 from transship.features.profiles import (
     code_profile,
     control_phase,
@@ -114,13 +115,34 @@ def test_profiles_never_mix_importing_countries(shipments: pl.DataFrame) -> None
 
 
 def test_control_phase_splits_before_and_after(shipments: pl.DataFrame) -> None:
-    controls = pl.DataFrame({"hs6": ["282580"], "effective_date": [date(2025, 2, 10)]})
-    profile = control_phase(corridor_profile(shipments), "hs6", controls)
-    thailand = profile.filter(pl.col("origin_country") == "TH")
-    assert thailand["control_date"].to_list() == [None, date(2025, 2, 10), date(2025, 2, 10)]
-    assert thailand["after_control"].to_list() == [None, True, True]
+    controls = code_events(
+        pl.DataFrame({"hs6": ["282580"], "material": ["antimony"]}),
+        pl.DataFrame(
+            {
+                "effective_date": [date(2025, 2, 10), date(2025, 3, 5)],
+                "end_date": [None, date(2025, 3, 20)],
+                "material": ["antimony", "antimony"],
+                "measure": ["licence", "ban"],
+                "destinations": [["all"], ["US"]],
+            }
+        ),
+    )
+    korean = shipments.with_columns(import_country=pl.lit("KR"))
+    profile = control_phase(corridor_profile(pl.concat([shipments, korean])), "hs6", controls)
+    thailand = profile.filter(pl.col("origin_country") == "TH").sort("import_country", "month")
+    # The ban on exports to the US ended before March's end: the licence is in force then,
+    # for the US as for Korea, to which the ban never applied.
+    licence = date(2025, 2, 10)
+    assert thailand["control_date"].to_list() == [None, licence, licence] * 2
+    assert thailand["after_control"].to_list() == [None, True, True] * 2
     heading = control_phase(corridor_profile(shipments, "hs4"), "hs4", controls)
-    assert heading["control_date"].drop_nulls().unique().to_list() == [date(2025, 2, 10)]
+    assert heading["control_date"].drop_nulls().unique().to_list() == [licence]
+    in_force = control_phase(
+        corridor_profile(shipments.with_columns(arrival_date=pl.lit(date(2025, 3, 1)))),
+        "hs6",
+        controls.with_columns(control_end=pl.lit(None, pl.Date)),
+    )
+    assert in_force["control_date"].unique().to_list() == [date(2025, 3, 5)]
 
 
 def test_origin_switches_and_new_pairs(shipments: pl.DataFrame) -> None:

@@ -25,16 +25,23 @@ class Check:
     evidence: str
 
 
-def _find(flags: pl.DataFrame, origin: str, hs6: str, year: int) -> dict[str, object] | None:
+def _find(
+    flags: pl.DataFrame, importer: str, origin: str, hs6: str, year: int
+) -> dict[str, object] | None:
     rows = flags.filter(
-        (pl.col("origin_country") == origin) & (pl.col("hs6") == hs6) & (pl.col("year") == year)
+        (pl.col("import_country") == importer)
+        & (pl.col("origin_country") == origin)
+        & (pl.col("hs6") == hs6)
+        & (pl.col("year") == year)
     )
     return rows.row(0, named=True) if rows.height else None
 
 
 def real_data_checks(flags: pl.DataFrame, threshold: float) -> list[Check]:
-    def flagged(origin: str, hs6: str, year: int, detector: str | None = None) -> tuple[bool, str]:
-        row = _find(flags, origin, hs6, year)
+    def flagged(
+        origin: str, hs6: str, year: int, detector: str | None = None, importer: str = "US"
+    ) -> tuple[bool, str]:
+        row = _find(flags, importer, origin, hs6, year)
         if row is None:
             return False, "no corridor signal at all"
         ok = float(row["score"]) >= threshold and (  # type: ignore[arg-type]
@@ -53,7 +60,8 @@ def real_data_checks(flags: pl.DataFrame, threshold: float) -> list[Check]:
         )
     )
     mexico = flags.filter(
-        (pl.col("origin_country") == "MX")
+        (pl.col("import_country") == "US")
+        & (pl.col("origin_country") == "MX")
         & (pl.col("hs6") == "811010")
         & (pl.col("score") >= threshold)
     )

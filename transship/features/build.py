@@ -15,6 +15,8 @@ import polars as pl
 
 from transship.detectors import DetectorConfig
 from transship.features import columns, history
+from transship.features.capacity import capacity_levels, code_contents
+from transship.features.controls import code_events, latest_in_force
 from transship.features.history import BASELINE_DAYS, CODE, FIRST_SEEN_KEYS, RECENT_DAYS
 from transship.features.mirror import mirror_features
 from transship.features.windows import Window, first_seen, prior_sums
@@ -38,9 +40,9 @@ def _no_importers() -> pl.DataFrame:
 class Reference:
     """The reference tables the features reason with, as polars frames."""
 
-    controlled: pl.DataFrame  # hs6, material
-    capacity: pl.DataFrame  # material, country, stage, scale, status, start_date, note
-    events: pl.DataFrame  # effective_date, material, measure, target, description
+    controlled: pl.DataFrame  # hs6, material, other_goods
+    capacity: pl.DataFrame  # material, country, stage, scale, status, start_date, end_date, note
+    events: pl.DataFrame  # effective_date, end_date, material, measure, destinations, description
     hubs: pl.DataFrame  # country, note
     countries: pl.DataFrame  # code, name
     importers: pl.DataFrame = field(default_factory=_no_importers)  # code, adjective, name
@@ -48,16 +50,18 @@ class Reference:
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection) -> Reference:
         return cls(
-            controlled=sql_frame(con, "SELECT hs6, material FROM ref_controlled_codes"),
+            controlled=sql_frame(
+                con, "SELECT hs6, material, other_goods FROM ref_controlled_codes"
+            ),
             capacity=sql_frame(
                 con,
-                "SELECT material, country, stage, scale, status, start_date, note "
+                "SELECT material, country, stage, scale, status, start_date, end_date, note "
                 "FROM ref_capacity",
             ),
             events=sql_frame(
                 con,
-                "SELECT effective_date, material, measure, target, description "
-                "FROM ref_control_events WHERE measure IN ('licence', 'ban')",
+                "SELECT effective_date, end_date, material, measure, target, destinations, "
+                "description FROM ref_control_events WHERE measure IN ('licence', 'ban')",
             ),
             hubs=sql_frame(con, "SELECT country, note FROM ref_hubs"),
             countries=sql_frame(con, "SELECT code, name FROM ref_countries"),
@@ -146,75 +150,31 @@ def materials(reference: Reference) -> pl.DataFrame:
     )
 
 
+def code_goods(reference: Reference) -> pl.DataFrame:
+    """hs6 -> the materials it carries and what a shared code holds in words
+    (``code_goods``, see ``capacity.code_contents``)."""
+    return materials(reference).join(
+        code_contents(reference.controlled).select("hs6", "code_goods"), on="hs6"
+    )
+
+
 def control_in_force(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
-    """The latest licence or ban on the row's material in force on its arrival date."""
-    events = (
-        reference.controlled.join(reference.events, on="material")
-        .select(
-            "hs6",
-            control_date="effective_date",
-            control_measure="measure",
-            control_material="material",
-        )
-        .sort("control_date")
-    )
-    rows = frame.select("row", "hs6", "arrival_date").filter(
-        pl.col("hs6").is_in(events["hs6"].implode())
-    )
-    matched = (
-        rows.sort("arrival_date")
-        .join_asof(
-            events,
-            left_on="arrival_date",
-            right_on="control_date",
-            by="hs6",
-            strategy="backward",
-            check_sortedness=False,
-        )
-        .select("row", "control_date", "control_measure")
-    )
-    return frame.join(matched, on="row", how="left")
+    """The latest licence or ban on the row's material in force for its importing country
+    on its arrival date (``control_date``, ``control_measure``)."""
+    events = code_events(reference.controlled, reference.events)
+    rows = frame.filter(pl.col("hs6").is_in(events["hs6"].implode()))
+    return frame.join(latest_in_force(rows, events, "arrival_date", "hs6"), on="row", how="left")
 
 
 def capacity_level(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
-    """'major', 'minor' or 'none': the origin's capacity for the material on the arrival date.
-
-    Announced capacity counts from its start date, so new supply is honoured once it runs.
-    """
-    codes = reference.controlled.select("hs6", "material")
-    capacity = reference.capacity.select(
-        "material",
-        country="country",
-        scale="scale",
-        start_date="start_date",
-        capacity_note="note",
+    """The origin's capacity for what the declared controlled code holds on the arrival
+    date: 'major', 'minor', 'unknown' or 'none' (``transship.features.capacity``), and a
+    note on it; null for uncontrolled codes."""
+    rows = frame.filter(pl.col("material").is_not_null()).select(
+        "row", "hs6", country="origin_country", first="arrival_date", last="arrival_date"
     )
-    candidates = (
-        frame.filter(pl.col("material").is_not_null())
-        .select("row", "hs6", "origin_country", "arrival_date")
-        .join(codes, on="hs6")
-        .join(
-            capacity,
-            left_on=["material", "origin_country"],
-            right_on=["material", "country"],
-            how="left",
-        )
-        .filter(pl.col("start_date").is_null() | (pl.col("start_date") <= pl.col("arrival_date")))
-        .group_by("row")
-        .agg(
-            capacity_level=pl.when((pl.col("scale") == "major").any())
-            .then(pl.lit("major"))
-            .when((pl.col("scale") == "minor").any())
-            .then(pl.lit("minor"))
-            .otherwise(pl.lit("none")),
-            capacity_note=pl.col("capacity_note").drop_nulls().first(),
-        )
-    )
-    out = frame.join(candidates, on="row", how="left")
-    return out.with_columns(
-        capacity_level=pl.when(pl.col("material").is_not_null()).then(
-            pl.col("capacity_level").fill_null("none")
-        )
+    return frame.join(
+        capacity_levels(rows, reference.controlled, reference.capacity), on="row", how="left"
     )
 
 
@@ -410,7 +370,7 @@ def build_features(
             columns.described_material(),
             columns.described_keyword(),
         )
-        .join(materials(reference), on="hs6", how="left")
+        .join(code_goods(reference), on="hs6", how="left")
         .with_columns(
             columns.controlled(), columns.origin_is_hub(hubs), columns.export_is_hub(hubs)
         )

@@ -8,6 +8,7 @@ from datetime import date
 import polars as pl
 
 from transship.features.profiles import corridor_profile
+from transship.importers import ADJECTIVE, NAME
 
 KEYS = ["import_country", "origin_country", "hs6", "month"]
 
@@ -32,7 +33,10 @@ def corridor_months(
         "weight_kg",
         "value_usd",
         "origin_name",
+        NAME,
+        ADJECTIVE,
         "material",
+        "code_goods",
         "capacity_level",
         "capacity_note",
         "control_date",
@@ -49,7 +53,7 @@ def corridor_months(
         known.sort("arrival_date")
         .group_by(KEYS)
         .agg(
-            pl.col("origin_name", "material").first(),
+            pl.col("origin_name", NAME, ADJECTIVE, "material", "code_goods").first(),
             pl.col("capacity_level", "capacity_note", "control_date", "control_measure").last(),
         )
     )

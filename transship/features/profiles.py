@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from transship.features.controls import latest_in_force
+
 BASELINE_MONTHS = 12
 COUNTRY = "import_country"
 
@@ -178,41 +180,24 @@ def importer_profile(shipments: pl.DataFrame) -> pl.DataFrame:
 
 
 def control_phase(profile: pl.DataFrame, code: str, controls: pl.DataFrame) -> pl.DataFrame:
-    """The profile with the latest control on its code in force by each month's end
-    (``control_date``) and whether the month is after it: the before/after split.
+    """The profile with the latest control on its code in force for its importing country
+    at each month's end (``control_date``) and whether the month is after it: the
+    before/after split.
 
-    ``controls`` has one row per (hs6, effective_date); a heading (hs4) takes the
-    controls of its subheadings.
+    ``controls`` are the events on each controlled code (``controls.code_events``); a
+    heading (hs4) takes the controls of its subheadings.
     """
-    keyed = controls.select(
-        pl.col("hs6").str.slice(0, 4 if code == "hs4" else 6).alias(code),
-        control_date=pl.col("effective_date"),
-    ).unique()
-    with_end = profile.with_row_index("_row").with_columns(
-        _month_end=pl.col("month").dt.month_end()
-    )
-    matched = (
-        with_end.select("_row", code, "_month_end")
-        .sort("_month_end")
-        .join_asof(
-            keyed.sort("control_date"),
-            left_on="_month_end",
-            right_on="control_date",
-            by=code,
-            strategy="backward",
-            check_sortedness=False,
-        )
-        .select("_row", "control_date")
-    )
+    with_end = profile.with_row_index("row").with_columns(_month_end=pl.col("month").dt.month_end())
+    matched = latest_in_force(with_end, controls, "_month_end", code).select("row", "control_date")
     return (
-        with_end.join(matched, on="_row", how="left")
-        .sort("_row")
+        with_end.join(matched, on="row", how="left")
+        .sort("row")
         .with_columns(
             after_control=pl.when(pl.col("control_date").is_not_null()).then(
                 pl.col("month") >= pl.col("control_date").dt.truncate("1mo")
             )
         )
-        .drop("_row", "_month_end")
+        .drop("row", "_month_end")
     )
 
 

@@ -23,6 +23,7 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from transship.detectors import DetectorConfig
 from transship.detectors.base import Detector
@@ -67,7 +68,8 @@ def history_fingerprints(
     common = hashlib.sha256(config.version.encode())
     common.update(code_digest().encode())
     for frame in (reference.controlled, reference.capacity, reference.events, reference.hubs):
-        common.update(frame.sort(frame.columns, nulls_last=True).write_csv().encode())
+        flat = frame.with_columns(pl.col(pl.List(pl.String)).list.join(","))
+        common.update(flat.sort(flat.columns, nulls_last=True).write_csv().encode())
     rows = con.execute(
         load("features/history_fingerprints"), {"quarters": quarters, "countries": countries}
     ).fetchall()

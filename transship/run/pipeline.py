@@ -27,6 +27,7 @@ from transship.features.build import (
     load_history,
     load_profile_shipments,
 )
+from transship.features.controls import code_events
 from transship.features.profiles import (
     code_profile,
     control_phase,
@@ -357,7 +358,7 @@ def write_profiles(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> None:
     shipments = (
         prepared.features if prepared.complete else load_profile_shipments(con, prepared.until)
     )
-    controls = prepared.reference.controlled.join(prepared.reference.events, on="material")
+    controls = code_events(prepared.reference.controlled, prepared.reference.events)
     corridors = pl.concat(
         [
             control_phase(corridor_profile(shipments, level), level, controls)
