@@ -76,3 +76,10 @@ def reported_imports(r: Mapping[str, Any]) -> str:
     Faso'."""
     adjective = r.get(ADJECTIVE)
     return f"{adjective}-reported imports" if adjective else f"imports reported by {r[NAME]}"
+
+
+def statistics_of(r: Mapping[str, Any]) -> str:
+    """'US trade statistics', 'Korean trade statistics', 'trade statistics of Burkina
+    Faso'."""
+    adjective = r.get(ADJECTIVE)
+    return f"{adjective} trade statistics" if adjective else f"trade statistics of {r[NAME]}"

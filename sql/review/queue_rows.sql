@@ -58,6 +58,9 @@ final AS (
         c.flag_date,
         c.period,
         c.import_country,
+        coalesce(importer_names.name, importing.name, c.import_country)
+            AS import_country_name,
+        importer_names.adjective AS import_country_adjective,
         c.origin_country,
         origin.name AS origin_name,
         s.export_country,
@@ -96,6 +99,8 @@ final AS (
     FROM chosen AS c
     LEFT JOIN shipments AS s ON s.shipment_id = c.shipment_id
     LEFT JOIN ref_countries AS origin ON origin.code = c.origin_country
+    LEFT JOIN ref_importers AS importer_names ON importer_names.code = c.import_country
+    LEFT JOIN ref_countries AS importing ON importing.code = c.import_country
     LEFT JOIN latest_decision AS d ON d.flag_id = c.flag_id
     LEFT JOIN earlier_decision AS e ON e.flag_id = c.flag_id
     ORDER BY c.score DESC, c.flag_date DESC, c.flag_id

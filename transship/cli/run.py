@@ -139,13 +139,14 @@ def flags(
 
 def print_flags(frame: pl.DataFrame) -> None:
     table = Table(title="Flags", title_justify="left", show_lines=True)
-    for column in ("score", "severity", "date", "origin", "hs code", "reasons"):
+    for column in ("score", "severity", "date", "into", "origin", "hs code", "reasons"):
         table.add_column(column, overflow="fold")
     for row in frame.iter_rows(named=True):
         table.add_row(
             f"{row['score']:.0f}",
             row["severity"],
             str(row["arrival_date"]),
+            row["import_country"],
             row["origin_country"],
             row["hs_code"],
             row["reasons"],

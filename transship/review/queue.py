@@ -21,6 +21,7 @@ class QueueFilters:
     """What the analyst narrowed the queue to; None means any."""
 
     status: str | None = "open"
+    import_country: str | None = None
     material: str | None = None
     origin: str | None = None
     hs_code: str | None = None
@@ -119,6 +120,7 @@ def filter_choices(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
         }
     )
     return {
+        "import_country": distinct("import_country"),
         "material": distinct("material"),
         "origin": distinct("origin_country"),
         "detector": detectors,
