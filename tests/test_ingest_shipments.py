@@ -226,7 +226,7 @@ def test_korean_declarations_through_the_shipped_mapping(con: duckdb.DuckDBPyCon
     [result] = ingest(
         con, FIXTURES / "korea" / "korea_declarations_sample.csv", mapping=korea_customs_mapping()
     )
-    assert (result.rows_loaded, result.reasons) == (3, {"non_positive_weight": 1})
+    assert (result.rows_loaded, result.reasons) == (4, {"non_positive_weight": 1})
     row = con.execute(
         "SELECT importer, exporter, origin_country, export_country, hs6, value_usd, "
         "port_of_unlading FROM shipments WHERE shipment_id = '10000002'"

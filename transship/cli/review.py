@@ -140,7 +140,8 @@ def _print_evidence(evidence: Evidence) -> None:
     console.print("\n[bold]Detectors[/]")
     for part in evidence.contributions:
         console.print(
-            f"  {part.detector:<18} own score {part.score:.2f}  "
+            f"  {part.detector:<18} own score "
+            f"{'—' if part.score is None else f'{part.score:.2f}'}  "
             f"contribution {part.contribution:.3f}"
         )
     if evidence.controls:

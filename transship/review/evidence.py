@@ -38,8 +38,9 @@ TRADER_SHIPMENTS = 12
 @dataclass(frozen=True)
 class Contribution:
     detector: str
-    score: float
-    """The detector's own score, 0-1."""
+    score: float | None
+    """The detector's own score, 0-1 (None where the flag kept only contributions, as
+    monthly corridor flags do)."""
     contribution: float
     """Its weighted share before fusion."""
 
@@ -92,10 +93,13 @@ def reason_sentences(reasons: str) -> list[str]:
 
 
 def contributions(stored: str) -> list[Contribution]:
-    """Each detector's part in the score, largest first."""
+    """Each detector's part in the score, largest first. Monthly corridor flags store each
+    detector's contribution alone."""
     parsed = json.loads(stored)
     found = [
         Contribution(name, float(part["score"]), float(part["contribution"]))
+        if isinstance(part, dict)
+        else Contribution(name, None, float(part))
         for name, part in parsed.items()
     ]
     return sorted(found, key=lambda c: -c.contribution)
