@@ -70,7 +70,9 @@ def evaluate_real(
 
     Exits 1 if any expected finding is missing (Thailand->US antimony flagged with both
     legs, Mexico not, the US/China 8112.92 mirror gap, China's 2024 8112.92 rises to
-    Hong Kong, Malaysia and Belgium).
+    Hong Kong, Malaysia and Belgium; Thailand->Korea antimony flagged with both legs in
+    Korea's words, Japan->Korea 8112.92 not, the Japan/China 8112.92 mirror gap scored
+    from Japan's report, no Korean or Japanese statement naming the US as importer).
 
     Example:
 

@@ -2,8 +2,9 @@
 country x controlled code x year, with the legs the trade statistics have for it.
 
 Every country that reports imports in the statistics (China, the controlling exporter,
-and aggregates aside) is an importing country with its own corridors; a corridor from a
-country exists where either side reports trade between the two in some year. Statistics
+and aggregates aside) is an importing country with its own corridors: a corridor's year
+is one in which either side reports trade between the two (China's legs with a country
+in a year without such trade are no importing country's corridor). Statistics
 are compared year on year (monthly series are summed into years, comparing the same
 months of each year so a year in progress is comparable). Each leg (the importing
 country's imports from the country, China's exports to it, its imports from China, its
@@ -152,16 +153,11 @@ def china_mirror(years: pl.DataFrame, importers: pl.Series) -> pl.DataFrame:
 
 
 def corridors(years: pl.DataFrame, importers: pl.Series) -> pl.DataFrame:
-    """Every year of every corridor (importing country x country x code) that either side
-    reports trade on in some year, with its legs; China's legs come with every year they
-    have for a corridor that exists."""
-    own = importer_legs(years, importers)
-    theirs = china_legs(years)
-    pairs = own.select(KEYS).unique()
-    china_years = pairs.join(theirs.select("country", "hs6", "year"), on=["country", "hs6"])
-    rows = pl.concat([own.select(*KEYS, "year"), china_years]).unique()
-    return rows.join(own, on=[*KEYS, "year"], how="left").join(
-        theirs, on=["country", "hs6", "year"], how="left"
+    """Every year of a corridor (importing country x country x code) that either side
+    reports trade on, with its legs and China's legs with the country that year. A year
+    with China's legs alone is no corridor of any importing country's."""
+    return importer_legs(years, importers).join(
+        china_legs(years), on=["country", "hs6", "year"], how="left"
     )
 
 
