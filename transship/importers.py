@@ -20,9 +20,6 @@ CONTROLLING_EXPORTER = "CN"
 """The country whose export controls transship watches (alpha-2)."""
 CONTROLLING_EXPORTER_NAME = "China"
 
-DEFAULT_IMPORT_COUNTRY = "US"
-"""A new store's default importing country, and every older store's."""
-
 NAME = "import_country_name"
 """How a sentence names the importing country: 'the US', 'Korea', 'Burkina Faso'."""
 ADJECTIVE = "import_country_adjective"

@@ -64,7 +64,7 @@ def summary(db: DbOption = None) -> None:
     print_frame(result.tables, f"Store {settings_for(db).db}")
     print_frame(result.batches, "Recent ingest batches")
     print_frame(result.quarantine, "Quarantined rows by reason")
-    print_frame(result.top_origins, "Shipments by declared origin")
+    print_frame(result.top_origins, "Shipments by importing country and declared origin")
 
 
 def quarantine(

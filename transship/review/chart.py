@@ -37,7 +37,7 @@ def corridor_chart(
     markers: list[Marker],
     highlight: date | None,
     title: str,
-    statistics: str = "US trade statistics",
+    statistics: str,
 ) -> str:
     """Monthly kilograms as bars (customs records), the trailing 12-month baseline as a
     line, the importing country's reported statistics as dots (``statistics`` names them),
