@@ -10,14 +10,12 @@ code also holds goods outside the materials list (niobium, vanadium, every other
 of 2825.90), a country with no listed capacity is 'unknown', not known to produce them,
 rather than 'none', without capacity.
 
-Levels: 'major', 'minor', 'unknown', 'none'.
+Levels: 'major', 'minor', 'unknown' and 'none'.
 """
 
 from __future__ import annotations
 
 import polars as pl
-
-LEVELS = ("major", "minor", "unknown", "none")
 
 
 def code_contents(controlled: pl.DataFrame) -> pl.DataFrame:
