@@ -39,7 +39,7 @@ bench: $(STAMP) ## Benchmarks: ingest against bare DuckDB; detection on a 1.5M-s
 	$(BIN)/python -m benchmarks.ingest --out bench-out
 	$(BIN)/python -m benchmarks.detection --out bench-out --size large
 
-schedule: $(STAMP) ## Serve the nightly Prefect deployment from this machine (02:00 local)
+schedule: $(STAMP) ## Serve the Prefect deployments from this machine (nightly 02:00, warnings the 20th 03:00)
 	$(BIN)/transship schedule serve
 
 review: $(STAMP) ## Serve the review app on the demo store at http://127.0.0.1:8765 (add a user first)

@@ -7,7 +7,8 @@ import os
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 from transship.flows.backfill import backfill
+from transship.flows.early_warning import monthly_warnings
 from transship.flows.ingest import ingest
 from transship.flows.nightly import nightly
 
-__all__ = ["backfill", "ingest", "nightly"]
+__all__ = ["backfill", "ingest", "monthly_warnings", "nightly"]

@@ -14,10 +14,9 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from transship.detectors import DetectorConfig
-from transship.flows.ingest import DEFAULT_DB
+from transship.flows.ingest import DEFAULT_DB, flow_store
 from transship.run.pipeline import Prepared, RunResult, detect, score_partition
 from transship.run.scoring import Progress
-from transship.storage.store import store
 
 
 @task(cache_policy=NO_CACHE)
@@ -37,10 +36,14 @@ def score_quarter(
 
 @flow(name="transship-backfill")
 def backfill(
-    start: date, end: date, db: Path = DEFAULT_DB, rules: Path | None = None
+    start: date,
+    end: date,
+    db: Path = DEFAULT_DB,
+    rules: Path | None = None,
+    materials: Path | None = None,
 ) -> dict[str, object]:
     """Score every shipment that arrived in [start, end] and replace that range's flags."""
-    with store(db) as con:
+    with flow_store(db, materials) as con:
         result = detect(
             con, start, end, DetectorConfig.load(rules), "backfill", run_partition=score_quarter
         )

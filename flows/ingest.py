@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from pathlib import Path
 
+from duckdb import DuckDBPyConnection
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
@@ -14,6 +16,12 @@ from transship.settings import Settings
 from transship.storage.store import store
 
 DEFAULT_DB = Settings().db
+
+
+def flow_store(db: Path, materials: Path | None) -> AbstractContextManager[DuckDBPyConnection]:
+    """The store as every flow opens it, with the materials folder given, else
+    TRANSSHIP_MATERIALS: a deployment reads the setting where it runs."""
+    return store(db, materials=materials if materials is not None else Settings().materials)
 
 
 def _store_busy(task: object, run: object, state: object) -> bool:
@@ -28,8 +36,8 @@ def _store_busy(task: object, run: object, state: object) -> bool:
 
 
 @task(retries=3, retry_delay_seconds=30, retry_condition_fn=_store_busy, cache_policy=NO_CACHE)
-def ingest_file(db: Path, path: Path, kind: str) -> dict[str, object]:
-    with store(db) as con:
+def ingest_file(db: Path, path: Path, kind: str, materials: Path | None) -> dict[str, object]:
+    with flow_store(db, materials) as con:
         loader = (
             ingest_shipments(con, [path])
             if kind == "shipments"
@@ -51,8 +59,9 @@ def ingest(
     shipments: list[Path] | None = None,
     trade_flows: list[Path] | None = None,
     db: Path = DEFAULT_DB,
+    materials: Path | None = None,
 ) -> list[dict[str, object]]:
     """Load shipment files and canonical trade-statistics files, one task per file."""
-    done = [ingest_file(db, path, "shipments") for path in shipments or []]
-    done += [ingest_file(db, path, "flows") for path in trade_flows or []]
+    done = [ingest_file(db, path, "shipments", materials) for path in shipments or []]
+    done += [ingest_file(db, path, "flows", materials) for path in trade_flows or []]
     return done

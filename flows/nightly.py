@@ -9,15 +9,14 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from transship.detectors import DetectorConfig
-from transship.flows.ingest import DEFAULT_DB, ingest
+from transship.flows.ingest import DEFAULT_DB, flow_store, ingest
 from transship.ingest.drop import drop_files
 from transship.run.pipeline import detect
-from transship.storage.store import store
 
 
 @task(cache_policy=NO_CACHE)
-def score_day(db: Path, day: date, rules: Path | None) -> dict[str, object]:
-    with store(db) as con:
+def score_day(db: Path, day: date, rules: Path | None, materials: Path | None) -> dict[str, object]:
+    with flow_store(db, materials) as con:
         result = detect(con, day, day, DetectorConfig.load(rules), kind="nightly")
     logger = get_run_logger()
     logger.info(result.summary())
@@ -32,10 +31,11 @@ def nightly(
     db: Path = DEFAULT_DB,
     drop_folder: Path | None = None,
     rules: Path | None = None,
+    materials: Path | None = None,
 ) -> dict[str, object]:
     """Score one day (default: yesterday), after ingesting its drop folder if one is set."""
     day = day or date.today() - timedelta(days=1)
     if drop_folder is not None:
         files = drop_files(drop_folder, day)
-        ingest(files.shipments, files.flows, db)
-    return score_day(db, day, rules)
+        ingest(files.shipments, files.flows, db, materials)
+    return score_day(db, day, rules, materials)

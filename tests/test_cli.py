@@ -66,6 +66,7 @@ def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
     assert "Example" in result.output
     assert f"transship {' '.join(path)}" in result.output
     assert "--db" in result.output
+    assert "--materials" in result.output
 
 
 def test_ingest_then_summary_and_quarantine(tmp_path: Path) -> None:

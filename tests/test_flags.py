@@ -17,6 +17,7 @@ from tests.conftest import backfill_tiny, count
 from transship.cli import app
 from transship.detectors import DetectorConfig
 from transship.run.flags import FlagQueryError, list_flags
+from transship.run.fusion import NAMED_FROM, explain
 from transship.run.pipeline import DateRangeError, detect
 from transship.storage.store import open_store
 
@@ -161,3 +162,38 @@ def test_backfill_command_reports_and_validates(tiny_store: Path, tmp_path: Path
         app, ["backfill", "--db", str(copy), "--start", "2025-02-01", "--end", "2025-01-01"]
     )
     assert backwards.exit_code == 2 and "before the start date" in backwards.output
+
+
+def test_explain_ranks_names_and_keeps_every_contributing_detector() -> None:
+    explained = explain(
+        [("surge", 1.0, 0.02), ("capacity", 0.5, 0.3), ("silent", 0.0, 0.0), ("routing", 0.9, 0.3)]
+    )
+    assert explained.ranked == ["capacity", "routing", "surge"]
+    assert explained.detectors == "capacity,routing"
+    assert json.loads(explained.contributions) == {
+        "capacity": {"score": 0.5, "contribution": 0.3},
+        "routing": {"score": 0.9, "contribution": 0.3},
+        "surge": {"score": 1.0, "contribution": 0.02},
+    }
+    assert NAMED_FROM > 0.02
+
+
+def test_every_level_states_its_detectors_the_same_way(tiny_store: Path) -> None:
+    con = open_store(tiny_store, read_only=True)
+    flags = con.execute("SELECT level, basis, detectors, contributions FROM flags").fetchall()
+    con.close()
+    kinds = {(level, basis) for level, basis, _, _ in flags}
+    assert kinds == {
+        ("shipment", "shipments"),
+        ("corridor", "shipments"),
+        ("corridor", "statistics"),
+    }
+    for _, _, detectors, stored in flags:
+        parts = json.loads(stored)
+        assert parts and all(set(part) == {"score", "contribution"} for part in parts.values())
+        shares = [part["contribution"] for part in parts.values()]
+        assert shares == sorted(shares, reverse=True)
+        named = detectors.split(",")
+        assert named == list(parts)[: len(named)]
+        assert all(parts[name]["contribution"] >= NAMED_FROM for name in named)
+        assert all(share <= NAMED_FROM for share in shares[len(named) :])

@@ -109,6 +109,10 @@ def test_the_nightly_schedule() -> None:
         "db": "s.duckdb",
         "drop_folder": "/drop",
     }
+    assert deployment_parameters(Path("s.duckdb"), materials=Path("/mine")) == {
+        "db": "s.duckdb",
+        "materials": "/mine",
+    }
 
 
 def test_prefect_loads_the_checkout_nightly_entrypoint(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -125,3 +129,129 @@ def test_prefect_loads_the_checkout_nightly_entrypoint(monkeypatch: pytest.Monke
     assert Path(loaded.fn.__code__.co_filename).resolve() == REPO / "flows" / "nightly.py"
     assert loaded.name == nightly.name
     assert loaded.parameters == nightly.parameters
+
+
+def test_the_warnings_task_writes_each_countrys_digest(tiny_store: Path, tmp_path: Path) -> None:
+    import json
+
+    from transship.early_warning import WarningSettings, warning_digest
+    from transship.early_warning.report import headlines
+    from transship.flows.early_warning import country_digest, importing_countries
+
+    folder = tmp_path / "2025-01"
+    report = country_digest(tiny_store, "us", "2024-12", WarningSettings(), folder)
+    con = open_store(tiny_store, read_only=True)
+    digest = warning_digest(con, "US", "2024-12")
+    con.close()
+    assert report.import_country == "US" and report.warnings == digest.warnings.height > 0
+    assert report.top == headlines(digest, 10)
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "warnings-US.csv",
+        "warnings-US.json",
+        "warnings-US.skipped.csv",
+    ]
+    written = json.loads((folder / "warnings-US.json").read_text())
+    assert [w["message"] for w in written["warnings"]] == digest.warnings["message"].to_list()
+    assert report.report()["files"] == [str(p) for p in report.files]
+    assert importing_countries(tiny_store, None) == ["US"]
+    assert importing_countries(tiny_store, ["us", " JP", "US"]) == ["US", "JP"]
+
+
+def test_the_warnings_folder_is_named_by_month(tmp_path: Path) -> None:
+    from transship.errors import EarlyWarningError
+    from transship.flows.early_warning import month_folder
+
+    assert month_folder(tmp_path, None, date(2026, 3, 20)) == tmp_path / "2026-03"
+    assert month_folder(tmp_path, "2025-12") == tmp_path / "2025-12"
+    for bad in ("2025-13", "../x", "2025-1"):
+        with pytest.raises(EarlyWarningError, match="month must be YYYY-MM"):
+            month_folder(tmp_path, bad)
+
+
+def test_the_monthly_warnings_flow_writes_a_folder_for_the_month(
+    prefect_api: None, tiny_store: Path, tmp_path: Path
+) -> None:
+    from transship.flows import monthly_warnings
+
+    reports = monthly_warnings(
+        import_countries=["US", "JP"],
+        since="2024-12",
+        month="2025-01",
+        db=tiny_store,
+        out_folder=tmp_path,
+    )
+    assert [r["import_country"] for r in reports] == ["US", "JP"]
+    assert all(r["since"] == "2024-12" for r in reports)
+    month = tmp_path / "2025-01"
+    for country in ("US", "JP"):
+        assert (month / f"warnings-{country}.json").exists()
+        assert (month / f"warnings-{country}.csv").exists()
+
+
+def test_the_warnings_schedule_and_schedule_show() -> None:
+    from typer.testing import CliRunner
+
+    from transship.cli import app
+    from transship.flows.schedule import warnings_parameters, warnings_schedule
+
+    schedule = warnings_schedule(timezone="Europe/Brussels")
+    assert schedule.cron == "0 3 20 * *" and schedule.timezone == "Europe/Brussels"
+    assert warnings_parameters(Path("s.duckdb"), ["us", "JP"], Path("/reports")) == {
+        "db": "s.duckdb",
+        "import_countries": ["US", "JP"],
+        "out_folder": "/reports",
+    }
+    from transship.flows.schedule import deployments, nightly_schedule
+
+    served = deployments(
+        nightly_schedule(), {"db": "s.duckdb"}, schedule, {"db": "s.duckdb", "since": "2024-01"}
+    )
+    assert [(d.name, d.entrypoint) for d in served] == [
+        ("transship-nightly", "transship/flows/nightly.py:nightly"),
+        ("transship-warnings", "transship/flows/early_warning.py:monthly_warnings"),
+    ]
+    assert served[1].parameters == {"db": "s.duckdb", "since": "2024-01"}
+    assert "'0 3 20 * *'" in str(served[1].schedules)
+    shown = CliRunner().invoke(
+        app, ["schedule", "show", "--timezone", "UTC", "--import-country", "KR"]
+    )
+    assert shown.exit_code == 0, shown.output
+    assert "cron '0 2 * * *' in UTC" in shown.output
+    assert "deployment: transship-warnings" in shown.output
+    assert "cron '0 3 20 * *' in UTC" in shown.output
+    assert "'import_countries': ['KR']" in shown.output
+    assert "prefect deploy flows/early_warning.py:monthly_warnings -n transship-warnings" in (
+        shown.output
+    )
+
+
+def test_prefect_loads_the_checkout_warnings_entrypoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    from prefect.flows import load_flow_from_entrypoint
+
+    from transship.flows import monthly_warnings
+
+    monkeypatch.chdir(REPO)
+    loaded = load_flow_from_entrypoint(
+        "flows/early_warning.py:monthly_warnings", use_placeholder_flow=False
+    )
+    assert Path(loaded.fn.__code__.co_filename).resolve() == REPO / "flows" / "early_warning.py"
+    assert loaded.name == monthly_warnings.name == "transship-warnings"
+    assert loaded.parameters == monthly_warnings.parameters
+
+
+def test_the_flows_install_the_materials_folder_given_or_set(
+    prefect_api: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_materials import UNOBTAINIUM, installed, write_folder
+    from transship.flows import ingest
+
+    db = tmp_path / "materials.duckdb"
+    mine = write_folder(tmp_path / "mine", {"unobtainium.toml": UNOBTAINIUM})
+    ingest(shipments=[TINY_WORLD / "shipments.csv"], db=db, materials=mine)
+    assert installed(db, "unobtainium") == 1
+    theirs = write_folder(
+        tmp_path / "theirs", {"kryptonite.toml": UNOBTAINIUM.replace("unobtainium", "kryptonite")}
+    )
+    monkeypatch.setenv("TRANSSHIP_MATERIALS", str(theirs))
+    ingest(trade_flows=[TINY_WORLD / "flows.csv"], db=db)
+    assert installed(db, "kryptonite") == 1 and installed(db, "unobtainium") == 0

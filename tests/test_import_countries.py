@@ -19,6 +19,7 @@ from transship.review.evidence import control_markers, flag_evidence
 from transship.review.filters import OPTION_NAMES, parse_filters
 from transship.review.queue import queue
 from transship.review.routes.flags import _chart
+from transship.review.warnings import corridor_flags, corridor_link
 from transship.run.pipeline import detect
 from transship.storage.store import open_store
 
@@ -130,6 +131,34 @@ def test_the_queue_filters_and_the_evidence_speaks_of_the_flags_importing_countr
     assert "ban" in {e.measure for e in us_evidence.controls}
     assert "antimony ban ends" in [label for _, label in control_markers(us_evidence.controls)]
     assert "US imports of" in _chart(us_evidence)
+
+
+def test_a_warnings_corridor_link_opens_only_its_importers_flags(
+    two_country_store: Path,
+) -> None:
+    """The Warnings page links a warning to the queue filtered to its corridor: in a store
+    holding two importing countries, an Australian warning's link opens Australia's flags
+    of that corridor and not the US ones."""
+    con = open_store(two_country_store, read_only=True)
+    origin, hs6 = con.execute(
+        "SELECT origin_country, hs6 FROM flags WHERE import_country = ? AND level = 'shipment' "
+        "GROUP BY ALL ORDER BY count(*) DESC, origin_country, hs6 LIMIT 1",
+        [OTHER_IMPORTER],
+    ).fetchall()[0]
+    link = corridor_link(origin, hs6, OTHER_IMPORTER)
+    shown = queue(con, parse_filters(link, OPTION_NAMES))
+    counted = corridor_flags(con, link)
+    by_country = dict(
+        con.execute(
+            "SELECT import_country, count(*) FROM flags WHERE origin_country = ? "
+            "AND starts_with(hs_code, ?) GROUP BY ALL",
+            [origin, hs6],
+        ).fetchall()
+    )
+    con.close()
+    assert by_country.keys() == {"US", OTHER_IMPORTER}
+    assert counted == shown.matching == by_country[OTHER_IMPORTER] > 0
+    assert set(shown.rows["import_country"]) == {OTHER_IMPORTER}
 
 
 def test_korean_declarations_speak_of_imports_into_korea(tmp_path: Path) -> None:

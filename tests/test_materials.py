@@ -8,9 +8,11 @@ from typing import Any
 
 import duckdb
 import pytest
+from typer.testing import CliRunner
 
 from tests.conftest import count
 from transship import reference
+from transship.cli import app
 from transship.errors import MaterialsError
 from transship.reference import materials
 from transship.settings import Settings
@@ -395,3 +397,42 @@ def test_migration_scopes_the_old_control_events(tmp_path: Path) -> None:
 def test_the_setting_names_the_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("TRANSSHIP_MATERIALS", str(tmp_path))
     assert Settings().materials == tmp_path
+
+
+def installed(db: Path, material: str) -> int:
+    """Whether the store holds the material, read as it is: opening it through transship
+    would install the materials of that open."""
+    con = duckdb.connect(str(db), read_only=True)
+    found = count(con, "SELECT count(*) FROM ref_materials WHERE material = ?", [material])
+    con.close()
+    return found
+
+
+def test_the_cli_installs_a_folder_given_by_option_or_setting_and_refuses_a_bad_one(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "store.duckdb"
+    folder = write_folder(tmp_path / "mine", {"unobtainium.toml": UNOBTAINIUM})
+    runner = CliRunner()
+
+    done = runner.invoke(app, ["init", "--db", str(db), "--materials", str(folder)])
+    assert done.exit_code == 0, done.output
+    assert installed(db, "unobtainium") == 1
+
+    other = write_folder(
+        tmp_path / "theirs", {"kryptonite.toml": UNOBTAINIUM.replace("unobtainium", "kryptonite")}
+    )
+    listed = runner.invoke(
+        app, ["summary", "--db", str(db)], env={"TRANSSHIP_MATERIALS": str(other)}
+    )
+    assert listed.exit_code == 0, listed.output
+    assert installed(db, "kryptonite") == 1 and installed(db, "unobtainium") == 0
+
+    bad = UNOBTAINIUM.replace('"KZ"', '"ZZ"')
+    line = bad.splitlines().index('country = "ZZ"') + 1
+    (folder / "unobtainium.toml").write_text(bad)
+    refused = runner.invoke(app, ["flags", "--db", str(db), "--materials", str(folder)])
+    assert refused.exit_code == 2
+    assert f"{folder / 'unobtainium.toml'}, line {line}: " in refused.output
+    assert "`country`" in refused.output
+    assert installed(db, "unobtainium") == 0

@@ -104,6 +104,8 @@ PAGES = [
     "/export/decisions.csv",
     "/admin/users",
     "/account",
+    "/warnings",
+    "/warnings?import_country=JP&kind=drop",
 ]
 FORMS = ["/decisions", "/flags/{flag}/decision", "/logout", "/admin/users", "/account/password"]
 
@@ -463,16 +465,20 @@ def evidence_facts(evidence: Evidence) -> list[str]:
         evidence.origin,
         flag["hs_code"],
         str(flag["flag_date"]),
-        flag["exporter"],
-        flag["importer"],
-        f"{flag['weight_kg']:,.1f} kg",
-        flag["description"],
         *evidence.reasons,
         *(str(year) for year in evidence.leg_years),
         *(leg.label for leg in evidence.leg_rows),
     ]
+    if flag["level"] == "shipment":
+        facts += [
+            flag["exporter"],
+            flag["importer"],
+            f"{flag['weight_kg']:,.1f} kg",
+            flag["description"],
+        ]
     for part in evidence.contributions:
-        facts += [part.detector, f"{part.score:.2f}", f"{part.contribution:.3f}"]
+        score = "—" if part.score is None else f"{part.score:.2f}"
+        facts += [part.detector, score, f"{part.contribution:.3f}"]
     for decision in evidence.decisions.iter_rows(named=True):
         facts += [decision["analyst"], decision["new_status"], decision["note"]]
     return facts
@@ -484,20 +490,185 @@ def test_review_show_and_the_flag_page_state_the_same_evidence(
     csrf = sign_in(client)
     flag = top_flag(review_db)
     post_decision(client, flag, "escalate", "Ask CBP for the mill certificate & invoice", csrf)
-    with store(review_db, read_only=True) as con:
-        evidence = flag_evidence(con, flag)
+    evidence = assert_shown_alike(client, review_db, flag)
     assert evidence.reasons and evidence.contributions and evidence.leg_rows
     assert evidence.decisions.height == 1
 
+
+def corridor_flag(db: Path, basis: str) -> str:
+    return str(
+        one(
+            db,
+            "SELECT flag_id FROM flags WHERE level = 'corridor' AND basis = ? "
+            "ORDER BY score DESC, flag_id LIMIT 1",
+            [basis],
+        )
+    )
+
+
+def assert_shown_alike(client: TestClient, db: Path, flag: str) -> Evidence:
+    """`review show` and the flag pages show the flag, stating the same evidence."""
+    with store(db, read_only=True) as con:
+        evidence = flag_evidence(con, flag)
     shown = CliRunner().invoke(
-        cli, ["review", "show", flag, "--db", str(review_db)], env={"COLUMNS": "200"}
+        cli, ["review", "show", flag, "--db", str(db)], env={"COLUMNS": "200"}
     )
     assert shown.exit_code == 0, shown.output
     page = client.get(f"/flags/{flag}")
     assert page.status_code == 200
+    assert client.get(f"/flags/{flag}/evidence").status_code == 200
     terminal = " ".join(shown.output.split())
     browser = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
     for fact in evidence_facts(evidence):
         fact = " ".join(str(fact).split())
         assert fact in terminal, fact
         assert fact in browser, fact
+    return evidence
+
+
+WARNING = re.compile(
+    r'<article class="panel warning sev-(\w+)" id="warning-\d+">(.*?)</article>', re.S
+)
+
+
+def library_warnings(db: Path, country: str, since: str) -> list[dict[str, object]]:
+    from transship.early_warning import warning_digest
+
+    with store(db, read_only=True) as con:
+        return warning_digest(con, country, since).warnings.to_dicts()
+
+
+def test_the_warnings_page_ranks_warnings_with_charts_and_corridor_links(
+    client: TestClient, review_db: Path
+) -> None:
+    sign_in(client)
+    page = client.get("/warnings", params={"since": "2024-12"})
+    assert page.status_code == 200
+    articles = WARNING.findall(page.text)
+    expected = library_warnings(review_db, "US", "2024-12")
+    assert len(articles) == len(expected) > 0
+    for (severity, body), warning in zip(articles, expected, strict=True):
+        assert severity == warning["severity"]
+        assert str(escape(warning["message"])) in body
+        assert body.count('<svg class="chart shares"') == 1
+        assert 'class="share' in body and 'class="period"' in body
+    # The link opens the queue on that corridor, whatever the flags' status, and says how
+    # many flags it holds.
+    thailand = next(
+        body
+        for (_, body), w in zip(articles, expected, strict=True)
+        if (w["kind"], w["partner_code"], w["hs6"]) == ("replacement", "TH", "282580")
+    )
+    link = re.search(r'<a class="corridor-flags" href="([^"]+)">(\d+) flags? in', thailand)
+    assert link is not None
+    href, count = html.unescape(link[1]), int(link[2])
+    assert href == "/?status=any&origin=TH&hs_code=282580&import_country=US"
+    assert count == one(
+        review_db,
+        "SELECT count(*) FROM flags WHERE import_country = 'US' AND origin_country = 'TH' "
+        "AND starts_with(hs_code, '282580')",
+    )
+    assert count > 0
+    assert f"<strong>{count}</strong> flags" in client.get(href).text
+    assert 'aria-current="page">Warnings</a>' in page.text
+
+
+def test_the_warnings_filters_narrow_what_is_shown(client: TestClient, review_db: Path) -> None:
+    sign_in(client)
+    every = library_warnings(review_db, "US", "2023-01")
+    replacements = client.get("/warnings", params={"since": "2023-01", "kind": "replacement"})
+    found = WARNING.findall(replacements.text)
+    assert len(found) == sum(w["kind"] == "replacement" for w in every) > 0
+    assert all('<strong class="kind">replacement</strong>' in body for _, body in found)
+    antimony = WARNING.findall(
+        client.get("/warnings", params={"since": "2023-01", "material": "antimony"}).text
+    )
+    assert len(antimony) == sum("antimony" in str(w["material"]).split("/") for w in every) > 0
+    japan = client.get("/warnings", params={"since": "2023-01", "import_country": "jp"}).text
+    assert len(WARNING.findall(japan)) == len(library_warnings(review_db, "JP", "2023-01")) > 0
+    assert '<option value="JP" selected>' in japan
+
+
+def test_the_warnings_charts_mark_only_the_controls_on_that_importer(
+    client: TestClient,
+) -> None:
+    sign_in(client)
+    params = {"since": "2023-01", "material": "antimony", "kind": "drop"}
+    us = client.get("/warnings", params=params).text
+    japan = client.get("/warnings", params={**params, "import_country": "JP"}).text
+    assert WARNING.findall(us) and WARNING.findall(japan)
+    # China's licence applies to every destination; the 2024-12-03 ban to the US only.
+    assert "antimony licence</text>" in us and "antimony licence</text>" in japan
+    assert "antimony ban</text>" in us and "antimony ban ends</text>" in us
+    assert "ban</text>" not in japan and "ban ends</text>" not in japan
+
+
+@pytest.mark.parametrize(
+    ("params", "said"),
+    [
+        ({"kind": "<script>alert(1)</script>"}, "unknown kind '<script>alert(1)</script>'"),
+        ({"since": "2024' OR 1=1 --"}, "since must be YYYY or YYYY-MM"),
+        ({"import_country": "ZZ'; DROP TABLE flags;--"}, "is not an ISO alpha-2 country code"),
+    ],
+)
+def test_bad_warning_filters_are_said_escaped_and_bound(
+    client: TestClient, review_db: Path, params: dict[str, str], said: str
+) -> None:
+    sign_in(client)
+    flags_before = one(review_db, "SELECT count(*) FROM flags")
+    page = client.get("/warnings", params=params)
+    assert page.status_code == 200
+    alert = re.search(r'<p class="alert" role="alert">(.*?)</p>', page.text)
+    assert alert is not None and str(escape(said)) in alert[1]
+    assert "<script>alert(1)" not in page.text
+    # The page under the message is the default one.
+    assert WARNING.findall(page.text)
+    assert one(review_db, "SELECT count(*) FROM flags") == flags_before
+    hostile = client.get("/warnings", params={"material": "x' OR '1'='1"})
+    assert hostile.status_code == 200 and "No warnings match these filters." in hostile.text
+
+
+@pytest.mark.parametrize("basis", ["shipments", "statistics"])
+def test_review_show_and_the_flag_page_of_a_corridor_flag(
+    client: TestClient, review_db: Path, basis: str
+) -> None:
+    sign_in(client)
+    flag = corridor_flag(review_db, basis)
+    evidence = assert_shown_alike(client, review_db, flag)
+    assert evidence.flag["basis"] == basis and evidence.reasons
+    assert evidence.contributions and all(c.score is not None for c in evidence.contributions)
+    assert set(evidence.flag["detectors"].split(",")) <= {
+        c.detector for c in evidence.contributions
+    }
+
+
+def test_a_corridor_month_flag_stored_before_every_level_kept_scores_is_shown(
+    client: TestClient, review_db: Path
+) -> None:
+    """Stores written before the fix hold corridor-month contributions as bare numbers."""
+    sign_in(client)
+    flag = corridor_flag(review_db, "shipments")
+    with store(review_db) as con:
+        con.execute(
+            "UPDATE flags SET contributions = ? WHERE flag_id = ?",
+            ['{"corridor_surge": 0.6, "capacity": 0.45, "flagged_shipments": 0.0}', flag],
+        )
+    evidence = assert_shown_alike(client, review_db, flag)
+    assert [(c.detector, c.score, c.contribution) for c in evidence.contributions] == [
+        ("corridor_surge", None, 0.6),
+        ("capacity", None, 0.45),
+        ("flagged_shipments", None, 0.0),
+    ]
+
+
+def test_the_app_installs_the_materials_folder_of_its_settings(
+    review_db: Path, tmp_path: Path
+) -> None:
+    from tests.test_materials import UNOBTAINIUM, installed, write_folder
+
+    mine = write_folder(tmp_path / "mine", {"unobtainium.toml": UNOBTAINIUM})
+    with TestClient(
+        create_app(Settings(db=review_db, materials=mine)), follow_redirects=False
+    ) as app_client:
+        assert app_client.get("/").status_code == 303
+    assert installed(review_db, "unobtainium") == 1

@@ -1,5 +1,6 @@
 """End to end in real headless Chromium: sign in, open the top flag, read its evidence,
-decide, reload, and find the decision in the audit log."""
+decide, reload, and find the decision in the audit log; read the early warnings, their
+charts, and open a warning's corridor in the queue."""
 
 from __future__ import annotations
 
@@ -97,4 +98,57 @@ def test_an_analyst_signs_in_reads_the_top_flag_decides_and_finds_it_in_the_log(
         expect(row).to_contain_text("a.lopez")
         expect(row).to_contain_text("open → escalated")
         expect(row).to_contain_text("Ask the importer for the smelter certificate")
+        browser.close()
+
+
+def test_an_analyst_reads_a_warning_and_its_chart_then_opens_its_corridor_flags(
+    served: str,
+) -> None:
+    import re
+
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox"], headless=True
+        )
+        page = browser.new_page()
+        page.goto(served + "/warnings")
+        page.fill("input[name=username]", "a.lopez")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button:has-text('Sign in')")
+        expect(page.locator("h1")).to_have_text("Early warnings")
+        expect(page.locator("nav a[aria-current=page]")).to_have_text("Warnings")
+
+        page.fill("input[name=since]", "2024-12")
+        page.select_option("select[name=kind]", "replacement")
+        page.click("button:has-text('Apply')")
+        expect(page).to_have_url(re.compile(r"kind=replacement"))
+        warnings = page.locator("article.warning")
+        expect(warnings.first).to_be_visible()
+        assert set(warnings.locator(".kind").all_text_contents()) == {"replacement"}
+
+        # The first warning whose corridor has flags: its message, its chart, its link.
+        links = page.locator("article.warning a.corridor-flags")
+        counts = [int(text.split()[0]) for text in links.all_inner_texts()]
+        index = next(i for i, n in enumerate(counts) if n > 0)
+        warning = warnings.nth(index)
+        expect(warning.locator("p.message")).to_contain_text("made up")
+        chart = warning.locator("svg.chart.shares")
+        expect(chart).to_be_visible()
+        assert chart.locator("polyline.share").count() > 1
+        assert chart.locator("polyline.share.focus").count() >= 1
+        assert chart.locator("rect.period").count() >= 1
+        partner = warning.locator(".warning-head .partner").text_content() or ""
+        assert partner in (chart.locator("text.legend.strong").first.text_content() or "")
+
+        link = warnings.nth(index).locator("a.corridor-flags")
+        origin = re.search(r"origin=(\w+)", link.get_attribute("href") or "")
+        assert origin is not None
+        link.click()
+        expect(page.locator("h1")).to_have_text("Flag queue")
+        expect(page.locator(".counts strong")).to_have_text(str(counts[index]))
+        expect(page.locator("select[name=origin]")).to_have_value(origin[1])
+        shown = page.locator("table.queue tbody tr")
+        assert shown.count() == min(counts[index], 50)
         browser.close()

@@ -45,17 +45,19 @@ def run_demo(
     if prefect:
         from transship.flows import backfill, ingest, nightly
 
-        loaded = ingest([shipments], [flows], settings.db)
-        backfill(start, end - timedelta(days=1), settings.db, settings.rules)
-        nightly(end, settings.db, rules=settings.rules)
+        loaded = ingest([shipments], [flows], settings.db, settings.materials)
+        backfill(start, end - timedelta(days=1), settings.db, settings.rules, settings.materials)
+        nightly(end, settings.db, rules=settings.rules, materials=settings.materials)
         steps = [f"{step['file']}: {step['loaded']} rows loaded" for step in loaded]
     else:
         config = DetectorConfig.load(settings.rules)
-        with store(settings.db, memory_limit=settings.memory_limit) as con:
+        with store(
+            settings.db, memory_limit=settings.memory_limit, materials=settings.materials
+        ) as con:
             results = list(ingest_shipments(con, [shipments]))
             results += list(ingest_flows(con, [flows], "canonical"))
             run = detect(con, start, end, config, "backfill", progress)
         steps = [r.summary() for r in results] + [run.summary()]
-    with store(settings.db, read_only=True) as con:
+    with store(settings.db, read_only=True, materials=settings.materials) as con:
         evaluation = evaluate_store(con, world / "labels.csv")
     return DemoResult(world, steps, evaluation)

@@ -50,6 +50,13 @@ class UnknownCountryError(TransshipError):
     exit_code = 2
 
 
+class WorldError(TransshipError):
+    """A synthetic world was asked for with an unusable option (importing country,
+    materials set); nothing was generated."""
+
+    exit_code = 2
+
+
 class ReviewError(TransshipError):
     """A review action cannot be carried out as asked; nothing was recorded."""
 
@@ -77,3 +84,8 @@ class EarlyWarningError(TransshipError):
     format); nothing was computed or written."""
 
     exit_code = 2
+
+
+class IdentifierError(TransshipError):
+    """A table or column name meant for SQL text is not a plain name, or a SQL file's name
+    slots do not match the names given; nothing was run."""

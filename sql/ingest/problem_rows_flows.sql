@@ -36,82 +36,77 @@ against_store AS (
         AND stored.hs6 = staged.hs6
 ),
 
-problems AS (
+-- One column per rule (sql/macros/column_rules.sql): its problem in words, or null when
+-- the row keeps the rule.
+rule_checks AS (
     SELECT
-        *,
-        list_filter([
-            CASE WHEN period IS NULL THEN {
-                'reason': 'missing_value', 'column_name': 'period', 'bad_value': NULL,
-                'message': 'period is empty; expected YYYY or YYYY-MM'}
-            WHEN frequency IS NULL THEN {
-                'reason': 'bad_period', 'column_name': 'period', 'bad_value': period,
-                'message': 'period ''' || period || ''' is not YYYY or YYYY-MM'} END,
-            CASE WHEN reporter_text IS NULL THEN {
-                'reason': 'missing_value', 'column_name': 'reporter', 'bad_value': NULL,
-                'message': 'reporter is empty; expected a country'}
-            WHEN reporter IS NULL THEN {
-                'reason': 'unknown_country', 'column_name': 'reporter', 'bad_value': reporter_text,
-                'message': 'reporter ''' || reporter_text || ''' is not a known '
-                    || $country_expectation} END,
-            CASE WHEN partner_text IS NULL THEN {
-                'reason': 'missing_value', 'column_name': 'partner', 'bad_value': NULL,
-                'message': 'partner is empty; expected a country'}
-            WHEN partner IS NULL THEN {
-                'reason': 'unknown_country', 'column_name': 'partner', 'bad_value': partner_text,
-                'message': 'partner ''' || partner_text || ''' is not a known '
-                    || $country_expectation} END,
-            CASE WHEN flow_text IS NULL THEN {
-                'reason': 'missing_value', 'column_name': 'flow', 'bad_value': NULL,
-                'message': 'flow is empty; expected import, export, re-import or re-export'}
-            WHEN flow IS NULL THEN {
-                'reason': 'bad_flow', 'column_name': 'flow', 'bad_value': flow_text,
-                'message': 'flow ''' || flow_text
-                    || ''' is not import, export, re-import or re-export (or M, X, RM, RX)'} END,
-            CASE WHEN hs6 IS NULL THEN {
-                'reason': 'missing_value', 'column_name': 'hs6', 'bad_value': NULL,
-                'message': 'hs6 is empty; expected 6 digits'}
-            WHEN NOT regexp_full_match(hs6, '[0-9]{6}') THEN {
-                'reason': 'bad_hs_code', 'column_name': 'hs6', 'bad_value': hs6,
-                'message': 'hs6 ''' || hs6 || ''' is not 6 digits'} END,
-            CASE WHEN value_text IS NULL THEN {
-                'reason': 'missing_value', 'column_name': 'value_usd', 'bad_value': NULL,
-                'message': 'value_usd is empty; expected a number of US dollars, 0 or more'}
-            WHEN value_usd IS NULL OR isnan(value_usd) OR isinf(value_usd) THEN {
-                'reason': 'bad_number', 'column_name': 'value_usd', 'bad_value': value_text,
-                'message': 'value_usd ''' || value_text || ''' is not a number'}
-            WHEN value_usd < 0 THEN {
-                'reason': 'negative_value', 'column_name': 'value_usd', 'bad_value': value_text,
-                'message': 'value_usd ' || value_text || ' must not be negative'} END,
-            CASE WHEN weight_text IS NOT NULL
-                AND (weight_kg IS NULL OR isnan(weight_kg) OR isinf(weight_kg)) THEN {
-                'reason': 'bad_number', 'column_name': 'weight_kg', 'bad_value': weight_text,
-                'message': 'weight_kg ''' || weight_text || ''' is not a number'}
-            WHEN weight_kg < 0 THEN {
-                'reason': 'negative_weight', 'column_name': 'weight_kg', 'bad_value': weight_text,
-                'message': 'weight_kg ' || weight_text || ' must not be negative'} END,
-            CASE WHEN occurrence > 1 AND same_as_first THEN {
-                'reason': 'exact_duplicate', 'column_name': NULL, 'bad_value': NULL,
-                'message': 'repeats line ' || first_line || ' exactly; counted once'}
-            WHEN occurrence > 1 AND $keep = 'largest' THEN {
-                'reason': 'breakdown_row', 'column_name': NULL, 'bad_value': NULL,
-                'message': 'one of ' || key_rows || ' rows for this period, reporter, partner, '
+        record_no,
+        source_line,
+        period_rule('period', period, frequency, required := true) AS period_problem,
+        country_rule(
+            'reporter', reporter_text, reporter, $country_expectation,
+            required := true, when_empty := 'expected a country'
+        ) AS reporter_problem,
+        country_rule(
+            'partner', partner_text, partner, $country_expectation,
+            required := true, when_empty := 'expected a country'
+        ) AS partner_problem,
+        flow_rule('flow', flow_text, flow, required := true) AS flow_problem,
+        hs_code_rule('hs6', hs6, hs6, '[0-9]{6}', '6', required := true) AS hs6_problem,
+        non_negative_number_rule(
+            'value_usd', value_text, value_usd, 'negative_value',
+            required := true, when_empty := 'expected a number of US dollars, 0 or more'
+        ) AS value_problem,
+        non_negative_number_rule(
+            'weight_kg', weight_text, weight_kg, 'negative_weight'
+        ) AS weight_problem,
+        CASE
+            WHEN occurrence > 1 AND same_as_first THEN problem(
+                'exact_duplicate', NULL, NULL,
+                'repeats line ' || first_line || ' exactly; counted once'
+            )
+            WHEN occurrence > 1 AND $keep = 'largest' THEN problem(
+                'breakdown_row', NULL, NULL,
+                'one of ' || key_rows || ' rows for this period, reporter, partner, '
                     || 'flow and hs6 that differ only in breakdowns the file does not carry '
                     || '(mode of transport, customs procedure); the largest, the total, on line '
-                    || first_line || ' was loaded'}
-            WHEN occurrence > 1 THEN {
-                'reason': 'conflicting_duplicate', 'column_name': NULL, 'bad_value': NULL,
-                'message': 'same period, reporter, partner, flow and hs6 as line ' || first_line
-                    || ' but different value or weight; the first was loaded'} END,
-            CASE WHEN occurrence = 1 AND stored_batch_id IS NOT NULL THEN {
-                'reason': 'duplicate_key', 'column_name': NULL, 'bad_value': NULL,
-                'message': 'this flow is already in the store from batch ' || stored_batch_id
-                    || '; stored flows are never overwritten'} END
-        ], lambda problem: problem IS NOT NULL) AS problems
+                    || first_line || ' was loaded'
+            )
+            WHEN occurrence > 1 THEN problem(
+                'conflicting_duplicate', NULL, NULL,
+                'same period, reporter, partner, flow and hs6 as line ' || first_line
+                    || ' but different value or weight; the first was loaded'
+            )
+        END AS repeated_key_problem,
+        CASE WHEN occurrence = 1 AND stored_batch_id IS NOT NULL THEN problem(
+            'duplicate_key', NULL, NULL,
+            'this flow is already in the store from batch ' || stored_batch_id
+                || '; stored flows are never overwritten'
+        ) END AS stored_key_problem
     FROM against_store
 ),
 
+-- Lists only for the rows breaking a rule, as for shipments.
+problems AS (
+    SELECT
+        record_no,
+        source_line,
+        list_filter(
+            [
+                period_problem, reporter_problem, partner_problem, flow_problem, hs6_problem,
+                value_problem, weight_problem, repeated_key_problem, stored_key_problem
+            ],
+            lambda problem: problem IS NOT NULL
+        ) AS problems
+    FROM rule_checks
+    WHERE coalesce(
+        period_problem, reporter_problem, partner_problem, flow_problem, hs6_problem,
+        value_problem, weight_problem, repeated_key_problem, stored_key_problem
+    ) IS NOT NULL
+),
+
 final AS (
-    SELECT record_no, source_line, problems FROM problems WHERE len(problems) > 0
+    SELECT record_no, source_line, problems FROM problems
 )
 
 SELECT * FROM final;

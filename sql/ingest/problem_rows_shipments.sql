@@ -39,86 +39,54 @@ against_store AS (
     LEFT JOIN shipments AS stored ON stored.shipment_id = staged.shipment_id
 ),
 
--- One column per rule: its problem in words, or null when the row keeps the rule.
+-- One column per rule (sql/macros/column_rules.sql): its problem in words, or null when
+-- the row keeps the rule.
 rule_checks AS (
     SELECT
         record_no,
         source_line,
-        CASE WHEN shipment_id IS NULL THEN {
-            'reason': 'missing_value', 'column_name': 'shipment_id', 'bad_value': NULL,
-            'message': 'shipment_id is empty; every row needs an id'}
-        END AS shipment_id_problem,
-        CASE WHEN arrival_date_text IS NULL THEN {
-            'reason': 'missing_value', 'column_name': 'arrival_date', 'bad_value': NULL,
-            'message': 'arrival_date is empty; expected a date YYYY-MM-DD'}
-        WHEN arrival_date IS NULL THEN {
-            'reason': 'bad_date', 'column_name': 'arrival_date', 'bad_value': arrival_date_text,
-            'message': 'arrival_date ''' || arrival_date_text || ''' is not a date YYYY-MM-DD'}
-        END AS arrival_date_problem,
-        CASE WHEN origin_country_text IS NULL THEN {
-            'reason': 'missing_value', 'column_name': 'origin_country', 'bad_value': NULL,
-            'message': 'origin_country is empty; expected an ISO 3166 code or English name'}
-        WHEN origin_country IS NULL THEN {
-            'reason': 'unknown_country', 'column_name': 'origin_country',
-            'bad_value': origin_country_text,
-            'message': 'origin_country ''' || origin_country_text
-                || ''' is not a known ISO 3166 alpha-2, alpha-3 code or country name'}
-        END AS origin_country_problem,
-        CASE WHEN export_country_text IS NOT NULL AND export_country IS NULL THEN {
-            'reason': 'unknown_country', 'column_name': 'export_country',
-            'bad_value': export_country_text,
-            'message': 'export_country ''' || export_country_text
-                || ''' is not a known ISO 3166 alpha-2, alpha-3 code or country name'}
-        END AS export_country_problem,
-        CASE WHEN import_country IS NULL THEN {
-            'reason': 'unknown_country', 'column_name': 'import_country',
-            'bad_value': import_country_text,
-            'message': 'import_country ''' || import_country_text
-                || ''' is not a known ISO 3166 alpha-2, alpha-3 code or country name'}
-        END AS import_country_problem,
-        CASE WHEN hs_code_text IS NULL THEN {
-            'reason': 'missing_value', 'column_name': 'hs_code', 'bad_value': NULL,
-            'message': 'hs_code is empty; expected 6 to 10 digits'}
-        WHEN NOT regexp_full_match(hs_code, '[0-9]{6,10}') THEN {
-            'reason': 'bad_hs_code', 'column_name': 'hs_code', 'bad_value': hs_code_text,
-            'message': 'hs_code ''' || hs_code_text
-                || ''' is not 6 to 10 digits (dots and spaces are allowed)'}
-        END AS hs_code_problem,
-        CASE WHEN weight_kg_text IS NULL THEN {
-            'reason': 'missing_value', 'column_name': 'weight_kg', 'bad_value': NULL,
-            'message': 'weight_kg is empty; expected a number of kilograms greater than 0'}
-        WHEN weight_kg IS NULL OR isnan(weight_kg) OR isinf(weight_kg) THEN {
-            'reason': 'bad_number', 'column_name': 'weight_kg', 'bad_value': weight_kg_text,
-            'message': 'weight_kg ''' || weight_kg_text || ''' is not a number'}
-        WHEN weight_kg <= 0 THEN {
-            'reason': 'non_positive_weight', 'column_name': 'weight_kg',
-            'bad_value': weight_kg_text,
-            'message': 'weight_kg ' || weight_kg_text || ' must be greater than 0'}
-        END AS weight_problem,
-        CASE WHEN value_text IS NULL THEN {
-            'reason': 'missing_value', 'column_name': 'value_usd', 'bad_value': NULL,
-            'message': 'value_usd is empty; expected a number of US dollars, 0 or more'}
-        WHEN value_usd IS NULL OR isnan(value_usd) OR isinf(value_usd) THEN {
-            'reason': 'bad_number', 'column_name': 'value_usd', 'bad_value': value_text,
-            'message': 'value_usd ''' || value_text || ''' is not a number'}
-        WHEN value_usd < 0 THEN {
-            'reason': 'negative_value', 'column_name': 'value_usd', 'bad_value': value_text,
-            'message': 'value_usd ' || value_text || ' must not be negative'}
-        END AS value_problem,
-        CASE WHEN quantity_text IS NOT NULL AND quantity IS NULL THEN {
-            'reason': 'bad_number', 'column_name': 'quantity', 'bad_value': quantity_text,
-            'message': 'quantity ''' || quantity_text || ''' is not a number'}
-        END AS quantity_problem,
-        CASE WHEN shipment_id IS NOT NULL AND NOT first_occurrence THEN {
-            'reason': 'duplicate_id', 'column_name': 'shipment_id', 'bad_value': shipment_id,
-            'message': 'shipment_id ''' || shipment_id || ''' appears again; first on line '
-                || first_line || ' of this file, which was loaded instead'}
-        END AS repeated_id_problem,
-        CASE WHEN in_store AND first_occurrence THEN {
-            'reason': 'duplicate_id', 'column_name': 'shipment_id', 'bad_value': shipment_id,
-            'message': 'shipment_id ''' || shipment_id || ''' is already in the store from batch '
-                || stored_batch_id || '; stored rows are never overwritten'}
-        END AS stored_id_problem
+        required_rule('shipment_id', shipment_id, 'every row needs an id') AS shipment_id_problem,
+        date_rule(
+            'arrival_date', arrival_date_text, arrival_date, required := true
+        ) AS arrival_date_problem,
+        country_rule(
+            'origin_country', origin_country_text, origin_country,
+            'ISO 3166 alpha-2, alpha-3 code or country name',
+            required := true, when_empty := 'expected an ISO 3166 code or English name'
+        ) AS origin_country_problem,
+        country_rule(
+            'export_country', export_country_text, export_country,
+            'ISO 3166 alpha-2, alpha-3 code or country name'
+        ) AS export_country_problem,
+        -- Never empty: a blank takes the mapping's or the store's default (staging).
+        country_rule(
+            'import_country', import_country_text, import_country,
+            'ISO 3166 alpha-2, alpha-3 code or country name',
+            required := true, when_empty := 'expected an ISO 3166 code or English name'
+        ) AS import_country_problem,
+        hs_code_rule(
+            'hs_code', hs_code_text, hs_code, '[0-9]{6,10}', '6 to 10',
+            note := ' (dots and spaces are allowed)', required := true
+        ) AS hs_code_problem,
+        positive_number_rule(
+            'weight_kg', weight_kg_text, weight_kg, 'non_positive_weight',
+            required := true, when_empty := 'expected a number of kilograms greater than 0'
+        ) AS weight_problem,
+        non_negative_number_rule(
+            'value_usd', value_text, value_usd, 'negative_value',
+            required := true, when_empty := 'expected a number of US dollars, 0 or more'
+        ) AS value_problem,
+        number_rule('quantity', quantity_text, quantity) AS quantity_problem,
+        CASE WHEN shipment_id IS NOT NULL AND NOT first_occurrence THEN problem(
+            'duplicate_id', 'shipment_id', shipment_id,
+            'shipment_id ''' || shipment_id || ''' appears again; first on line '
+                || first_line || ' of this file, which was loaded instead'
+        ) END AS repeated_id_problem,
+        CASE WHEN in_store AND first_occurrence THEN problem(
+            'duplicate_id', 'shipment_id', shipment_id,
+            'shipment_id ''' || shipment_id || ''' is already in the store from batch '
+                || stored_batch_id || '; stored rows are never overwritten'
+        ) END AS stored_id_problem
     FROM against_store
 ),
 

@@ -8,7 +8,7 @@ import sys
 
 import typer
 
-from transship.cli import demo, evaluate, ingest, review, run, schedule, store, users
+from transship.cli import demo, evaluate, ingest, review, run, schedule, store, users, warn
 from transship.cli.common import EXIT_QUARANTINED
 
 __all__ = ["EXIT_QUARANTINED", "app", "main"]
@@ -30,6 +30,7 @@ for command in (
     evaluate.evaluate,
     evaluate.evaluate_real,
     run.runs,
+    warn.warn,
     demo.demo,
     demo.serve,
 ):

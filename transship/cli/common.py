@@ -1,5 +1,6 @@
-"""What every command shares: the consoles, the --db and --rules options, opening the store,
-turning transship errors into a message and an exit code, and printing frames."""
+"""What every command shares: the consoles, the --db, --materials and --rules options,
+opening the store, turning transship errors into a message and an exit code, and printing
+frames."""
 
 from __future__ import annotations
 
@@ -29,12 +30,24 @@ EXIT_BAD_OPTION = 2
 DbOption = Annotated[
     Path | None,
     typer.Option(
-        "--db", help="DuckDB store file [default: $TRANSSHIP_DB or data/transship.duckdb]"
+        "--db", help=r"DuckDB store file \[default: $TRANSSHIP_DB or data/transship.duckdb]"
+    ),
+]
+MaterialsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--materials",
+        help=(
+            "A folder of your own materials files (*.toml, written like the shipped ones in "
+            "transship/reference/materials), installed with the shipped ones, for example "
+            "--materials ~/transship-materials "
+            r"\[default: $TRANSSHIP_MATERIALS, else the shipped files only]"
+        ),
     ),
 ]
 RulesOption = Annotated[
     Path | None,
-    typer.Option("--rules", help="Detector settings TOML [default: $TRANSSHIP_RULES or bundled]"),
+    typer.Option("--rules", help=r"Detector settings TOML \[default: $TRANSSHIP_RULES or bundled]"),
 ]
 
 
@@ -42,9 +55,10 @@ def command_group(help_text: str) -> typer.Typer:
     return typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode="rich")
 
 
-def settings_for(db: Path | None) -> Settings:
-    settings = Settings()
-    return settings.model_copy(update={"db": db}) if db is not None else settings
+def settings_for(db: Path | None, materials: Path | None = None) -> Settings:
+    """The settings, with the options given on the command line in place of theirs."""
+    given = {"db": db, "materials": materials}
+    return Settings().model_copy(update={k: v for k, v in given.items() if v is not None})
 
 
 @contextmanager
@@ -58,14 +72,22 @@ def reported() -> Iterator[None]:
 
 
 @contextmanager
-def opened_store(db: Path | None, read_only: bool = False) -> Iterator[DuckDBPyConnection]:
-    """The store for one command; any transship error becomes a message and an exit code."""
+def opened_store(
+    db: Path | None, materials: Path | None = None, read_only: bool = False
+) -> Iterator[DuckDBPyConnection]:
+    """The store for one command, with the materials folder installed; any transship error
+    becomes a message and an exit code."""
     from transship.storage.store import store
 
-    settings = settings_for(db)
+    settings = settings_for(db, materials)
     with (
         reported(),
-        store(settings.db, read_only=read_only, memory_limit=settings.memory_limit) as con,
+        store(
+            settings.db,
+            read_only=read_only,
+            memory_limit=settings.memory_limit,
+            materials=settings.materials,
+        ) as con,
     ):
         yield con
 

@@ -9,6 +9,7 @@ import typer
 
 from transship.cli.common import (
     DbOption,
+    MaterialsOption,
     console,
     errors,
     opened_store,
@@ -25,6 +26,7 @@ def demo(
         "data/demo-world"
     ),
     db: DbOption = None,
+    materials: MaterialsOption = None,
 ) -> None:
     """Generate the demo world, run the Prefect flows on it, print the top flags and how they rank.
 
@@ -38,14 +40,14 @@ def demo(
     from transship.demo import run_demo
     from transship.run.flags import list_flags
 
-    settings = settings_for(db)
+    settings = settings_for(db, materials)
     with reported():
         result = run_demo(settings, world, prefect=True)
     for step in result.steps:
         console.print(f"• {step}", highlight=False, soft_wrap=True)
     from transship.storage.summary import recent_runs
 
-    with opened_store(db, read_only=True) as con:
+    with opened_store(db, materials, read_only=True) as con:
         top = list_flags(con, level="shipment", limit=10)
         print_frame(recent_runs(con, 5).drop("detectors", "error"), "Runs")
     print_flags(top)
@@ -66,6 +68,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8765,
     db: DbOption = None,
+    materials: MaterialsOption = None,
 ) -> None:
     """Serve the analyst review app: sign in, work the queue, read evidence, decide, export.
 
@@ -80,8 +83,8 @@ def serve(
     from transship.review.app import create_app
     from transship.review.users import list_users
 
-    settings = settings_for(db)
-    with opened_store(db) as con:
+    settings = settings_for(db, materials)
+    with opened_store(db, materials) as con:
         if list_users(con).height == 0:
             errors.print(
                 "[yellow]no users yet:[/] add one with "

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from transship.cli.common import DbOption, console, opened_store
+from transship.cli.common import DbOption, MaterialsOption, console, opened_store
 from transship.evaluation.labels import Evaluation
 
 
@@ -21,6 +21,7 @@ def evaluate(
         "data/evaluation.json"
     ),
     db: DbOption = None,
+    materials: MaterialsOption = None,
 ) -> None:
     """Score the current flags against labels: precision and recall at K, average precision.
 
@@ -32,7 +33,7 @@ def evaluate(
 
     from transship.evaluation.labels import evaluate_store
 
-    with opened_store(db, read_only=True) as con:
+    with opened_store(db, materials, read_only=True) as con:
         result = evaluate_store(con, labels, k)
     print_evaluation(result)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -65,6 +66,7 @@ def evaluate_real(
     db: Annotated[Path, typer.Option(help="Scratch store for the real data")] = Path(
         "data/real-evaluation.duckdb"
     ),
+    materials: MaterialsOption = None,
 ) -> None:
     """Check the corridor detectors on real trade statistics (UN Comtrade, China monthly).
 
@@ -80,7 +82,7 @@ def evaluate_real(
     """
     from transship.evaluation.real import evaluate_real_data
 
-    with opened_store(db) as con:
+    with opened_store(db, materials) as con:
         checks = evaluate_real_data(con, data_dir)
     for check_result in checks:
         mark = "[green]PASS[/]" if check_result.passed else "[red]FAIL[/]"

@@ -11,6 +11,7 @@ import typer
 from transship.cli.common import (
     EXIT_QUARANTINED,
     DbOption,
+    MaterialsOption,
     command_group,
     console,
     opened_store,
@@ -34,6 +35,7 @@ def ingest_shipments_command(
     ] = None,
     strict: StrictOption = False,
     db: DbOption = None,
+    materials: MaterialsOption = None,
 ) -> None:
     """Load shipment records; every row is loaded or quarantined with a reason.
 
@@ -50,7 +52,7 @@ def ingest_shipments_command(
 
     with reported():
         chosen = load_mapping(mapping) if mapping else IDENTITY
-    with opened_store(db) as con:
+    with opened_store(db, materials) as con:
         results = _report(ingest_shipments(con, paths, chosen))
     _exit_for(results, strict)
 
@@ -63,6 +65,7 @@ def ingest_flows_command(
     ] = "canonical",
     strict: StrictOption = False,
     db: DbOption = None,
+    materials: MaterialsOption = None,
 ) -> None:
     """Load aggregate trade statistics through the adapter for their publisher.
 
@@ -72,7 +75,7 @@ def ingest_flows_command(
     """
     from transship.ingest.flows import ingest_flows
 
-    with opened_store(db) as con:
+    with opened_store(db, materials) as con:
         results = _report(ingest_flows(con, paths, input_format))
     _exit_for(results, strict)
 
@@ -87,6 +90,7 @@ def ingest_census_command(
         Path, typer.Option(help="Where the fetched CSV snapshot is kept")
     ] = Path("data/census"),
     db: DbOption = None,
+    materials: MaterialsOption = None,
 ) -> None:
     """Fetch US monthly imports from the Census API (ustrade) and load them.
 
@@ -103,7 +107,7 @@ def ingest_census_command(
     with reported():
         snapshot = fetch_census_snapshot(partner, hs, start, end, snapshot_dir)
     console.print(f"saved {snapshot}")
-    with opened_store(db) as con:
+    with opened_store(db, materials) as con:
         _report(ingest_flows(con, [snapshot], "census"))
 
 
@@ -111,6 +115,7 @@ def ingest_census_command(
 def ingest_shared_command(
     data_dir: Annotated[Path, typer.Argument(help="The shared data folder")],
     db: DbOption = None,
+    materials: MaterialsOption = None,
 ) -> None:
     """Load the public data sets in a shared data folder through their adapters.
 
@@ -123,7 +128,7 @@ def ingest_shared_command(
     """
     from transship.ingest.shared import load_shared_data
 
-    with opened_store(db) as con:
+    with opened_store(db, materials) as con:
         _report(load_shared_data(con, data_dir))
 
 

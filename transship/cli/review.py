@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from transship.cli.common import DbOption, command_group, console, opened_store, reported
+from transship.cli.common import (
+    DbOption,
+    MaterialsOption,
+    command_group,
+    console,
+    opened_store,
+    reported,
+)
 
 if TYPE_CHECKING:
     from transship.review.evidence import Evidence
@@ -37,6 +44,7 @@ def review_list(
     page: Annotated[int, typer.Option(help="Page of 50")] = 1,
     out: Annotated[Path | None, typer.Option(help="Write the whole filtered queue as CSV")] = None,
     db: DbOption = None,
+    materials: MaterialsOption = None,
 ) -> None:
     """The review queue: flags ranked by score under filters, 50 a page, with counts.
 
@@ -61,7 +69,7 @@ def review_list(
     }
     with reported():
         filters = parse_filters(given, OPTION_NAMES)
-    with opened_store(db, read_only=True) as con:
+    with opened_store(db, materials, read_only=True) as con:
         if out is not None:
             frame = queue_export(con, filters)
             frame.write_csv(out)
@@ -103,6 +111,7 @@ def _print_queue(result: QueuePage) -> None:
 def review_show(
     flag: Annotated[str, typer.Argument(help="Flag id, as listed by `transship review list`")],
     db: DbOption = None,
+    materials: MaterialsOption = None,
 ) -> None:
     """Everything behind one flag: shipment, reasons, each detector's part, both legs,
     the traders' history and every decision taken on it.
@@ -113,7 +122,7 @@ def review_show(
     """
     from transship.review.evidence import flag_evidence
 
-    with opened_store(db, read_only=True) as con:
+    with opened_store(db, materials, read_only=True) as con:
         evidence = flag_evidence(con, flag)
     _print_evidence(evidence)
 
@@ -139,10 +148,9 @@ def _print_evidence(evidence: Evidence) -> None:
         console.print(f"• {sentence}", highlight=False, markup=False)
     console.print("\n[bold]Detectors[/]")
     for part in evidence.contributions:
+        score = "—" if part.score is None else f"{part.score:.2f}"
         console.print(
-            f"  {part.detector:<18} own score "
-            f"{'—' if part.score is None else f'{part.score:.2f}'}  "
-            f"contribution {part.contribution:.3f}"
+            f"  {part.detector:<18} own score {score:>4}  contribution {part.contribution:.3f}"
         )
     if evidence.controls:
         from transship.importers import CONTROLLING_EXPORTER_NAME
@@ -187,6 +195,7 @@ def review_decide(
     note: Annotated[str, typer.Option(help="Why: what you checked and found")],
     analyst: Annotated[str, typer.Option(help="Your user name (see `transship users list`)")],
     db: DbOption = None,
+    materials: MaterialsOption = None,
 ) -> None:
     """Record a decision with a note on one or more flags; kept across reruns.
 
@@ -198,6 +207,6 @@ def review_decide(
     from transship.review.decisions import decide
     from transship.review.users import find_user
 
-    with opened_store(db) as con:
+    with opened_store(db, materials) as con:
         count = decide(con, flags, decision, note, find_user(con, analyst))
     console.print(f"recorded {decision} on {count} flag(s) for {analyst}")

@@ -14,6 +14,7 @@ from rich.table import Table
 from transship.cli.common import (
     EXIT_BAD_OPTION,
     DbOption,
+    MaterialsOption,
     RulesOption,
     console,
     errors,
@@ -30,6 +31,7 @@ def backfill(
     end: Annotated[str, typer.Option(help="Last arrival date, YYYY-MM-DD")],
     rules: RulesOption = None,
     db: DbOption = None,
+    materials: MaterialsOption = None,
 ) -> None:
     """Score every shipment that arrived in a date range and replace that range's flags.
 
@@ -43,7 +45,7 @@ def backfill(
     """
     first, last = parse_date(start, "--start"), parse_date(end, "--end")
     assert first is not None and last is not None
-    _detect(db, rules, first, last, "backfill")
+    _detect(db, materials, rules, first, last, "backfill")
 
 
 def run(
@@ -52,6 +54,7 @@ def run(
     ] = None,
     rules: RulesOption = None,
     db: DbOption = None,
+    materials: MaterialsOption = None,
 ) -> None:
     """Score one day's shipments (the nightly run) and write its flags.
 
@@ -60,20 +63,27 @@ def run(
         transship run --date 2025-01-14
     """
     day = parse_date(run_date, "--date") or date.today() - timedelta(days=1)
-    _detect(db, rules, day, day, "nightly")
+    _detect(db, materials, rules, day, day, "nightly")
 
 
-def _detect(db: Path | None, rules: Path | None, start: date, end: date, kind: str) -> None:
+def _detect(
+    db: Path | None,
+    materials: Path | None,
+    rules: Path | None,
+    start: date,
+    end: date,
+    kind: str,
+) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from transship.detectors import DetectorConfig
     from transship.run.pipeline import detect
 
-    settings = settings_for(db)
+    settings = settings_for(db, materials)
     with reported():
         config = DetectorConfig.load(rules or settings.rules)
     with (
-        opened_store(db) as con,
+        opened_store(db, materials) as con,
         Progress(
             TextColumn("scoring {task.description}"),
             BarColumn(),
@@ -105,6 +115,7 @@ def flags(
     output_format: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
     out: Annotated[Path | None, typer.Option(help="Write csv or json here")] = None,
     db: DbOption = None,
+    materials: MaterialsOption = None,
 ) -> None:
     """List flags ranked by score, with their detectors and reasons; export as CSV or JSON.
 
@@ -117,7 +128,7 @@ def flags(
     if output_format not in EXPORT_FORMATS:
         errors.print(f"[bold red]error:[/] --format must be one of {', '.join(EXPORT_FORMATS)}")
         raise typer.Exit(EXIT_BAD_OPTION)
-    with opened_store(db, read_only=True) as con:
+    with opened_store(db, materials, read_only=True) as con:
         frame = list_flags(
             con,
             parse_date(since, "--since"),
@@ -157,6 +168,7 @@ def print_flags(frame: pl.DataFrame) -> None:
 def runs(
     limit: Annotated[int, typer.Option(help="At most this many runs, newest first")] = 20,
     db: DbOption = None,
+    materials: MaterialsOption = None,
 ) -> None:
     """List pipeline runs: kind, dates, detector version, status, counts, time, error.
 
@@ -166,5 +178,5 @@ def runs(
     """
     from transship.storage.summary import recent_runs
 
-    with opened_store(db, read_only=True) as con:
+    with opened_store(db, materials, read_only=True) as con:
         print_frame(recent_runs(con, limit), "Runs")

@@ -9,6 +9,7 @@ import typer
 
 from transship.cli.common import (
     DbOption,
+    MaterialsOption,
     console,
     errors,
     opened_store,
@@ -23,10 +24,11 @@ def init(
         str | None,
         typer.Option(
             help="Importing country of shipment files that do not say (alpha-2, alpha-3, "
-            "numeric or English name) [default: kept, US for a new store]"
+            r"numeric or English name) \[default: kept, US for a new store]"
         ),
     ] = None,
     db: DbOption = None,
+    materials: MaterialsOption = None,
 ) -> None:
     """Create the store, or upgrade an older one. Safe to run again.
 
@@ -39,18 +41,18 @@ def init(
     """
     from transship.storage.store import default_import_country, set_default_import_country
 
-    with opened_store(db) as con, reported():
+    with opened_store(db, materials) as con, reported():
         if import_country is not None:
             set_default_import_country(con, import_country)
         country = default_import_country(con)
     console.print(
-        f"store ready at {settings_for(db).db}; shipments whose file does not say are "
-        f"imports into {country}",
+        f"store ready at {settings_for(db, materials).db}; shipments whose file does not say "
+        f"are imports into {country}",
         highlight=False,
     )
 
 
-def summary(db: DbOption = None) -> None:
+def summary(db: DbOption = None, materials: MaterialsOption = None) -> None:
     """Print what the store holds: tables, recent batches, quarantine reasons, top origins.
 
     Example:
@@ -59,9 +61,9 @@ def summary(db: DbOption = None) -> None:
     """
     from transship.storage.summary import store_summary
 
-    with opened_store(db, read_only=True) as con:
+    with opened_store(db, materials, read_only=True) as con:
         result = store_summary(con)
-    print_frame(result.tables, f"Store {settings_for(db).db}")
+    print_frame(result.tables, f"Store {settings_for(db, materials).db}")
     print_frame(result.batches, "Recent ingest batches")
     print_frame(result.quarantine, "Quarantined rows by reason")
     print_frame(result.top_origins, "Shipments by importing country and declared origin")
@@ -72,6 +74,7 @@ def quarantine(
     reason: Annotated[str | None, typer.Option(help="Only this reason code")] = None,
     limit: Annotated[int, typer.Option(help="At most this many rows")] = 50,
     db: DbOption = None,
+    materials: MaterialsOption = None,
 ) -> None:
     """List quarantined rows with the reason, the line and what was expected.
 
@@ -81,12 +84,12 @@ def quarantine(
     """
     from transship.storage.summary import quarantined_rows
 
-    with opened_store(db, read_only=True) as con:
+    with opened_store(db, materials, read_only=True) as con:
         rows = quarantined_rows(con, batch, reason, limit)
     print_frame(rows, "Quarantined rows")
 
 
-def check(db: DbOption = None) -> None:
+def check(db: DbOption = None, materials: MaterialsOption = None) -> None:
     """Check the store's keys: unique, not null and relationships. Exit 1 on any failure.
 
     Example:
@@ -95,7 +98,7 @@ def check(db: DbOption = None) -> None:
     """
     from transship.storage.checks import run_checks
 
-    with opened_store(db, read_only=True) as con:
+    with opened_store(db, materials, read_only=True) as con:
         failures = run_checks(con)
     for failure in failures:
         errors.print(f"[red]FAIL[/] {failure}", highlight=False)

@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from transship.cli.common import DbOption, command_group, console, opened_store, print_frame
+from transship.cli.common import (
+    DbOption,
+    MaterialsOption,
+    command_group,
+    console,
+    opened_store,
+    print_frame,
+)
 
 app = command_group("Analyst accounts for the review app and the decision log.")
 
@@ -22,6 +29,7 @@ def users_add(
     role: Annotated[str, typer.Option(help="analyst | admin")] = "analyst",
     password_stdin: PasswordStdinOption = False,
     db: DbOption = None,
+    materials: MaterialsOption = None,
 ) -> None:
     """Add an account; asks for the password twice (at least 12 characters).
 
@@ -32,7 +40,7 @@ def users_add(
     from transship.review.users import add_user
 
     password = _new_password(password_stdin)
-    with opened_store(db) as con:
+    with opened_store(db, materials) as con:
         user = add_user(con, name, password, role)
     console.print(f"added {user.role} {user.username}")
 
@@ -42,6 +50,7 @@ def users_password(
     name: Annotated[str, typer.Argument(help="The user whose password to set")],
     password_stdin: PasswordStdinOption = False,
     db: DbOption = None,
+    materials: MaterialsOption = None,
 ) -> None:
     """Set a new password for an account (asks twice); its open sessions end.
 
@@ -51,7 +60,7 @@ def users_password(
     """
     from transship.review.users import set_password
 
-    with opened_store(db) as con:
+    with opened_store(db, materials) as con:
         set_password(con, name, _new_password(password_stdin))
     console.print(f"password changed for {name}; their sessions have ended")
 
@@ -63,7 +72,7 @@ def _new_password(from_stdin: bool) -> str:
 
 
 @app.command("list")
-def users_list(db: DbOption = None) -> None:
+def users_list(db: DbOption = None, materials: MaterialsOption = None) -> None:
     """List accounts, their roles and whether they are active.
 
     Example:
@@ -72,7 +81,7 @@ def users_list(db: DbOption = None) -> None:
     """
     from transship.review.users import list_users
 
-    with opened_store(db, read_only=True) as con:
+    with opened_store(db, materials, read_only=True) as con:
         print_frame(list_users(con), "Users")
 
 
@@ -80,6 +89,7 @@ def users_list(db: DbOption = None) -> None:
 def users_deactivate(
     name: Annotated[str, typer.Argument(help="The user to deactivate")],
     db: DbOption = None,
+    materials: MaterialsOption = None,
 ) -> None:
     """Deactivate an account and end its sessions (accounts are never deleted: the
     decision log names them).
@@ -90,6 +100,6 @@ def users_deactivate(
     """
     from transship.review.users import set_active
 
-    with opened_store(db) as con:
+    with opened_store(db, materials) as con:
         set_active(con, name, active=False)
     console.print(f"deactivated {name}")

@@ -3,8 +3,9 @@
 Every section and key is checked against what transship knows: the fusion settings, a
 weight for every rule detector of every level, each detector's parameters (their types
 and ranges come from the detector's ``__init__`` annotations, their defaults from its
-signature) and the review policy. Anything unknown, missing or out of range is refused
-with a ``RulesError`` naming the file, the key and what is allowed, before anything runs.
+signature), the review policy and the early-warning settings (``WarningSettings``).
+Anything unknown, missing or out of range is refused with a ``RulesError`` naming the
+file, the key and what is allowed, before anything runs.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any, ClassVar, Self, get_type_hints
+from typing import TYPE_CHECKING, Any, ClassVar, Self, get_type_hints
 
 from pydantic import (
     BaseModel,
@@ -33,9 +34,13 @@ from pydantic_core import ErrorDetails
 from transship.detectors.base import Detector, DetectorError, Share
 from transship.detectors.registry import DETECTORS
 
+if TYPE_CHECKING:
+    from transship.early_warning.config import WarningSettings
+
 DEFAULT_RULES = Path(__file__).parent / "rules.toml"
 CLOSED = ConfigDict(extra="forbid")
-SECTIONS = ("fusion", "weights", "review")
+EARLY_WARNING = "early_warning"
+SECTIONS = ("fusion", "weights", "review", EARLY_WARNING)
 
 
 class RulesError(DetectorError):
@@ -130,9 +135,19 @@ def parameters_model(cls: type[Detector]) -> type[Parameters]:
     return model
 
 
+def _warning_model() -> type[WarningSettings]:
+    # Imported when first needed: transship.early_warning reads the detectors' helpers, so
+    # importing it while this package initialises would be circular.
+    from transship.early_warning.config import WarningSettings
+
+    return WarningSettings
+
+
 @cache
 def rules_model() -> type[BaseModel]:
-    """The whole file: [fusion], [weights], [review] and one optional section per detector."""
+    """The whole file: [fusion], [weights], [review], [early_warning] and one optional section
+    per detector."""
+    warning = _warning_model()
     weights: dict[str, Any] = {name: (Share, ...) for name in rule_names()}
     sections: dict[str, Any] = {}
     for name, cls in DETECTORS.items():
@@ -144,6 +159,7 @@ def rules_model() -> type[BaseModel]:
         fusion=(Fusion, ...),
         weights=(create_model("weights", __config__=CLOSED, **weights), ...),
         review=(Review, Field(default_factory=Review)),
+        early_warning=(warning, Field(default_factory=warning)),
         **sections,
     )
 
@@ -187,6 +203,8 @@ def _problem(error: ErrorDetails, loc: tuple[str, ...]) -> tuple[str, str | None
     """Where the problem is (a whole sentence, with no message) and what is wrong there."""
     section = loc[0]
     if error["type"] == "extra_forbidden":
+        if section == EARLY_WARNING and len(loc) > 1:
+            return _extra_warning(loc[1:]), None
         return _extra(section, loc[1] if len(loc) > 1 else None), None
     if error["type"] in ("model_type", "model_attributes_type") and len(loc) == 1:
         return f"[{section}] must be a table of settings, not {error['input']!r}", None
@@ -194,6 +212,9 @@ def _problem(error: ErrorDetails, loc: tuple[str, ...]) -> tuple[str, str | None
     message = message[:1].lower() + message[1:]
     if len(loc) == 1:
         return f"[{section}]", message
+    if section == EARLY_WARNING:
+        # Its settings nest (a ramp's start, a kind's weight): name the whole path.
+        return f"[{section}] {'.'.join(loc[1:])} = {error['input']!r}", message
     key = loc[1] + "".join(f"[{part}]" for part in loc[2:] if part.isdigit())
     return f"[{section}] {key} = {error['input']!r}", message
 
@@ -222,9 +243,20 @@ def _extra(section: str, key: str | None) -> str:
     )
 
 
+def _extra_warning(path: tuple[str, ...]) -> str:
+    known = _warning_model().model_fields
+    if len(path) == 1:
+        return (
+            f"[{EARLY_WARNING}] {path[0]} is not an early-warning setting; the settings are "
+            f"{', '.join(known)}"
+        )
+    return f"[{EARLY_WARNING}] {'.'.join(path)} is not allowed: a ramp has start and full"
+
+
 @dataclass(frozen=True)
 class DetectorConfig:
-    """The validated rules: detector parameters, weights, fusion and review settings.
+    """The validated rules: detector parameters, weights, fusion, review and early-warning
+    settings.
 
     Built from the file by ``load``; built directly, it is validated all the same (the
     values are replaced by their validated form, every parameter filled in).
@@ -235,6 +267,7 @@ class DetectorConfig:
     fusion: dict[str, Any]
     source: str
     review: dict[str, Any] = field(default_factory=dict)
+    early_warning: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         rules = validate_rules(
@@ -243,6 +276,7 @@ class DetectorConfig:
                 "fusion": self.fusion,
                 "weights": self.weights,
                 "review": self.review,
+                EARLY_WARNING: self.early_warning,
             },
             self.source,
         )
@@ -251,6 +285,7 @@ class DetectorConfig:
         object.__setattr__(self, "weights", valid["weights"])
         object.__setattr__(self, "fusion", valid["fusion"])
         object.__setattr__(self, "review", valid["review"])
+        object.__setattr__(self, EARLY_WARNING, valid[EARLY_WARNING])
 
     @classmethod
     def load(cls, path: Path | None = None) -> DetectorConfig:
@@ -265,12 +300,18 @@ class DetectorConfig:
             fusion=data.get("fusion", {}),
             source=str(path),
             review=data.get("review", {}),
+            early_warning=data.get(EARLY_WARNING, {}),
         )
 
     @property
     def reopen_margin(self) -> float:
         """Points a dismissed flag's score must rise by in a rerun before it reopens."""
         return float(self.review["reopen_margin"])
+
+    @property
+    def warning_settings(self) -> WarningSettings:
+        """The [early_warning] section: thresholds and weights of the trade-flow warnings."""
+        return _warning_model().model_validate(self.early_warning)
 
     def build(self, level: str = "shipment") -> list[Detector]:
         """Fresh, unfitted detectors of one level with this configuration's parameters."""
@@ -282,7 +323,8 @@ class DetectorConfig:
     def version(self) -> str:
         """Same detectors, same settings, same transship: same version (and same flag ids).
 
-        The review policy is left out: it changes what happens to decisions, not scores.
+        The review policy and the early-warning settings are left out: they change what
+        happens to decisions and which trade-flow warnings are raised, not a flag's score.
         """
         payload = json.dumps(
             [

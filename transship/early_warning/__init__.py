@@ -41,14 +41,16 @@ tonnes and dollars, which a change point does not give. So no dependency was add
 The single entry point is ``warning_digest(con, import_country, since, settings)``, with
 ``write_digest(digest, format, out)`` for JSON and CSV; ``build_digest`` does the same on
 frames. Only controlled codes (``ref_controlled_codes``) are read: a warning needs a
-material. ``signals.supplier_shares`` gives every supplier's share and the index per
-period for a page that shows them.
+material. The settings are the ``[early_warning]`` section of the rules file
+(``DetectorConfig.warning_settings``). ``report`` holds what the command (`transship
+warn`), the monthly flow (flows/early_warning.py) and the review app's Warnings page share:
+the default importing country and start, the files, one line per warning;
+``history.supplier_history`` gives each supplier's share over time for the page's charts.
 """
 
-from transship.early_warning.config import WarningSettings
+from transship.early_warning.config import KINDS, WarningSettings
 from transship.early_warning.digest import (
     FORMATS,
-    KINDS,
     Digest,
     build_digest,
     warning_digest,

@@ -13,7 +13,7 @@ import duckdb
 import polars as pl
 
 from transship.detectors.base import code, money, tonnes
-from transship.early_warning.config import WarningSettings
+from transship.early_warning.config import KINDS, WarningSettings
 from transship.early_warning.series import clean, missing_periods, windows
 from transship.early_warning.signals import (
     CHINA,
@@ -30,7 +30,6 @@ from transship.errors import EarlyWarningError
 from transship.features.build import Reference, materials
 from transship.storage.sql import load, sql_frame
 
-KINDS = ("drop", "replacement", "diversion", "concentration", "price")
 WARNING_SCHEMA = {
     "import_country": pl.String,
     "material": pl.String,
@@ -38,6 +37,8 @@ WARNING_SCHEMA = {
     "period": pl.String,
     "kind": pl.String,
     "partner": pl.String,
+    "partner_code": pl.String,
+    "replaced": pl.String,
     "severity": pl.String,
     "score": pl.Float64,
     "message": pl.String,
@@ -62,7 +63,9 @@ class Digest:
     import_country: str
     since: date
     warnings: pl.DataFrame
-    """One row per warning, ranked: ``WARNING_SCHEMA``."""
+    """One row per warning, ranked: ``WARNING_SCHEMA``. ``partner`` is the partner's name,
+    ``partner_code`` its alpha-2 code; ``replaced`` lists, for a replacement, the codes of
+    the suppliers whose fall it made up (comma-separated)."""
     skipped: pl.DataFrame
     """What could not be computed and why: ``SKIPPED_SCHEMA``."""
 
@@ -245,6 +248,8 @@ class _Context:
             "period": r["period"],
             "kind": kind,
             "partner": self.names.get(r["partner"], r["partner"]),
+            "partner_code": r["partner"],
+            "replaced": ",".join(r["dropped"]) if kind == "replacement" else None,
             "severity": "",
             "score": float(r["score"]),
             "message": text,
@@ -518,6 +523,17 @@ def _skipped(
     return pl.DataFrame(records, schema=SKIPPED_SCHEMA).sort("hs6", "kind", "reason")
 
 
+def digest_json(digest: Digest) -> str:
+    """The digest as one JSON document: the country, the start, warnings and skipped."""
+    document = {
+        "import_country": digest.import_country,
+        "since": digest.since.isoformat(),
+        "warnings": digest.warnings.to_dicts(),
+        "skipped": digest.skipped.to_dicts(),
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
 def write_digest(digest: Digest, output_format: str, out: Path) -> list[Path]:
     """Write the digest as JSON (warnings and skipped in one file) or CSV (the warnings in
     ``out``, what was skipped beside it in ``<stem>.skipped.csv``); returns the paths."""
@@ -526,13 +542,7 @@ def write_digest(digest: Digest, output_format: str, out: Path) -> list[Path]:
             f"format must be one of {', '.join(FORMATS)}, got {output_format!r}"
         )
     if output_format == "json":
-        document = {
-            "import_country": digest.import_country,
-            "since": digest.since.isoformat(),
-            "warnings": digest.warnings.to_dicts(),
-            "skipped": digest.skipped.to_dicts(),
-        }
-        out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        out.write_text(digest_json(digest), encoding="utf-8")
         return [out]
     skipped = out.with_name(f"{out.stem}.skipped.csv")
     digest.warnings.write_csv(out)

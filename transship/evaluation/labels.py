@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 
 from transship.errors import InputFileError, TransshipError
-from transship.storage.sql import sql_frame
+from transship.storage.sql import load, sql_frame
 
 LABEL_COLUMNS = {"shipment_id": pl.String, "label": pl.String, "positive": pl.Int64}
 
@@ -58,11 +58,7 @@ def read_labels(path: Path) -> pl.DataFrame:
 
 
 def ranking(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    return sql_frame(
-        con,
-        "SELECT shipment_id, score FROM flags WHERE level = 'shipment' "
-        "ORDER BY score DESC, shipment_id",
-    )
+    return sql_frame(con, load("evaluation/shipment_ranking"))
 
 
 def evaluate(ranked: pl.DataFrame, labels: pl.DataFrame, k: int | None = None) -> Evaluation:

@@ -50,55 +50,23 @@ class Reference:
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection) -> Reference:
         return cls(
-            controlled=sql_frame(
-                con, "SELECT hs6, material, other_goods FROM ref_controlled_codes"
-            ),
-            capacity=sql_frame(
-                con,
-                "SELECT material, country, stage, scale, status, start_date, end_date, note "
-                "FROM ref_capacity",
-            ),
-            events=sql_frame(
-                con,
-                "SELECT effective_date, end_date, material, measure, target, destinations, "
-                "description FROM ref_control_events WHERE measure IN ('licence', 'ban')",
-            ),
-            hubs=sql_frame(con, "SELECT country, note FROM ref_hubs"),
-            countries=sql_frame(con, "SELECT code, name FROM ref_countries"),
-            importers=sql_frame(con, "SELECT code, adjective, name FROM ref_importers"),
+            controlled=sql_frame(con, load("features/reference_controlled_codes")),
+            capacity=sql_frame(con, load("features/reference_capacity")),
+            events=sql_frame(con, load("features/reference_control_events")),
+            hubs=sql_frame(con, load("features/reference_hubs")),
+            countries=sql_frame(con, load("features/reference_countries")),
+            importers=sql_frame(con, load("features/reference_importers")),
         )
-
-
-SHIPMENT_COLUMNS = (
-    "shipment_id, arrival_date, import_country, importer, exporter, origin_country, "
-    "export_country, port_of_lading, port_of_unlading, hs_code, hs6, description, weight_kg, "
-    "value_usd, transport_mode"
-)
-
-
-PROFILE_COLUMNS = (
-    "arrival_date, import_country, origin_country, hs6, weight_kg, value_usd, description, "
-    "transport_mode, exporter, importer"
-)
 
 
 def load_shipments(con: duckdb.DuckDBPyConnection, until: date) -> pl.DataFrame:
     """Every stored shipment that arrived on or before ``until``, oldest first."""
-    return sql_frame(
-        con,
-        f"SELECT {SHIPMENT_COLUMNS} FROM shipments WHERE arrival_date <= ? "  # noqa: S608
-        "ORDER BY arrival_date, shipment_id",
-        [until],
-    )
+    return sql_frame(con, load("features/shipments_until"), {"until": until})
 
 
 def load_profile_shipments(con: duckdb.DuckDBPyConnection, until: date) -> pl.DataFrame:
     """The columns profiles read, of every shipment up to ``until``, in no set order."""
-    return sql_frame(
-        con,
-        f"SELECT {PROFILE_COLUMNS} FROM shipments WHERE arrival_date <= ?",  # noqa: S608
-        [until],
-    )
+    return sql_frame(con, load("features/profile_shipments"), {"until": until})
 
 
 @dataclass(frozen=True)
@@ -136,11 +104,7 @@ def load_history(con: duckdb.DuckDBPyConnection, until: date, exact_from: date) 
 
 
 def load_flows(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    return sql_frame(
-        con,
-        "SELECT source, period, period_start, frequency, reporter, partner, flow, hs6, "
-        "value_usd, weight_kg FROM trade_flows",
-    )
+    return sql_frame(con, load("features/trade_flows"))
 
 
 def materials(reference: Reference) -> pl.DataFrame:

@@ -80,22 +80,18 @@ def ingest_file(
         else:
             # The staging views of every kind clean their text fields with it.
             con.execute(load("macros/text_or_null"))
+            con.execute(load("macros/column_rules"))
             stage(con, columns)
         con.begin()
         try:
-            batch_id = int(scalar(con, "SELECT nextval('ingest_batch_ids')"))
+            batch_id = int(scalar(con, load("ingest/next_batch_id")))
             params = {"batch_id": batch_id}
             loaded = 0
             if columns:
                 loaded = int(scalar(con, load(insert_sql), {**params, **(insert_params or {})}))
             quarantined = int(scalar(con, load("ingest/insert_quarantine"), params))
             quarantined += int(scalar(con, load("ingest/insert_rejects"), params))
-            rows_in = int(
-                scalar(
-                    con,
-                    "SELECT (SELECT count(*) FROM raw_input) + (SELECT count(*) FROM raw_rejects)",
-                )
-            )
+            rows_in = int(scalar(con, load("ingest/rows_in")))
             if rows_in != loaded + quarantined:
                 raise LostRowsError(
                     f"{path}: {rows_in} rows in but {loaded} loaded + {quarantined} quarantined; "
@@ -146,9 +142,8 @@ def _existing_batch(
     con: duckdb.DuckDBPyConnection, path: Path, kind: str, file_checksum: str, input_format: str
 ) -> IngestResult | None:
     rows = con.execute(
-        "SELECT batch_id, rows_in, rows_loaded, rows_quarantined FROM ingest_batches "
-        "WHERE kind = ? AND checksum_sha256 = ? AND input_format = ?",
-        [kind, file_checksum, input_format],
+        load("ingest/existing_batch"),
+        {"kind": kind, "checksum": file_checksum, "input_format": input_format},
     ).fetchall()
     if not rows:
         return None
@@ -157,8 +152,5 @@ def _existing_batch(
 
 
 def quarantine_reasons(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, int]:
-    rows = con.execute(
-        "SELECT reason, count(*) FROM quarantine WHERE batch_id = ? GROUP BY reason",
-        [batch_id],
-    ).fetchall()
+    rows = con.execute(load("ingest/batch_reasons"), {"batch_id": batch_id}).fetchall()
     return {reason: count for reason, count in rows}

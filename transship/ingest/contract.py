@@ -65,10 +65,9 @@ def project_to_contract(
         else:
             source = ConstantExpression(constants.get(canonical))
         columns.append(source.cast(text).alias(canonical))
-    # The relation's own SQL (names quoted by DuckDB) makes a temporary view; the
-    # relation API's create_view would write a view into the store.
-    query = con.table("raw_input").select(*columns).sql_query()
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {query}")
+    # Registered, the relation is a temporary view; the relation API's create_view would
+    # write a view into the store.
+    con.register(view, con.table("raw_input").select(*columns))
 
 
 def resolve_columns(

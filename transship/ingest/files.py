@@ -24,7 +24,6 @@ from transship.errors import InputFileError
 from transship.storage.sql import load, scalar
 
 _CHUNK = 1 << 20
-_NOT_UTF8 = "SELECT count(*) FROM raw_rejects WHERE error_type = 'INVALID ENCODING'"
 
 
 @dataclass(frozen=True)
@@ -60,29 +59,22 @@ def read_raw(con: duckdb.DuckDBPyConnection, path: Path) -> RawFile:
     whole file is read again as Latin-1.
     """
     drop_working_tables(con)
-    con.execute(
-        "CREATE TEMP TABLE raw_rejects "
-        "(source_line BIGINT, error_type VARCHAR, csv_line VARCHAR, error_message VARCHAR)"
-    )
+    con.execute(load("ingest/create_raw_rejects"))
     file_format = _file_format(path)
     start = _first_chunk(path) if file_format == "csv" else b""
     if path.stat().st_size == 0 or (file_format == "csv" and _is_blank(start)):
-        con.execute(
-            "CREATE TEMP VIEW raw_input AS "
-            "SELECT NULL::BIGINT AS record_no, NULL::BIGINT AS source_line WHERE false"
-        )
+        con.execute(load("ingest/raw_input_empty"))
         return RawFile([], "utf-8")
     # DuckDB quarantines lines that are not UTF-8 (so the whole file is read again as
     # Latin-1), but a header line that is not UTF-8 would be skipped: check the start here.
     # Parquet carries its own (UTF-8) strings.
     encoding = "utf-8" if _decodes_as_utf8(start) else "latin-1"
     _read(con, path, file_format, encoding)
-    if file_format == "csv" and encoding == "utf-8" and scalar(con, _NOT_UTF8):
+    if file_format == "csv" and encoding == "utf-8" and scalar(con, load("ingest/not_utf8_lines")):
         encoding = "latin-1"
-        con.execute("DROP TABLE raw_text")
-        con.execute("DELETE FROM raw_rejects")
+        con.execute(load("ingest/forget_raw_text"))
         _read(con, path, file_format, encoding)
-    rejected = scalar(con, "SELECT count(*) FROM raw_rejects")
+    rejected = scalar(con, load("ingest/rejected_lines"))
     con.execute(load("ingest/raw_input_lines" if rejected else "ingest/raw_input"))
     return RawFile(list(con.table("raw_text").columns), encoding)
 
@@ -111,9 +103,7 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path, file_format: str, encoding
 
 def drop_working_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Drop one file's working tables and views (its text, numbering and problems)."""
-    con.execute("DROP VIEW IF EXISTS raw_input")
-    for table in ("raw_text", "raw_rejects", "problem_rows"):
-        con.execute(f"DROP TABLE IF EXISTS {table}")
+    con.execute(load("ingest/drop_working_tables"))
 
 
 def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, encoding: str) -> None:

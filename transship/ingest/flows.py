@@ -51,7 +51,7 @@ def _require(columns: list[str], required: tuple[str, ...], path: Path, fmt: str
 def _canonical_input(con: duckdb.DuckDBPyConnection, columns: list[str], path: Path) -> None:
     resolved = resolve_columns(columns, FLOW_COLUMNS, {})
     project_to_contract(con, FLOW_COLUMNS, resolved, {}, "flows_projected")
-    con.execute("CREATE OR REPLACE TEMP TABLE flows_input AS SELECT * FROM flows_projected")
+    con.execute(load("ingest/flows_input_canonical"))
 
 
 def _comtrade_input(con: duckdb.DuckDBPyConnection, columns: list[str], path: Path) -> None:
@@ -64,9 +64,9 @@ def _comtrade_input(con: duckdb.DuckDBPyConnection, columns: list[str], path: Pa
                 "rename it (e.g. comtrade_2024.csv) or add a year column"
             )
         year = found.group(0)
-        con.execute("ALTER TABLE raw_text ADD COLUMN year VARCHAR")
+        con.execute(load("ingest/add_raw_text_column", column="year"))
     if "netwgt" not in columns:
-        con.execute("ALTER TABLE raw_text ADD COLUMN netwgt VARCHAR")
+        con.execute(load("ingest/add_raw_text_column", column="netwgt"))
     con.execute(load("ingest/flows_input_comtrade"), {"year": year})
 
 

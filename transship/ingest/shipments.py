@@ -54,8 +54,7 @@ def _stage(
         )
     project_to_contract(con, CONTRACT_COLUMNS, resolved, mapping.constants, "shipments_input")
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE ingest_params AS "
-        "SELECT $rate::DOUBLE AS usd_per_unit, $country AS default_import_country",
+        load("ingest/ingest_params"),
         {
             "rate": mapping.usd_per_unit,
             "country": mapping.constants.get("import_country") or default_import_country(con),

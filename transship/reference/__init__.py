@@ -18,7 +18,7 @@ import polars as pl
 import pycountry
 
 from transship.reference import materials
-from transship.storage.sql import scalar
+from transship.storage.sql import load, scalar
 
 DATA = Path(__file__).parent / "data"
 
@@ -203,7 +203,7 @@ def version(extra: Path | None = None) -> str:
 
 def installed_version(con: duckdb.DuckDBPyConnection) -> str | None:
     """The reference version the store holds (None before the first install)."""
-    value = scalar(con, "SELECT value FROM store_meta WHERE key = 'reference_version'")
+    value = scalar(con, load("store/read_meta"), {"key": "reference_version"})
     return None if value is None else str(value)
 
 
@@ -222,15 +222,18 @@ def install(con: duckdb.DuckDBPyConnection, extra: Path | None = None) -> bool:
     con.begin()
     try:
         for table, frame in frames.items():
-            con.execute(f"DELETE FROM {table}")  # noqa: S608 - table names come from TABLES
             con.register("reference_frame", frame)
-            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM reference_frame")  # noqa: S608
+            con.execute(load("store/replace_table", table=table, frame="reference_frame"))
             con.unregister("reference_frame")
             con.execute(
-                "INSERT OR REPLACE INTO ref_sources VALUES (?, ?, ?)",
-                [table, _source_text(table, extra), _as_of(table, frame, sources)],
+                load("reference/record_source"),
+                {
+                    "ref_table": table,
+                    "source": _source_text(table, extra),
+                    "as_of": _as_of(table, frame, sources),
+                },
             )
-        con.execute("INSERT OR REPLACE INTO store_meta VALUES ('reference_version', ?)", [wanted])
+        con.execute(load("store/write_meta"), {"key": "reference_version", "value": wanted})
         con.commit()
     except Exception:
         con.rollback()

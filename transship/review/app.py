@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from transship.errors import StoreLockedError, UnknownFlagError
-from transship.review.routes import accounts, admin, audit, flags, queue
+from transship.review.routes import accounts, admin, audit, flags, queue, warnings
 from transship.review.routes.dependencies import (
     AdminOnly,
     FormRejected,
@@ -79,7 +79,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.templates = page_templates(settings)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(SecurityHeaders)
-    for part in (accounts, queue, flags, audit, admin):
+    for part in (accounts, queue, flags, warnings, audit, admin):
         app.include_router(part.router)
     return app
 

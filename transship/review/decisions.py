@@ -52,10 +52,7 @@ def decide(
     if not wanted:
         raise ReviewError("no flags chosen")
     found = {
-        row[0]
-        for row in con.execute(
-            "SELECT flag_id FROM flags WHERE flag_id IN (SELECT unnest(?::VARCHAR[]))", [wanted]
-        ).fetchall()
+        row[0] for row in con.execute(load("flags/known_flag_ids"), {"flag_ids": wanted}).fetchall()
     }
     missing = [flag_id for flag_id in wanted if flag_id not in found]
     if missing:

@@ -39,8 +39,7 @@ TRADER_SHIPMENTS = 12
 class Contribution:
     detector: str
     score: float | None
-    """The detector's own score, 0-1 (None where the flag kept only contributions, as
-    monthly corridor flags do)."""
+    """The detector's own score, 0-1; None where the flag did not store it."""
     contribution: float
     """Its weighted share before fusion."""
 
@@ -93,14 +92,16 @@ def reason_sentences(reasons: str) -> list[str]:
 
 
 def contributions(stored: str) -> list[Contribution]:
-    """Each detector's part in the score, largest first. Monthly corridor flags store each
-    detector's contribution alone."""
-    parsed = json.loads(stored)
+    """Each detector's part in the score, largest first, whatever the flag's level.
+
+    Flags store ``{name: {"score": s, "contribution": c}}``; corridor-month flags written
+    before every level did stored ``{name: c}``, shown without the detector's own score.
+    """
     found = [
         Contribution(name, float(part["score"]), float(part["contribution"]))
         if isinstance(part, dict)
         else Contribution(name, None, float(part))
-        for name, part in parsed.items()
+        for name, part in json.loads(stored).items()
     ]
     return sorted(found, key=lambda c: -c.contribution)
 
@@ -121,13 +122,15 @@ def control_events(
 
 
 def _profile(
-    con: duckdb.DuckDBPyConnection, role: str, name: str | None, import_country: str
+    con: duckdb.DuckDBPyConnection, table: str, key: str, name: str | None, import_country: str
 ) -> Any:
     """The trader's profile in the importing country's records."""
     if name is None:
         return None
     frame = sql_frame(
-        con, load(f"review/{role}_profile"), {"name": name, "importer": import_country}
+        con,
+        load("review/trader_profile", table=table, key=key),
+        {"name": name, "importer": import_country},
     )
     return frame.row(0, named=True) if frame.height else None
 
@@ -173,8 +176,8 @@ def flag_evidence(con: duckdb.DuckDBPyConnection, flag_id: str) -> Evidence:
         leg_years=years,
         leg_rows=_leg_rows(legs, years, origin, flag),
         controls=control_events(con, flag["material"], country),
-        exporter=_profile(con, "exporter", flag["exporter"], country),
-        importer=_profile(con, "importer", flag["importer"], country),
+        exporter=_profile(con, "profile_exporters", "exporter", flag["exporter"], country),
+        importer=_profile(con, "profile_importers", "importer", flag["importer"], country),
         exporter_shipments=_trader_shipments(con, "exporter", flag["exporter"], day, country),
         importer_shipments=_trader_shipments(con, "importer", flag["importer"], day, country),
         decisions=decision_log(con, flag_id=flag_id),

@@ -107,21 +107,12 @@ def queue_export(con: duckdb.DuckDBPyConnection, filters: QueueFilters) -> pl.Da
 def filter_choices(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     """The values the queue's filter menus offer: those present among flags."""
 
-    def distinct(column: str) -> list[str]:
-        query = f"SELECT DISTINCT {column} FROM flags WHERE {column} IS NOT NULL ORDER BY 1"  # noqa: S608 - fixed names
-        return [row[0] for row in con.execute(query).fetchall()]
-
-    detectors = sorted(
-        {
-            name
-            for (names,) in con.execute("SELECT DISTINCT detectors FROM flags").fetchall()
-            for name in names.split(",")
-            if name
-        }
-    )
-    return {
-        "import_country": distinct("import_country"),
-        "material": distinct("material"),
-        "origin": distinct("origin_country"),
-        "detector": detectors,
+    choices: dict[str, list[str]] = {
+        "import_country": [],
+        "material": [],
+        "origin": [],
+        "detector": [],
     }
+    for menu, choice in con.execute(load("review/filter_choices")).fetchall():
+        choices[menu].append(choice)
+    return choices

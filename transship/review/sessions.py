@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import duckdb
 
 from transship.review.users import User
+from transship.storage.sql import load
 
 
 @dataclass(frozen=True)
@@ -31,16 +32,16 @@ def start_session(con: duckdb.DuckDBPyConnection, user: User, hours: float) -> s
     token = secrets.token_urlsafe(32)
     now = datetime.now()
     con.begin()
-    con.execute("DELETE FROM sessions WHERE expires_at < ?", [now])
+    con.execute(load("accounts/delete_expired_sessions"), {"now": now})
     con.execute(
-        "INSERT INTO sessions VALUES (?, ?, ?, ?, ?)",
-        [
-            _token_hash(token),
-            user.username,
-            secrets.token_urlsafe(32),
-            now,
-            now + timedelta(hours=hours),
-        ],
+        load("accounts/insert_session"),
+        {
+            "token_hash": _token_hash(token),
+            "username": user.username,
+            "csrf_token": secrets.token_urlsafe(32),
+            "created_at": now,
+            "expires_at": now + timedelta(hours=hours),
+        },
     )
     con.commit()
     return token
@@ -51,10 +52,7 @@ def current_session(con: duckdb.DuckDBPyConnection, token: str | None) -> Sessio
     if not token:
         return None
     rows = con.execute(
-        "SELECT u.username, u.role, s.csrf_token, s.expires_at "
-        "FROM sessions s JOIN users u USING (username) "
-        "WHERE s.token_hash = ? AND s.expires_at > ? AND u.active",
-        [_token_hash(token), datetime.now()],
+        load("accounts/current_session"), {"token_hash": _token_hash(token), "now": datetime.now()}
     ).fetchall()
     if not rows:
         return None
@@ -67,4 +65,4 @@ def csrf_matches(session: Session, submitted: str | None) -> bool:
 
 
 def end_session(con: duckdb.DuckDBPyConnection, token: str) -> None:
-    con.execute("DELETE FROM sessions WHERE token_hash = ?", [_token_hash(token)]).fetchall()
+    con.execute(load("accounts/end_session"), {"token_hash": _token_hash(token)}).fetchall()

@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 
 from transship.errors import AuthenticationError, UserError
-from transship.storage.sql import sql_frame
+from transship.storage.sql import load, scalar, sql_frame
 
 ROLES = ("analyst", "admin")
 SYSTEM_ANALYST = "transship"
@@ -73,11 +73,11 @@ def add_user(
     if role not in ROLES:
         raise UserError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
     _check_password(password)
-    if con.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchall():
+    if con.execute(load("accounts/find_user"), {"username": username}).fetchall():
         raise UserError(f"user {username!r} already exists")
     con.execute(
-        "INSERT INTO users VALUES (?, ?, ?, true, now()::TIMESTAMP)",
-        [username, role, hash_password(password)],
+        load("accounts/insert_user"),
+        {"username": username, "role": role, "password_hash": hash_password(password)},
     ).fetchall()
     return User(username, role)
 
@@ -88,9 +88,10 @@ def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str) -
     _check_password(password)
     con.begin()
     con.execute(
-        "UPDATE users SET password_hash = ? WHERE username = ?", [hash_password(password), username]
+        load("accounts/set_password"),
+        {"username": username, "password_hash": hash_password(password)},
     )
-    con.execute("DELETE FROM sessions WHERE username = ?", [username])
+    con.execute(load("accounts/end_user_sessions"), {"username": username})
     con.commit()
 
 
@@ -113,17 +114,17 @@ def set_active(con: duckdb.DuckDBPyConnection, username: str, active: bool) -> N
     because the decision log names them."""
     find_user(con, username)
     con.begin()
-    con.execute("UPDATE users SET active = ? WHERE username = ?", [active, username])
-    con.execute("DELETE FROM sessions WHERE username = ?", [username])
+    con.execute(load("accounts/set_active"), {"username": username, "active": active})
+    con.execute(load("accounts/end_user_sessions"), {"username": username})
     con.commit()
 
 
 def find_user(con: duckdb.DuckDBPyConnection, username: str) -> User:
     """An active account, or a UserError naming the problem."""
-    rows = con.execute("SELECT role, active FROM users WHERE username = ?", [username]).fetchall()
+    rows = con.execute(load("accounts/find_user"), {"username": username}).fetchall()
     if not rows:
         raise UserError(f"no user {username!r}: add one with `transship users add {username}`")
-    role, active = rows[0]
+    role, _, active = rows[0]
     if not active:
         raise UserError(f"user {username!r} is deactivated")
     return User(username, role)
@@ -138,26 +139,26 @@ def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str) -
     sign-in page does not reveal which names exist; after MAX_FAILED_SIGN_INS failures
     within LOCKOUT a name is refused even with the right password."""
     now = datetime.now()
-    recent_failures = con.execute(
-        "SELECT count(*) FROM sign_in_failures WHERE username = ? AND failed_at > ?",
-        [username, now - LOCKOUT],
-    ).fetchall()[0][0]
+    recent_failures = scalar(
+        con,
+        load("accounts/recent_sign_in_failures"),
+        {"username": username, "since": now - LOCKOUT},
+    )
     if recent_failures >= MAX_FAILED_SIGN_INS:
         raise SignInLocked(
             f"too many failed sign-ins for this name; try again in "
             f"{int(LOCKOUT.total_seconds() // 60)} minutes"
         )
-    rows = con.execute(
-        "SELECT role, password_hash, active FROM users WHERE username = ?", [username]
-    ).fetchall()
+    rows = con.execute(load("accounts/find_user"), {"username": username}).fetchall()
     # Verify even for unknown names so the response time does not reveal them either.
     stored = rows[0][1] if rows else _decoy_hash()
     if not verify_password(password, stored) or not rows or not rows[0][2]:
-        con.execute("INSERT INTO sign_in_failures VALUES (?, ?)", [username, now]).fetchall()
+        con.execute(
+            load("accounts/record_sign_in_failure"), {"username": username, "failed_at": now}
+        ).fetchall()
         raise AuthenticationError("unknown user name or wrong password")
     con.execute(
-        "DELETE FROM sign_in_failures WHERE username = ? OR failed_at < ?",
-        [username, now - LOCKOUT],
+        load("accounts/clear_sign_in_failures"), {"username": username, "before": now - LOCKOUT}
     ).fetchall()
     return User(username, rows[0][0])
 
@@ -168,7 +169,4 @@ def _decoy_hash() -> str:
 
 
 def list_users(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    return sql_frame(
-        con,
-        "SELECT username, role, active, created_at FROM users ORDER BY username",
-    )
+    return sql_frame(con, load("accounts/list_users"))

@@ -16,7 +16,6 @@ year or month with the capacity and mirror-gap detectors' sentences in their pla
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -30,7 +29,7 @@ from transship.features.build import Reference
 from transship.features.corridor_month import corridor_months
 from transship.features.corridor_year import corridor_years
 from transship.importers import CONTROLLING_EXPORTER, CONTROLLING_EXPORTER_NAME, importer
-from transship.run.fusion import Fused, fuse
+from transship.run.fusion import Explained, Fused, explain, fuse
 
 
 def flag_schema(period: str, dtype: pl.DataType) -> dict[str, pl.DataType]:
@@ -66,6 +65,21 @@ def sentences_by_row(
     return [{name: texts[i] for name, texts in by_detector.items()} for i in range(frame.height)]
 
 
+def explain_row(
+    detectors: list[Detector],
+    scores: dict[str, np.ndarray],
+    row: int,
+    fused: Fused,
+    fused_row: int,
+) -> Explained:
+    """A corridor flag's detectors under the names its flags show: ``scores`` are of the
+    kept rows, ``fused`` of every row the level scored."""
+    return explain(
+        (d.flag_name, float(scores[d.name][row]), float(fused.contributions[d.name][fused_row]))
+        for d in detectors
+    )
+
+
 def corridor_year_flags(
     flows: pl.DataFrame, reference: Reference, config: DetectorConfig
 ) -> pl.DataFrame:
@@ -80,14 +94,7 @@ def corridor_year_flags(
     sentences = sentences_by_row(detectors, frame, scores)
     rows = []
     for i, r in enumerate(frame.iter_rows(named=True)):
-        contributions = {
-            d.flag_name: {
-                "score": round(float(scores[d.name][i]), 3),
-                "contribution": round(float(fused.contributions[d.name][kept[i]]), 3),
-            }
-            for d in detectors
-            if scores[d.name][i] > 0
-        }
+        explained = explain_row(detectors, scores, i, fused, kept[i])
         rows.append(
             {
                 "import_country": r["import_country"],
@@ -96,13 +103,8 @@ def corridor_year_flags(
                 "year": r["year"],
                 "material": r["material"],
                 "score": float(fused.risk[kept[i]]),
-                "detectors": ",".join(
-                    n
-                    for n, c in sorted(
-                        contributions.items(), key=lambda item: -item[1]["contribution"]
-                    )
-                ),
-                "contributions": json.dumps(contributions),
+                "detectors": explained.detectors,
+                "contributions": explained.contributions,
                 "reasons": year_statement(r, sentences[i]),
             }
         )
@@ -165,9 +167,7 @@ def corridor_month_flags(
     sentences = sentences_by_row(detectors, frame, scores)
     rows = []
     for i, r in enumerate(frame.iter_rows(named=True)):
-        contributions = {
-            d.flag_name: round(float(fused.contributions[d.name][kept[i]]), 3) for d in detectors
-        }
+        explained = explain_row(detectors, scores, i, fused, kept[i])
         rows.append(
             {
                 "import_country": r["import_country"],
@@ -176,10 +176,8 @@ def corridor_month_flags(
                 "month": r["month"],
                 "material": r["material"],
                 "score": float(fused.risk[kept[i]]),
-                "detectors": ",".join(
-                    n for n, c in sorted(contributions.items(), key=lambda item: -item[1]) if c > 0
-                ),
-                "contributions": json.dumps(contributions),
+                "detectors": explained.detectors,
+                "contributions": explained.contributions,
                 "reasons": month_statement(r, sentences[i]),
             }
         )

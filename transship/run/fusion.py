@@ -7,17 +7,54 @@ independent evidence, rules = 1 - prod(1 - contribution); the models' mean norma
 score enters with ``[fusion] model_weight``; risk = 100 x (1 - (1 - rules) x
 (1 - model_weight x models)), rounded to 0.01. A row is ``supported`` when a detector
 outside ``[fusion] supporting`` scored it: only supported rows become flags.
+
+Every flag, at every level, states its detectors the same way (``explain``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
 from transship.detectors import Detector, DetectorConfig
+
+NAMED_FROM = 0.05
+"""The contribution from which a flag names a detector in ``detectors``. Below it a
+detector (a model's small share of nearly every row, a rule's faint signal) is listed in
+``contributions`` only."""
+
+
+@dataclass(frozen=True)
+class Explained:
+    """What a flag says of its detectors."""
+
+    ranked: list[str]
+    """Every detector that contributed, largest contribution first."""
+    detectors: str
+    """The flag's ``detectors``: those contributing at least NAMED_FROM, ranked, comma-joined."""
+    contributions: str
+    """The flag's ``contributions``: JSON ``{name: {"score": s, "contribution": c}}`` of every
+    detector that contributed, ranked, rounded to 0.001."""
+
+
+def explain(parts: Iterable[tuple[str, float, float]]) -> Explained:
+    """A flag's detectors from each detector's (name as flags show it, own score,
+    contribution to the fused risk), the same at every level; ties keep the given order."""
+    ranked = sorted((part for part in parts if part[2] > 0), key=lambda part: -part[2])
+    return Explained(
+        ranked=[name for name, _, _ in ranked],
+        detectors=",".join(name for name, _, part in ranked if part >= NAMED_FROM),
+        contributions=json.dumps(
+            {
+                name: {"score": round(score, 3), "contribution": round(part, 3)}
+                for name, score, part in ranked
+            }
+        ),
+    )
 
 
 @dataclass(frozen=True)

@@ -382,8 +382,7 @@ def write_profiles(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> None:
     try:
         for table, frame in tables.items():
             con.register("profile_frame", frame)
-            con.execute(f"DELETE FROM {table}")  # noqa: S608 - table names are fixed above
-            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM profile_frame")  # noqa: S608
+            con.execute(load("store/replace_table", table=table, frame="profile_frame"))
             con.unregister("profile_frame")
         con.commit()
     except Exception:
@@ -517,9 +516,7 @@ def finish_run(
 ) -> None:
     result.seconds = time.perf_counter() - result.started
     result.new_high = con.execute(
-        "SELECT count(*) FROM flags WHERE run_id = ? AND severity = 'high' "
-        "AND first_flagged_at = updated_at",
-        [result.run_id],
+        load("runs/new_high_flags"), {"run_id": result.run_id}
     ).fetchall()[0][0]
     counts = json.dumps(
         {

@@ -13,7 +13,6 @@ origin has major capacity for the material.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -22,7 +21,7 @@ import polars as pl
 
 from transship.detectors import DetectorConfig
 from transship.detectors.base import Detector
-from transship.run.fusion import fuse
+from transship.run.fusion import explain, fuse
 
 HISTORY_DAYS = 365
 Progress = Callable[[str, int, int], None]
@@ -117,24 +116,16 @@ def score_month(
     reason_lists = {d.name: _reasons(d, rows, scores[d.name][flagged]) for d in detectors}
     names, details, texts = [], [], []
     for i, index in enumerate(flagged):
-        ranked = sorted(
-            ((name, float(part[index])) for name, part in contributions.items() if part[index] > 0),
-            key=lambda item: -item[1],
+        explained = explain(
+            (name, float(scores[name][index]), float(part[index]))
+            for name, part in contributions.items()
         )
-        names.append(",".join(name for name, part in ranked if part >= 0.05))
-        details.append(
-            json.dumps(
-                {
-                    name: {
-                        "score": round(float(scores[name][index]), 3),
-                        "contribution": round(part, 3),
-                    }
-                    for name, part in ranked
-                }
-            )
-        )
+        names.append(explained.detectors)
+        details.append(explained.contributions)
         texts.append(
-            " ".join(text for name, _ in ranked if (text := reason_lists[name][i]) is not None)
+            " ".join(
+                text for name in explained.ranked if (text := reason_lists[name][i]) is not None
+            )
         )
     extra = pl.DataFrame(
         {

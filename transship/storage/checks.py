@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import duckdb
 
+from transship.storage.sql import load
+
 UNIQUE: list[tuple[str, tuple[str, ...]]] = [
     ("shipments", ("shipment_id",)),
     ("trade_flows", ("source", "period", "reporter", "partner", "flow", "hs6")),
@@ -89,21 +91,6 @@ RELATIONSHIPS: list[tuple[str, str, str, str]] = [
 ]
 
 
-def q(name: str) -> str:
-    """Quote a table or column name taken from the constants above (never from users)."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-_BATCH_COUNTS = """
-SELECT b.batch_id FROM ingest_batches b
-LEFT JOIN (SELECT batch_id, count(*) n FROM shipments GROUP BY 1) s USING (batch_id)
-LEFT JOIN (SELECT batch_id, count(*) n FROM trade_flows GROUP BY 1) f USING (batch_id)
-LEFT JOIN (SELECT batch_id, count(*) n FROM quarantine GROUP BY 1) qr USING (batch_id)
-WHERE b.rows_loaded <> coalesce(s.n, 0) + coalesce(f.n, 0)
-   OR b.rows_quarantined <> coalesce(qr.n, 0)
-"""
-
-
 def _violations(con: duckdb.DuckDBPyConnection, query: str) -> int:
     return len(con.execute(query).fetchall())
 
@@ -112,33 +99,24 @@ def run_checks(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every failed check, described; empty when the store is consistent."""
     failures = []
     for table, columns in UNIQUE:
-        cols = ", ".join(q(c) for c in columns)
-        found = _violations(
-            con,
-            f"SELECT {cols} FROM {q(table)} GROUP BY ALL HAVING count(*) > 1",  # noqa: S608
-        )
+        found = _violations(con, load("checks/unique", table=table, columns=columns))
         if found:
             failures.append(f"unique: {table}({', '.join(columns)}) has {found} repeated keys")
     for table, columns in NOT_NULL:
         for column in columns:
-            found = _violations(
-                con,
-                f"SELECT 1 FROM {q(table)} WHERE {q(column)} IS NULL",  # noqa: S608
-            )
+            found = _violations(con, load("checks/not_null", table=table, column=column))
             if found:
                 failures.append(f"not_null: {table}.{column} is null in {found} rows")
     for table, column, parent, key in RELATIONSHIPS:
         found = _violations(
             con,
-            f"SELECT DISTINCT c.{q(column)} FROM {q(table)} c "  # noqa: S608
-            f"ANTI JOIN {q(parent)} p ON p.{q(key)} = c.{q(column)} "
-            f"WHERE c.{q(column)} IS NOT NULL",
+            load("checks/relationship", table=table, column=column, parent=parent, key=key),
         )
         if found:
             failures.append(
                 f"relationships: {found} values of {table}.{column} are not in {parent}.{key}"
             )
-    found = _violations(con, _BATCH_COUNTS)
+    found = _violations(con, load("checks/batch_counts"))
     if found:
         failures.append(f"batch counts: {found} batches whose recorded counts differ from rows")
     return failures

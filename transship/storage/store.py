@@ -17,7 +17,7 @@ from transship.errors import (
     StoreTooNewError,
     UnknownCountryError,
 )
-from transship.storage.sql import scalar, sql_root
+from transship.storage.sql import load, scalar, sql_root
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
@@ -41,11 +41,9 @@ def migrations(folder: Path | None = None) -> list[Migration]:
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    if not scalar(
-        con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'store_meta'"
-    ):
+    if not scalar(con, load("store/has_meta")):
         return 0
-    version = scalar(con, "SELECT value FROM store_meta WHERE key = 'schema_version'")
+    version = scalar(con, load("store/read_meta"), {"key": "schema_version"})
     return int(version) if version else 0
 
 
@@ -66,8 +64,7 @@ def migrate(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -> list[
         try:
             con.execute(migration.path.read_text(encoding="utf-8"))
             con.execute(
-                "INSERT OR REPLACE INTO store_meta VALUES ('schema_version', ?)",
-                [str(migration.version)],
+                load("store/write_meta"), {"key": "schema_version", "value": str(migration.version)}
             )
             con.commit()
         except Exception:
@@ -146,22 +143,20 @@ def store(
 
 
 def default_import_country(con: duckdb.DuckDBPyConnection) -> str:
-    """The importing country of shipments whose file and mapping do not say (alpha-2)."""
-    return str(scalar(con, "SELECT value FROM store_meta WHERE key = 'import_country'"))
+    """The importing country of shipments whose file and mapping do not say (alpha-2):
+    the store's default, set by ``transship init --import-country`` (US for a store made
+    before importing countries existed: migration 010 sets it)."""
+    return str(scalar(con, load("store/read_meta"), {"key": "import_country"}))
 
 
 def set_default_import_country(con: duckdb.DuckDBPyConnection, country: str) -> str:
     """Make ``country`` (alpha-2, alpha-3, numeric or English name) the store's default
     importing country and return it as alpha-2. Rows already loaded keep theirs."""
-    code = scalar(
-        con,
-        "SELECT code FROM ref_country_aliases WHERE alias = strip_accents(lower(trim(?)))",
-        [country],
-    )
+    code = scalar(con, load("store/country_code"), {"country": country})
     if code is None:
         raise UnknownCountryError(
             f"importing country {country!r} is not a known ISO 3166 alpha-2, alpha-3 code or "
             "country name; nothing was changed"
         )
-    con.execute("INSERT OR REPLACE INTO store_meta VALUES ('import_country', ?)", [code])
+    con.execute(load("store/write_meta"), {"key": "import_country", "value": code})
     return str(code)

@@ -1,2 +1,2 @@
 """The review app's pages, one router per part: sign-in and accounts, the queue, a flag and
-its evidence, the decision log, and user admin."""
+its evidence, the early warnings, the decision log, and user admin."""

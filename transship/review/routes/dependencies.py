@@ -65,7 +65,9 @@ AppSettings = Annotated[Settings, Depends(app_settings)]
 
 def connection(settings: AppSettings) -> Iterator[duckdb.DuckDBPyConnection]:
     """The store for this request only, so a nightly run can take its lock between clicks."""
-    with store(settings.db, memory_limit=settings.memory_limit) as con:
+    with store(
+        settings.db, memory_limit=settings.memory_limit, materials=settings.materials
+    ) as con:
         yield con
 
 

@@ -1,0 +1,3 @@
+-- Sessions of everyone that expired before now.
+DELETE FROM sessions
+WHERE expires_at < $now;

@@ -1,0 +1,3 @@
+-- End every session of one account.
+DELETE FROM sessions
+WHERE username = $username;

@@ -1,0 +1,4 @@
+-- Every account, by name.
+SELECT username, role, active, created_at
+FROM users
+ORDER BY username;

@@ -1,0 +1,14 @@
+-- The columns the profiles read, of every shipment up to $until, in no set order.
+SELECT
+    arrival_date,
+    import_country,
+    origin_country,
+    hs6,
+    weight_kg,
+    value_usd,
+    description,
+    transport_mode,
+    exporter,
+    importer
+FROM shipments
+WHERE arrival_date <= $until;

@@ -1,0 +1,3 @@
+-- Transit hubs seen in rerouting.
+SELECT country, note
+FROM ref_hubs;
