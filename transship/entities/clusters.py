@@ -8,6 +8,12 @@ built only from spellings seen by D: a spelling first seen later, even one that 
 two earlier entities, does not change D's entities (it joins them from its own first
 day).
 
+Two groups of spellings join only when the model linked most of their pairs
+(``MIN_LINKED_SHARE``): the spellings of one firm link to each other nearly all, while a
+short spelling that fits two firms ('Sapphire Export' between 'Sapphire Alpine Export'
+and 'Sapphire Union Export') links one group to the other through itself alone, and
+joins only the group it links to most strongly.
+
 Corrections win over the model: 'same firm' links are applied before the model's on each
 date, and two groups are never joined, by any link, while an analyst has said that a
 spelling of one and a spelling of the other are different firms.
@@ -23,6 +29,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+
+MIN_LINKED_SHARE = 0.5
+"""A model link joins two groups only if the model linked at least this share of the
+pairs between them (a majority): one spelling that fits two firms does not bridge them."""
 
 
 @dataclass(frozen=True)
@@ -66,10 +76,14 @@ def memberships(
         apart[b].add(a)
 
     events: dict[date, list[Link]] = defaultdict(list)
+    linked: dict[int, dict[int, date]] = defaultdict(dict)
     for link in links:
         if link.a in by_key and link.b in by_key and link.a != link.b:
             day = max(by_key[link.a].first_seen, by_key[link.b].first_seen)
             events[day].append(link)
+            if not link.analyst:
+                linked[link.a][link.b] = day
+                linked[link.b][link.a] = day
     arrivals: dict[date, list[int]] = defaultdict(list)
     for key, s in by_key.items():
         arrivals[s.first_seen].append(key)
@@ -87,6 +101,16 @@ def memberships(
             key = parent[key]
         return key
 
+    def mostly_linked(ra: int, rb: int, day: date) -> bool:
+        small, other = (ra, rb) if len(members[ra]) <= len(members[rb]) else (rb, ra)
+        pairs = sum(
+            1
+            for key in members[small]
+            for near, since in linked[key].items()
+            if since <= day and root(near) == other
+        )
+        return pairs >= MIN_LINKED_SHARE * len(members[ra]) * len(members[rb])
+
     for day in sorted(set(arrivals) | set(events)):
         for key in sorted(arrivals.get(day, []), key=order.__getitem__):
             parent[key], members[key], founder[key] = key, [key], key
@@ -99,6 +123,8 @@ def memberships(
         for link in ranked:
             ra, rb = root(link.a), root(link.b)
             if ra == rb or forbidden[ra] & set(members[rb]):
+                continue
+            if not link.analyst and not mostly_linked(ra, rb, day):
                 continue
             survivor = min(founder[ra], founder[rb], key=order.__getitem__)
             absorbed = rb if founder[ra] == survivor else ra

@@ -50,6 +50,9 @@ def find_entity(con: duckdb.DuckDBPyConnection, name: str, role: str | None = No
         raise EntityError(f"unknown role {role!r}; use exporter or importer")
     rows = con.execute(load("entities/find_entity"), {"name": name, "role": role}).fetchall()
     if not rows:
+        # An id a correction replaced leads to the entity its spellings are in now.
+        rows = con.execute(load("entities/correction_naming"), {"entity_id": name}).fetchall()
+    if not rows:
         similar = sql_frame(
             con, load("entities/similar_spellings"), {"name": name, "role": role, "limit": 5}
         )
@@ -112,6 +115,7 @@ def _record(
                     "analyst": analyst.username,
                 },
             )
+            con.execute(load("entities/insert_constraints"), {"correction_id": correction_id})
         finally:
             con.unregister("correction_pairs")
         rebuild(con)

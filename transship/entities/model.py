@@ -6,9 +6,11 @@ importer of one store imports into the same country. Each model is Fellegi-Sunte
 trained without labels: u from random pairs, m by expectation maximisation, on these
 comparisons of one spelling's record with another's:
 
-- the name's core (``normalise.py``): the same; one edit apart (a typo); Jaro-Winkler at
-  least 0.95; one name's words all within the other's (a dropped word); Jaro-Winkler at
-  least 0.88; anything else;
+- the name's core (``normalise.py``): the same; one edit apart (a typo, a plural); two
+  edits apart; one name's words all within the other's (a dropped word); anything else.
+  No Jaro-Winkler level: firm names are made of common words, and two firms whose names
+  differ in one whole word ('Summit Eagle Trading', 'Unity Eagle Trading') score as
+  high on it as one firm's typos;
 - exporters: the country of export, the same or not; importers: the countries of origin
   they buy from (shared or not);
 - the ports (of lading for exporters, of unlading for importers), HS chapters and trading
@@ -54,7 +56,7 @@ reports precision and recall at 0.9 and 0.99 beside it."""
 
 # How many random pairs estimate u: enough to see two unrelated names agree exactly a
 # few dozen times, and bounded, since each pair costs the string distances (about 7 us).
-U_PAIRS = 5e5
+U_PAIRS = 3e5
 SEED = 42
 # EM drives a level that no training pair of one firm happened to show (two spellings
 # that share no chapter, say) to m = 0, and a level that no random pair showed to u = 0:
@@ -83,13 +85,12 @@ def _comparisons(role: str) -> list[Any]:
             cll.NullLevel("core_name"),
             cll.ExactMatchLevel("core_name"),
             cll.DamerauLevenshteinLevel("core_name", 1),
-            cll.JaroWinklerLevel("core_name", 0.95),
+            cll.DamerauLevenshteinLevel("core_name", 2),
             cll.CustomLevel(
                 "least(len(tokens_l), len(tokens_r)) >= 2 AND "
                 "(list_has_all(tokens_l, tokens_r) OR list_has_all(tokens_r, tokens_l))",
                 label_for_charts="one name's words within the other's",
             ),
-            cll.JaroWinklerLevel("core_name", 0.88),
             cll.ElseLevel(),
         ],
         output_column_name="core_name",
@@ -182,12 +183,14 @@ def train(role: str, records: pl.DataFrame) -> Trained:
 
 
 def floored(settings: dict[str, Any]) -> dict[str, Any]:
-    """The settings with every m and u probability at least FLOOR (see FLOOR)."""
+    """The settings with every m and u probability at least FLOOR (see FLOOR); a level
+    that training never saw gets FLOOR rather than Splink's untrained default."""
     for comparison in settings["comparisons"]:
         for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
             for key in ("m_probability", "u_probability"):
-                if key in level and level[key] is not None:
-                    level[key] = max(float(level[key]), FLOOR)
+                level[key] = max(float(level.get(key) or 0.0), FLOOR)
     return settings
 
 

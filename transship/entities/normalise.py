@@ -272,9 +272,9 @@ def strip_legal_forms(
                 found, stripped = canonical, True
                 break
     prefixes = PREFIXES.get(country or "", {})
-    for canonical, spellings in prefixes.items():
-        for spelling in spellings:
-            head = spelling.split()
+    for canonical, written in prefixes.items():
+        for text in written:
+            head = text.split()
             if words[: len(head)] == head and len(words) > len(head):
                 words = words[len(head) :]
                 found = found or canonical

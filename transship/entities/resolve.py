@@ -148,7 +148,7 @@ def _model_records(spellings: pl.DataFrame) -> pl.DataFrame:
 def _with_ids(con: duckdb.DuckDBPyConnection, records: pl.DataFrame) -> pl.DataFrame:
     """Each spelling's id: the one it had, or the next free one (in role, alias order)."""
     known = sql_frame(con, load("entities/alias_ids"))
-    start = int(known["alias_id"].max() or 0) if known.height else 0
+    start = int(known["alias_id"].fill_null(0).max() or 0) if known.height else 0  # type: ignore[arg-type]
     fresh = pl.col("alias_id").is_null()
     return (
         records.sort("role", "alias")
