@@ -6,11 +6,13 @@ importer of one store imports into the same country. Each model is Fellegi-Sunte
 trained without labels: u from random pairs, m by expectation maximisation, on these
 comparisons of one spelling's record with another's:
 
-- the name's core (``normalise.py``): the same; one edit apart (a typo, a plural); two
-  edits apart; one name's words all within the other's (a dropped word); anything else.
-  No Jaro-Winkler level: firm names are made of common words, and two firms whose names
-  differ in one whole word ('Summit Eagle Trading', 'Unity Eagle Trading') score as
-  high on it as one firm's typos;
+- the name's core (``normalise.py``): the same; one edit apart (a typo, a plural); one
+  name's words all within the other's (a dropped word); anything else. No level for
+  names further apart: firm names are made of common words, and two firms whose names
+  differ in one short word ('Sun Oak Trading', 'Sun Oat Trading' is a typo, 'Summit
+  Eagle Trading' and 'Unity Eagle Trading' are two firms) score as high on Jaro-Winkler
+  or two edits as one firm's typos, so such a level holds mostly different firms and
+  only destabilises training;
 - exporters: the country of export, the same or not; importers: the countries of origin
   they buy from (shared or not);
 - the ports (of lading for exporters, of unlading for importers), HS chapters and trading
@@ -63,6 +65,9 @@ SEED = 42
 # either would let that one field veto or force every link. No level is impossible for
 # a firm, so m and u are kept at or above this (a level weighs at most about 13 bits).
 FLOOR = 1e-4
+# EM iterations per session: Splink's default first, then stopped earlier if it
+# degenerates (see _expectation_maximisation).
+MAX_ITERATIONS = (25, 10, 4, 1)
 
 # Splink logs every step at INFO; transship reports what it did itself.
 logging.getLogger("splink").setLevel(logging.ERROR)
@@ -85,7 +90,6 @@ def _comparisons(role: str) -> list[Any]:
             cll.NullLevel("core_name"),
             cll.ExactMatchLevel("core_name"),
             cll.DamerauLevenshteinLevel("core_name", 1),
-            cll.DamerauLevenshteinLevel("core_name", 2),
             cll.CustomLevel(
                 "least(len(tokens_l), len(tokens_r)) >= 2 AND "
                 "(list_has_all(tokens_l, tokens_r) OR list_has_all(tokens_r, tokens_l))",
@@ -149,37 +153,52 @@ def _register(api: Any, records: pl.DataFrame, name: str) -> Any:
 def train(role: str, records: pl.DataFrame) -> Trained:
     """Train the role's model on its spellings (one record each, ``RECORD_COLUMNS``)."""
     from splink import Linker, block_on
-    from splink.internals.exceptions import SplinkException
 
     api = _api()
-    linker = Linker(_register(api, records, "spellings"), settings(role), log_level=logging.WARNING)
-    failure: Exception | None = None
-    # The prior: spellings with the same core and the same place are nearly always one
-    # firm, and about half of a firm's pairs of spellings share a core.
+    spellings = _register(api, records, "spellings")
+    linker = Linker(spellings, settings(role), log_level=logging.ERROR)
+    # The prior: spellings with the same core (and country) are nearly always one firm,
+    # and about half of a firm's pairs of spellings share a core.
     linker.training.estimate_probability_two_random_records_match(
         [block_on("core_name", "country") if role == "exporter" else block_on("core_name")],
         recall=0.5,
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=U_PAIRS, seed=SEED)
+    state = linker.misc.save_model_to_json()
     # m of the context fields from pairs with the same core; m of the name from pairs
     # that share their first and last words (both mixes of matches and non-matches).
-    trained = 0
     for rule in (block_on("core_name"), block_on("first_token", "last_token")):
+        state = _expectation_maximisation(spellings, state, rule, role, records.height)
+    return Trained(role, floored(state))
+
+
+def _expectation_maximisation(
+    spellings: Any, state: dict[str, Any], rule: Any, role: str, count: int
+) -> dict[str, Any]:
+    """One EM session from the model ``state``, with fewer iterations if it degenerates.
+
+    EM can drive the m of a level that holds only different firms towards 0 until it
+    underflows, and Splink then refuses the value: the session is run again from the same
+    start, stopped earlier, when the estimate was still a number.
+    """
+    from splink import Linker
+    from splink.internals.exceptions import SplinkException
+
+    failure: Exception | None = None
+    for iterations in MAX_ITERATIONS:
+        linker = Linker(spellings, {**state, "max_iterations": iterations}, log_level=logging.ERROR)
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, record_sample_proportion=1.0
             )
-            trained += 1
         except (ValueError, SplinkException) as exc:
-            # A session that degenerates (a level never seen in its pairs) leaves the
-            # estimates of the other session; both failing is an error.
             failure = exc
-    if not trained:
-        raise EntityError(
-            f"the {role}s' model could not be trained on these {records.height} spellings: "
-            f"{failure}"
-        )
-    return Trained(role, floored(linker.misc.save_model_to_json()))
+            continue
+        trained: dict[str, Any] = linker.misc.save_model_to_json()
+        return trained
+    raise EntityError(
+        f"the {role}s' model could not be trained on these {count} spellings: {failure}"
+    )
 
 
 def floored(settings: dict[str, Any]) -> dict[str, Any]:
@@ -210,9 +229,7 @@ def predict(trained: Trained, records: pl.DataFrame, threshold: float) -> pl.Dat
     from splink import Linker
 
     api = _api()
-    linker = Linker(
-        _register(api, records, "spellings"), trained.settings, log_level=logging.WARNING
-    )
+    linker = Linker(_register(api, records, "spellings"), trained.settings, log_level=logging.ERROR)
     return _pairs(linker.inference.predict(threshold_match_probability=threshold))
 
 
@@ -227,7 +244,7 @@ def predict_new(
     api = _api()
     old = _register(api, existing, "existing")
     fresh = _register(api, new, "new")
-    linker = Linker(old, trained.settings, log_level=logging.WARNING)
+    linker = Linker(old, trained.settings, log_level=logging.ERROR)
     between = linker.inference.predict_between(
         old, fresh, threshold_match_probability=threshold, warning_mode="never"
     )
