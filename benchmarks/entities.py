@@ -71,6 +71,7 @@ import json, sys
 from datetime import date
 from pathlib import Path
 from transship.detectors import DetectorConfig
+from transship.ingest.flows import ingest_flows
 from transship.ingest.shipments import ingest_shipments
 from transship.run.pipeline import detect
 from transship.storage.store import open_store

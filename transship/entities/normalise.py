@@ -172,6 +172,8 @@ def is_latin(ch: str) -> bool:
 
 def latin_only(text: str) -> tuple[str, bool]:
     """The text without letters of other scripts, and whether it had any."""
+    if text.isascii():
+        return text, False
     kept = "".join(ch if is_latin(ch) else " " for ch in text)
     return kept, kept != text
 
@@ -231,7 +233,8 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-def legal_forms(country: str | None) -> list[tuple[tuple[str, ...], str]]:
+@cache
+def legal_forms(country: str | None) -> tuple[tuple[tuple[str, ...], str], ...]:
     """(spelling as tokens, canonical form) for a country, longest spelling first."""
     tables = [GENERIC, BY_COUNTRY.get(country or "", {})]
     forms = {
@@ -240,7 +243,15 @@ def legal_forms(country: str | None) -> list[tuple[tuple[str, ...], str]]:
         for canonical, spellings in table.items()
         for spelling in spellings
     }
-    return sorted(forms.items(), key=lambda item: -len(item[0]))
+    return tuple(sorted(forms.items(), key=lambda item: -len(item[0])))
+
+
+@cache
+def _form_words(country: str | None) -> tuple[frozenset[str], frozenset[str]]:
+    """The words that begin a legal form, and those that end one (a quick test before
+    comparing a name's words with every form)."""
+    forms = legal_forms(country)
+    return frozenset(s[0] for s, _ in forms), frozenset(s[-1] for s, _ in forms)
 
 
 def strip_legal_forms(
@@ -249,12 +260,15 @@ def strip_legal_forms(
     """The core words, the legal form (canonical; the one nearest the core when there are
     several) and any address written after a legal form in the middle of the name."""
     forms = legal_forms(country)
+    starts, ends = _form_words(country)
     address = None
     # A legal form followed by a number or address words ends the name.
-    for i in range(1, len(words)):
+    for i in range(1, len(words) - 1):
+        if words[i] not in starts:
+            continue
         for spelling, _ in forms:
             end = i + len(spelling)
-            if tuple(words[i:end]) == spelling and end < len(words):
+            if end < len(words) and tuple(words[i:end]) == spelling:
                 tail = words[end:]
                 if any(any(c.isdigit() for c in w) for w in tail) or set(tail) & ADDRESS_WORDS:
                     address = " ".join(tail)
@@ -264,7 +278,7 @@ def strip_legal_forms(
             break
     found: str | None = None
     stripped = True
-    while stripped and words:
+    while stripped and words and words[-1] in ends:
         stripped = False
         for spelling, canonical in forms:
             if tuple(words[-len(spelling) :]) == spelling:

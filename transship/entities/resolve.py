@@ -76,9 +76,18 @@ def _top(contexts: pl.DataFrame, column: str) -> pl.DataFrame:
     )
 
 
-def spelling_records(con: duckdb.DuckDBPyConnection, until: date | None = None) -> pl.DataFrame:
+NAME_COLUMNS = ("core_name", "legal_form", "address", "name_status")
+
+
+def spelling_records(
+    con: duckdb.DuckDBPyConnection,
+    until: date | None = None,
+    folded: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """One record per role and spelling in the shipments (up to ``until``): its folded
-    name, status, country, when it was seen and its most frequent context."""
+    name, status, country, when it was seen and its most frequent context. ``folded``
+    (role, alias, country and NAME_COLUMNS) spares folding names again: a spelling whose
+    country is unchanged keeps its folded name."""
     contexts = sql_frame(
         con,
         load("entities/spelling_contexts"),
@@ -98,16 +107,29 @@ def spelling_records(con: duckdb.DuckDBPyConnection, until: date | None = None) 
         .agg(pl.col("country").first())
     )
     records = seen.join(country, on=["role", "alias"], how="left")
+    if folded is None:
+        folded = pl.DataFrame(
+            schema={"role": pl.String, "alias": pl.String, "country": pl.String}
+            | dict.fromkeys(NAME_COLUMNS, pl.String)
+        )
+    records = records.join(
+        folded.select("role", "alias", "country", *NAME_COLUMNS),
+        on=["role", "alias", "country"],
+        how="left",
+        nulls_equal=True,
+    )
+    todo = records.filter(pl.col("name_status").is_null())
     names = [
         normalise_name(alias, place)
-        for alias, place in zip(records["alias"], records["country"], strict=True)
+        for alias, place in zip(todo["alias"], todo["country"], strict=True)
     ]
-    records = records.with_columns(
+    fresh = todo.select("role", "alias").with_columns(
         core_name=pl.Series([n.core for n in names], dtype=pl.String),
         legal_form=pl.Series([n.legal_form for n in names], dtype=pl.String),
         address=pl.Series([n.address for n in names], dtype=pl.String),
         name_status=pl.Series([n.status for n in names], dtype=pl.String),
     )
+    records = records.update(fresh, on=["role", "alias"], include_nulls=True)
     # A partner is known by its own name's core, so its spellings count as one partner.
     partner_core = records.filter(pl.col("name_status") == OK).select(
         partner_role=pl.col("role"), partner=pl.col("alias"), partner_name=pl.col("core_name")
@@ -267,9 +289,10 @@ def resolve_new(con: duckdb.DuckDBPyConnection, until: date | None = None) -> Re
     }
     if all(frame.height == 0 for frame in latest.values()):
         return resolve(con, until=until)
-    records = _with_ids(con, spelling_records(con, until))
-    known = sql_frame(con, load("entities/alias_ids")).with_columns(known=pl.lit(True))
-    records = records.join(known.drop("alias_id"), on=["role", "alias"], how="left")
+    stored = sql_frame(con, load("entities/folded_names"))
+    records = _with_ids(con, spelling_records(con, until, stored))
+    known = stored.select("role", "alias", known=pl.lit(True))
+    records = records.join(known, on=["role", "alias"], how="left")
     is_new = pl.col("known").is_null()
     version = max(int(f["model_version"][0]) for f in latest.values() if f.height)
     links = []
