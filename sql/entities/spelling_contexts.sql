@@ -1,5 +1,6 @@
 -- What each spelling of a trader was seen with, per role: its partners, countries, ports
--- and HS chapters, with counts and dates (shipments up to $until, or all when NULL).
+-- and HS chapters, with counts and dates (shipments up to $until, or all when NULL; only
+-- the spellings in $exporters and $importers when they are not NULL).
 -- An exporter's country is its country of export; an importer's is the store's
 -- importing country ($import_country, NULL when not set).
 WITH traded AS (
@@ -14,6 +15,7 @@ WITH traded AS (
         arrival_date
     FROM shipments
     WHERE exporter IS NOT NULL AND ($until IS NULL OR arrival_date <= $until)
+        AND ($exporters IS NULL OR exporter IN (SELECT unnest($exporters::VARCHAR[])))
     UNION ALL
     SELECT
         'importer' AS role,
@@ -26,6 +28,7 @@ WITH traded AS (
         arrival_date
     FROM shipments
     WHERE importer IS NOT NULL AND ($until IS NULL OR arrival_date <= $until)
+        AND ($importers IS NULL OR importer IN (SELECT unnest($importers::VARCHAR[])))
 ),
 
 final AS (

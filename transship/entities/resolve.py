@@ -83,15 +83,26 @@ def spelling_records(
     con: duckdb.DuckDBPyConnection,
     until: date | None = None,
     folded: pl.DataFrame | None = None,
+    only: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """One record per role and spelling in the shipments (up to ``until``): its folded
-    name, status, country, when it was seen and its most frequent context. ``folded``
-    (role, alias, country and NAME_COLUMNS) spares folding names again: a spelling whose
-    country is unchanged keeps its folded name."""
+    """One record per role and spelling in the shipments (up to ``until``; only the
+    spellings in ``only``, role and alias, when given): its folded name, status, country,
+    when it was seen and its most frequent context. ``folded`` (role, alias, country and
+    NAME_COLUMNS of spellings folded before) spares folding names again: a spelling whose
+    country is unchanged keeps its folded name, and partners are known by theirs."""
+    chosen = {
+        role: None if only is None else only.filter(pl.col("role") == role)["alias"].to_list()
+        for role in model.ROLES
+    }
     contexts = sql_frame(
         con,
         load("entities/spelling_contexts"),
-        {"until": until, "import_country": _import_country(con)},
+        {
+            "until": until,
+            "import_country": _import_country(con),
+            "exporters": chosen["exporter"],
+            "importers": chosen["importer"],
+        },
     )
     seen = contexts.group_by("role", "alias").agg(
         first_seen=pl.col("first_seen").min(),
@@ -131,8 +142,18 @@ def spelling_records(
     )
     records = records.update(fresh, on=["role", "alias"], include_nulls=True)
     # A partner is known by its own name's core, so its spellings count as one partner.
-    partner_core = records.filter(pl.col("name_status") == OK).select(
-        partner_role=pl.col("role"), partner=pl.col("alias"), partner_name=pl.col("core_name")
+    partner_core = (
+        pl.concat(
+            [
+                records.select("role", "alias", *NAME_COLUMNS),
+                folded.select("role", "alias", *NAME_COLUMNS),
+            ]
+        )
+        .unique(["role", "alias"], keep="first", maintain_order=True)
+        .filter(pl.col("name_status") == OK)
+        .select(
+            partner_role=pl.col("role"), partner=pl.col("alias"), partner_name=pl.col("core_name")
+        )
     )
     contexts = contexts.with_columns(
         partner_role=pl.when(pl.col("role") == "exporter")
@@ -289,8 +310,29 @@ def resolve_new(con: duckdb.DuckDBPyConnection, until: date | None = None) -> Re
     }
     if all(frame.height == 0 for frame in latest.values()):
         return resolve(con, until=until)
-    stored = sql_frame(con, load("entities/folded_names"))
-    records = _with_ids(con, spelling_records(con, until, stored))
+    # Only spellings whose shipments changed (new ones, and those seen again or filed
+    # late) get their record rebuilt; the others keep theirs.
+    stored = sql_frame(con, load("entities/stored_spellings"))
+    counts = sql_frame(con, load("entities/spelling_counts"), {"until": until})
+    changed = counts.join(
+        stored.select("role", "alias", "first_seen", "last_seen", "shipments"),
+        on=["role", "alias", "first_seen", "last_seen", "shipments"],
+        how="anti",
+    ).select("role", "alias")
+    kept = stored.join(changed, on=["role", "alias"], how="anti").join(
+        counts.select("role", "alias"), on=["role", "alias"], how="semi"
+    )
+    rebuilt = spelling_records(con, until, stored, only=changed)
+    records = _with_ids(
+        con,
+        pl.concat(
+            [
+                kept.drop("alias_id", "entity_id", "assigned_by").with_columns(rebuilt=False),
+                rebuilt.with_columns(rebuilt=True),
+            ],
+            how="diagonal",
+        ),
+    )
     known = stored.select("role", "alias", known=pl.lit(True))
     records = records.join(known, on=["role", "alias"], how="left")
     is_new = pl.col("known").is_null()
@@ -310,7 +352,11 @@ def resolve_new(con: duckdb.DuckDBPyConnection, until: date | None = None) -> Re
     fresh = int(records["known"].is_null().sum())
 
     def work() -> None:
-        _replace(con, "entity_aliases", records.drop("known").with_columns(_unassigned()))
+        rewritten = records.filter(pl.col("rebuilt"))
+        _delete(con, "entity_aliases", rewritten.select("role", "alias"))
+        _append(
+            con, "entity_aliases", rewritten.drop("known", "rebuilt").with_columns(_unassigned())
+        )
         _append(con, "entity_links", new_links)
         rebuild(con)
 
@@ -415,6 +461,24 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
         },
         orient="row",
     )
-    _replace(con, "entity_memberships", memberships)
+    _sync(con, "entity_memberships", memberships)
     con.execute(load("entities/assign_current_entities"))
-    con.execute(load("entities/rebuild_entities"))
+    _sync(con, "entities", sql_frame(con, load("entities/entity_rows")))
+
+
+def _sync(con: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) -> None:
+    """Make ``table`` hold ``rows``, writing only the rows that differ: a night changes a
+    few entities, and rewriting them all would cost more than the night's work."""
+    current = sql_frame(con, load("entities/all_rows", table=table)).select(rows.columns)
+    rows = rows.cast(dict(current.schema))  # type: ignore[arg-type]
+    gone = current.join(rows, on=rows.columns, how="anti", nulls_equal=True)
+    _delete(con, table, gone)
+    _append(con, table, rows.join(current, on=rows.columns, how="anti", nulls_equal=True))
+
+
+def _delete(con: duckdb.DuckDBPyConnection, table: str, gone: pl.DataFrame) -> None:
+    con.register("entity_gone", gone)
+    try:
+        con.execute(load(f"entities/delete_{table}"))
+    finally:
+        con.unregister("entity_gone")

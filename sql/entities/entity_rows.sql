@@ -1,9 +1,6 @@
 -- Every entity that ever was a key, from the spellings' memberships: the current ones
 -- with their name (most used spelling), spellings, shipments and dates; the earlier ones
 -- (joined to an older entity by a later spelling) with what they were joined to and when.
-DELETE FROM entities;
-
-INSERT INTO entities BY NAME
 WITH current_members AS (
     SELECT m.entity_id, a.*
     FROM entity_memberships AS m
@@ -83,4 +80,4 @@ final AS (
     SELECT * FROM earlier_entities
 )
 
-SELECT * FROM final;
+SELECT * FROM final ORDER BY entity_id
