@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from transship.entities.clusters import Link, Period, Spelling, memberships
 from transship.entities.normalise import (
@@ -158,3 +160,17 @@ def test_one_spelling_that_fits_two_firms_does_not_bridge_them() -> None:
     current = {p.key: p.founder for p in memberships([*alpine, *union, short], links)}
     assert current[5] == current[1] == current[2]
     assert current[3] == current[4] != current[1]
+
+
+@given(
+    st.text(max_size=40),
+    st.sampled_from([None, "TH", "MX", "DE", "MY", "VN", "ID", "RU", "JP", "US"]),
+)
+def test_any_name_folds_to_plain_words_and_folding_again_changes_nothing(
+    raw: str, country: str | None
+) -> None:
+    name = normalise_name(raw, country)
+    assert all(word.isascii() and word.isalnum() and word == word.upper() for word in name.tokens)
+    if name.status == OK:
+        again = normalise_name(name.core, country)
+        assert (again.core, again.status) == (name.core, OK)
