@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from importlib import metadata
@@ -240,10 +241,10 @@ def _append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
         con.unregister("entity_frame")
 
 
-def _in_transaction(con: duckdb.DuckDBPyConnection, work: object) -> None:
+def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], None]) -> None:
     con.begin()
     try:
-        work()  # type: ignore[operator]
+        work()
         con.commit()
     except BaseException:
         con.rollback()
