@@ -174,3 +174,25 @@ def test_any_name_folds_to_plain_words_and_folding_again_changes_nothing(
     if name.status == OK:
         again = normalise_name(name.core, country)
         assert (again.core, again.status) == (name.core, OK)
+
+
+def test_no_level_of_a_trained_model_can_veto_or_force_a_link() -> None:
+    from transship.entities.model import FLOOR, floored
+
+    settings = {
+        "comparisons": [
+            {
+                "comparison_levels": [
+                    {"is_null_level": True},
+                    {"m_probability": 0.9, "u_probability": 0.0},
+                    {"m_probability": 1e-12, "u_probability": 0.4},
+                    {},
+                ]
+            }
+        ]
+    }
+    levels = floored(settings)["comparisons"][0]["comparison_levels"]
+    assert levels[0] == {"is_null_level": True}
+    assert levels[1] == {"m_probability": 0.9, "u_probability": FLOOR}
+    assert levels[2] == {"m_probability": FLOOR, "u_probability": 0.4}
+    assert levels[3] == {"m_probability": FLOOR, "u_probability": FLOOR}
