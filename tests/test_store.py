@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from tests.conftest import FIXTURES, REPO, count
-from transship.errors import StoreTooNewError
+from transship.errors import StoreError, StoreTooNewError
 from transship.storage.sql import sql_root
 from transship.storage.store import (
     default_import_country,
@@ -166,3 +166,10 @@ def test_killed_ingest_leaves_the_store_as_before(tmp_path: Path) -> None:
     [result] = ingest_shipments(con, [second])
     assert not result.already_loaded and result.rows_loaded == 48
     con.close()
+
+
+def test_two_migrations_with_one_number_are_refused(tmp_path: Path) -> None:
+    for name in ("001_first.sql", "002_a.sql", "002_b.sql"):
+        (tmp_path / name).write_text("SELECT 1;", encoding="utf-8")
+    with pytest.raises(StoreError, match=r"002_a\.sql and 002_b\.sql share the number 2"):
+        migrations(tmp_path)

@@ -31,12 +31,18 @@ class Migration:
 
 def migrations(folder: Path | None = None) -> list[Migration]:
     """Every migration shipped with this version (or in ``folder``), in order."""
-    found = []
+    found: list[Migration] = []
     for path in sorted((folder or sql_root() / "migrations").glob("*.sql")):
         match = _MIGRATION_NAME.match(path.name)
         if match is None:
             raise StoreError(f"migration file {path.name} is not named NNN_name.sql")
-        found.append(Migration(int(match[1]), match[2], path))
+        version = int(match[1])
+        # Two branches can each add the next number; a store must never apply only one.
+        if found and found[-1].version == version:
+            raise StoreError(
+                f"migrations {found[-1].path.name} and {path.name} share the number {version}"
+            )
+        found.append(Migration(version, match[2], path))
     return found
 
 
