@@ -31,6 +31,7 @@ from transship.entities import clusters, model
 from transship.entities.normalise import OK, normalise_name
 from transship.errors import EntityError
 from transship.storage.sql import load, scalar, sql_frame
+from transship.storage.store import default_import_country
 
 CONTEXT_TOP = 5
 """How many of a spelling's most frequent ports, chapters, origins and partners its
@@ -61,8 +62,8 @@ def entity_id(role: str, founder: str) -> str:
 
 
 def _import_country(con: duckdb.DuckDBPyConnection) -> str | None:
-    value = scalar(con, load("early_warning/default_import_country"))
-    return str(value) if value else None
+    value = default_import_country(con)
+    return value or None
 
 
 def _top(contexts: pl.DataFrame, column: str) -> pl.DataFrame:
