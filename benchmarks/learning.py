@@ -324,10 +324,12 @@ def models(data: Path, out: Path) -> dict[str, Any]:
         prepared = prepare_range(con, date(2020, 1, 1), TEST[1], config, [], [])
         assert prepared.features is not None
         frames = []
-        for (quarter,), chunk in prepared.features.group_by(
-            pl.col("arrival_date").dt.truncate("3mo").alias("_q"), maintain_order=True
+        for (quarter, country), chunk in prepared.features.group_by(
+            pl.col("arrival_date").dt.truncate("3mo").alias("_q"),
+            "import_country",
+            maintain_order=True,
         ):
-            detectors = fitted_detectors(prepared.features, quarter, config)
+            detectors = fitted_detectors(prepared.features, quarter, str(country), config)
             scores, damping, _ = detector_scores(detectors, chunk, config, every_row=True)
             base = fuse(detectors, scores, config, damping).risk
             frames.append(learner_inputs(chunk, scores, base))

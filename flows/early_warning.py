@@ -18,16 +18,11 @@ from prefect.cache_policies import NO_CACHE
 
 from transship.detectors import DetectorConfig
 from transship.early_warning import WarningSettings, warning_digest
-from transship.early_warning.report import (
-    default_import_country,
-    default_since,
-    headlines,
-    write_reports,
-)
+from transship.early_warning.report import default_since, headlines, write_reports
 from transship.errors import EarlyWarningError
 from transship.flows.ingest import DEFAULT_DB, _store_busy
 from transship.settings import Settings
-from transship.storage.store import store
+from transship.storage.store import default_import_country, store
 
 DEFAULT_FOLDER = Path("data/warnings")
 TOP_LINES = 10

@@ -67,6 +67,65 @@ def tiny_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+OTHER_IMPORTER = "AU"
+"""An importing country the tiny world never mentions: its relabelled copy is all Australia's."""
+
+
+def relabelled_tiny_world(folder: Path, country: str = OTHER_IMPORTER) -> tuple[Path, Path]:
+    """The tiny world as imports into ``country`` instead of the US: the same shipments
+    under new ids with an import_country column, and the statistics with the US's place
+    taken by ``country`` (China's trade with third countries is the same)."""
+    import polars as pl
+
+    folder.mkdir(parents=True, exist_ok=True)
+    shipments = pl.read_csv(TINY_WORLD / "shipments.csv", infer_schema=False)
+    flows = pl.read_csv(TINY_WORLD / "flows.csv", infer_schema=False)
+    assert country not in set(flows["reporter"]) | set(flows["partner"])
+    assert not shipments["origin_country"].is_in(["US", country]).any()
+    shipments = shipments.with_columns(
+        shipment_id=pl.lit(country) + pl.col("shipment_id").str.slice(2),
+        import_country=pl.lit(country),
+    )
+    flows = flows.with_columns(pl.col("reporter", "partner").replace("US", country))
+    shipments.write_csv(folder / "shipments.csv")
+    flows.write_csv(folder / "flows.csv")
+    return folder / "shipments.csv", folder / "flows.csv"
+
+
+def _backfilled_store(path: Path, shipments: list[Path], flows: list[Path]) -> Path:
+    from transship.detectors import DetectorConfig
+    from transship.ingest.flows import ingest_flows
+    from transship.ingest.shipments import ingest_shipments
+
+    con = open_store(path)
+    list(ingest_shipments(con, shipments))
+    list(ingest_flows(con, flows, "canonical"))
+    backfill_tiny(con, DetectorConfig.load())
+    con.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def australian_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny world relabelled as imports into Australia, alone in its store, backfilled."""
+    folder = tmp_path_factory.mktemp("australia")
+    shipments, flows = relabelled_tiny_world(folder / "world")
+    return _backfilled_store(folder / "australia.duckdb", [shipments], [flows])
+
+
+@pytest.fixture(scope="session")
+def two_country_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One store holding the tiny US world and the same world relabelled as imports into
+    Australia (as a trade-data vendor's file holds several importers), backfilled."""
+    folder = tmp_path_factory.mktemp("two-countries")
+    shipments, flows = relabelled_tiny_world(folder / "world")
+    return _backfilled_store(
+        folder / "both.duckdb",
+        [TINY_WORLD / "shipments.csv", shipments],
+        [TINY_WORLD / "flows.csv", flows],
+    )
+
+
 def backfill_tiny(con: duckdb.DuckDBPyConnection, config: Any) -> None:
     """Score the tiny world's whole period, as a user's full backfill would."""
     from transship.run.pipeline import detect

@@ -131,6 +131,21 @@ def test_errors_have_exit_codes_and_no_traceback(tmp_path: Path) -> None:
     assert no_store.exit_code == 1 and "transship init" in no_store.output
 
 
+def test_init_sets_the_default_importing_country(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.duckdb")
+    made = runner.invoke(app, ["init", "--db", db])
+    assert made.exit_code == 0 and "imports into US" in made.output
+    assert (
+        "imports into JP"
+        in runner.invoke(app, ["init", "--import-country", "JPN", "--db", db]).output
+    )
+    # Running init again keeps it; an unknown country changes nothing.
+    assert "imports into JP" in runner.invoke(app, ["init", "--db", db]).output
+    refused = runner.invoke(app, ["init", "--import-country", "Atlantis", "--db", db])
+    assert refused.exit_code == 2 and "'Atlantis' is not a known" in refused.output
+    assert "imports into JP" in runner.invoke(app, ["init", "--db", db]).output
+
+
 def test_db_defaults_to_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRANSSHIP_DB", str(tmp_path / "env.duckdb"))
     assert runner.invoke(app, ["init"]).exit_code == 0

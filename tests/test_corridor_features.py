@@ -5,14 +5,20 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
+from polars.testing import assert_frame_equal
 
 from transship.features.build import Reference
 from transship.features.corridor_month import corridor_months
 from transship.features.corridor_year import corridor_years, yearly
 
+METALS = ["indium", "niobium", "vanadium"]
 REFERENCE = Reference(
     controlled=pl.DataFrame(
-        {"hs6": ["811010", "811292", "811292"], "material": ["antimony", "gallium", "germanium"]}
+        {
+            "hs6": ["811010", "811292", "811292"],
+            "material": ["antimony", "gallium", "germanium"],
+            "other_goods": [None, METALS, METALS],
+        }
     ),
     capacity=pl.DataFrame(
         {
@@ -22,24 +28,30 @@ REFERENCE = Reference(
             "scale": ["minor", "major"],
             "status": ["operating", "announced"],
             "start_date": [None, date(2026, 7, 1)],
+            "end_date": [None, None],
             "note": ["Limited smelting", None],
         }
     ),
     events=pl.DataFrame(
         {
-            "effective_date": [date(2024, 9, 15), date(2023, 8, 1)],
-            "material": ["antimony", "gallium"],
-            "measure": ["licence", "licence"],
-            "target": ["all", "all"],
-            "description": ["", ""],
+            "effective_date": [date(2024, 9, 15), date(2023, 8, 1), date(2024, 12, 3)],
+            "end_date": [None, None, date(2025, 11, 8)],
+            "material": ["antimony", "gallium", "antimony"],
+            "measure": ["licence", "licence", "ban"],
+            "target": ["all", "all", "US"],
+            "destinations": [["all"], ["all"], ["US"]],
+            "description": ["", "", ""],
         }
     ),
     hubs=pl.DataFrame({"country": ["HK"], "note": [""]}),
     countries=pl.DataFrame(
         {
-            "code": ["TH", "CN", "US", "KZ"],
-            "name": ["Thailand", "China", "United States", "Kazakhstan"],
+            "code": ["TH", "CN", "US", "KZ", "KR", "MM"],
+            "name": ["Thailand", "China", "United States", "Kazakhstan", "South Korea", "Myanmar"],
         }
+    ),
+    importers=pl.DataFrame(
+        {"code": ["US", "KR"], "adjective": ["US", "Korean"], "name": ["the US", "Korea"]}
     ),
 )
 
@@ -102,24 +114,73 @@ def test_corridor_years_put_each_legs_year_beside_its_previous_one() -> None:
             ("2024", "annual", "US", "CN", "import", "811292", 53.3e6, 90_000.0),
             ("2024", "annual", "CN", "US", "export", "811292", 9.6e6, 20_000.0),
             ("2024", "annual", "US", "TH", "import", "720610", 1.0e6, 2_000_000.0),
+            # China's exports to Kazakhstan, which trades no antimony with the US: no corridor.
+            ("2024", "annual", "CN", "KZ", "export", "811010", 9.0e6, 300_000.0),
         ]
     )
-    years = corridor_years(frame, REFERENCE).sort("country", "hs6", "year")
-    assert years.select("country", "hs6", "year").rows() == [
-        ("CN", "811292", 2024),
-        ("TH", "811010", 2022),
-        ("TH", "811010", 2023),
-        ("TH", "811010", 2024),
+    years = corridor_years(frame, REFERENCE).sort("import_country", "country", "hs6", "year")
+    # China's exports to Thailand in 2023, a year without US-Thai trade, are no US corridor.
+    assert years.select("import_country", "country", "hs6", "year").rows() == [
+        ("US", "CN", "811292", 2024),
+        ("US", "TH", "811010", 2022),
+        ("US", "TH", "811010", 2024),
     ]
-    thai = years.row(3, named=True)
-    assert (thai["us_imp_value_usd"], thai["us_imp_previous_year"]) == (30.2e6, 2022)
+    thai = years.row(2, named=True)
+    assert (thai["imp_value_usd"], thai["imp_previous_year"]) == (30.2e6, 2022)
     assert (thai["cn_exp_value_usd"], thai["cn_exp_previous_value"]) == (5.0e6, 2.0e6)
     assert thai["p_exp_value_usd"] == 22.7e6
-    assert (thai["capacity_level"], thai["control_year"]) == ("minor", 2024)
+    assert (thai["capacity_level"], thai["control_in_force"]) == ("minor", True)
     assert (thai["country_name"], thai["material"]) == ("Thailand", "antimony")
+    assert (thai["import_country_name"], thai["import_country_adjective"]) == ("the US", "US")
+    assert years.row(1, named=True)["control_in_force"] is False
     china = years.row(0, named=True)
-    assert (china["us_imp_value_usd"], china["cn_exp_value_usd"]) == (53.3e6, 9.6e6)
-    assert (china["material"], china["control_year"]) == ("gallium/germanium", 2023)
+    assert (china["imp_value_usd"], china["cn_exp_value_usd"]) == (53.3e6, 9.6e6)
+    assert (china["material"], china["control_in_force"]) == ("gallium/germanium", True)
+    assert china["code_goods"] == "8112.92 (gallium, germanium; also indium, niobium, vanadium)"
+
+
+def test_every_importing_country_has_its_own_corridors() -> None:
+    """Korea's antimony: Myanmar fell to nothing while Thailand appeared. Korea's rows use
+    Korea's legs, and nothing of Korea's reaches the US's rows."""
+    korea = flows(
+        [
+            ("2022", "annual", "KR", "MM", "import", "811010", 7.1e6, 540_000.0),
+            ("2024", "annual", "KR", "TH", "import", "811010", 14.2e6, 628_900.0),
+            ("2024", "annual", "TH", "KR", "export", "811010", 3.0e6, 150_000.0),
+            ("2022", "annual", "KR", "CN", "import", "811010", 18.2e6, 1_324_000.0),
+            ("2024", "annual", "KR", "CN", "import", "811010", 14.2e6, 650_500.0),
+            ("2024", "annual", "CN", "KR", "export", "811010", 4.0e6, 200_000.0),
+            ("2024", "annual", "CN", "TH", "export", "811010", 5.0e6, 200_000.0),
+        ]
+    )
+    us = flows([("2024", "annual", "US", "TH", "import", "811010", 30.2e6, 1_782_500.0)])
+    both = corridor_years(pl.concat([korea, us]), REFERENCE)
+    keys = ["import_country", "country", "hs6", "year"]
+    assert both.filter(pl.col("import_country") == "KR").sort(keys).select(keys).rows() == [
+        ("KR", "CN", "811010", 2022),
+        ("KR", "CN", "811010", 2024),
+        ("KR", "MM", "811010", 2022),
+        ("KR", "TH", "811010", 2024),
+    ]
+    thai = both.filter((pl.col("import_country") == "KR") & (pl.col("country") == "TH")).row(
+        0, named=True
+    )
+    assert (thai["imp_value_usd"], thai["p_exp_value_usd"]) == (14.2e6, 3.0e6)
+    # China's exports to Thailand are a leg of every importer's Thai corridor.
+    assert thai["cn_exp_value_usd"] == 5.0e6
+    assert (thai["import_country_adjective"], thai["import_country_name"]) == ("Korean", "Korea")
+    # The ban on exports to the US never applied to Korea; the licence did.
+    assert thai["control_in_force"] is True
+    china = both.filter((pl.col("import_country") == "KR") & (pl.col("country") == "CN")).sort(
+        "year"
+    )
+    assert china["cn_exp_value_usd"].to_list() == [None, 4.0e6]
+    # The US's rows are what the statistics give without Korea's own reports.
+    without_korea = pl.concat([korea, us]).filter(
+        (pl.col("reporter") != "KR") & (pl.col("partner") != "KR")
+    )
+    alone = corridor_years(without_korea, REFERENCE)
+    assert_frame_equal(both.filter(pl.col("import_country") == "US"), alone, check_dtypes=False)
 
 
 def test_corridor_months_count_the_flagged_shipments_up_to_the_last_day() -> None:
@@ -133,12 +194,16 @@ def test_corridor_months_count_the_flagged_shipments_up_to_the_last_day() -> Non
                 date(2025, 3, 30),
                 date(2025, 3, 9),
             ],
+            "import_country": ["US"] * 5,
             "origin_country": ["TH", "TH", "TH", "TH", "TH"],
             "hs6": ["282580", "282580", "282580", "282580", "720610"],
             "weight_kg": [1000.0, 3000.0, 8000.0, 500.0, 9000.0],
             "value_usd": [10_000.0, 30_000.0, 160_000.0, 5_000.0, 900.0],
             "origin_name": ["Thailand"] * 5,
+            "import_country_name": ["the US"] * 5,
+            "import_country_adjective": ["US"] * 5,
             "material": ["antimony"] * 4 + [None],
+            "code_goods": [None] * 5,
             "controlled": [True] * 4 + [False],
             "capacity_level": ["minor"] * 4 + [None],
             "capacity_note": ["Limited smelting"] * 4 + [None],

@@ -16,8 +16,8 @@ from transship.detectors import DETECTORS, LEVELS, DetectorConfig, DetectorError
 from transship.detectors.capacity import Capacity
 from transship.detectors.corridor_month.flagged_share import FlaggedShare
 from transship.detectors.corridor_month.surge import MonthSurge
+from transship.detectors.corridor_year.import_surge import ImportSurge
 from transship.detectors.corridor_year.mirror_gap import MirrorGap
-from transship.detectors.corridor_year.us_import_surge import UsImportSurge
 from transship.detectors.description import DescriptionMismatch
 from transship.detectors.relationships import Relationships
 from transship.detectors.structuring import Structuring
@@ -113,22 +113,41 @@ def test_every_detector_fires_somewhere_on_the_tiny_world(
             assert detector.fit(frames[level]).score(frames[level]).max() > 0, detector.name
 
 
-def test_capacity_honours_production_and_ignores_the_us() -> None:
+def test_capacity_honours_production_and_ignores_goods_returned() -> None:
+    shared = "8112.92 (gallium, germanium; also indium, niobium, vanadium)"
     frame = pl.DataFrame(
         {
-            "capacity_level": ["none", "minor", "major", "none", None],
-            "capacity_note": [None, "Limited smelting", None, None, None],
-            "origin_country": ["HK", "TH", "BE", "US", "FR"],
-            "origin_name": ["Hong Kong", "Thailand", "Belgium", "United States", "France"],
-            "material": ["gallium", "antimony", "antimony", "antimony", None],
+            "capacity_level": ["none", "minor", "major", "none", None, "unknown", "minor", "none"],
+            "capacity_note": [None, "Limited smelting", None, None, None, None, "Indium", None],
+            "import_country": ["US", "US", "US", "US", "US", "US", "US", "KR"],
+            "origin_country": ["HK", "TH", "BE", "US", "FR", "MY", "PE", "US"],
+            "origin_name": [
+                "Hong Kong",
+                "Thailand",
+                "Belgium",
+                "United States",
+                "France",
+                "Malaysia",
+                "Peru",
+                "United States",
+            ],
+            "material": ["gallium", "antimony", "antimony", "antimony", None]
+            + ["gallium/germanium"] * 2
+            + ["antimony"],
+            "code_goods": [None] * 5 + [shared, shared, None],
         }
     )
     detector = Capacity().fit(frame)
     scores = detector.score(frame)
-    assert scores.tolist() == [1.0, 0.6, 0.0, 0.0, 0.0]
-    assert detector.reasons(frame, scores)[0] == (
+    # Goods of US origin are returned goods when the US imports them, not when Korea does;
+    # not known to produce a code that holds unlisted goods weighs less than no capacity.
+    assert scores.tolist() == [1.0, 0.6, 0.0, 0.0, 0.0, 0.8, 0.6, 1.0]
+    reasons = detector.reasons(frame, scores)
+    assert reasons[0] == (
         "Hong Kong has no known gallium mining, smelting, refining or recycling capacity."
     )
+    assert reasons[5] == f"Malaysia is not known to produce any of {shared}."
+    assert reasons[6] == f"Peru has only minor capacity for {shared} (Indium)."
 
 
 def test_unit_value_misfit_needs_both_a_far_price_and_a_controlled_fit() -> None:
@@ -223,56 +242,70 @@ def test_structuring_wants_many_small_steady_parcels() -> None:
     assert scores.tolist() == [1.0, 0.0, 0.0]
 
 
-def test_us_import_surge_is_damped_for_producers_and_before_controls() -> None:
+def test_import_surge_is_damped_for_producers_and_before_controls() -> None:
     frame = pl.DataFrame(
         {
-            "country": ["TH", "BE", "TH", "TH", "CN"],
-            "country_name": ["Thailand", "Belgium", "Thailand", "Thailand", "China"],
-            "hs6": ["811010"] * 5,
-            "year": [2024, 2024, 2023, 2024, 2024],
-            "us_imp_value_usd": [30.2e6, 30.2e6, 30.2e6, 0.5e6, 30.2e6],
-            "us_imp_weight_kg": [1_782_500.0] * 5,
-            "us_imp_previous_year": [2022] * 5,
-            "us_imp_previous_value": [10.2e6] * 5,
-            "us_imp_previous_kg": [805_000.0] * 5,
-            "capacity_level": ["none", "major", "none", "none", "none"],
-            "control_year": [2024] * 5,
+            "country": ["TH", "BE", "TH", "TH", "CN", "TH"],
+            "country_name": ["Thailand", "Belgium", "Thailand", "Thailand", "China", "Thailand"],
+            "import_country_name": ["the US"] * 5 + ["Korea"],
+            "import_country_adjective": ["US"] * 5 + ["Korean"],
+            "hs6": ["811010"] * 6,
+            "year": [2024, 2024, 2023, 2024, 2024, 2024],
+            "imp_value_usd": [30.2e6, 30.2e6, 30.2e6, 0.5e6, 30.2e6, 30.2e6],
+            "imp_weight_kg": [1_782_500.0] * 6,
+            "imp_previous_year": [2022] * 6,
+            "imp_previous_value": [10.2e6] * 6,
+            "imp_previous_kg": [805_000.0] * 6,
+            "capacity_level": ["none", "major", "none", "none", "none", "none"],
+            "control_in_force": [True, True, False, True, True, True],
         }
     )
-    detector = UsImportSurge().fit(frame)
+    detector = ImportSurge().fit(frame)
     scores = detector.score(frame)
     grown = (np.log(1_782_500 / 805_000) - np.log(1.5)) / (np.log(3.0) - np.log(1.5))
     # A producer's surge counts 0.35, a year before the control 0.5; small corridors and
     # China itself are not surges.
-    assert np.allclose(scores, [grown, 0.35 * grown, 0.5 * grown, 0.0, 0.0])
-    assert detector.reasons(frame, scores)[0] == (
+    assert np.allclose(scores, [grown, 0.35 * grown, 0.5 * grown, 0.0, 0.0, grown])
+    reasons = detector.reasons(frame, scores)
+    assert reasons[0] == (
         "US imports of 8110.10 from Thailand in 2024: 1,782.5 t / $30.2M, "
         "against 805.0 t / $10.2M in 2022."
     )
+    assert reasons[5].startswith("Korean imports of 8110.10 from Thailand in 2024: ")
 
 
 def test_mirror_gap_counts_either_way_and_says_which_sides() -> None:
     frame = pl.DataFrame(
         {
-            "country": ["CN", "HK", "CL", "BE"],
-            "country_name": ["China", "Hong Kong", "Chile", "Belgium"],
-            "hs6": ["811292"] * 4,
-            "year": [2024] * 4,
-            "us_imp_value_usd": [53.3e6, 1.1e6, 17.9e6, 2.0e6],
-            "p_exp_value_usd": [None, 7.0e6, None, 2.0e6],
-            "cn_exp_value_usd": [9.6e6, 240e6, 3800.0, 3.4e6],
-            "control_year": [2023] * 4,
+            "country": ["CN", "HK", "CL", "BE", "CN", "HK"],
+            "country_name": ["China", "Hong Kong", "Chile", "Belgium", "China", "Hong Kong"],
+            "import_country_name": ["the US"] * 4 + ["Japan", "Burkina Faso"],
+            "import_country_adjective": ["US"] * 4 + ["Japanese", None],
+            "hs6": ["811292"] * 6,
+            "year": [2024] * 6,
+            "imp_value_usd": [53.3e6, 1.1e6, 17.9e6, 2.0e6, 53.3e6, 1.1e6],
+            "p_exp_value_usd": [None, 7.0e6, None, 2.0e6, None, 7.0e6],
+            "cn_exp_value_usd": [9.6e6, 240e6, 3800.0, 3.4e6, 9.6e6, 240e6],
+            "control_in_force": [True] * 6,
         }
     )
     detector = MirrorGap().fit(frame)
     scores = detector.score(frame)
     gap = (np.log(53.3 / 9.6) - np.log(2.0)) / (np.log(6.0) - np.log(2.0))
-    assert np.allclose(scores, [gap, 1.0, 1.0, 0.0])
-    assert detector.reasons(frame, scores)[:3] == [
+    assert np.allclose(scores, [gap, 1.0, 1.0, 0.0, gap, 1.0])
+    reasons = detector.reasons(frame, scores)
+    assert reasons[:3] == [
         "Mirror gap: in 2024 the US reported importing $53.3M of 8112.92 from China while "
         "China reported exporting $9.6M to the US (5.6x).",
         "Mirror gap: US-reported imports are 0.2x what Hong Kong reported exporting to the US.",
         "Mirror gap: US-reported imports are 4,710.5x what China reported exporting to Chile.",
+    ]
+    # Each importing country's own corridors speak of it.
+    assert reasons[4:] == [
+        "Mirror gap: in 2024 Japan reported importing $53.3M of 8112.92 from China while "
+        "China reported exporting $9.6M to Japan (5.6x).",
+        "Mirror gap: imports reported by Burkina Faso are 0.2x what Hong Kong reported "
+        "exporting to Burkina Faso.",
     ]
 
 
@@ -280,6 +313,8 @@ def test_month_surge_counts_a_big_new_corridor_and_damps_producers() -> None:
     frame = pl.DataFrame(
         {
             "origin_name": ["Mexico", "Mexico", "Belgium", "Thailand"],
+            "import_country_name": ["the US", "the US", "the US", "Burkina Faso"],
+            "import_country_adjective": ["US", "US", "US", None],
             "hs6": ["282580"] * 4,
             "month": [date(2023, 5, 1)] * 4,
             "shipments": [1, 1, 3, 2],
@@ -295,6 +330,10 @@ def test_month_surge_counts_a_big_new_corridor_and_damps_producers() -> None:
     assert detector.reasons(frame, scores)[0] == (
         "US imports of 2825.80 from Mexico in 2023-05: 6.7 t in 1 shipments, "
         "with no imports in the 12 months before."
+    )
+    thai = frame.with_columns(surge_ratio=pl.lit(12.0))
+    assert detector.reasons(thai, detector.score(thai))[3].startswith(
+        "Imports of 2825.80 into Burkina Faso from Thailand in 2023-05: 2.0 t in 2 shipments"
     )
 
 

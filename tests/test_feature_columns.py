@@ -20,15 +20,18 @@ from transship.features.build import (
     structuring,
     unit_value_benchmarks,
 )
+from transship.features.capacity import code_contents
 from transship.features.mirror import mirror_features
 
 D = date
 ANTIMONY_OXIDE, GALLIUM_UNWROUGHT, ZIRCONIA_OR_GERMANIUM = "282580", "811292", "282560"
-NATURAL_GRAPHITE, IRON, PENCILS = "250410", "720610", "960910"
+NATURAL_GRAPHITE, IRON, PENCILS, INDIUM_COMPOUNDS = "250410", "720610", "960910", "293190"
+SHARED_METALS = ["indium", "niobium", "vanadium"]
 CONTROLLED = pl.DataFrame(
     {
-        "hs6": [ANTIMONY_OXIDE, GALLIUM_UNWROUGHT, GALLIUM_UNWROUGHT],
-        "material": ["antimony", "gallium", "germanium"],
+        "hs6": [ANTIMONY_OXIDE, GALLIUM_UNWROUGHT, GALLIUM_UNWROUGHT, INDIUM_COMPOUNDS],
+        "material": ["antimony", "gallium", "germanium", "indium"],
+        "other_goods": [None, SHARED_METALS, SHARED_METALS, None],
     }
 )
 
@@ -49,13 +52,20 @@ def reference(
                 "scale": pl.String,
                 "status": pl.String,
                 "start_date": pl.Date,
+                "end_date": pl.Date,
                 "note": pl.String,
             }
         ),
         events=events
         if events is not None
         else pl.DataFrame(
-            schema={"effective_date": pl.Date, "material": pl.String, "measure": pl.String}
+            schema={
+                "effective_date": pl.Date,
+                "end_date": pl.Date,
+                "material": pl.String,
+                "measure": pl.String,
+                "destinations": pl.List(pl.String),
+            }
         ),
         hubs=pl.DataFrame(schema={"country": pl.String, "note": pl.String}),
         countries=pl.DataFrame(schema={"code": pl.String, "name": pl.String}),
@@ -150,36 +160,46 @@ def test_corridor_volumes_sum_the_last_90_days_and_the_year_before_them() -> Non
                 D(2025, 1, 15),
                 D(2025, 1, 15),
                 D(2025, 6, 1),
+                D(2025, 1, 15),
             ],
-            "origin_country": ["TH", "TH", "TH", "MX", "TH"],
-            "hs6": [ANTIMONY_OXIDE] * 5,
-            "weight_kg": [1000.0, 200.0, 300.0, 50.0, 100.0],
+            "import_country": ["US"] * 5 + ["KR"],
+            "origin_country": ["TH", "TH", "TH", "MX", "TH", "TH"],
+            "hs6": [ANTIMONY_OXIDE] * 6,
+            "weight_kg": [1000.0, 200.0, 300.0, 50.0, 100.0, 7.0],
         }
     )
     out = history.corridor_volumes(frame)
     # 2025-01-15 sees 2024-12-01 in its 90 days and 2024-01-01 in the year before them;
     # 2025-06-01's year before its 90 days starts on 2024-03-03, after 2024-01-01.
-    # Mexico's corridor sees none of Thailand's weight.
-    assert out["corridor_recent_kg"].to_list() == [1000.0, 200.0, 500.0, 50.0, 100.0]
+    # Mexico's corridor sees none of Thailand's weight, nor Korea's Thai corridor any of
+    # the US's.
+    assert out["corridor_recent_kg"].to_list() == [1000.0, 200.0, 500.0, 50.0, 100.0, 7.0]
     assert out["corridor_baseline_kg"].to_list() == pytest.approx(
-        [0.0, 1000 * 90 / 365, 1000 * 90 / 365, 0.0, 500 * 90 / 365]
+        [0.0, 1000 * 90 / 365, 1000 * 90 / 365, 0.0, 500 * 90 / 365, 0.0]
     )
 
 
 def test_origin_share_is_the_corridor_part_of_the_code_weight_in_90_days() -> None:
     frame = pl.DataFrame(
         {
-            "arrival_date": [D(2025, 1, 1), D(2025, 1, 10), D(2025, 2, 1), D(2025, 2, 1)],
-            "origin_country": ["TH", "MX", "TH", "TH"],
-            "hs6": [ANTIMONY_OXIDE, ANTIMONY_OXIDE, ANTIMONY_OXIDE, GALLIUM_UNWROUGHT],
-            "weight_kg": [100.0, 300.0, 100.0, 5.0],
-            "corridor_recent_kg": [100.0, 300.0, 200.0, 5.0],
+            "arrival_date": [
+                D(2025, 1, 1),
+                D(2025, 1, 10),
+                D(2025, 2, 1),
+                D(2025, 2, 1),
+                D(2025, 2, 1),
+            ],
+            "import_country": ["US", "US", "US", "US", "KR"],
+            "origin_country": ["TH", "MX", "TH", "TH", "TH"],
+            "hs6": [ANTIMONY_OXIDE] * 3 + [GALLIUM_UNWROUGHT, ANTIMONY_OXIDE],
+            "weight_kg": [100.0, 300.0, 100.0, 5.0, 100.0],
+            "corridor_recent_kg": [100.0, 300.0, 200.0, 5.0, 100.0],
         }
     )
     shares = history.origin_share_90d(frame).to_list()
     # Thailand's 200 kg of antimony oxide against 500 kg from everywhere; the only origin
-    # of a code holds all of it.
-    assert shares == [1.0, 0.75, 0.4, 1.0]
+    # of a code holds all of it, as Thailand does of Korea's.
+    assert shares == [1.0, 0.75, 0.4, 1.0, 1.0]
 
 
 def test_exporter_controlled_kg_counts_only_controlled_codes_in_90_days() -> None:
@@ -192,6 +212,7 @@ def test_exporter_controlled_kg_counts_only_controlled_codes_in_90_days() -> Non
                 D(2025, 2, 1),
                 D(2025, 5, 1),
             ],
+            "import_country": ["US"] * 5,
             "exporter": ["X", "X", "X", "Y", "X"],
             "weight_kg": [1000.0, 5000.0, 2000.0, 400.0, 10.0],
             "controlled": [True, False, True, True, True],
@@ -205,139 +226,248 @@ def test_exporter_controlled_kg_counts_only_controlled_codes_in_90_days() -> Non
         400.0,
         2010.0,
     ]
+    # X's shipments to Korea are another market's: they add nothing to its US volume.
+    korean = frame.with_columns(import_country=pl.lit("KR"), weight_kg=pl.col("weight_kg") * 7)
+    both = history.exporter_controlled_kg_90d(pl.concat([frame, korean])).to_list()
+    assert both[:5] == [1000.0, 1000.0, 3000.0, 400.0, 2010.0]
 
 
 def test_first_seen_columns_are_the_first_earlier_day_of_corridor_exporter_and_pair() -> None:
     frame = pl.DataFrame(
         {
-            "arrival_date": [D(2025, 1, 1), D(2025, 1, 1), D(2025, 2, 1), D(2025, 3, 1)],
-            "origin_country": ["TH", "TH", "TH", "TH"],
-            "hs6": [ANTIMONY_OXIDE] * 3 + [GALLIUM_UNWROUGHT],
-            "exporter": ["X", "X", "X", "Y"],
-            "importer": ["A", "B", "B", "A"],
+            "arrival_date": [
+                D(2025, 1, 1),
+                D(2025, 1, 1),
+                D(2025, 2, 1),
+                D(2025, 3, 1),
+                D(2025, 3, 1),
+            ],
+            "import_country": ["US", "US", "US", "US", "KR"],
+            "origin_country": ["TH", "TH", "TH", "TH", "TH"],
+            "hs6": [ANTIMONY_OXIDE] * 3 + [GALLIUM_UNWROUGHT, ANTIMONY_OXIDE],
+            "exporter": ["X", "X", "X", "Y", "X"],
+            "importer": ["A", "B", "B", "A", "B"],
         }
     )
-    before = pl.DataFrame({"exporter": ["Y"], "first_seen": [D(2024, 6, 1)]})
+    before = pl.DataFrame(
+        {"import_country": ["US", "KR"], "exporter": ["Y", "X"], "first_seen": [D(2024, 6, 1)] * 2}
+    )
     jan = D(2025, 1, 1)
-    # Shipments of the same day do not see each other.
-    assert history.corridor_first_seen(frame).to_list() == [None, None, jan, None]
-    assert history.pair_first_seen(frame).to_list() == [None, None, jan, None]
-    assert history.exporter_first_seen(frame).to_list() == [None, None, jan, None]
-    # Y shipped before the frame's first day.
-    assert history.exporter_first_seen(frame, before).to_list() == [None, None, jan, D(2024, 6, 1)]
+    # Shipments of the same day do not see each other; X's first Korean shipment is new to
+    # Korea, whatever it shipped to the US.
+    assert history.corridor_first_seen(frame).to_list() == [None, None, jan, None, None]
+    assert history.pair_first_seen(frame).to_list() == [None, None, jan, None, None]
+    assert history.exporter_first_seen(frame).to_list() == [None, None, jan, None, None]
+    # Y shipped to the US, and X to Korea, before the frame's first day.
+    assert history.exporter_first_seen(frame, before).to_list() == [
+        None,
+        None,
+        jan,
+        D(2024, 6, 1),
+        D(2024, 6, 1),
+    ]
 
 
 # Frame steps
 
 
-def test_control_in_force_is_the_latest_licence_or_ban_on_or_before_arrival() -> None:
+def test_control_in_force_is_the_latest_licence_or_ban_in_force_for_the_importer() -> None:
+    ban_end = D(2025, 11, 8)
     events = pl.DataFrame(
         {
             "effective_date": [D(2023, 8, 1), D(2023, 8, 1), D(2024, 9, 15), D(2024, 12, 3)],
+            "end_date": [None, None, None, ban_end],
             "material": ["gallium", "germanium", "antimony", "antimony"],
             "measure": ["licence", "licence", "licence", "ban"],
+            "destinations": [["all"], ["all"], ["all"], ["US"]],
         }
     )
     frame = pl.DataFrame(
         {
-            "row": [0, 1, 2, 3, 4],
-            "hs6": [ANTIMONY_OXIDE, ANTIMONY_OXIDE, ANTIMONY_OXIDE, GALLIUM_UNWROUGHT, IRON],
+            "row": list(range(8)),
+            "import_country": ["US"] * 6 + ["JP", "US"],
+            "hs6": [ANTIMONY_OXIDE] * 5 + [GALLIUM_UNWROUGHT, ANTIMONY_OXIDE, IRON],
             "arrival_date": [
                 D(2024, 9, 14),
                 D(2024, 9, 15),
                 D(2025, 1, 10),
+                ban_end,
+                D(2025, 11, 9),
                 D(2024, 1, 1),
+                D(2025, 1, 10),
                 D(2025, 1, 10),
             ],
         }
     )
     out = control_in_force(frame, reference(events=events)).sort("row")
-    # The day before the licence nothing is in force; iron is never controlled.
+    # The day before the licence nothing is in force; the ban on exports to the US is in
+    # force to its last day, then the licence again; Japan's imports were never under the
+    # ban; iron is never controlled.
+    licence, ban = D(2024, 9, 15), D(2024, 12, 3)
     assert out["control_date"].to_list() == [
         None,
-        D(2024, 9, 15),
-        D(2024, 12, 3),
+        licence,
+        ban,
+        ban,
+        licence,
         D(2023, 8, 1),
+        licence,
         None,
     ]
-    assert out["control_measure"].to_list() == [None, "licence", "ban", "licence", None]
+    assert out["control_measure"].to_list() == [
+        None,
+        "licence",
+        "ban",
+        "ban",
+        "licence",
+        "licence",
+        "licence",
+        None,
+    ]
 
 
-def test_capacity_level_counts_announced_supply_only_from_its_start() -> None:
+def test_capacity_level_counts_capacity_in_force_for_anything_the_code_holds() -> None:
     capacity = pl.DataFrame(
         {
-            "material": ["antimony", "antimony", "gallium"],
-            "country": ["CN", "MX", "KZ"],
-            "stage": ["smelt", "smelt", "refine"],
-            "scale": ["major", "minor", "major"],
-            "status": ["operating", "operating", "planned"],
-            "start_date": [None, D(2025, 4, 1), D(2026, 7, 1)],
-            "note": ["Chinese smelters", "Smelter reopened", "Pavlodar"],
+            "material": ["antimony", "antimony", "gallium", "indium", "antimony", "antimony"],
+            "country": ["CN", "MX", "KZ", "PE", "FR", "BO"],
+            "stage": ["smelt", "smelt", "refine", "refine", "refine", "mine"],
+            "scale": ["major", "minor", "major", "minor", "major", "major"],
+            "status": ["operating", "operating", "announced", "operating", "closed", "operating"],
+            "start_date": [None, D(2025, 4, 1), D(2026, 7, 1), None, D(2010, 1, 1), None],
+            "end_date": [None, None, None, None, D(2020, 12, 31), D(2024, 12, 31)],
+            "note": [
+                "Chinese smelters",
+                "Smelter reopened",
+                "Pavlodar",
+                "Zinc by-product",
+                "Closed",
+                "Mine",
+            ],
         }
     )
     frame = pl.DataFrame(
         {
-            "row": [0, 1, 2, 3, 4],
-            "hs6": [ANTIMONY_OXIDE, ANTIMONY_OXIDE, ANTIMONY_OXIDE, GALLIUM_UNWROUGHT, IRON],
-            "origin_country": ["CN", "MX", "MX", "KZ", "TH"],
+            "row": list(range(9)),
+            "hs6": [ANTIMONY_OXIDE] * 3
+            + [GALLIUM_UNWROUGHT, IRON, GALLIUM_UNWROUGHT, GALLIUM_UNWROUGHT]
+            + [ANTIMONY_OXIDE] * 2,
+            "origin_country": ["CN", "MX", "MX", "KZ", "TH", "PE", "MY", "FR", "BO"],
             "arrival_date": [
                 D(2025, 1, 10),
                 D(2025, 3, 1),
                 D(2025, 5, 1),
                 D(2026, 8, 1),
                 D(2025, 1, 10),
+                D(2025, 1, 10),
+                D(2025, 1, 10),
+                D(2025, 1, 10),
+                D(2025, 1, 10),
             ],
-            "material": ["antimony", "antimony", "antimony", "gallium/germanium", None],
+            "material": ["antimony"] * 3
+            + ["gallium/germanium", None, "gallium/germanium", "gallium/germanium"]
+            + ["antimony"] * 2,
         }
     )
     out = capacity_level(frame, reference(capacity=capacity)).sort("row")
     # Mexico's smelter does not count in March 2025, before it reopened; an uncontrolled
-    # code has no level at all.
-    assert out["capacity_level"].to_list() == ["major", "none", "minor", "major", None]
+    # code has no level at all. Peru refines indium, which 8112.92 also holds; Malaysia
+    # produces nothing listed for it, and the code holds unlisted goods (niobium,
+    # vanadium): not known to produce, rather than none. A closed refinery, or a mine
+    # past its end date, is no capacity.
+    assert out["capacity_level"].to_list() == [
+        "major",
+        "none",
+        "minor",
+        "major",
+        None,
+        "minor",
+        "unknown",
+        "none",
+        "none",
+    ]
     assert out["capacity_note"].to_list() == [
         "Chinese smelters",
         None,
         "Smelter reopened",
         "Pavlodar",
         None,
+        "Zinc by-product",
+        None,
+        None,
+        None,
     ]
+
+
+def test_code_contents_say_what_a_shared_code_holds() -> None:
+    contents = code_contents(CONTROLLED).sort("hs6")
+    assert contents["code_goods"].to_list() == [
+        None,
+        None,
+        "8112.92 (gallium, germanium; also indium, niobium, vanadium)",
+    ]
+    assert contents["carried"].to_list() == [
+        ["antimony"],
+        ["indium"],
+        ["gallium", "germanium", "indium"],
+    ]
+    assert contents["holds_unlisted"].to_list() == [False, False, True]
 
 
 def test_unit_value_benchmarks_use_the_year_before_the_month() -> None:
     frame = pl.DataFrame(
         {
-            "hs6": [ANTIMONY_OXIDE] * 4 + [IRON],
+            "import_country": ["US"] * 5 + ["KR"],
+            "hs6": [ANTIMONY_OXIDE] * 4 + [IRON, ANTIMONY_OXIDE],
             "arrival_date": [
                 D(2024, 2, 29),
                 D(2024, 6, 1),
                 D(2024, 12, 1),
                 D(2025, 2, 28),
                 D(2025, 3, 1),
+                D(2024, 6, 1),
             ],
-            "log_unit_value": [9.0, 1.0, 2.0, 4.0, 100.0],
+            "log_unit_value": [9.0, 1.0, 2.0, 4.0, 100.0, 50.0],
         }
     )
-    out = unit_value_benchmarks(frame, [D(2025, 3, 1), D(2025, 4, 1)]).sort("month", "hs6")
+    out = unit_value_benchmarks(frame, [D(2025, 3, 1), D(2025, 4, 1)]).sort(
+        "month", "import_country", "hs6", descending=[False, True, False]
+    )
     # March's year starts on 2024-03-01, so 2024-02-29 is out; iron arrived in March
     # itself, so it is benchmarked from April only. Median of 1, 2, 4 is 2 and the
-    # median of the distances 1, 0, 2 is 1.
+    # median of the distances 1, 0, 2 is 1. Korea's price is its own.
     expected = pl.DataFrame(
         {
-            "hs6": [ANTIMONY_OXIDE, ANTIMONY_OXIDE, IRON],
-            "hs6_uv_median": [2.0, 2.0, 100.0],
-            "hs6_uv_mad": [1.0, 1.0, 0.0],
-            "hs6_history": pl.Series([3, 3, 1], dtype=pl.UInt32),
-            "month": [D(2025, 3, 1), D(2025, 4, 1), D(2025, 4, 1)],
+            "import_country": ["US", "KR", "US", "US", "KR"],
+            "hs6": [ANTIMONY_OXIDE, ANTIMONY_OXIDE, ANTIMONY_OXIDE, IRON, ANTIMONY_OXIDE],
+            "hs6_uv_median": [2.0, 50.0, 2.0, 100.0, 50.0],
+            "hs6_uv_mad": [1.0, 0.0, 1.0, 0.0, 0.0],
+            "hs6_history": pl.Series([3, 1, 3, 1, 1], dtype=pl.UInt32),
+            "month": [D(2025, 3, 1)] * 2 + [D(2025, 4, 1)] * 3,
         }
     )
     assert_frame_equal(out, expected)
 
 
 def test_unit_value_benchmarks_of_months_without_history_are_empty() -> None:
-    frame = pl.DataFrame({"hs6": [IRON], "arrival_date": [D(2025, 3, 1)], "log_unit_value": [0.0]})
+    frame = pl.DataFrame(
+        {
+            "import_country": ["US"],
+            "hs6": [IRON],
+            "arrival_date": [D(2025, 3, 1)],
+            "log_unit_value": [0.0],
+        }
+    )
     out = unit_value_benchmarks(frame, [D(2025, 1, 1), D(2025, 3, 1)])
     assert out.is_empty()
-    assert out.columns == ["hs6", "hs6_uv_median", "hs6_uv_mad", "hs6_history", "month"]
+    assert out.columns == [
+        "import_country",
+        "hs6",
+        "hs6_uv_median",
+        "hs6_uv_mad",
+        "hs6_history",
+        "month",
+    ]
 
 
 def test_nearest_controlled_prices_a_misfit_against_recent_named_controlled_shipments() -> None:
@@ -345,6 +475,7 @@ def test_nearest_controlled_prices_a_misfit_against_recent_named_controlled_ship
     frame = pl.DataFrame(
         {
             "row": [0, 1, 2, 3, 4],
+            "import_country": ["US"] * 5,
             "hs6": [ANTIMONY_OXIDE, ANTIMONY_OXIDE, ZIRCONIA_OR_GERMANIUM, GALLIUM_UNWROUGHT, IRON],
             "material": ["antimony", "antimony", "germanium", "gallium/germanium", None],
             "described_material": ["antimony", "antimony", None, "gallium", None],
@@ -382,6 +513,7 @@ def test_nearest_controlled_leaves_prices_that_fit_their_code_and_controlled_cod
     frame = pl.DataFrame(
         {
             "row": [0, 1, 2],
+            "import_country": ["US"] * 3,
             "hs6": [ANTIMONY_OXIDE, IRON, ANTIMONY_OXIDE],
             "material": ["antimony", None, "antimony"],
             "described_material": ["antimony", None, "antimony"],
@@ -402,6 +534,7 @@ def test_nearest_controlled_also_prices_misfits_far_below_their_code() -> None:
     frame = pl.DataFrame(
         {
             "row": [0, 1],
+            "import_country": ["US"] * 2,
             "hs6": [NATURAL_GRAPHITE, PENCILS],
             "material": ["graphite", None],
             "described_material": ["graphite", None],
@@ -422,6 +555,7 @@ def test_origin_switch_after_a_control_names_the_main_origin_before_it() -> None
     frame = pl.DataFrame(
         {
             "row": [0, 1, 2, 3, 4],
+            "import_country": ["US"] * 5,
             "importer": ["A"] * 5,
             "material": ["graphite"] * 5,
             "origin_country": ["CN", "MZ", "TZ", "TZ", "IN"],
@@ -448,6 +582,7 @@ def test_origin_switch_ignores_origins_used_before_the_control_and_new_importers
     frame = pl.DataFrame(
         {
             "row": [0, 1, 2, 3, 4],
+            "import_country": ["US"] * 5,
             "importer": ["B", "B", "B", "C", "B"],
             "material": ["antimony"] * 5,
             "origin_country": ["CN", "TH", "TH", "TH", "CN"],
@@ -471,6 +606,7 @@ def test_origin_switch_ignores_origins_used_before_the_control_and_new_importers
 def test_structuring_counts_parcels_and_measures_steady_months() -> None:
     frame = pl.DataFrame(
         {
+            "import_country": ["US"] * 5,
             "importer": ["A", "A", "A", "A", "B"],
             "hs6": [GALLIUM_UNWROUGHT] * 5,
             "arrival_date": [
@@ -501,6 +637,7 @@ def test_structuring_counts_parcels_and_measures_steady_months() -> None:
 def test_structuring_finds_irregular_months_and_keeps_codes_apart() -> None:
     frame = pl.DataFrame(
         {
+            "import_country": ["US"] * 5,
             "importer": ["C"] * 5,
             "hs6": [GALLIUM_UNWROUGHT] * 4 + [ANTIMONY_OXIDE],
             "arrival_date": [
@@ -550,25 +687,29 @@ def test_mirror_features_sum_the_legs_before_the_month_preferring_each_legs_own_
             flow("US", "import", "CN", D(2025, 3, 1), 40.0),
             flow("CN", "export", "US", D(2025, 3, 1), 400.0),  # the US's own figure wins
             flow("CN", "export", "US", D(2025, 4, 1), 30.0),  # the US reported none
+            flow("TH", "export", "KR", D(2025, 4, 1), 9.0),  # Korea reported none
+            flow("KR", "import", "CN", D(2025, 4, 1), 5.0),
         ]
     )
     shipments = pl.DataFrame(
         {
-            "origin_country": ["TH", "TH", "MX", "US", "CN"],
-            "hs6": [ANTIMONY_OXIDE] * 5,
-            "month": [D(2025, 3, 1)] + [D(2025, 5, 1)] * 4,
+            "import_country": ["US", "US", "US", "US", "US", "KR", "KR"],
+            "origin_country": ["TH", "TH", "MX", "US", "CN", "TH", "US"],
+            "hs6": [ANTIMONY_OXIDE] * 7,
+            "month": [D(2025, 3, 1)] + [D(2025, 5, 1)] * 6,
         }
     )
     out = mirror_features(shipments, flows)
     # March looks back on December to February and, for the base, on December 2023 to
     # November 2024 (a quarter of it); May on February to April and February 2024 to
     # January 2025. Annual statistics are not months.
-    # Goods of US or Chinese origin take no detour: trade between the two is the direct
-    # leg, not one through an origin.
-    assert out["cn_to_origin_recent"].to_list() == [100.0, 150.0, None, None, None]
-    assert out["cn_to_origin_base"].to_list() == [300.0, 300.0, None, None, None]
-    assert out["origin_to_us_recent"].to_list() == [60.0, 80.0, None, None, None]
-    assert out["origin_to_us_base"].to_list() == [0.0, 15.0, None, None, None]
-    # China to the US is one leg for every origin.
-    assert out["cn_to_us_recent"].to_list() == [0.0, 70.0, 70.0, 70.0, 70.0]
-    assert out["cn_to_us_base"].to_list() == [30.0] * 5
+    # Goods of Chinese origin, or of the importing country's own, take no detour: trade
+    # between China and the importer is the direct leg, not one through an origin. For
+    # Korea, goods of US origin are a detour like any other: China -> US -> Korea.
+    assert out["cn_to_origin_recent"].to_list() == [100.0, 150.0, None, None, None, 150.0, 430.0]
+    assert out["cn_to_origin_base"].to_list() == [300.0, 300.0, None, None, None, 300.0, 30.0]
+    assert out["origin_to_importer_recent"].to_list() == [60.0, 80.0, None, None, None, 9.0, None]
+    assert out["origin_to_importer_base"].to_list() == [0.0, 15.0, None, None, None, 0.0, None]
+    # China to the importer is one leg for every origin: the US's, or Korea's own.
+    assert out["cn_to_importer_recent"].to_list() == [0.0, 70.0, 70.0, 70.0, 70.0, 5.0, 5.0]
+    assert out["cn_to_importer_base"].to_list() == [30.0] * 5 + [0.0, 0.0]

@@ -113,7 +113,7 @@ def test_bad_attributes_are_refused_naming_them(tmp_path: Path, attributes: str,
 def test_korean_declarations_keep_their_other_columns(con: duckdb.DuckDBPyConnection) -> None:
     sample = FIXTURES / "korea" / "korea_declarations_sample.csv"
     [result] = ingest_shipments(con, [sample], korea_customs_mapping())
-    assert result.rows_loaded == 3
+    assert result.rows_loaded == 4
     kept = dict(
         con.execute(
             "SELECT name, text_value FROM shipment_attributes WHERE shipment_id = '10000002'"

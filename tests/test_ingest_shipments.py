@@ -8,11 +8,18 @@ import polars as pl
 import pytest
 
 from tests.conftest import FIXTURES, SHIPMENT_HEADER, count, write
-from transship.errors import InputFileError, LostRowsError, MappingError, MissingColumnsError
+from transship.errors import (
+    InputFileError,
+    LostRowsError,
+    MappingError,
+    MissingColumnsError,
+    UnknownCountryError,
+)
 from transship.ingest.mapping import load_mapping
 from transship.ingest.shared import korea_customs_mapping
 from transship.ingest.shipments import ingest_shipments
 from transship.storage.checks import run_checks
+from transship.storage.store import default_import_country, set_default_import_country
 
 GOOD = (
     "S1,2025-01-05,Acme,Thai Oxide,TH,TH,,Long Beach,2825.80.0000,ANTIMONY OXIDE,,,1000,45000,sea"
@@ -219,7 +226,7 @@ def test_korean_declarations_through_the_shipped_mapping(con: duckdb.DuckDBPyCon
     [result] = ingest(
         con, FIXTURES / "korea" / "korea_declarations_sample.csv", mapping=korea_customs_mapping()
     )
-    assert (result.rows_loaded, result.reasons) == (3, {"non_positive_weight": 1})
+    assert (result.rows_loaded, result.reasons) == (4, {"non_positive_weight": 1})
     row = con.execute(
         "SELECT importer, exporter, origin_country, export_country, hs6, value_usd, "
         "port_of_unlading FROM shipments WHERE shipment_id = '10000002'"
@@ -234,6 +241,41 @@ def test_korean_declarations_through_the_shipped_mapping(con: duckdb.DuckDBPyCon
         "KR",
     )
     assert con.execute("SELECT mapping FROM ingest_batches").fetchall() == [("korea-customs",)]
+    # The mapping's constant says they are imports into Korea.
+    assert con.execute("SELECT DISTINCT import_country FROM shipments").fetchall() == [("KR",)]
+
+
+def test_the_importing_country_comes_from_the_file_the_mapping_or_the_store(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    header = f"{SHIPMENT_HEADER},import_country"
+    rows = [
+        GOOD.replace("S1,", "J1,") + ",JPN",
+        GOOD.replace("S1,", "K1,") + ", Korea ",
+        GOOD.replace("S1,", "D1,") + ",",
+        GOOD.replace("S1,", "N1,") + ",Narnia",
+    ]
+    [result] = ingest(con, write(tmp_path / "vendor.csv", "\n".join([header, *rows]) + "\n"))
+    assert (result.rows_loaded, result.reasons) == (3, {"unknown_country": 1})
+    [(column, value, message)] = con.execute(
+        "SELECT column_name, bad_value, message FROM quarantine"
+    ).fetchall()
+    assert (column, value) == ("import_country", "Narnia")
+    assert "import_country 'Narnia' is not a known ISO 3166" in message
+    # A file without the column, or a row leaving it blank, is in the store's default.
+    set_default_import_country(con, "Japan")
+    ingest(con, write(tmp_path / "plain.csv", f"{SHIPMENT_HEADER}\n{GOOD}\n"))
+    countries = dict(con.execute("SELECT shipment_id, import_country FROM shipments").fetchall())
+    assert countries == {"J1": "JP", "K1": "KR", "D1": "US", "S1": "JP"}
+    assert run_checks(con) == []
+
+
+def test_the_default_importing_country_must_be_a_country(con: duckdb.DuckDBPyConnection) -> None:
+    assert default_import_country(con) == "US"
+    with pytest.raises(UnknownCountryError, match="'Narnia' is not a known"):
+        set_default_import_country(con, "Narnia")
+    assert default_import_country(con) == "US"
+    assert set_default_import_country(con, "kor") == "KR"
 
 
 def test_mapping_errors_are_named(tmp_path: Path) -> None:

@@ -382,7 +382,8 @@ def test_every_scored_shipment_is_exported(tiny_store: Path, tmp_path: Path) -> 
     result = CliRunner().invoke(app, [*args, "--db", str(tiny_store)])
     assert result.exit_code == 0, result.output
     exported = pl.read_csv(out, schema_overrides={"shipment_id": pl.String})
-    assert exported.columns[:3] == ["shipment_id", "arrival_date", "score"]
+    assert exported.columns[:4] == ["shipment_id", "arrival_date", "import_country", "score"]
+    assert set(exported["import_country"]) == {"US"}
     con = duckdb.connect(str(tiny_store), read_only=True)
     shipments, flags = con.execute(
         "SELECT (SELECT count(*) FROM shipments WHERE arrival_date BETWEEN ? AND ?), "

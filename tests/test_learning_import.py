@@ -48,7 +48,7 @@ def test_outcomes_count_from_arrival_plus_the_lag_and_change_no_flag(
     path, user = korean
     con = open_store(path)
     result = import_outcomes(con, KOREAN, user, COLUMNS, lag_days=30)
-    assert (result.imported, result.positives, result.quarantined) == (3, 1, ["10000004"])
+    assert (result.imported, result.positives, result.quarantined) == (4, 2, ["10000004"])
     rows = con.execute(
         "SELECT shipment_id, positive, counts_from, analyst FROM inspection_outcomes "
         "ORDER BY shipment_id"
@@ -57,13 +57,14 @@ def test_outcomes_count_from_arrival_plus_the_lag_and_change_no_flag(
         ("10000001", 0, date(2020, 4, 1), "a.lopez"),
         ("10000002", 1, date(2020, 4, 1), "a.lopez"),
         ("10000003", 0, date(2020, 4, 2), "a.lopez"),
+        ("10000005", 1, date(2020, 4, 3), "a.lopez"),
     ]
     assert count(con, "SELECT count(*) FROM decisions") == 0
     # The decision log lists them as imported, on their shipment.
     log = decision_log(con)
-    assert log["action"].to_list() == ["import"] * 3
-    assert sorted(log["new_status"].to_list()) == ["clean", "clean", "fraud found"]
-    assert log["flag_id"].null_count() == 3
+    assert log["action"].to_list() == ["import"] * 4
+    assert sorted(log["new_status"].to_list()) == ["clean", "clean", "fraud found", "fraud found"]
+    assert log["flag_id"].null_count() == 4
     assert log["note"].str.contains("; counts from 2020-04-01").sum() == 2
     # A flag's own log holds only the decisions on it.
     assert decision_log(con, flag_id="Sanything").height == 0
@@ -75,8 +76,8 @@ def test_a_repeated_import_changes_nothing(korean: tuple[Path, User]) -> None:
     con = open_store(path)
     import_outcomes(con, KOREAN, user, COLUMNS)
     again = import_outcomes(con, KOREAN, user, COLUMNS)
-    assert (again.imported, again.already) == (0, 3)
-    assert count(con, "SELECT count(*) FROM inspection_outcomes") == 3
+    assert (again.imported, again.already) == (0, 4)
+    assert count(con, "SELECT count(*) FROM inspection_outcomes") == 4
     con.close()
 
 
@@ -140,7 +141,7 @@ def test_quarantined_ids_are_set_aside_by_the_file_header(korean: tuple[Path, Us
     labels = read_labels(KOREAN, COLUMNS)
     known = known_ids(con, labels, KOREAN, "Declaration ID")
     assert known.quarantined == ["10000004"]
-    assert known.labels.height == 3
+    assert known.labels.height == 4
     con.close()
 
 
@@ -150,11 +151,11 @@ def test_the_command_reports_skipped_ids_and_a_repeat(korean: tuple[Path, User])
     args += ["--label-column", "Fraud", "--analyst", "a.lopez", "--db", str(path)]
     first = runner.invoke(app, args, terminal_width=300)
     assert first.exit_code == 0, first.output
-    assert "imported 3 inspection outcomes" in first.output
-    assert "1 fraud found, 2 clean; counting from arrival + 30 days" in first.output
+    assert "imported 4 inspection outcomes" in first.output
+    assert "2 fraud found, 2 clean; counting from arrival + 30 days" in first.output
     assert "1 ids were quarantined at ingest" in first.output
     second = runner.invoke(app, args, terminal_width=300)
-    assert "nothing new: all 3 outcomes" in second.output
+    assert "nothing new: all 4 outcomes" in second.output
     refused = runner.invoke(
         app, [*args[:5], "--label-column", "Nope", *args[7:]], terminal_width=300
     )

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
+from transship.features.controls import code_events
 from transship.features.profiles import (
     code_profile,
     control_phase,
@@ -30,6 +32,7 @@ def shipments() -> pl.DataFrame:
                 date(2025, 3, 2),
                 date(2025, 3, 9),
             ],
+            "import_country": ["US", "US", "US", "US"],
             "origin_country": ["TH", "TH", "TH", "BE"],
             "hs6": ["282580", "282580", "282580", "282580"],
             "weight_kg": [1000.0, 3000.0, 8000.0, 2000.0],
@@ -93,14 +96,53 @@ def test_runs_store_profiles_and_monthly_corridor_flags(tiny_store: Path) -> Non
     assert monthly["reasons"].str.contains("shipments are flagged").all()
 
 
+def test_profiles_never_mix_importing_countries(shipments: pl.DataFrame) -> None:
+    """Korean imports of the same corridors starting a month earlier and ending a month
+    later change nothing of the US profiles: month spans, baselines, shares and the
+    'recent' windows are each country's own."""
+    korean = shipments.with_columns(import_country=pl.lit("KR"), exporter=pl.lit("X"))
+    both = pl.concat(
+        [
+            shipments,
+            korean.with_columns(pl.col("arrival_date").dt.offset_by("-1mo")),
+            korean.with_columns(pl.col("arrival_date").dt.offset_by("1mo")),
+        ]
+    )
+    us = pl.col("import_country") == "US"
+    for profile in (corridor_profile, code_profile, exporter_profile, importer_profile, new_pairs):
+        assert_frame_equal(profile(both).filter(us), profile(shipments), check_row_order=False)
+    assert set(corridor_profile(both)["import_country"]) == {"US", "KR"}
+
+
 def test_control_phase_splits_before_and_after(shipments: pl.DataFrame) -> None:
-    controls = pl.DataFrame({"hs6": ["282580"], "effective_date": [date(2025, 2, 10)]})
-    profile = control_phase(corridor_profile(shipments), "hs6", controls)
-    thailand = profile.filter(pl.col("origin_country") == "TH")
-    assert thailand["control_date"].to_list() == [None, date(2025, 2, 10), date(2025, 2, 10)]
-    assert thailand["after_control"].to_list() == [None, True, True]
+    controls = code_events(
+        pl.DataFrame({"hs6": ["282580"], "material": ["antimony"]}),
+        pl.DataFrame(
+            {
+                "effective_date": [date(2025, 2, 10), date(2025, 3, 5)],
+                "end_date": [None, date(2025, 3, 20)],
+                "material": ["antimony", "antimony"],
+                "measure": ["licence", "ban"],
+                "destinations": [["all"], ["US"]],
+            }
+        ),
+    )
+    korean = shipments.with_columns(import_country=pl.lit("KR"))
+    profile = control_phase(corridor_profile(pl.concat([shipments, korean])), "hs6", controls)
+    thailand = profile.filter(pl.col("origin_country") == "TH").sort("import_country", "month")
+    # The ban on exports to the US ended before March's end: the licence is in force then,
+    # for the US as for Korea, to which the ban never applied.
+    licence = date(2025, 2, 10)
+    assert thailand["control_date"].to_list() == [None, licence, licence] * 2
+    assert thailand["after_control"].to_list() == [None, True, True] * 2
     heading = control_phase(corridor_profile(shipments, "hs4"), "hs4", controls)
-    assert heading["control_date"].drop_nulls().unique().to_list() == [date(2025, 2, 10)]
+    assert heading["control_date"].drop_nulls().unique().to_list() == [licence]
+    in_force = control_phase(
+        corridor_profile(shipments.with_columns(arrival_date=pl.lit(date(2025, 3, 1)))),
+        "hs6",
+        controls.with_columns(control_end=pl.lit(None, pl.Date)),
+    )
+    assert in_force["control_date"].unique().to_list() == [date(2025, 3, 5)]
 
 
 def test_origin_switches_and_new_pairs(shipments: pl.DataFrame) -> None:
@@ -110,6 +152,6 @@ def test_origin_switches_and_new_pairs(shipments: pl.DataFrame) -> None:
         control_date=pl.lit(date(2024, 12, 3)),
     )
     switches = origin_switches(features)
-    assert switches.rows() == [("A", "antimony: CN -> TH after 2024-12-03")]
-    pairs = dict(new_pairs(shipments).iter_rows())
+    assert switches.rows() == [("US", "A", "antimony: CN -> TH after 2024-12-03")]
+    pairs = {exporter: n for _, exporter, n in new_pairs(shipments).iter_rows()}
     assert pairs == {"X": 2, "Y": 1, "Z": 1}

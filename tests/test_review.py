@@ -461,14 +461,19 @@ def test_the_corridor_chart_draws_bars_baseline_controls_and_escapes_labels() ->
         }
     )
     svg = corridor_chart(
-        months, [Marker(date(2024, 12, 3), "antimony <ban>")], date(2025, 1, 9), "A & B"
+        months,
+        [Marker(date(2024, 12, 3), "antimony <ban>")],
+        date(2025, 1, 9),
+        "A & B",
+        "Korean trade statistics",
     )
     assert svg.count('class="bar"') == 2 + 1  # two unflagged months and the legend swatch
     assert svg.count('class="bar flagged"') == 1 + 1
     assert svg.count('class="statistics"') == 2 + 1
     assert "antimony &lt;ban&gt;" in svg and "A &amp; B" in svg and "<ban>" not in svg
     assert '<polyline class="baseline"' in svg
-    assert "No shipments" in corridor_chart(months.clear(), [], None, "empty")
+    assert "Korean trade statistics" in svg and "US" not in svg
+    assert "No shipments" in corridor_chart(months.clear(), [], None, "empty", "statistics")
 
 
 def test_old_sessions_are_swept_when_someone_signs_in(con: duckdb.DuckDBPyConnection) -> None:

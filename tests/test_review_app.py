@@ -562,10 +562,11 @@ def test_the_warnings_page_ranks_warnings_with_charts_and_corridor_links(
     link = re.search(r'<a class="corridor-flags" href="([^"]+)">(\d+) flags? in', thailand)
     assert link is not None
     href, count = html.unescape(link[1]), int(link[2])
-    assert href == "/?status=any&origin=TH&hs_code=282580"
+    assert href == "/?status=any&origin=TH&hs_code=282580&import_country=US"
     assert count == one(
         review_db,
-        "SELECT count(*) FROM flags WHERE origin_country = 'TH' AND starts_with(hs_code, '282580')",
+        "SELECT count(*) FROM flags WHERE import_country = 'US' AND origin_country = 'TH' "
+        "AND starts_with(hs_code, '282580')",
     )
     assert count > 0
     assert f"<strong>{count}</strong> flags" in client.get(href).text

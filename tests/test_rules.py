@@ -81,7 +81,7 @@ def test_an_unknown_detector_parameter_is_refused(tmp_path: Path) -> None:
     path = rules_with(tmp_path, "none_score = 1.0             # origin", "none_scroe = 1.0  #")
     assert (
         "[capacity] none_scroe is not a parameter of capacity; its parameters are "
-        "none_score, minor_score, exempt_origins"
+        "none_score, unknown_score, minor_score"
     ) in refusal(path)
 
 
@@ -115,9 +115,9 @@ def test_a_missing_fusion_key_is_refused(tmp_path: Path) -> None:
         ('n_bins = "auto"', 'n_bins = "many"', "[hbos] n_bins = 'many': "),
         (
             'damped = ["corridor_surge"',
-            'damped = ["year_us_import_surge"',
-            "[fusion] damped = ['year_us_import_surge', 'relationships', 'structuring', "
-            "'pass_through']: year_us_import_surge is not a shipment rule; shipment rules are",
+            'damped = ["year_import_surge"',
+            "[fusion] damped = ['year_import_surge', 'relationships', 'structuring', "
+            "'pass_through']: year_import_surge is not a shipment rule; shipment rules are",
         ),
     ],
 )

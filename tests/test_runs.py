@@ -186,8 +186,8 @@ def test_a_fit_fingerprint_follows_the_code_that_fits(
 
     con = open_store(tiny_store, read_only=True)
     config, reference, quarters = DetectorConfig.load(), Reference.load(con), [date(2025, 4, 1)]
-    before = fits.history_fingerprints(con, quarters, config, reference)
-    assert fits.history_fingerprints(con, quarters, config, reference) == before
+    before = fits.history_fingerprints(con, quarters, ["US"], config, reference)
+    assert fits.history_fingerprints(con, quarters, ["US"], config, reference) == before
     monkeypatch.setattr(fits, "code_digest", lambda: "edited")
-    assert fits.history_fingerprints(con, quarters, config, reference) != before
+    assert fits.history_fingerprints(con, quarters, ["US"], config, reference) != before
     con.close()

@@ -34,7 +34,7 @@ def test_skipping_models_below_the_floor_changes_no_flag(tiny_store: Path) -> No
         features = build_features(
             load_shipments(con, date(2025, 6, 30)), load_flows(con), reference
         )
-    detectors = fitted_detectors(features, date(2025, 4, 1), config)
+    detectors = fitted_detectors(features, date(2025, 4, 1), "US", config)
     target = features.filter(pl.col("arrival_date").is_between(date(2025, 4, 1), date(2025, 6, 30)))
     quick = score_month(detectors, target, config)
 

@@ -10,9 +10,15 @@ import duckdb
 import pytest
 
 from tests.conftest import FIXTURES, REPO, count
-from transship.errors import StoreTooNewError
+from transship.errors import StoreError, StoreTooNewError
 from transship.storage.sql import sql_root
-from transship.storage.store import migrate, migrations, open_store, schema_version
+from transship.storage.store import (
+    default_import_country,
+    migrate,
+    migrations,
+    open_store,
+    schema_version,
+)
 
 
 def test_init_is_idempotent(tmp_path: Path) -> None:
@@ -51,6 +57,41 @@ def test_older_store_is_upgraded_on_open(tmp_path: Path) -> None:
     upgraded = open_store(tmp_path / "s.duckdb")
     assert schema_version(upgraded) == migrations()[-1].version
     assert count(upgraded, "SELECT count(*) FROM flags") == 0
+    upgraded.close()
+
+
+def test_an_older_stores_rows_become_imports_into_the_us(tmp_path: Path) -> None:
+    """Before the importing country existed every store held US imports: its shipments,
+    flags and profiles are filled with US, which is also its default for new files."""
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for migration in migrations():
+        if migration.version < 10:
+            shutil.copy(migration.path, folder)
+    con = duckdb.connect(tmp_path / "s.duckdb")
+    migrate(con, folder)
+    con.execute(
+        "INSERT INTO shipments (shipment_id, arrival_date, origin_country, hs_code, hs6, "
+        "weight_kg, value_usd, batch_id, source_line) "
+        "VALUES ('S1', DATE '2024-01-02', 'TH', '282580', '282580', 10, 100, 1, 2)"
+    )
+    con.execute(
+        "INSERT INTO profile_importers VALUES ('Acme', DATE '2024-01-02', DATE '2024-01-02', "
+        "1, 10, 1, 'TH', 0, NULL)"
+    )
+    con.close()
+    upgraded = open_store(tmp_path / "s.duckdb")
+    assert upgraded.execute("SELECT import_country FROM shipments").fetchall() == [("US",)]
+    assert upgraded.execute(
+        "SELECT import_country, importer FROM profile_importers"
+    ).fetchall() == [("US", "Acme")]
+    assert default_import_country(upgraded) == "US"
+    with pytest.raises(duckdb.ConstraintException, match="import_country"):
+        upgraded.execute(
+            "INSERT INTO shipments (shipment_id, arrival_date, origin_country, hs_code, hs6, "
+            "weight_kg, value_usd, batch_id, source_line) "
+            "VALUES ('S2', DATE '2024-01-02', 'TH', '282580', '282580', 10, 100, 1, 3)"
+        )
     upgraded.close()
 
 
@@ -125,3 +166,10 @@ def test_killed_ingest_leaves_the_store_as_before(tmp_path: Path) -> None:
     [result] = ingest_shipments(con, [second])
     assert not result.already_loaded and result.rows_loaded == 48
     con.close()
+
+
+def test_two_migrations_with_one_number_are_refused(tmp_path: Path) -> None:
+    for name in ("001_first.sql", "002_a.sql", "002_b.sql"):
+        (tmp_path / name).write_text("SELECT 1;", encoding="utf-8")
+    with pytest.raises(StoreError, match=r"002_a\.sql and 002_b\.sql share the number 2"):
+        migrations(tmp_path)

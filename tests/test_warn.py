@@ -20,8 +20,8 @@ from tests.conftest import TINY_WORLD
 from tests.test_rules import rules_with
 from transship.cli import app
 from transship.early_warning import warning_digest
-from transship.early_warning.report import default_import_country, default_since, headlines
-from transship.storage.store import open_store, store
+from transship.early_warning.report import default_since, headlines
+from transship.storage.store import default_import_country, open_store, store
 
 runner = CliRunner()
 PLAIN = {"COLUMNS": "200", "NO_COLOR": "1"}

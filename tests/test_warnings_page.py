@@ -75,11 +75,12 @@ def test_the_warnings_months_and_its_corridor_in_the_queue() -> None:
     assert _window("2024", "annual", 3) == (date(2024, 1, 1), date(2024, 12, 1))
     # A monthly warning over a chart of annual statistics has no months to shade.
     assert _window("2024-11", "annual", 3) is None
-    link = corridor_link("TH", "811010", "US")
-    assert {k: link[k] for k in ("status", "origin", "hs_code")} == {
+    # The importer's own corridor: a Korean warning never opens the US flags.
+    assert corridor_link("TH", "811010", "KR") == {
         "status": "any",
         "origin": "TH",
         "hs_code": "811010",
+        "import_country": "KR",
     }
 
 

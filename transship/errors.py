@@ -44,6 +44,12 @@ class UnknownFormatError(InputFileError):
     """An input format name is not one transship knows."""
 
 
+class UnknownCountryError(TransshipError):
+    """A country given as an option is not one transship knows; nothing was changed."""
+
+    exit_code = 2
+
+
 class WorldError(TransshipError):
     """A synthetic world was asked for with an unusable option (importing country,
     materials set); nothing was generated."""
@@ -83,3 +89,15 @@ class EarlyWarningError(TransshipError):
 class IdentifierError(TransshipError):
     """A table or column name meant for SQL text is not a plain name, or a SQL file's name
     slots do not match the names given; nothing was run."""
+
+
+class EntityError(TransshipError):
+    """An entity-resolution action cannot be carried out as asked (an unknown or
+    ambiguous name, a merge of one entity with itself, a note missing); nothing was
+    recorded."""
+
+    exit_code = 2
+
+
+class UnknownEntityError(EntityError):
+    """No entity or spelling goes by the name given."""

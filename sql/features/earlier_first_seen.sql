@@ -1,7 +1,8 @@
--- First arrival of each corridor, exporter and exporter-importer pair among shipments
--- before $before, one key set per row (key_set names it; other key columns are null).
+-- First arrival of each corridor, exporter and exporter-importer pair (each within its
+-- importing country) among shipments before $before, one key set per row (key_set names
+-- it; other key columns are null).
 WITH earlier AS (
-    SELECT origin_country, hs6, exporter, importer, arrival_date
+    SELECT import_country, origin_country, hs6, exporter, importer, arrival_date
     FROM shipments
     WHERE arrival_date < $before
 ),
@@ -9,37 +10,40 @@ WITH earlier AS (
 corridors AS (
     SELECT
         'corridor' AS key_set,
+        import_country,
         origin_country,
         hs6,
         CAST(NULL AS VARCHAR) AS exporter,
         CAST(NULL AS VARCHAR) AS importer,
         min(arrival_date) AS first_seen
     FROM earlier
-    GROUP BY origin_country, hs6
+    GROUP BY import_country, origin_country, hs6
 ),
 
 exporters AS (
     SELECT
         'exporter' AS key_set,
+        import_country,
         CAST(NULL AS VARCHAR) AS origin_country,
         CAST(NULL AS VARCHAR) AS hs6,
         exporter,
         CAST(NULL AS VARCHAR) AS importer,
         min(arrival_date) AS first_seen
     FROM earlier
-    GROUP BY exporter
+    GROUP BY import_country, exporter
 ),
 
 pairs AS (
     SELECT
         'pair' AS key_set,
+        import_country,
         CAST(NULL AS VARCHAR) AS origin_country,
         CAST(NULL AS VARCHAR) AS hs6,
         exporter,
         importer,
         min(arrival_date) AS first_seen
     FROM earlier
-    GROUP BY exporter, importer
+    GROUP BY import_country, exporter, importer
 ),
 
 final AS (

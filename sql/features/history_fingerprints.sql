@@ -1,62 +1,77 @@
--- Per calendar quarter in $quarters: the count and a running xor of row hashes of every
--- shipment that arrived before it and every trade-statistics row for a period before it,
--- which is all a quarter's fit can have learned from.
+-- Per calendar quarter in $quarters and importing country in $countries: the count and a
+-- running xor of row hashes of every shipment into that country that arrived before the
+-- quarter, and of every trade-statistics row for a period before it, which is all that
+-- country's fit for the quarter can have learned from.
 WITH quarters AS (
-    SELECT unnest($quarters) AS quarter
+    SELECT unnest($quarters::DATE[]) AS quarter
 ),
 
-shipment_rows AS (
+countries AS (
+    SELECT unnest($countries::VARCHAR[]) AS import_country
+),
+
+shipment_buckets AS (
     SELECT
-        'shipments' AS source_table,
+        import_country,
         date_trunc('quarter', arrival_date) AS bucket,
-        hash(
+        count(*) AS row_count,
+        bit_xor(hash(
             shipment_id, arrival_date, importer, exporter, origin_country, export_country,
             port_of_lading, port_of_unlading, hs_code, description, weight_kg, value_usd,
             transport_mode
-        ) AS row_hash
+        )) AS row_hash
     FROM shipments
+    WHERE import_country IN (SELECT import_country FROM countries)
+    GROUP BY ALL
 ),
 
-flow_rows AS (
+flow_buckets AS (
     SELECT
-        'trade_flows' AS source_table,
         date_trunc('quarter', period_start) AS bucket,
-        hash(
+        count(*) AS row_count,
+        bit_xor(hash(
             source, period, frequency, reporter, partner, flow, hs6, value_usd, weight_kg
-        ) AS row_hash
+        )) AS row_hash
     FROM trade_flows
+    GROUP BY ALL
 ),
 
-buckets AS (
-    SELECT source_table, bucket, count(*) AS row_count, bit_xor(row_hash) AS row_hash
-    FROM (SELECT * FROM shipment_rows UNION ALL SELECT * FROM flow_rows)
-    GROUP BY source_table, bucket
-),
-
-before_quarter AS (
+shipments_before AS (
     SELECT
         quarters.quarter,
-        buckets.source_table,
+        buckets.import_country,
         sum(buckets.row_count) AS row_count,
         bit_xor(buckets.row_hash) AS row_hash
     FROM quarters
-    INNER JOIN buckets ON buckets.bucket < quarters.quarter
-    GROUP BY quarters.quarter, buckets.source_table
+    INNER JOIN shipment_buckets AS buckets ON buckets.bucket < quarters.quarter
+    GROUP BY ALL
+),
+
+flows_before AS (
+    SELECT
+        quarters.quarter,
+        sum(buckets.row_count) AS row_count,
+        bit_xor(buckets.row_hash) AS row_hash
+    FROM quarters
+    INNER JOIN flow_buckets AS buckets ON buckets.bucket < quarters.quarter
+    GROUP BY ALL
 ),
 
 final AS (
     SELECT
         quarters.quarter,
+        countries.import_country,
         coalesce(shipments.row_count, 0) AS shipments,
         coalesce(shipments.row_hash, 0) AS shipments_hash,
         coalesce(flows.row_count, 0) AS flows,
         coalesce(flows.row_hash, 0) AS flows_hash
     FROM quarters
-    LEFT JOIN before_quarter AS shipments
-        ON shipments.quarter = quarters.quarter AND shipments.source_table = 'shipments'
-    LEFT JOIN before_quarter AS flows
-        ON flows.quarter = quarters.quarter AND flows.source_table = 'trade_flows'
+    CROSS JOIN countries
+    LEFT JOIN shipments_before AS shipments
+        ON shipments.quarter = quarters.quarter
+        AND shipments.import_country = countries.import_country
+    LEFT JOIN flows_before AS flows ON flows.quarter = quarters.quarter
 )
 
 SELECT * FROM final
-ORDER BY quarter
+ORDER BY quarter, import_country

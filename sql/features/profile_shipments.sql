@@ -1,6 +1,7 @@
 -- The columns the profiles read, of every shipment up to $until, in no set order.
 SELECT
     arrival_date,
+    import_country,
     origin_country,
     hs6,
     weight_kg,

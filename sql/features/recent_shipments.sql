@@ -4,6 +4,7 @@ WITH final AS (
     SELECT
         shipment_id,
         arrival_date,
+        import_country,
         importer,
         exporter,
         origin_country,

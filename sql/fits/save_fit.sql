@@ -1,4 +1,6 @@
--- Keep a quarter's fitted detectors, replacing an earlier fit of the same detector version.
+-- Keep one quarter's fit for one importing country, replacing an earlier fit of the same
+-- detector version.
 INSERT OR REPLACE INTO fitted_detectors
-    (quarter, detector_version, history_fingerprint, detectors, fitted_at)
-VALUES ($quarter, $detector_version, $fingerprint, $detectors, current_timestamp);
+    (quarter, import_country, detector_version, history_fingerprint, detectors, fitted_at)
+VALUES
+    ($quarter, $import_country, $detector_version, $fingerprint, $detectors, current_timestamp)

@@ -1,4 +1,9 @@
--- The stored fits of a detector version whose history fingerprint is one of those given.
-SELECT quarter, history_fingerprint, detectors
-FROM fitted_detectors
-WHERE detector_version = $detector_version AND list_contains($fingerprints, history_fingerprint);
+-- Stored fits of $detector_version whose history fingerprint is among $fingerprints.
+WITH final AS (
+    SELECT quarter, import_country, history_fingerprint, detectors
+    FROM fitted_detectors
+    WHERE detector_version = $detector_version
+        AND list_contains($fingerprints::VARCHAR[], history_fingerprint)
+)
+
+SELECT * FROM final

@@ -5,6 +5,7 @@ WHERE basis = 'statistics'
     AND detector_version = $detector_version
     AND status = 'open'
     AND flag_id NOT IN (SELECT flag_id FROM decisions)
-    AND (origin_country || '|' || hs6 || '|' || period) NOT IN (
-        SELECT origin_country || '|' || hs6 || '|' || period FROM new_flags
+    AND (import_country || '|' || origin_country || '|' || hs6 || '|' || period) NOT IN (
+        SELECT import_country || '|' || origin_country || '|' || hs6 || '|' || period
+        FROM new_flags
     )

@@ -17,8 +17,9 @@ WHERE basis = 'shipments'
                 SELECT shipment_id FROM new_flags WHERE level = 'shipment'
             ))
         OR (level = 'corridor'
-            AND (origin_country || '|' || hs6 || '|' || period) NOT IN (
-                SELECT origin_country || '|' || hs6 || '|' || period
+            AND (import_country || '|' || origin_country || '|' || hs6 || '|' || period)
+            NOT IN (
+                SELECT import_country || '|' || origin_country || '|' || hs6 || '|' || period
                 FROM new_flags
                 WHERE level = 'corridor'
             ))

@@ -13,6 +13,7 @@ with_shipment AS (
     SELECT
         f.flag_id,
         f.level,
+        f.import_country,
         f.shipment_id,
         coalesce(s.arrival_date, f.flag_date) AS arrival_date,
         f.period,

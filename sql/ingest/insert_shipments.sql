@@ -6,6 +6,7 @@ SELECT
     exporter,
     origin_country,
     export_country,
+    import_country,
     port_of_lading,
     port_of_unlading,
     hs_code,

@@ -58,6 +58,12 @@ rule_checks AS (
             'export_country', export_country_text, export_country,
             'ISO 3166 alpha-2, alpha-3 code or country name'
         ) AS export_country_problem,
+        -- Never empty: a blank takes the mapping's or the store's default (staging).
+        country_rule(
+            'import_country', import_country_text, import_country,
+            'ISO 3166 alpha-2, alpha-3 code or country name',
+            required := true, when_empty := 'expected an ISO 3166 code or English name'
+        ) AS import_country_problem,
         hs_code_rule(
             'hs_code', hs_code_text, hs_code, '[0-9]{6,10}', '6 to 10',
             note := ' (dots and spaces are allowed)', required := true
@@ -93,16 +99,17 @@ problems AS (
         list_filter(
             [
                 shipment_id_problem, arrival_date_problem, origin_country_problem,
-                export_country_problem, hs_code_problem, weight_problem, value_problem,
-                quantity_problem, repeated_id_problem, stored_id_problem
+                export_country_problem, import_country_problem, hs_code_problem,
+                weight_problem, value_problem, quantity_problem, repeated_id_problem,
+                stored_id_problem
             ],
             lambda problem: problem IS NOT NULL
         ) AS problems
     FROM rule_checks
     WHERE coalesce(
         shipment_id_problem, arrival_date_problem, origin_country_problem,
-        export_country_problem, hs_code_problem, weight_problem, value_problem,
-        quantity_problem, repeated_id_problem, stored_id_problem
+        export_country_problem, import_country_problem, hs_code_problem, weight_problem,
+        value_problem, quantity_problem, repeated_id_problem, stored_id_problem
     ) IS NOT NULL
 ),
 

@@ -1,7 +1,8 @@
 -- Every label event that counts before $before, oldest first: analysts' decisions on
 -- shipment flags (confirmed and escalated 1, dismissed 0, a reopening null: undecided
 -- again) from when they were recorded, and imported inspection outcomes from the day they
--- count from. seq orders events of the same instant.
+-- count from, each with its shipment's importing country (each country learns from its
+-- own). seq orders events of the same instant.
 WITH analysts AS (
     SELECT
         f.shipment_id,
@@ -11,7 +12,8 @@ WITH analysts AS (
         END AS positive,
         d.decided_at AS effective,
         d.decision_id AS seq,
-        'decision' AS source
+        'decision' AS source,
+        f.import_country
     FROM decisions AS d
     INNER JOIN flags AS f USING (flag_id)
     WHERE f.level = 'shipment' AND d.decided_at < $before
@@ -22,10 +24,12 @@ imported AS (
         shipment_id,
         positive,
         counts_from::TIMESTAMP AS effective,
-        outcome_id AS seq,
-        'imported' AS source
-    FROM inspection_outcomes
-    WHERE counts_from::TIMESTAMP < $before
+        o.outcome_id AS seq,
+        'imported' AS source,
+        s.import_country
+    FROM inspection_outcomes AS o
+    INNER JOIN shipments AS s USING (shipment_id)
+    WHERE o.counts_from::TIMESTAMP < $before
 ),
 
 final AS (

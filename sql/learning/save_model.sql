@@ -1,8 +1,10 @@
--- Keep a learned model under its fingerprint; its id comes back.
+-- Keep a learned model of an importing country's decisions under its fingerprint; its id
+-- comes back.
 INSERT INTO learned_models BY NAME
 SELECT
     nextval('learned_model_ids') AS model_id,
     $fingerprint AS fingerprint,
+    $import_country AS import_country,
     $cutoff::DATE AS trained_before,
     $decisions AS decisions,
     $positives AS positives,

@@ -1,6 +1,6 @@
--- One corridor (origin x HS6) month by month: what the customs records show arriving,
--- the trailing 12-month baseline the surge detectors compare against, and what the US
--- trade statistics report for the same months. The months run from two years before
+-- One corridor (importing country x origin x HS6) month by month: what the customs
+-- records show arriving, the trailing 12-month baseline the surge detectors compare
+-- against, and what the importing country's trade statistics report for the same months. The months run from two years before
 -- $flag_month (or the first data, if earlier) so the chart shows what came before.
 WITH shipped AS (
     SELECT
@@ -9,7 +9,7 @@ WITH shipped AS (
         sum(weight_kg) AS weight_kg,
         sum(value_usd) AS value_usd
     FROM shipments
-    WHERE origin_country = $origin AND hs6 = $hs6
+    WHERE import_country = $importer AND origin_country = $origin AND hs6 = $hs6
     GROUP BY 1
 ),
 
@@ -19,7 +19,7 @@ reported AS (
         sum(weight_kg) AS statistics_kg,
         sum(value_usd) AS statistics_value_usd
     FROM trade_flows
-    WHERE reporter = 'US' AND partner = $origin AND flow = 'import' AND hs6 = $hs6
+    WHERE reporter = $importer AND partner = $origin AND flow = 'import' AND hs6 = $hs6
         AND frequency = 'monthly'
     GROUP BY 1
 ),

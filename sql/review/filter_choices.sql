@@ -1,6 +1,12 @@
--- The values the queue's filter menus offer: the materials, origins and detectors present
--- among flags, each menu's choices in order.
-WITH materials AS (
+-- The values the queue's filter menus offer: the importing countries, materials, origins
+-- and detectors present among flags, each menu's choices in order.
+WITH import_countries AS (
+    SELECT DISTINCT 'import_country' AS menu, import_country AS choice
+    FROM flags
+    WHERE import_country IS NOT NULL
+),
+
+materials AS (
     SELECT DISTINCT 'material' AS menu, material AS choice
     FROM flags
     WHERE material IS NOT NULL
@@ -19,6 +25,8 @@ detectors AS (
 ),
 
 final AS (
+    SELECT menu, choice FROM import_countries
+    UNION ALL
     SELECT menu, choice FROM materials
     UNION ALL
     SELECT menu, choice FROM origins

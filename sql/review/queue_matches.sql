@@ -3,7 +3,8 @@
 WITH matching AS (
     SELECT flag_id, score, severity, status, flag_date
     FROM flags
-    WHERE ($material IS NULL OR material = $material)
+    WHERE ($import_country IS NULL OR import_country = $import_country)
+        AND ($material IS NULL OR material = $material)
         AND ($origin IS NULL OR origin_country = $origin)
         AND ($hs_code IS NULL OR starts_with(hs_code, $hs_code))
         AND ($since IS NULL OR flag_date >= $since)

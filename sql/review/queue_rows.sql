@@ -29,6 +29,7 @@ same_subject AS (
     INNER JOIN flags AS other
         ON other.level = 'corridor'
         AND other.basis = c.basis
+        AND other.import_country = c.import_country
         AND other.origin_country = c.origin_country
         AND other.hs6 = c.hs6
         AND other.period = c.period
@@ -58,6 +59,10 @@ final AS (
         c.shipment_id,
         c.flag_date,
         c.period,
+        c.import_country,
+        coalesce(importer_names.name, importing.name, c.import_country)
+            AS import_country_name,
+        importer_names.adjective AS import_country_adjective,
         c.origin_country,
         origin.name AS origin_name,
         s.export_country,
@@ -102,6 +107,8 @@ final AS (
     FROM chosen AS c
     LEFT JOIN shipments AS s ON s.shipment_id = c.shipment_id
     LEFT JOIN ref_countries AS origin ON origin.code = c.origin_country
+    LEFT JOIN ref_importers AS importer_names ON importer_names.code = c.import_country
+    LEFT JOIN ref_countries AS importing ON importing.code = c.import_country
     LEFT JOIN latest_decision AS d ON d.flag_id = c.flag_id
     LEFT JOIN earlier_decision AS e ON e.flag_id = c.flag_id
     LEFT JOIN shipment_scores AS ss

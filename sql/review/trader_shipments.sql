@@ -1,9 +1,10 @@
--- A trader's shipments as exporter or importer up to a date (the flagged one's), latest
--- first, with the newest flag on each.
+-- A trader's shipments as exporter or importer into the flag's importing country up to a
+-- date (the flagged one's), latest first, with the newest flag on each.
 WITH traded AS (
     SELECT *
     FROM shipments
     WHERE (($role = 'exporter' AND exporter = $name) OR ($role = 'importer' AND importer = $name))
+        AND import_country = $importer
         AND arrival_date <= $until
 ),
 

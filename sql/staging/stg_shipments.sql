@@ -16,6 +16,7 @@ trimmed AS (
         text_or_null(exporter) AS exporter,
         text_or_null(origin_country) AS origin_country_text,
         text_or_null(export_country) AS export_country_text,
+        text_or_null(import_country) AS import_country_given,
         text_or_null(port_of_lading) AS port_of_lading,
         text_or_null(port_of_unlading) AS port_of_unlading,
         text_or_null(hs_code) AS hs_code_text,
@@ -34,6 +35,11 @@ final AS (
         try_strptime(arrival_date_text, '%Y-%m-%d')::DATE AS arrival_date,
         origin.code AS origin_country,
         export.code AS export_country,
+        -- A file without the column, or a row without a value, is in the mapping's or
+        -- the store's default importing country.
+        coalesce(trimmed.import_country_given, ingest_params.default_import_country)
+            AS import_country_text,
+        importer.code AS import_country,
         regexp_replace(hs_code_text, '[.\s]', '', 'g') AS hs_code,
         try_cast(quantity_text AS DOUBLE) AS quantity,
         try_cast(weight_kg_text AS DOUBLE) AS weight_kg,
@@ -44,6 +50,10 @@ final AS (
         ON origin.alias = strip_accents(lower(trimmed.origin_country_text))
     LEFT JOIN ref_country_aliases AS export
         ON export.alias = strip_accents(lower(trimmed.export_country_text))
+    LEFT JOIN ref_country_aliases AS importer
+        ON importer.alias = strip_accents(lower(
+            coalesce(trimmed.import_country_given, ingest_params.default_import_country)
+        ))
 )
 
 SELECT * FROM final;

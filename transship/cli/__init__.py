@@ -8,7 +8,18 @@ import sys
 
 import typer
 
-from transship.cli import demo, evaluate, ingest, review, run, schedule, store, users, warn
+from transship.cli import (
+    demo,
+    entities,
+    evaluate,
+    ingest,
+    review,
+    run,
+    schedule,
+    store,
+    users,
+    warn,
+)
 from transship.cli.common import EXIT_QUARANTINED
 
 __all__ = ["EXIT_QUARANTINED", "app", "main"]
@@ -41,6 +52,7 @@ app.add_typer(ingest.app, name="ingest")
 app.add_typer(schedule.app, name="schedule")
 app.add_typer(review.app, name="review")
 app.add_typer(users.app, name="users")
+app.add_typer(entities.app, name="entities")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -97,6 +97,10 @@ def feedback(
     lag_days: Annotated[
         int, typer.Option(min=0, help="Known labels count from arrival plus this many days")
     ] = 30,
+    import_country: Annotated[
+        str | None,
+        typer.Option(help=r"Importing country replayed, alpha-2 \[default: the range's only one]"),
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Write the report as JSON")] = None,
     scores_out: Annotated[
         Path | None, typer.Option(help="Write every replayed shipment's scores as CSV")
@@ -111,7 +115,7 @@ def feedback(
     revealing its true labels as decisions, the learner retrains, and the next period is
     scored. Reports precision and recall at 1%, 5% and 10% per period and overall. Labels
     files are checked as `transship review import` checks them (ids quarantined at ingest
-    are skipped).
+    are skipped). A replay is of one importing country's shipments, decisions and budget.
 
     Example:
 
@@ -152,7 +156,7 @@ def feedback(
             decided, skipped_known = read_label_files(con, known, columns)
             skipped += skipped_known
             past = known_decisions(con, decided, lag_days)
-        result = replay(con, truth, first, last, plan, every, config, past, skipped)
+        result = replay(con, truth, first, last, plan, every, config, past, skipped, import_country)
     print_replay(result)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -172,7 +176,8 @@ def print_replay(result: ReplayResult) -> None:
         )
     table = Table(
         title=(
-            f"Replay {result.start} to {result.end}, every {result.every}, budget "
+            f"Replay of imports into {result.import_country}, {result.start} to {result.end}, "
+            f"every {result.every}, budget "
             f"{result.budget.share:.0%} of {result.budget.of}, "
             f"{result.explore_share:.0%} of it chosen for learning"
         ),
@@ -250,7 +255,9 @@ def evaluate_real(
 
     Exits 1 if any expected finding is missing (Thailand->US antimony flagged with both
     legs, Mexico not, the US/China 8112.92 mirror gap, China's 2024 8112.92 rises to
-    Hong Kong, Malaysia and Belgium).
+    Hong Kong, Malaysia and Belgium; Thailand->Korea antimony flagged with both legs in
+    Korea's words, Japan->Korea 8112.92 not, the Japan/China 8112.92 mirror gap scored
+    from Japan's report, no Korean or Japanese statement naming the US as importer).
 
     Example:
 

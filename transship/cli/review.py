@@ -32,6 +32,9 @@ def review_list(
         str, typer.Option(help="open | confirmed | dismissed | escalated | any")
     ] = "open",
     severity: Annotated[str | None, typer.Option(help="high | medium | low")] = None,
+    import_country: Annotated[
+        str | None, typer.Option(help="Importing country, alpha-2 (e.g. KR)")
+    ] = None,
     material: Annotated[str | None, typer.Option(help="e.g. antimony")] = None,
     origin: Annotated[str | None, typer.Option(help="Declared origin, alpha-2")] = None,
     hs_code: Annotated[str | None, typer.Option(help="HS code or its prefix, e.g. 8112")] = None,
@@ -48,13 +51,14 @@ def review_list(
 
     Example:
 
-        transship review list --material antimony --severity high --origin TH
+        transship review list --material antimony --severity high --origin TH --import-country US
     """
     from transship.review.filters import OPTION_NAMES, parse_filters
     from transship.review.queue import queue, queue_export
 
     given = {
         "status": status,
+        "import_country": import_country,
         "severity": severity,
         "material": material,
         "origin": origin,
@@ -88,7 +92,7 @@ def _print_queue(result: QueuePage) -> None:
         highlight=False,
     )
     table = Table(show_lines=True)
-    for column in ("flag", "score", "status", "date", "origin", "hs code", "first reason"):
+    for column in ("flag", "score", "status", "date", "into", "origin", "hs code", "first reason"):
         table.add_column(column, overflow="fold")
     for row in result.rows.iter_rows(named=True):
         table.add_row(
@@ -96,6 +100,7 @@ def _print_queue(result: QueuePage) -> None:
             f"{row['score']:.0f} {row['severity']}",
             row["status"],
             str(row["flag_date"]),
+            row["import_country"],
             row["origin_country"],
             row["hs_code"],
             escape(reason_sentences(row["reasons"])[0]),
@@ -128,7 +133,8 @@ def _print_evidence(evidence: Evidence) -> None:
     what = f"shipment {f['shipment_id']}" if f["level"] == "shipment" else f"corridor {f['period']}"
     console.print(
         f"[bold]{f['flag_id']}[/] {what}: score {f['score']:.0f} ({f['severity']}), "
-        f"status {f['status']}; {evidence.origin}, HS {f['hs_code']}, {f['flag_date']}",
+        f"status {f['status']}; {evidence.origin} -> {f['import_country_name']} "
+        f"({f['import_country']}), HS {f['hs_code']}, {f['flag_date']}",
         highlight=False,
     )
     if f["level"] == "shipment":
@@ -160,6 +166,22 @@ def _print_evidence(evidence: Evidence) -> None:
         console.print(
             f"  {part.detector:<18} own score {score:>4}  contribution {part.contribution:.3f}"
         )
+    if evidence.controls:
+        from transship.importers import CONTROLLING_EXPORTER_NAME
+
+        console.print(
+            f"\n[bold]{CONTROLLING_EXPORTER_NAME}'s measures that apply to "
+            f"{f['import_country_name']}[/]",
+            highlight=False,
+        )
+        for event in evidence.controls:
+            until = f" to {event.end_date}" if event.end_date else ""
+            console.print(
+                f"  {event.effective_date}{until} {event.material} {event.measure}: "
+                f"{event.description}",
+                highlight=False,
+                markup=False,
+            )
     if evidence.leg_rows:
         table = Table(title=f"Both legs, HS {f['hs6']}", title_justify="left")
         table.add_column("leg")

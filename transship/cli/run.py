@@ -157,7 +157,7 @@ def scores(
     materials: MaterialsOption = None,
 ) -> None:
     """Export every scored shipment of a date range, flagged or not: shipment_id,
-    arrival_date, score, then whether it is flagged or chosen for learning, its learned
+    arrival_date, importing country, score, then whether it is flagged or chosen for learning, its learned
     part, and whether its score is exact (a shipment the costly models skipped has a lower
     bound).
 
@@ -183,13 +183,14 @@ def scores(
 
 def print_flags(frame: pl.DataFrame) -> None:
     table = Table(title="Flags", title_justify="left", show_lines=True)
-    for column in ("score", "severity", "date", "origin", "hs code", "reasons"):
+    for column in ("score", "severity", "date", "into", "origin", "hs code", "reasons"):
         table.add_column(column, overflow="fold")
     for row in frame.iter_rows(named=True):
         table.add_row(
             f"{row['score']:.0f}",
             row["severity"],
             str(row["arrival_date"]),
+            row["import_country"],
             row["origin_country"],
             row["hs_code"],
             row["reasons"],

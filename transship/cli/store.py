@@ -14,20 +14,42 @@ from transship.cli.common import (
     errors,
     opened_store,
     print_frame,
+    reported,
     settings_for,
 )
 
 
-def init(db: DbOption = None, materials: MaterialsOption = None) -> None:
+def init(
+    import_country: Annotated[
+        str | None,
+        typer.Option(
+            help="Importing country of shipment files that do not say (alpha-2, alpha-3, "
+            r"numeric or English name) \[default: kept, US for a new store]"
+        ),
+    ] = None,
+    db: DbOption = None,
+    materials: MaterialsOption = None,
+) -> None:
     """Create the store, or upgrade an older one. Safe to run again.
+
+    Shipments are imports into the store's default importing country unless their file
+    has an import_country column or their mapping sets it; rows already loaded keep theirs.
 
     Example:
 
-        transship init --db data/transship.duckdb
+        transship init --import-country JP --db data/transship.duckdb
     """
-    with opened_store(db, materials):
-        pass
-    console.print(f"store ready at {settings_for(db, materials).db}")
+    from transship.storage.store import default_import_country, set_default_import_country
+
+    with opened_store(db, materials) as con, reported():
+        if import_country is not None:
+            set_default_import_country(con, import_country)
+        country = default_import_country(con)
+    console.print(
+        f"store ready at {settings_for(db, materials).db}; shipments whose file does not say "
+        f"are imports into {country}",
+        highlight=False,
+    )
 
 
 def summary(db: DbOption = None, materials: MaterialsOption = None) -> None:
@@ -44,7 +66,7 @@ def summary(db: DbOption = None, materials: MaterialsOption = None) -> None:
     print_frame(result.tables, f"Store {settings_for(db, materials).db}")
     print_frame(result.batches, "Recent ingest batches")
     print_frame(result.quarantine, "Quarantined rows by reason")
-    print_frame(result.top_origins, "Shipments by declared origin")
+    print_frame(result.top_origins, "Shipments by importing country and declared origin")
 
 
 def quarantine(

@@ -68,7 +68,8 @@ def warn(
     from transship.detectors import DetectorConfig
     from transship.early_warning import warning_digest
     from transship.early_warning.digest import FORMATS, digest_json, write_digest
-    from transship.early_warning.report import default_import_country, default_since
+    from transship.early_warning.report import default_since
+    from transship.storage.store import default_import_country
 
     if output_format not in ("table", *FORMATS):
         errors.print(

@@ -1,5 +1,6 @@
 """Corridor surge: imports of a controlled code from one origin far above that corridor's
-own trailing baseline, weighted by how recently a control on the material took effect."""
+own trailing baseline, weighted by how recently a control on the material, in force for
+the importing country, took effect."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from transship.detectors.base import (
     sentences,
     tonnes,
 )
+from transship.importers import ADJECTIVE, CONTROLLING_EXPORTER_NAME, NAME, imports_of
 
 
 class CorridorSurge(Detector):
@@ -32,6 +34,8 @@ class CorridorSurge(Detector):
         "corridor_baseline_kg",
         "control_date",
         "arrival_date",
+        NAME,
+        ADJECTIVE,
     )
     ordered = (("min_ratio", "full_ratio"),)
 
@@ -69,7 +73,7 @@ class CorridorSurge(Detector):
     def reasons(self, frame: pl.DataFrame, scores: np.ndarray) -> list[str | None]:
         def render(r: dict[str, Any]) -> str:
             text = (
-                f"US imports of {code(r['hs6'])} from {r['origin_name']} in the 90 days to "
+                f"{imports_of(r, code(r['hs6']))} from {r['origin_name']} in the 90 days to "
                 f"{r['arrival_date']} reached {tonnes(r['corridor_recent_kg'])}, "
             )
             if r["corridor_baseline_kg"] > 0:
@@ -82,8 +86,8 @@ class CorridorSurge(Detector):
                 text += "with no imports in the 12 months before"
             if r["control_date"] is not None:
                 text += (
-                    f"; China's {r['control_measure']} on {r['material']} "
-                    f"took effect {r['control_date']}"
+                    f"; {CONTROLLING_EXPORTER_NAME}'s {r['control_measure']} on "
+                    f"{r['material']} took effect {r['control_date']}"
                 )
             return text + "."
 

@@ -1,5 +1,6 @@
 """Pass-through: in the trade statistics, China's exports of the code to the origin and the
-origin's exports to the US rise together while China's direct exports to the US fall."""
+origin's exports to the importing country rise together while China's direct exports to
+the importing country do not."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from transship.detectors.base import (
     ramp,
     sentences,
 )
+from transship.importers import ADJECTIVE, CONTROLLING_EXPORTER_NAME, NAME, imports
 
 
 def growth(name: str) -> pl.Expr:
@@ -31,10 +33,12 @@ class PassThrough(Detector):
         "controlled",
         "cn_to_origin_recent",
         "cn_to_origin_base",
-        "origin_to_us_recent",
-        "origin_to_us_base",
-        "cn_to_us_recent",
-        "cn_to_us_base",
+        "origin_to_importer_recent",
+        "origin_to_importer_base",
+        "cn_to_importer_recent",
+        "cn_to_importer_base",
+        NAME,
+        ADJECTIVE,
     )
     ordered = (("min_growth", "full_growth"),)
 
@@ -53,8 +57,10 @@ class PassThrough(Detector):
     def _signal(self) -> pl.Expr:
         low, high = np.log(self.min_growth), np.log(self.full_growth)
         inbound = ramp(growth("cn_to_origin").log(), low, high)
-        outbound = ramp(growth("origin_to_us").log(), low, high)
-        direct_falls = growth("cn_to_us").fill_nan(0.0).fill_null(0.0) <= self.max_direct_growth
+        outbound = ramp(growth("origin_to_importer").log(), low, high)
+        direct_falls = (
+            growth("cn_to_importer").fill_nan(0.0).fill_null(0.0) <= self.max_direct_growth
+        )
         big_enough = pl.col("cn_to_origin_recent") >= self.min_recent_usd
         return (
             pl.when(pl.col("controlled") & direct_falls & big_enough)
@@ -72,13 +78,15 @@ class PassThrough(Detector):
                 base = r[f"{name}_base"] or 0.0
                 return f"{r[f'{name}_recent'] / base:,.1f}x" if base else "new"
 
+            china = CONTROLLING_EXPORTER_NAME
             return (
-                f"Trade statistics for the 3 months before {r['month']:%Y-%m}: China's exports "
-                f"of {code(r['hs6'])} to {r['origin_name']} were {money(r['cn_to_origin_recent'])} "
-                f"({ratio('cn_to_origin')} the prior year's rate) and US imports from "
-                f"{r['origin_name']} {money(r['origin_to_us_recent'])} ({ratio('origin_to_us')}), "
-                f"while US imports from China were {money(r['cn_to_us_recent'] or 0.0)} "
-                f"({ratio('cn_to_us')})."
+                f"Trade statistics for the 3 months before {r['month']:%Y-%m}: {china}'s "
+                f"exports of {code(r['hs6'])} to {r['origin_name']} were "
+                f"{money(r['cn_to_origin_recent'])} ({ratio('cn_to_origin')} the prior year's "
+                f"rate) and {imports(r)} from {r['origin_name']} "
+                f"{money(r['origin_to_importer_recent'])} ({ratio('origin_to_importer')}), "
+                f"while {imports(r)} from {china} were "
+                f"{money(r['cn_to_importer_recent'] or 0.0)} ({ratio('cn_to_importer')})."
             )
 
         return sentences(frame, scores, render)

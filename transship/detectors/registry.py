@@ -11,8 +11,8 @@ from transship.detectors.corridor_month.surge import MonthSurge
 from transship.detectors.corridor_surge import CorridorSurge
 from transship.detectors.corridor_year.capacity import YearCapacity
 from transship.detectors.corridor_year.china_export_surge import ChinaExportSurge
+from transship.detectors.corridor_year.import_surge import ImportSurge
 from transship.detectors.corridor_year.mirror_gap import MirrorGap
-from transship.detectors.corridor_year.us_import_surge import UsImportSurge
 from transship.detectors.description import DescriptionMismatch
 from transship.detectors.hbos import HBOS
 from transship.detectors.isolation_forest import IsolationForest
@@ -37,7 +37,7 @@ DETECTORS: dict[str, type[Detector]] = {
         IsolationForest,
         HBOS,
         PCA,
-        UsImportSurge,
+        ImportSurge,
         ChinaExportSurge,
         MirrorGap,
         YearCapacity,

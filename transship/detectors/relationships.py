@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 
 from transship.detectors.base import Amount, Count, Detector, Share, clip01, ramp, tonnes
+from transship.importers import CONTROLLING_EXPORTER_NAME
 
 
 class Relationships(Detector):
@@ -76,12 +77,13 @@ class Relationships(Detector):
                 parts.append(
                     f"importer {r['importer']} bought {r['material']} mainly from "
                     f"{r['switched_from_name']} ({tonnes(r['switched_from_kg'])}) before "
-                    f"China's control of {r['control_date']} and now buys from {r['origin_name']}"
+                    f"{CONTROLLING_EXPORTER_NAME}'s control of {r['control_date']} and now "
+                    f"buys from {r['origin_name']}"
                 )
             if new > 0:
                 seen = r["exporter_first_seen"] or r["arrival_date"]
                 after = (
-                    f" after China's control of {r['control_date']}"
+                    f" after {CONTROLLING_EXPORTER_NAME}'s control of {r['control_date']}"
                     if r["control_date"] is not None and seen >= r["control_date"]
                     else ""
                 )

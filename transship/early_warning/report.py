@@ -1,6 +1,7 @@
 """What the command, the monthly flow and the Warnings page share around a digest: the
-importing country and start they default to, the files a digest is written to, and one
-line per warning for a log.
+start they default to, the files a digest is written to, and one line per warning for a
+log. (The importing country they default to is the store's:
+transship.storage.store.default_import_country.)
 
 A digest's default start is the twelve months up to the latest statistics it reads, not
 up to today: statistics arrive months late, and a store of older data still has a year to
@@ -19,15 +20,7 @@ from transship.detectors.base import code
 from transship.early_warning.digest import Digest, write_digest
 from transship.storage.sql import load, scalar
 
-DEFAULT_IMPORT_COUNTRY = "US"
-"""The importing country of a store that names none (the store's first data was US imports)."""
 DEFAULT_MONTHS = 12
-
-
-def default_import_country(con: duckdb.DuckDBPyConnection) -> str:
-    """The store's default importing country (``transship init --import-country``), else US."""
-    found = scalar(con, load("early_warning/default_import_country"))
-    return str(found) if found else DEFAULT_IMPORT_COUNTRY
 
 
 def default_since(

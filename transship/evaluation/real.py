@@ -1,7 +1,10 @@
 """The corridor detectors against what is known to have happened in real trade statistics.
 
 The expectations come from ../shared/data/README.md (UN Comtrade annual records and
-China's monthly exports); each check passes or fails with the evidence printed.
+China's monthly exports) and from what the files show for other importing countries than
+the US: Korea's antimony (8110.10) from Myanmar, 540 t in 2022, is gone in 2024 while
+Thailand appears with 629 t; Japan refines gallium; Japan's own report of its 8112.92
+imports from China. Each check passes or fails with the evidence printed.
 """
 
 from __future__ import annotations
@@ -25,16 +28,23 @@ class Check:
     evidence: str
 
 
-def _find(flags: pl.DataFrame, origin: str, hs6: str, year: int) -> dict[str, object] | None:
+def _find(
+    flags: pl.DataFrame, importer: str, origin: str, hs6: str, year: int
+) -> dict[str, object] | None:
     rows = flags.filter(
-        (pl.col("origin_country") == origin) & (pl.col("hs6") == hs6) & (pl.col("year") == year)
+        (pl.col("import_country") == importer)
+        & (pl.col("origin_country") == origin)
+        & (pl.col("hs6") == hs6)
+        & (pl.col("year") == year)
     )
     return rows.row(0, named=True) if rows.height else None
 
 
 def real_data_checks(flags: pl.DataFrame, threshold: float) -> list[Check]:
-    def flagged(origin: str, hs6: str, year: int, detector: str | None = None) -> tuple[bool, str]:
-        row = _find(flags, origin, hs6, year)
+    def flagged(
+        origin: str, hs6: str, year: int, detector: str | None = None, importer: str = "US"
+    ) -> tuple[bool, str]:
+        row = _find(flags, importer, origin, hs6, year)
         if row is None:
             return False, "no corridor signal at all"
         ok = float(row["score"]) >= threshold and (  # type: ignore[arg-type]
@@ -53,7 +63,8 @@ def real_data_checks(flags: pl.DataFrame, threshold: float) -> list[Check]:
         )
     )
     mexico = flags.filter(
-        (pl.col("origin_country") == "MX")
+        (pl.col("import_country") == "US")
+        & (pl.col("origin_country") == "MX")
         & (pl.col("hs6") == "811010")
         & (pl.col("score") >= threshold)
     )
@@ -73,6 +84,69 @@ def real_data_checks(flags: pl.DataFrame, threshold: float) -> list[Check]:
                 f"China's 2024 rise of 8112.92 exports to {name} is a corridor flag", ok, evidence
             )
         )
+    return checks + other_importer_checks(flags, threshold)
+
+
+def other_importer_checks(flags: pl.DataFrame, threshold: float) -> list[Check]:
+    """Korea's and Japan's corridors, from their own statistics and in their own words."""
+    checks = []
+    thai = _find(flags, "KR", "TH", "811010", 2024)
+    evidence = (
+        "no corridor signal at all"
+        if thai is None
+        else f"score {thai['score']}, detectors {thai['detectors']}: {thai['reasons']}"
+    )
+    said = "" if thai is None else str(thai["reasons"])
+    checks.append(
+        Check(
+            "Thailand->Korea antimony (8110.10) in 2024, as Korea's imports from Myanmar "
+            "stopped, is flagged with both legs, in Korea's words",
+            thai is not None
+            and float(thai["score"]) >= threshold  # type: ignore[arg-type]
+            and said.startswith("Korean imports of 8110.10 from Thailand in 2024")
+            and "Thailand reported importing" in said
+            and "to Korea" in said,
+            evidence,
+        )
+    )
+    refiner = flags.filter(
+        (pl.col("import_country") == "KR")
+        & (pl.col("origin_country") == "JP")
+        & (pl.col("hs6") == "811292")
+        & (pl.col("score") >= threshold)
+    )
+    checks.append(
+        Check(
+            "Japan->Korea gallium/germanium (8112.92), from a refiner, is not flagged",
+            refiner.is_empty(),
+            f"{refiner.height} Japan 8112.92 corridor flags for Korea",
+        )
+    )
+    china = _find(flags, "JP", "CN", "811292", 2024)
+    mirror = "" if china is None else str(china["reasons"])
+    checks.append(
+        Check(
+            "The Japan/China 8112.92 mirror gap is scored from Japan's own report",
+            china is not None
+            and "mirror_gap" in str(china["detectors"])
+            and mirror.startswith("Mirror gap: in 2024 Japan reported importing"),
+            "no corridor signal at all"
+            if china is None
+            else f"score {china['score']} (flags from {threshold:g}): {mirror}",
+        )
+    )
+    others = flags.filter(pl.col("import_country").is_in(["KR", "JP"]))
+    us_words = others.filter(
+        pl.col("reasons").str.contains("US imports|US-reported|to the US|the US reported")
+    )
+    checks.append(
+        Check(
+            "No Korean or Japanese corridor statement speaks of the US as the importer",
+            others.height > 0 and us_words.is_empty(),
+            f"{others.height} Korean and Japanese corridor statements, "
+            f"{us_words.height} naming the US as the importer",
+        )
+    )
     return checks
 
 

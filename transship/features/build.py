@@ -7,7 +7,7 @@ so loading later data never changes an earlier shipment's features.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import duckdb
@@ -15,9 +15,12 @@ import polars as pl
 
 from transship.detectors import DetectorConfig
 from transship.features import columns, history
-from transship.features.history import BASELINE_DAYS, FIRST_SEEN_KEYS, RECENT_DAYS
+from transship.features.capacity import capacity_levels, code_contents
+from transship.features.controls import code_events, latest_in_force
+from transship.features.history import BASELINE_DAYS, CODE, FIRST_SEEN_KEYS, RECENT_DAYS
 from transship.features.mirror import mirror_features
 from transship.features.windows import Window, first_seen, prior_sums
+from transship.importers import import_country_names
 from transship.storage.sql import load, sql_frame
 
 BENCHMARK_DAYS = 365
@@ -29,15 +32,20 @@ the corridor baseline's year before the last 90 days. Unit-value benchmarks (a y
 before the month) and the structuring lags (three months) fall within it."""
 
 
+def _no_importers() -> pl.DataFrame:
+    return pl.DataFrame(schema={"code": pl.String, "adjective": pl.String, "name": pl.String})
+
+
 @dataclass(frozen=True)
 class Reference:
     """The reference tables the features reason with, as polars frames."""
 
-    controlled: pl.DataFrame  # hs6, material
-    capacity: pl.DataFrame  # material, country, stage, scale, status, start_date, note
-    events: pl.DataFrame  # effective_date, material, measure, target, description
+    controlled: pl.DataFrame  # hs6, material, other_goods
+    capacity: pl.DataFrame  # material, country, stage, scale, status, start_date, end_date, note
+    events: pl.DataFrame  # effective_date, end_date, material, measure, destinations, description
     hubs: pl.DataFrame  # country, note
     countries: pl.DataFrame  # code, name
+    importers: pl.DataFrame = field(default_factory=_no_importers)  # code, adjective, name
 
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection) -> Reference:
@@ -47,6 +55,7 @@ class Reference:
             events=sql_frame(con, load("features/reference_control_events")),
             hubs=sql_frame(con, load("features/reference_hubs")),
             countries=sql_frame(con, load("features/reference_countries")),
+            importers=sql_frame(con, load("features/reference_importers")),
         )
 
 
@@ -105,82 +114,39 @@ def materials(reference: Reference) -> pl.DataFrame:
     )
 
 
+def code_goods(reference: Reference) -> pl.DataFrame:
+    """hs6 -> the materials it carries and what a shared code holds in words
+    (``code_goods``, see ``capacity.code_contents``)."""
+    return materials(reference).join(
+        code_contents(reference.controlled).select("hs6", "code_goods"), on="hs6"
+    )
+
+
 def control_in_force(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
-    """The latest licence or ban on the row's material in force on its arrival date."""
-    events = (
-        reference.controlled.join(reference.events, on="material")
-        .select(
-            "hs6",
-            control_date="effective_date",
-            control_measure="measure",
-            control_material="material",
-        )
-        .sort("control_date")
-    )
-    rows = frame.select("row", "hs6", "arrival_date").filter(
-        pl.col("hs6").is_in(events["hs6"].implode())
-    )
-    matched = (
-        rows.sort("arrival_date")
-        .join_asof(
-            events,
-            left_on="arrival_date",
-            right_on="control_date",
-            by="hs6",
-            strategy="backward",
-            check_sortedness=False,
-        )
-        .select("row", "control_date", "control_measure")
-    )
-    return frame.join(matched, on="row", how="left")
+    """The latest licence or ban on the row's material in force for its importing country
+    on its arrival date (``control_date``, ``control_measure``)."""
+    events = code_events(reference.controlled, reference.events)
+    rows = frame.filter(pl.col("hs6").is_in(events["hs6"].implode()))
+    return frame.join(latest_in_force(rows, events, "arrival_date", "hs6"), on="row", how="left")
 
 
 def capacity_level(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
-    """'major', 'minor' or 'none': the origin's capacity for the material on the arrival date.
-
-    Announced capacity counts from its start date, so new supply is honoured once it runs.
-    """
-    codes = reference.controlled.select("hs6", "material")
-    capacity = reference.capacity.select(
-        "material",
-        country="country",
-        scale="scale",
-        start_date="start_date",
-        capacity_note="note",
+    """The origin's capacity for what the declared controlled code holds on the arrival
+    date: 'major', 'minor', 'unknown' or 'none' (``transship.features.capacity``), and a
+    note on it; null for uncontrolled codes."""
+    rows = frame.filter(pl.col("material").is_not_null()).select(
+        "row", "hs6", country="origin_country", first="arrival_date", last="arrival_date"
     )
-    candidates = (
-        frame.filter(pl.col("material").is_not_null())
-        .select("row", "hs6", "origin_country", "arrival_date")
-        .join(codes, on="hs6")
-        .join(
-            capacity,
-            left_on=["material", "origin_country"],
-            right_on=["material", "country"],
-            how="left",
-        )
-        .filter(pl.col("start_date").is_null() | (pl.col("start_date") <= pl.col("arrival_date")))
-        .group_by("row")
-        .agg(
-            capacity_level=pl.when((pl.col("scale") == "major").any())
-            .then(pl.lit("major"))
-            .when((pl.col("scale") == "minor").any())
-            .then(pl.lit("minor"))
-            .otherwise(pl.lit("none")),
-            capacity_note=pl.col("capacity_note").drop_nulls().first(),
-        )
-    )
-    out = frame.join(candidates, on="row", how="left")
-    return out.with_columns(
-        capacity_level=pl.when(pl.col("material").is_not_null()).then(
-            pl.col("capacity_level").fill_null("none")
-        )
+    return frame.join(
+        capacity_levels(rows, reference.controlled, reference.capacity), on="row", how="left"
     )
 
 
 def unit_value_benchmarks(
     frame: pl.DataFrame, months: list[date], days: int = BENCHMARK_DAYS
 ) -> pl.DataFrame:
-    """Per code and month M: median and MAD of log unit value over the days before M."""
+    """Per importing country, code and month M: median and MAD of log unit value over the
+    days before M (prices differ by market: a benchmark is the country's own)."""
     parts = []
     for month in months:
         start = pl.lit(month).dt.offset_by(f"-{days}d")
@@ -190,7 +156,7 @@ def unit_value_benchmarks(
         if window.is_empty():
             continue
         parts.append(
-            window.group_by("hs6")
+            window.group_by(CODE)
             .agg(
                 hs6_uv_median=pl.col("log_unit_value").median(),
                 hs6_uv_mad=(pl.col("log_unit_value") - pl.col("log_unit_value").median())
@@ -203,6 +169,7 @@ def unit_value_benchmarks(
     if not parts:
         return pl.DataFrame(
             schema={
+                "import_country": pl.String,
                 "hs6": pl.String,
                 "hs6_uv_median": pl.Float64,
                 "hs6_uv_mad": pl.Float64,
@@ -214,7 +181,8 @@ def unit_value_benchmarks(
 
 
 def nearest_controlled(frame: pl.DataFrame, months: list[date], min_z: float) -> pl.DataFrame:
-    """For rows priced unlike their own code: the controlled code whose price they fit best.
+    """For rows priced unlike their own code: the controlled code whose price they fit best
+    in the same importing country.
 
     A controlled code's price comes only from its shipments whose description names its
     material, because shared codes also carry other goods (2825.60 is zirconia too), and
@@ -229,6 +197,7 @@ def nearest_controlled(frame: pl.DataFrame, months: list[date], min_z: float) ->
         unit_value_benchmarks(named, months, CONTROLLED_PRICE_DAYS)
         .join(controlled, on="hs6")
         .select(
+            "import_country",
             "month",
             nearest_controlled_hs6="hs6",
             nearest_controlled_material="material",
@@ -236,10 +205,10 @@ def nearest_controlled(frame: pl.DataFrame, months: list[date], min_z: float) ->
         )
     )
     misfits = frame.filter((pl.col("uv_z").abs() >= min_z) & pl.col("material").is_null()).select(
-        "row", "month", "log_unit_value"
+        "row", "import_country", "month", "log_unit_value"
     )
     best = (
-        misfits.join(bench, on="month")
+        misfits.join(bench, on=["import_country", "month"])
         .with_columns(
             nearest_controlled_gap=(
                 pl.col("log_unit_value") - pl.col("nearest_controlled_log_uv")
@@ -261,10 +230,12 @@ def nearest_controlled(frame: pl.DataFrame, months: list[date], min_z: float) ->
 
 def origin_switch(frame: pl.DataFrame) -> pl.DataFrame:
     """An importer that bought a material from one origin before a control took effect and,
-    within a year after it, buys it from an origin it had never used before."""
+    within a year after it, buys it from an origin it had never used before (an importer
+    is a firm of its importing country)."""
+    buyer = ["import_country", "importer", "material"]
     controlled = frame.filter(pl.col("material").is_not_null())
-    importer_first = first_seen(controlled, ["importer", "material"])
-    origin_first = first_seen(controlled, ["importer", "material", "origin_country"])
+    importer_first = first_seen(controlled, buyer)
+    origin_first = first_seen(controlled, [*buyer, "origin_country"])
     candidates = controlled.with_columns(
         importer_first=importer_first, origin_first=origin_first
     ).filter(
@@ -278,24 +249,22 @@ def origin_switch(frame: pl.DataFrame) -> pl.DataFrame:
             switched_from=pl.lit(None, pl.String), switched_from_kg=pl.lit(None, pl.Float64)
         )
     before = (
-        candidates.select("importer", "material", "control_date")
+        candidates.select(*buyer, "control_date")
         .unique()
         .join(
-            controlled.select(
-                "importer", "material", "origin_country", "arrival_date", "weight_kg"
-            ),
-            on=["importer", "material"],
+            controlled.select(*buyer, "origin_country", "arrival_date", "weight_kg"),
+            on=buyer,
         )
         .filter(pl.col("arrival_date") < pl.col("control_date"))
-        .group_by("importer", "material", "control_date", "origin_country")
+        .group_by(*buyer, "control_date", "origin_country")
         .agg(kg=pl.col("weight_kg").sum())
         .sort("kg", "origin_country", descending=[True, False])
-        .group_by("importer", "material", "control_date", maintain_order=True)
+        .group_by(*buyer, "control_date", maintain_order=True)
         .first()
         .rename({"origin_country": "switched_from", "kg": "switched_from_kg"})
     )
     switched = (
-        candidates.join(before, on=["importer", "material", "control_date"])
+        candidates.join(before, on=[*buyer, "control_date"])
         .filter(pl.col("switched_from") != pl.col("origin_country"))
         .select("row", "switched_from", "switched_from_kg")
     )
@@ -305,7 +274,7 @@ def origin_switch(frame: pl.DataFrame) -> pl.DataFrame:
 def structuring(frame: pl.DataFrame) -> pl.DataFrame:
     """Parcels of one code to one consignee: count and weight over 90 days, and how steady
     the consignee's monthly totals were over the three months before this one."""
-    keys = ["importer", "hs6"]
+    keys = ["import_country", "importer", "hs6"]
     recent = prior_sums(
         frame,
         keys,
@@ -365,7 +334,7 @@ def build_features(
             columns.described_material(),
             columns.described_keyword(),
         )
-        .join(materials(reference), on="hs6", how="left")
+        .join(code_goods(reference), on="hs6", how="left")
         .with_columns(
             columns.controlled(), columns.origin_is_hub(hubs), columns.export_is_hub(hubs)
         )
@@ -383,7 +352,7 @@ def build_features(
     ).with_columns(columns.exporter_age_days(), columns.pair_new())
     months = frame["month"].unique().sort().to_list()
     frame = frame.join(
-        unit_value_benchmarks(frame, months), on=["hs6", "month"], how="left"
+        unit_value_benchmarks(frame, months), on=[*CODE, "month"], how="left"
     ).with_columns(columns.uv_z(), columns.hs6_uv_typical())
     frame = nearest_controlled(frame, months, misfit_z)
     frame = origin_switch(frame)
@@ -393,7 +362,9 @@ def build_features(
 
 
 def country_names(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
-    """Readable names for the reasons: 'Thailand', not 'TH'."""
+    """Readable names for the reasons: 'Thailand', not 'TH'; the importing country as
+    sentences name it ('US imports', 'Korean imports', 'to Korea')."""
+    frame = import_country_names(frame, reference.importers, reference.countries)
     names = reference.countries.select("code", "name")
     for column, named in (
         ("origin_country", "origin_name"),

@@ -8,30 +8,35 @@ from datetime import date
 import polars as pl
 
 from transship.features.profiles import corridor_profile
+from transship.importers import ADJECTIVE, NAME
 
-KEYS = ["origin_country", "hs6", "month"]
+KEYS = ["import_country", "origin_country", "hs6", "month"]
 
 
 def corridor_months(
     features: pl.DataFrame, flagged_ids: pl.Series, first: date, last: date
 ) -> pl.DataFrame:
-    """The months from ``first`` to ``last`` of every corridor of a controlled code, from the
-    shipments up to ``last`` only: the corridor profile (shipments, weight, the trailing
-    12-month average, the surge ratio), the origin's name, the material, the capacity and
-    control in force at the month's last shipment, and how many of the month's shipments
-    are among ``flagged_ids``. Empty (without those columns) when no controlled shipment
-    arrived by ``last``."""
+    """The months from ``first`` to ``last`` of every corridor (importing country x origin
+    x controlled code), from the shipments up to ``last`` only: the corridor profile
+    (shipments, weight, the trailing 12-month average, the surge ratio), the origin's name,
+    the material, the capacity and control in force at the month's last shipment, and how
+    many of the month's shipments are among ``flagged_ids``. Empty (without those columns)
+    when no controlled shipment arrived by ``last``."""
     # Only controlled codes' shipments make these rows: narrow the features first.
     known = features.filter(pl.col("controlled") & (pl.col("arrival_date") <= last)).select(
         "shipment_id",
         "arrival_date",
+        "import_country",
         "month",
         "origin_country",
         "hs6",
         "weight_kg",
         "value_usd",
         "origin_name",
+        NAME,
+        ADJECTIVE,
         "material",
+        "code_goods",
         "capacity_level",
         "capacity_note",
         "control_date",
@@ -48,7 +53,7 @@ def corridor_months(
         known.sort("arrival_date")
         .group_by(KEYS)
         .agg(
-            pl.col("origin_name", "material").first(),
+            pl.col("origin_name", NAME, ADJECTIVE, "material", "code_goods").first(),
             pl.col("capacity_level", "capacity_note", "control_date", "control_measure").last(),
         )
     )

@@ -1,21 +1,29 @@
-"""The corridor-year frame the statistics detectors score: one row per country x controlled
-code x year, with the legs the trade statistics have for it.
+"""The corridor-year frame the statistics detectors score: one row per importing country x
+country x controlled code x year, with the legs the trade statistics have for it.
 
-Statistics are compared year on year (monthly series are summed into years, comparing
-the same months of each year so a year in progress is comparable). Each leg (US imports
-from the country, China's exports to it, its imports from China, its exports to the US)
-is stated for the year and for the latest earlier year the statistics have. China itself
-gets one row per code and year: US imports from China against China's exports to the US.
+Every country that reports imports in the statistics (China, the controlling exporter,
+and aggregates aside) is an importing country with its own corridors: a corridor's year
+is one in which either side reports trade between the two (China's legs with a country
+in a year without such trade are no importing country's corridor). Statistics
+are compared year on year (monthly series are summed into years, comparing the same
+months of each year so a year in progress is comparable). Each leg (the importing
+country's imports from the country, China's exports to it, its imports from China, its
+exports to the importing country) is stated for the year and for the latest earlier year
+the statistics have. China itself gets one row per importing country, code and year:
+the importing country's imports from China against China's exports to it.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from transship.features.build import Reference, materials
+from transship.features.build import Reference, code_goods
+from transship.features.capacity import capacity_levels
+from transship.features.controls import applies, code_events, in_force
+from transship.importers import CONTROLLING_EXPORTER, import_country_names
 
 AGGREGATES = ("WLD", "EUN", "OAS", "OOC", "XX")
-KEYS = ["country", "hs6"]
+KEYS = ["import_country", "country", "hs6"]
 LEG_COLUMNS = ("value_usd", "weight_kg", "previous_year", "previous_value", "previous_kg")
 
 
@@ -53,6 +61,18 @@ def yearly(flows: pl.DataFrame) -> pl.DataFrame:
     return combined.unique([*keys, "year"], keep="first", maintain_order=True)
 
 
+def importing_countries(years: pl.DataFrame) -> pl.Series:
+    """Every reporter of imports but China and the aggregates."""
+    return (
+        years.filter(
+            (pl.col("flow") == "import")
+            & ~pl.col("reporter").is_in([CONTROLLING_EXPORTER, *AGGREGATES])
+        )["reporter"]
+        .unique()
+        .sort()
+    )
+
+
 def with_previous(series: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     """Each year beside the latest earlier year of the same series."""
     return series.sort([*keys, "year"]).with_columns(
@@ -62,102 +82,140 @@ def with_previous(series: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     )
 
 
-def leg(
-    years: pl.DataFrame, reporter: str | None, flow: str, partner: str | None, name: str
-) -> pl.DataFrame:
-    """One leg by country, code and year, its columns prefixed with ``name``: reported by
-    ``reporter`` with the country as partner, or by the country with ``partner``."""
-    side = years.filter(pl.col("flow") == flow)
-    if reporter:
-        side = side.filter(pl.col("reporter") == reporter)
-        country = pl.col("partner")
-    else:
-        side = side.filter(pl.col("partner") == partner)
-        country = pl.col("reporter")
-    side = side.select(country.alias("country"), "hs6", "year", "value_usd", "weight_kg")
-    side = side.filter(~pl.col("country").is_in(["US", "CN", *AGGREGATES]))
-    return with_previous(side, KEYS).rename({c: f"{name}_{c}" for c in LEG_COLUMNS})
-
-
-def china_mirror(years: pl.DataFrame) -> pl.DataFrame:
-    """China's row per code and year: US imports from China (as the ``us_imp`` leg) beside
-    China's reported exports to the US (as ``cn_exp_value_usd``)."""
-    us_from_china = with_previous(
-        years.filter(
-            (pl.col("reporter") == "US")
-            & (pl.col("flow") == "import")
-            & (pl.col("partner") == "CN")
-        ).select(
-            country=pl.lit("CN"),
-            hs6="hs6",
-            year="year",
-            value_usd="value_usd",
-            weight_kg="weight_kg",
-        ),
-        KEYS,
+def leg(side: pl.DataFrame, name: str, **keys: pl.Expr) -> pl.DataFrame:
+    """One leg by its key columns, code and year, its columns prefixed with ``name``."""
+    series = side.select(
+        *(expr.alias(key) for key, expr in keys.items()), "hs6", "year", "value_usd", "weight_kg"
     )
-    china_to_us = years.filter(
-        (pl.col("reporter") == "CN") & (pl.col("flow") == "export") & (pl.col("partner") == "US")
-    ).select(country=pl.lit("CN"), hs6="hs6", year="year", cn_exp_value_usd="value_usd")
-    return us_from_china.rename({c: f"us_imp_{c}" for c in LEG_COLUMNS}).join(
-        china_to_us, on=["country", "hs6", "year"], how="left"
+    return with_previous(series, [*keys, "hs6"]).rename({c: f"{name}_{c}" for c in LEG_COLUMNS})
+
+
+def importer_legs(years: pl.DataFrame, importers: pl.Series) -> pl.DataFrame:
+    """Per importing country, country, code and year: the importing country's imports
+    from the country (``imp``) and the country's exports to it (``p_exp``)."""
+    china = CONTROLLING_EXPORTER
+    reported_imports = years.filter(
+        (pl.col("flow") == "import") & pl.col("reporter").is_in(importers.implode())
+    )
+    reported_exports = years.filter(
+        (pl.col("flow") == "export") & pl.col("partner").is_in(importers.implode())
+    )
+    imports = leg(
+        reported_imports, "imp", import_country=pl.col("reporter"), country=pl.col("partner")
+    )
+    exports = leg(
+        reported_exports, "p_exp", import_country=pl.col("partner"), country=pl.col("reporter")
+    )
+    return imports.join(exports, on=[*KEYS, "year"], how="full", coalesce=True).filter(
+        ~pl.col("country").is_in([china, *AGGREGATES])
+        & (pl.col("country") != pl.col("import_country"))
+    )
+
+
+def china_legs(years: pl.DataFrame) -> pl.DataFrame:
+    """Per country, code and year: China's exports to the country (``cn_exp``) and the
+    country's imports from China (``p_imp``), whoever imports from it."""
+    china = CONTROLLING_EXPORTER
+    exports = leg(
+        years.filter((pl.col("reporter") == china) & (pl.col("flow") == "export")),
+        "cn_exp",
+        country=pl.col("partner"),
+    )
+    imports = leg(
+        years.filter((pl.col("partner") == china) & (pl.col("flow") == "import")),
+        "p_imp",
+        country=pl.col("reporter"),
+    )
+    return exports.join(imports, on=["country", "hs6", "year"], how="full", coalesce=True).filter(
+        ~pl.col("country").is_in([china, *AGGREGATES])
+    )
+
+
+def china_mirror(years: pl.DataFrame, importers: pl.Series) -> pl.DataFrame:
+    """China's row per importing country, code and year: the importing country's imports
+    from China (as the ``imp`` leg) beside China's reported exports to it (as
+    ``cn_exp_value_usd``)."""
+    china = CONTROLLING_EXPORTER
+    from_china = leg(
+        years.filter(
+            pl.col("reporter").is_in(importers.implode())
+            & (pl.col("flow") == "import")
+            & (pl.col("partner") == china)
+        ),
+        "imp",
+        import_country=pl.col("reporter"),
+        country=pl.lit(china),
+    )
+    to_importer = years.filter((pl.col("reporter") == china) & (pl.col("flow") == "export")).select(
+        import_country="partner", hs6="hs6", year="year", cn_exp_value_usd="value_usd"
+    )
+    return from_china.join(to_importer, on=["import_country", "hs6", "year"], how="left")
+
+
+def corridors(years: pl.DataFrame, importers: pl.Series) -> pl.DataFrame:
+    """Every year of a corridor (importing country x country x code) that either side
+    reports trade on, with its legs and China's legs with the country that year. A year
+    with China's legs alone is no corridor of any importing country's."""
+    return importer_legs(years, importers).join(
+        china_legs(years), on=["country", "hs6", "year"], how="left"
     )
 
 
 def capacity_by_year(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
-    """'major', 'minor' or 'none' per country, code and year: announced capacity counts
-    from the year it starts."""
-    keys = frame.select("country", "hs6", "year").unique()
-    return (
-        keys.join(reference.controlled, on="hs6")
-        .join(
-            reference.capacity,
-            left_on=["material", "country"],
-            right_on=["material", "country"],
-            how="left",
-        )
-        .filter(pl.col("start_date").is_null() | (pl.col("start_date").dt.year() <= pl.col("year")))
-        .group_by("country", "hs6", "year")
-        .agg(
-            capacity_level=pl.when((pl.col("scale") == "major").any())
-            .then(pl.lit("major"))
-            .when((pl.col("scale") == "minor").any())
-            .then(pl.lit("minor"))
-            .otherwise(pl.lit("none"))
-        )
+    """The country's capacity level for what the code holds, per row of ``frame``
+    (``row``, ``country``, ``hs6``, ``year``), from capacity in force during the year
+    (announced capacity counts from the year it starts)."""
+    rows = frame.select(
+        "row",
+        "hs6",
+        "country",
+        first=pl.date(pl.col("year"), 1, 1),
+        last=pl.date(pl.col("year"), 12, 31),
     )
+    return capacity_levels(rows, reference.controlled, reference.capacity)
 
 
-def first_control_year(reference: Reference) -> pl.DataFrame:
-    """The year of the first licence or ban on each controlled code's material."""
+def control_by_year(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
+    """Per row of ``frame`` (``row``, ``import_country``, ``hs6``, ``year``): whether a
+    licence or ban on the code's material was in force for the importing country on some
+    day of the year (``control_in_force``)."""
+    events = code_events(reference.controlled, reference.events)
+    in_year = (
+        frame.select("row", "import_country", "hs6", "year")
+        .join(events, on="hs6")
+        .filter(
+            applies() & in_force(pl.date(pl.col("year"), 1, 1), pl.date(pl.col("year"), 12, 31))
+        )
+        .select("row")
+        .unique()
+        .with_columns(control_in_force=pl.lit(True))
+    )
     return (
-        reference.controlled.join(reference.events, on="material")
-        .group_by("hs6")
-        .agg(control_year=pl.col("effective_date").min().dt.year())
+        frame.select("row")
+        .join(in_year, on="row", how="left")
+        .with_columns(pl.col("control_in_force").fill_null(False))
     )
 
 
 def corridor_years(flows: pl.DataFrame, reference: Reference) -> pl.DataFrame:
-    """Every country x controlled code x year the statistics have a leg for, with each leg
-    and its previous year, the material, the country's capacity, the first control's year
-    and the country's name."""
-    controlled = materials(reference)
+    """Every importing country x country x controlled code x year the statistics have a
+    leg for, with each leg and its previous year, the material, what a shared code holds,
+    the country's capacity, whether a control was in force for the importing country that
+    year, and the countries' names."""
+    controlled = code_goods(reference)
     years = yearly(flows.filter(pl.col("hs6").is_in(controlled["hs6"].implode())))
-    frame = leg(years, "US", "import", None, "us_imp")
-    for other in (
-        leg(years, "CN", "export", None, "cn_exp"),
-        leg(years, None, "import", "CN", "p_imp"),
-        leg(years, None, "export", "US", "p_exp"),
-    ):
-        frame = frame.join(other, on=[*KEYS, "year"], how="full", coalesce=True)
-    frame = pl.concat([frame, china_mirror(years)], how="diagonal_relaxed")
-    frame = frame.join(controlled, on="hs6", how="left")
-    frame = frame.join(
-        capacity_by_year(frame, reference), on=["country", "hs6", "year"], how="left"
-    ).with_columns(pl.col("capacity_level").fill_null("none"))
-    names = reference.countries.select(country="code", country_name="name")
-    return (
-        frame.join(first_control_year(reference), on="hs6", how="left")
-        .join(names, on="country", how="left")
-        .with_columns(pl.coalesce("country_name", "country").alias("country_name"))
+    importers = importing_countries(years)
+    frame = pl.concat(
+        [corridors(years, importers), china_mirror(years, importers)], how="diagonal_relaxed"
     )
+    frame = frame.join(controlled, on="hs6", how="left").sort(*KEYS, "year").with_row_index("row")
+    frame = (
+        frame.join(capacity_by_year(frame, reference), on="row", how="left")
+        .join(control_by_year(frame, reference), on="row", how="left")
+        .drop("row")
+    )
+    names = reference.countries.select(country="code", country_name="name")
+    frame = frame.join(names, on="country", how="left").with_columns(
+        pl.coalesce("country_name", "country").alias("country_name")
+    )
+    return import_country_names(frame, reference.importers, reference.countries)

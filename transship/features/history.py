@@ -1,8 +1,12 @@
 """Columns a shipment takes from the shipments that arrived before it: trailing volumes of
 its corridor, code and exporter, and when its corridor, exporter and pair were first seen.
 
-Each function reads a frame (``arrival_date``, the keys, ``weight_kg``) and returns the
-column named after it, or a frame of columns that share one pass over the windows.
+Every key starts with the importing country: a store may hold several, and each country's
+history is its own (a corridor is importing country x origin x code; an exporter is new
+to a country's market, whatever it ships elsewhere, and names are not reconciled across
+countries' records). Each function reads a frame (``arrival_date``, the keys,
+``weight_kg``) and returns the column named after it, or a frame of columns that share
+one pass over the windows.
 """
 
 from __future__ import annotations
@@ -13,11 +17,13 @@ from transship.features.windows import Window, first_seen, prior_sum, prior_sums
 
 RECENT_DAYS = 90
 BASELINE_DAYS = 365
-CORRIDOR = ["origin_country", "hs6"]
+CORRIDOR = ["import_country", "origin_country", "hs6"]
+CODE = ["import_country", "hs6"]
+EXPORTER = ["import_country", "exporter"]
 FIRST_SEEN_KEYS = {
     "corridor": CORRIDOR,
-    "exporter": ["exporter"],
-    "pair": ["exporter", "importer"],
+    "exporter": EXPORTER,
+    "pair": [*EXPORTER, "importer"],
 }
 
 
@@ -47,7 +53,7 @@ def corridor_volumes(frame: pl.DataFrame) -> pl.DataFrame:
 def origin_share_90d(frame: pl.DataFrame) -> pl.Series:
     """The corridor's share of its code's weight over the same 90 days (reads
     ``corridor_recent_kg``)."""
-    code_recent = prior_sum(frame, ["hs6"], pl.col("weight_kg"), RECENT_DAYS) + frame["weight_kg"]
+    code_recent = prior_sum(frame, CODE, pl.col("weight_kg"), RECENT_DAYS) + frame["weight_kg"]
     return (frame["corridor_recent_kg"] / code_recent).alias("origin_share_90d")
 
 
@@ -55,7 +61,7 @@ def exporter_controlled_kg_90d(frame: pl.DataFrame) -> pl.Series:
     """The exporter's weight of controlled codes over the 90 days to the arrival, the
     shipment included (reads ``controlled``)."""
     controlled_kg = pl.col("weight_kg") * pl.col("controlled").cast(pl.Float64)
-    earlier = prior_sum(frame, ["exporter"], controlled_kg, RECENT_DAYS)
+    earlier = prior_sum(frame, EXPORTER, controlled_kg, RECENT_DAYS)
     own = frame["weight_kg"] * frame["controlled"].cast(pl.Float64)
     return (earlier + own).alias("exporter_controlled_kg_90d")
 

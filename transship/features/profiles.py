@@ -1,15 +1,25 @@
 """Profiles an analyst reads: corridors, codes and traders by month, from shipments alone.
 
-Every function takes the shipments (one row per shipment, with ``hs6``, ``arrival_date``,
-``weight_kg``, ``value_usd``, ...) and returns one row per profile key. A month's row
-only summarises that month and the months before it, so a profile never looks ahead.
+Every function takes the shipments (one row per shipment, with ``import_country``,
+``hs6``, ``arrival_date``, ``weight_kg``, ``value_usd``, ...) and returns one row per
+profile key. Every key starts with the importing country: one store may hold several,
+and no profile mixes them. A month's row only summarises that month and the months
+before it, so a profile never looks ahead.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from transship.features.controls import latest_in_force
+
 BASELINE_MONTHS = 12
+COUNTRY = "import_country"
+
+
+def _last_day(shipments: pl.DataFrame) -> pl.Expr:
+    """Each importing country's latest arrival: its profiles are as of its own data."""
+    return pl.col("arrival_date").max().over(COUNTRY)
 
 
 def _monthly(shipments: pl.DataFrame) -> pl.DataFrame:
@@ -21,11 +31,12 @@ def _monthly(shipments: pl.DataFrame) -> pl.DataFrame:
 
 
 def corridor_profile(shipments: pl.DataFrame, code: str = "hs6") -> pl.DataFrame:
-    """Per origin x code (``hs6`` or ``hs4``) x month: shipments, weight, value, unit value
-    (median and MAD), the origin's share of US imports of the code that month, and the
-    corridor's trailing 12-month average weight (months with nothing count as zero)."""
+    """Per importing country x origin x code (``hs6`` or ``hs4``) x month: shipments,
+    weight, value, unit value (median and MAD), the origin's share of the importing
+    country's imports of the code that month, and the corridor's trailing 12-month average
+    weight (months with nothing count as zero, from the importing country's first month)."""
     frame = _monthly(shipments)
-    keys = ["origin_country", code]
+    keys = [COUNTRY, "origin_country", code]
     months = frame.group_by([*keys, "month"]).agg(
         shipments=pl.len(),
         weight_kg=pl.col("weight_kg").sum(),
@@ -35,17 +46,18 @@ def corridor_profile(shipments: pl.DataFrame, code: str = "hs6") -> pl.DataFrame
         .abs()
         .median(),
     )
-    bounds = frame.select(first=pl.col("month").min(), last=pl.col("month").max()).row(0)
-    span = pl.date_range(bounds[0], bounds[1], "1mo", eager=True)
+    spans = frame.group_by(COUNTRY).agg(
+        month=pl.date_ranges(pl.col("month").min(), pl.col("month").max(), "1mo")
+    )
     grid = (
         months.select(keys)
         .unique()
-        .join(pl.DataFrame({"month": span}), how="cross")
+        .join(spans.explode("month"), on=COUNTRY)
         .join(months, on=[*keys, "month"], how="left")
         .with_columns(pl.col("shipments", "weight_kg", "value_usd").fill_null(0))
         .sort([*keys, "month"])
     )
-    code_total = pl.col("weight_kg").sum().over([code, "month"])
+    code_total = pl.col("weight_kg").sum().over([COUNTRY, code, "month"])
     baseline = (
         pl.col("weight_kg")
         .shift(1)
@@ -64,33 +76,33 @@ def corridor_profile(shipments: pl.DataFrame, code: str = "hs6") -> pl.DataFrame
 
 
 def code_profile(shipments: pl.DataFrame) -> pl.DataFrame:
-    """Per hs6 x month: typical unit value and weight per shipment, transport-mode mix and
-    the most frequent description words."""
+    """Per importing country x hs6 x month: typical unit value and weight per shipment,
+    transport-mode mix and the most frequent description words."""
     frame = _monthly(shipments)
+    keys = [COUNTRY, "hs6", "month"]
     # Descriptions repeat: split each distinct one once and weigh its words by its count.
     words = (
-        frame.group_by("hs6", "month", "description")
+        frame.group_by(*keys, "description")
         .len("times")
         .select(
-            "hs6",
-            "month",
+            *keys,
             "times",
             word=pl.col("description").fill_null("").str.to_lowercase().str.split(" "),
         )
         .explode("word")
         .filter(pl.col("word").str.len_chars() > 2)
-        .group_by("hs6", "month", "word")
+        .group_by(*keys, "word")
         .agg(len=pl.col("times").sum())
-        .sort(["hs6", "month", "len", "word"], descending=[False, False, True, False])
-        .group_by("hs6", "month", maintain_order=True)
+        .sort([*keys, "len", "word"], descending=[False, False, False, True, False])
+        .group_by(keys, maintain_order=True)
         .agg(vocabulary=pl.col("word").head(5).str.join(" "))
     )
     modes = (
-        frame.group_by("hs6", "month", "transport_mode")
+        frame.group_by(*keys, "transport_mode")
         .len()
-        .with_columns(share=pl.col("len") / pl.col("len").sum().over("hs6", "month"))
-        .sort(["hs6", "month", "share", "transport_mode"], descending=[False, False, True, False])
-        .group_by("hs6", "month", maintain_order=True)
+        .with_columns(share=pl.col("len") / pl.col("len").sum().over(keys))
+        .sort([*keys, "share", "transport_mode"], descending=[False, False, False, True, False])
+        .group_by(keys, maintain_order=True)
         .agg(
             mode_mix=pl.format(
                 "{} {}%",
@@ -99,29 +111,25 @@ def code_profile(shipments: pl.DataFrame) -> pl.DataFrame:
             ).str.join(", ")
         )
     )
-    typical = frame.group_by("hs6", "month").agg(
+    typical = frame.group_by(keys).agg(
         shipments=pl.len(),
         unit_value_median=pl.col("log_unit_value").median().exp(),
         weight_median_kg=pl.col("weight_kg").median(),
     )
-    return (
-        typical.join(modes, on=["hs6", "month"], how="left")
-        .join(words, on=["hs6", "month"], how="left")
-        .sort("hs6", "month")
-    )
+    return typical.join(modes, on=keys, how="left").join(words, on=keys, how="left").sort(keys)
 
 
 def exporter_profile(shipments: pl.DataFrame) -> pl.DataFrame:
-    """Per exporter: first and last seen, volume, counterparties, origins used, and growth
-    of its last 90 days over the 90 days before."""
-    last_day = shipments["arrival_date"].max()
-    recent = pl.col("arrival_date") > pl.lit(last_day).dt.offset_by("-90d")
-    previous = (pl.col("arrival_date") <= pl.lit(last_day).dt.offset_by("-90d")) & (
-        pl.col("arrival_date") > pl.lit(last_day).dt.offset_by("-180d")
+    """Per importing country x exporter: first and last seen, volume, counterparties,
+    origins used, and growth of its last 90 days over the 90 days before."""
+    recent = pl.col("arrival_date") > pl.col("_last_day").dt.offset_by("-90d")
+    previous = (pl.col("arrival_date") <= pl.col("_last_day").dt.offset_by("-90d")) & (
+        pl.col("arrival_date") > pl.col("_last_day").dt.offset_by("-180d")
     )
     return (
-        shipments.filter(pl.col("exporter").is_not_null())
-        .group_by("exporter")
+        shipments.with_columns(_last_day=_last_day(shipments))
+        .filter(pl.col("exporter").is_not_null())
+        .group_by(COUNTRY, "exporter")
         .agg(
             first_seen=pl.col("arrival_date").min(),
             last_seen=pl.col("arrival_date").max(),
@@ -137,25 +145,26 @@ def exporter_profile(shipments: pl.DataFrame) -> pl.DataFrame:
                 pl.col("recent_kg") / pl.col("previous_kg")
             )
         )
-        .sort("exporter")
+        .sort(COUNTRY, "exporter")
     )
 
 
 def importer_profile(shipments: pl.DataFrame) -> pl.DataFrame:
-    """Per importer: first and last seen, volume, suppliers, origins used and the number of
-    origins it started buying from in the last 90 days."""
-    last_day = shipments["arrival_date"].max()
-    first_by_origin = shipments.group_by("importer", "origin_country").agg(
-        origin_first=pl.col("arrival_date").min()
+    """Per importing country x importer: first and last seen, volume, suppliers, origins
+    used and the number of origins it started buying from in the last 90 days."""
+    first_by_origin = (
+        shipments.with_columns(_last_day=_last_day(shipments))
+        .group_by(COUNTRY, "importer", "origin_country")
+        .agg(origin_first=pl.col("arrival_date").min(), _last_day=pl.col("_last_day").first())
     )
     new_origins = (
-        first_by_origin.filter(pl.col("origin_first") > pl.lit(last_day).dt.offset_by("-90d"))
-        .group_by("importer")
+        first_by_origin.filter(pl.col("origin_first") > pl.col("_last_day").dt.offset_by("-90d"))
+        .group_by(COUNTRY, "importer")
         .agg(new_origins_90d=pl.len())
     )
     return (
         shipments.filter(pl.col("importer").is_not_null())
-        .group_by("importer")
+        .group_by(COUNTRY, "importer")
         .agg(
             first_seen=pl.col("arrival_date").min(),
             last_seen=pl.col("arrival_date").max(),
@@ -164,57 +173,41 @@ def importer_profile(shipments: pl.DataFrame) -> pl.DataFrame:
             exporters=pl.col("exporter").n_unique(),
             origins=pl.col("origin_country").unique().sort().str.join(","),
         )
-        .join(new_origins, on="importer", how="left")
+        .join(new_origins, on=[COUNTRY, "importer"], how="left")
         .with_columns(pl.col("new_origins_90d").fill_null(0))
-        .sort("importer")
+        .sort(COUNTRY, "importer")
     )
 
 
 def control_phase(profile: pl.DataFrame, code: str, controls: pl.DataFrame) -> pl.DataFrame:
-    """The profile with the latest control on its code in force by each month's end
-    (``control_date``) and whether the month is after it: the before/after split.
+    """The profile with the latest control on its code in force for its importing country
+    at each month's end (``control_date``) and whether the month is after it: the
+    before/after split.
 
-    ``controls`` has one row per (hs6, effective_date); a heading (hs4) takes the
-    controls of its subheadings.
+    ``controls`` are the events on each controlled code (``controls.code_events``); a
+    heading (hs4) takes the controls of its subheadings.
     """
-    keyed = controls.select(
-        pl.col("hs6").str.slice(0, 4 if code == "hs4" else 6).alias(code),
-        control_date=pl.col("effective_date"),
-    ).unique()
-    with_end = profile.with_row_index("_row").with_columns(
-        _month_end=pl.col("month").dt.month_end()
-    )
-    matched = (
-        with_end.select("_row", code, "_month_end")
-        .sort("_month_end")
-        .join_asof(
-            keyed.sort("control_date"),
-            left_on="_month_end",
-            right_on="control_date",
-            by=code,
-            strategy="backward",
-            check_sortedness=False,
-        )
-        .select("_row", "control_date")
-    )
+    with_end = profile.with_row_index("row").with_columns(_month_end=pl.col("month").dt.month_end())
+    matched = latest_in_force(with_end, controls, "_month_end", code).select("row", "control_date")
     return (
-        with_end.join(matched, on="_row", how="left")
-        .sort("_row")
+        with_end.join(matched, on="row", how="left")
+        .sort("row")
         .with_columns(
             after_control=pl.when(pl.col("control_date").is_not_null()).then(
                 pl.col("month") >= pl.col("control_date").dt.truncate("1mo")
             )
         )
-        .drop("_row", "_month_end")
+        .drop("row", "_month_end")
     )
 
 
 def origin_switches(features: pl.DataFrame) -> pl.DataFrame:
-    """Per importer: the origin switches right after a control the features recorded,
-    as 'antimony: CN -> IN after 2024-12-03'."""
+    """Per importing country x importer: the origin switches right after a control the
+    features recorded, as 'antimony: CN -> IN after 2024-12-03'."""
     return (
         features.filter(pl.col("switched_from").is_not_null())
         .select(
+            COUNTRY,
             "importer",
             switch=pl.format(
                 "{}: {} -> {} after {}",
@@ -225,19 +218,20 @@ def origin_switches(features: pl.DataFrame) -> pl.DataFrame:
             ),
         )
         .unique()
-        .sort("importer", "switch")
-        .group_by("importer", maintain_order=True)
+        .sort(COUNTRY, "importer", "switch")
+        .group_by(COUNTRY, "importer", maintain_order=True)
         .agg(origin_switches=pl.col("switch").str.join("; "))
     )
 
 
 def new_pairs(shipments: pl.DataFrame, days: int = 90) -> pl.DataFrame:
-    """Per exporter: importers it shipped to for the first time in the last ``days``."""
-    last_day = shipments["arrival_date"].max()
+    """Per importing country x exporter: importers it shipped to for the first time in the
+    last ``days``."""
     return (
-        shipments.group_by("exporter", "importer")
-        .agg(first=pl.col("arrival_date").min())
-        .filter(pl.col("first") > pl.lit(last_day).dt.offset_by(f"-{days}d"))
-        .group_by("exporter")
+        shipments.with_columns(_last_day=_last_day(shipments))
+        .group_by(COUNTRY, "exporter", "importer")
+        .agg(first=pl.col("arrival_date").min(), _last_day=pl.col("_last_day").first())
+        .filter(pl.col("first") > pl.col("_last_day").dt.offset_by(f"-{days}d"))
+        .group_by(COUNTRY, "exporter")
         .agg(new_pairs_90d=pl.len())
     )

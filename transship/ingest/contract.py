@@ -32,6 +32,14 @@ SHIPMENT_COLUMNS = (
     "transport_mode",
 )
 
+IMPORT_COUNTRY = "import_country"
+"""The optional column naming the importing country. A file without it (or a row leaving
+it blank) is in its mapping's ``import_country`` constant or the store's default
+(``transship init --import-country``); same rules as ``origin_country``."""
+
+CONTRACT_COLUMNS = (*SHIPMENT_COLUMNS, IMPORT_COUNTRY)
+"""Every column shipment ingest reads; ``SHIPMENT_COLUMNS`` is a canonical file's layout."""
+
 REQUIRED_FLOW_COLUMNS = ("period", "reporter", "partner", "flow", "hs6", "value_usd")
 
 FLOW_COLUMNS = (*REQUIRED_FLOW_COLUMNS, "weight_kg")

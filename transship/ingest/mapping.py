@@ -16,6 +16,7 @@ Example (``fixtures/mappings/korea_customs.toml``)::
     rate_note = "2020-2021 average"
 
     [constants]            # fill a canonical column with one value for every row
+    import_country = "KR"
     port_of_unlading = "KR"
 
     [attributes]           # more columns of the source, kept beside the shipment
@@ -48,7 +49,7 @@ from pydantic import (
 )
 
 from transship.errors import MappingError
-from transship.ingest.contract import SHIPMENT_COLUMNS
+from transship.ingest.contract import CONTRACT_COLUMNS
 
 
 class CurrencyConversion(BaseModel):
@@ -90,7 +91,7 @@ class ColumnMapping(BaseModel):
             raise ValueError(
                 f"attribute names {bad} must be lower-case letters, digits and underscores"
             )
-        canonical = sorted(set(attributes) & set(SHIPMENT_COLUMNS))
+        canonical = sorted(set(attributes) & set(CONTRACT_COLUMNS))
         if canonical:
             raise ValueError(
                 f"attributes {canonical} are canonical columns; map them under [columns]"
@@ -99,10 +100,10 @@ class ColumnMapping(BaseModel):
 
     @model_validator(mode="after")
     def _known_columns(self) -> ColumnMapping:
-        unknown = sorted((set(self.columns) | set(self.constants)) - set(SHIPMENT_COLUMNS))
+        unknown = sorted((set(self.columns) | set(self.constants)) - set(CONTRACT_COLUMNS))
         if unknown:
             raise ValueError(
-                f"unknown canonical columns {unknown}; expected some of {list(SHIPMENT_COLUMNS)}"
+                f"unknown canonical columns {unknown}; expected some of {list(CONTRACT_COLUMNS)}"
             )
         both = sorted(set(self.columns) & set(self.constants))
         if both:

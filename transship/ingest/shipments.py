@@ -12,13 +12,14 @@ from duckdb import ColumnExpression, ConstantExpression
 from transship.errors import MissingColumnsError
 from transship.ingest.batch import IngestResult, ingest_file
 from transship.ingest.contract import (
+    CONTRACT_COLUMNS,
     REQUIRED_SHIPMENT_COLUMNS,
-    SHIPMENT_COLUMNS,
     project_to_contract,
     resolve_columns,
 )
 from transship.ingest.mapping import IDENTITY, ColumnMapping
 from transship.storage.sql import load
+from transship.storage.store import default_import_country
 
 
 def ingest_shipments(
@@ -43,7 +44,7 @@ def ingest_shipments(
 def _stage(
     con: duckdb.DuckDBPyConnection, columns: list[str], *, mapping: ColumnMapping, path: Path
 ) -> None:
-    resolved = resolve_columns(columns, SHIPMENT_COLUMNS, mapping.columns)
+    resolved = resolve_columns(columns, CONTRACT_COLUMNS, mapping.columns)
     missing = [
         c for c in REQUIRED_SHIPMENT_COLUMNS if c not in resolved and c not in mapping.constants
     ]
@@ -53,8 +54,14 @@ def _stage(
             f"{path}: missing required columns {', '.join(missing)}{hint}; "
             f"the file has {', '.join(columns)}. Nothing was loaded from it."
         )
-    project_to_contract(con, SHIPMENT_COLUMNS, resolved, mapping.constants, "shipments_input")
-    con.execute(load("ingest/ingest_params"), {"rate": mapping.usd_per_unit})
+    project_to_contract(con, CONTRACT_COLUMNS, resolved, mapping.constants, "shipments_input")
+    con.execute(
+        load("ingest/ingest_params"),
+        {
+            "rate": mapping.usd_per_unit,
+            "country": mapping.constants.get("import_country") or default_import_country(con),
+        },
+    )
     con.execute(load("staging/stg_shipments"))
     con.execute(load("ingest/problem_rows_shipments"))
     if mapping.attributes:

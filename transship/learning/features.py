@@ -67,10 +67,13 @@ NUMERIC: dict[str, tuple[pl.Expr, str]] = {
         "trade statistics",
     ),
     "origin_to_importer_growth": (
-        _growth("origin_to_us_recent", "origin_to_us_base"),
+        _growth("origin_to_importer_recent", "origin_to_importer_base"),
         "trade statistics",
     ),
-    "china_to_importer_growth": (_growth("cn_to_us_recent", "cn_to_us_base"), "trade statistics"),
+    "china_to_importer_growth": (
+        _growth("cn_to_importer_recent", "cn_to_importer_base"),
+        "trade statistics",
+    ),
 }
 """Numeric inputs from the feature frame: name -> (expression, group)."""
 

@@ -72,17 +72,20 @@ class LearnedPart:
         settings: Learning,
         inputs_version: str,
         models: ModelStore,
+        import_country: str,
     ) -> None:
-        """``events``: label events (``training.EVENT_SCHEMA``); ``inputs``: the learner's
-        inputs of decided shipments (attributes not included); ``keys``: their exporter,
-        importer, hs6 and origin (for novelty); ``attributes``: the stored attributes of
-        every shipment the part may read."""
+        """The learned part of one importing country. ``events``: label events on its
+        shipments (``training.EVENT_SCHEMA``); ``inputs``: the learner's inputs of decided
+        shipments (attributes not included); ``keys``: their exporter, importer, hs6 and
+        origin (for novelty); ``attributes``: the stored attributes of every shipment the
+        part may read."""
         self.inputs = with_attributes(inputs, attributes) if inputs.height else inputs
         self.keys = keys
         self.attributes = attributes
         self.settings = settings
         self.inputs_version = inputs_version
         self.models = models
+        self.import_country = import_country
         self.know(events)
 
     def know(self, events: pl.DataFrame) -> None:
@@ -118,7 +121,7 @@ class LearnedPart:
     def _train(self, labels: pl.DataFrame, cut: date) -> Trained:
         if labels.is_empty():
             return Trained(cut, 0, 0, 0, 0.0, False, f"learner off: no decisions before {cut}")
-        key = fingerprint(labels, self.settings, self.inputs_version)
+        key = fingerprint(labels, self.settings, self.inputs_version, self.import_country)
         stored = self.models.get(key)
         if stored is not None:
             return stored

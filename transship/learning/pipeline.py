@@ -7,6 +7,13 @@ outcomes): the run builds exact features back to the earliest of them and comput
 inputs with their own quarter's detectors, as they were scored, and keeps them. Analysts
 decide recent flags, so a night's new decisions reach back days, not years. The store is
 read and written by the run's one connection.
+
+Each importing country learns from its own analysts' decisions only, and picks shipments
+for learning from its own arrivals within its own budget: the run has one learned part per
+importing country with decisions, and its models are keyed by that country. A store
+holding several importing countries so scores each as it would alone, with or without
+decisions (a country's customs decide on different goods, traders and risks; pooling
+them would let one service's dismissals rank down what another service confirms).
 """
 
 from __future__ import annotations
@@ -19,7 +26,6 @@ import duckdb
 import polars as pl
 
 from transship.detectors import DetectorConfig
-from transship.detectors.base import Detector
 from transship.learning.features import (
     inputs_version,
     learner_inputs,
@@ -29,23 +35,32 @@ from transship.learning.features import (
 )
 from transship.learning.part import LearnedPart
 from transship.learning.training import Trained, load_events, save_model, stored_model
+from transship.run.fits import FitKey
 from transship.run.fusion import fuse
-from transship.run.scoring import detector_scores, quarter_start
+from transship.run.scoring import FitQuarter, detector_scores, quarter_start
 from transship.storage.sql import load, sql_frame
 
 
 @dataclass(frozen=True)
 class LearningNeeds:
     events: pl.DataFrame
+    """Label events (``training.EVENT_SCHEMA``) with each shipment's ``import_country``."""
     version: str
     stored: pl.DataFrame
     """Kept inputs of decided shipments."""
     missing: pl.DataFrame
-    """Decided shipments without kept inputs, up to the run's end: shipment_id, arrival_date."""
+    """Decided shipments without kept inputs, up to the run's end: shipment_id, arrival_date,
+    import_country."""
 
     @property
-    def quarters(self) -> list[date]:
-        return sorted({quarter_start(day) for day in self.missing["arrival_date"].to_list()})
+    def fit_keys(self) -> list[FitKey]:
+        """The quarters and importing countries whose detectors compute the missing inputs."""
+        return sorted(
+            {
+                (quarter_start(day), country)
+                for day, country in self.missing.select("arrival_date", "import_country").rows()
+            }
+        )
 
     @property
     def earliest(self) -> list[date]:
@@ -78,39 +93,43 @@ def learning_needs(
 class StoredModels:
     """Learned models kept in the store (``learned_models``)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, import_country: str) -> None:
         self.con = con
+        self.import_country = import_country
 
     def get(self, key: str) -> Trained | None:
         return stored_model(self.con, key)
 
     def put(self, trained: Trained) -> Trained:
-        return save_model(self.con, trained)
+        return save_model(self.con, trained, self.import_country)
 
 
-def learned_part(
+def learned_parts(
     con: duckdb.DuckDBPyConnection,
     needs: LearningNeeds,
     features: pl.DataFrame,
     start: date,
     end: date,
     config: DetectorConfig,
-    fit: Callable[[date], list[Detector]],
-) -> LearnedPart:
-    """The run's learned part: the missing inputs computed (each with its quarter's
+    fit: FitQuarter,
+) -> dict[str, LearnedPart]:
+    """The run's learned parts, one per importing country with shipments in the range and
+    decisions: the missing inputs computed (each with its quarter's and country's
     detectors) and kept, the decided shipments' keys and the attributes read, and the
     learner of every day of the range trained (or its stored model read)."""
     inputs = needs.stored
     rows = features.join(needs.missing.select("shipment_id"), on="shipment_id", how="semi")
     if rows.height:
         computed = []
-        for (quarter,), part in rows.group_by(
-            pl.col("arrival_date").dt.truncate("3mo").alias("_quarter"), maintain_order=True
+        for (quarter, country), chunk in rows.group_by(
+            pl.col("arrival_date").dt.truncate("3mo").alias("_quarter"),
+            "import_country",
+            maintain_order=True,
         ):
-            detectors = fit(quarter)
-            scores, damping, _ = detector_scores(detectors, part, config, every_row=True)
+            detectors = fit(quarter, str(country))
+            scores, damping, _ = detector_scores(detectors, chunk, config, every_row=True)
             base = fuse(detectors, scores, config, damping).risk
-            computed.append(learner_inputs(part, scores, base))
+            computed.append(learner_inputs(chunk, scores, base))
         fresh = pl.concat(computed, how="diagonal_relaxed")
         _in_transaction(con, lambda: save_inputs(con, fresh, needs.version))
         inputs = pl.concat([inputs, fresh], how="diagonal_relaxed") if inputs.height else fresh
@@ -120,20 +139,33 @@ def learned_part(
         keys = sql_frame(con, load("learning/decided_keys"))
     finally:
         con.unregister("wanted_ids")
-    in_range = features.filter(pl.col("arrival_date").is_between(start, end))["shipment_id"]
-    attributes = load_attributes(con, pl.concat([decided_ids, in_range]))
-    learned = LearnedPart(
-        needs.events,
-        inputs,
-        keys,
-        attributes,
-        config.learning_settings,
-        needs.version,
-        StoredModels(con),
+    in_range = features.filter(pl.col("arrival_date").is_between(start, end)).select(
+        "shipment_id", "import_country"
     )
-    for day in pl.date_range(start, end, eager=True).to_list():
-        learned.model_for(day)
-    return learned
+    attributes = load_attributes(con, pl.concat([decided_ids, in_range["shipment_id"]]))
+    parts: dict[str, LearnedPart] = {}
+    for country in sorted(set(in_range["import_country"]) & set(needs.events["import_country"])):
+        events = needs.events.filter(pl.col("import_country") == country).drop("import_country")
+        ids = pl.concat(
+            [
+                events["shipment_id"],
+                in_range.filter(pl.col("import_country") == country)["shipment_id"],
+            ]
+        )
+        part = LearnedPart(
+            events,
+            inputs.filter(pl.col("shipment_id").is_in(events["shipment_id"].implode())),
+            keys,
+            attributes.filter(pl.col("shipment_id").is_in(ids.implode())),
+            config.learning_settings,
+            needs.version,
+            StoredModels(con, country),
+            country,
+        )
+        for day in pl.date_range(start, end, eager=True).to_list():
+            part.model_for(day)
+        parts[country] = part
+    return parts
 
 
 def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], None]) -> None:
@@ -182,11 +214,19 @@ def write_scores(
         con.unregister("new_scores")
 
 
-def summary(part: LearnedPart | None) -> list[str]:
-    """What the run's learner did, in words: the first and last learner it used and, for a
-    range that used more, how many there were between (the ledger keeps their ids)."""
-    if part is None:
-        return []
+def summary(parts: dict[str, LearnedPart], name_countries: bool) -> list[str]:
+    """What the run's learners did, in words, per importing country (named when the run
+    scores several)."""
+    return [
+        f"{country} {line}" if name_countries else line
+        for country, part in parts.items()
+        for line in _summary(part)
+    ]
+
+
+def _summary(part: LearnedPart) -> list[str]:
+    """The first and last learner a part used and, for a range that used more, how many
+    there were between (the ledger keeps their ids)."""
 
     def line(first: date, trained: Trained) -> str:
         model = f"learned model {trained.model_id}: " if trained.model_id is not None else ""

@@ -10,6 +10,9 @@ decisions that count from the next period's first day; the learner retrains; the
 period is scored. The same replay with learning off (no learned part, no exploration,
 reviews from the top of the queue) runs beside it, in the same pass.
 
+A replay is of one importing country, as its customs service would run it: its shipments,
+its decisions, its budget (``import_country``, needed only when the range holds several).
+
 The budget is a share of each period's arrivals (the inspection rate of the DATE papers) or
 of its flags, carried over between periods so that a small budget is spent rather than
 rounded away. A period's precision and recall at n% are over the shipments that arrived in
@@ -37,6 +40,7 @@ from transship.learning.features import inputs_version, learner_inputs, load_att
 from transship.learning.labels import LabelColumns, LabelsError, known_ids, read_labels
 from transship.learning.part import LearnedPart, MemoryModels
 from transship.learning.training import EVENT_SCHEMA
+from transship.run.fits import FitKey
 from transship.run.fusion import fuse, with_learning
 from transship.run.pipeline import prepare_range
 from transship.run.scoring import detector_scores, fitted_detectors, month_starts, quarter_start
@@ -77,6 +81,7 @@ class Arm:
 class ReplayResult:
     start: date
     end: date
+    import_country: str
     every: str
     budget: Budget
     explore_share: float
@@ -91,6 +96,7 @@ class ReplayResult:
         return {
             "start": str(self.start),
             "end": str(self.end),
+            "import_country": self.import_country,
             "every": self.every,
             "budget": {"share": self.budget.share, "of": self.budget.of},
             "explore_share": self.explore_share,
@@ -153,43 +159,54 @@ def replay(
     config: DetectorConfig,
     known: pl.DataFrame | None = None,
     skipped: list[str] | None = None,
+    import_country: str | None = None,
 ) -> ReplayResult:
-    """Replay [start, end]. ``labels`` (shipment_id, positive, optionally label: a scheme's
-    name) are revealed when reviewed; ``known`` (shipment_id, positive, counts_from) are
-    decisions already recorded before the replay starts."""
+    """Replay [start, end] for one importing country. ``labels`` (shipment_id, positive,
+    optionally label: a scheme's name) are revealed when reviewed; ``known`` (shipment_id,
+    positive, counts_from) are decisions already recorded before the replay starts (those
+    on other countries' shipments are left out)."""
     if end < start:
         raise ReplayError(f"--end {end} is before --start {start}")
     settings = config.learning_settings
+    country = _country(con, start, end, import_country)
     known = known if known is not None else pl.DataFrame(schema=_KNOWN)
     ranges = periods(start, end, every)
     # Every shipment of the range, and the known ones, scored once without learning.
     con.register("wanted_ids", known.select("shipment_id"))
     try:
-        arrivals = sql_frame(con, load("learning/shipment_dates"), {"until": end})
+        arrivals = sql_frame(con, load("learning/shipment_dates"), {"until": end}).filter(
+            pl.col("import_country") == country
+        )
     finally:
         con.unregister("wanted_ids")
+    known = known.join(arrivals.select("shipment_id"), on="shipment_id", how="semi")
     known_days: date | None = arrivals["arrival_date"].min() if arrivals.height else None  # type: ignore[assignment]
     prepared = prepare_range(
         con,
         start,
         end,
         config,
-        also_quarters=_quarters(known_days, start),
+        also=[(quarter, country) for quarter in _quarters(known_days, start)],
         also_from=[known_days] if known_days else [],
+        countries=[country],
     )
     features = prepared.features
     if features is None:
         raise ReplayError(f"no stored shipments arrived between {start} and {end}")
     in_range = pl.col("arrival_date").is_between(start, end)
-    rows = features.filter(in_range | pl.col("shipment_id").is_in(known["shipment_id"].implode()))
-    fits: dict[date, Any] = dict(prepared.fits)
+    rows = features.filter(
+        (in_range | pl.col("shipment_id").is_in(known["shipment_id"].implode()))
+        & (pl.col("import_country") == country)
+    )
+    fits: dict[FitKey, Any] = dict(prepared.fits)
     scored = []
     for (quarter,), chunk in rows.group_by(
         pl.col("arrival_date").dt.truncate("3mo").alias("_quarter"), maintain_order=True
     ):
-        if quarter not in fits:
-            fits[quarter] = fitted_detectors(features, quarter, config)
-        detectors = fits[quarter]
+        key = (quarter, country)
+        if key not in fits:
+            fits[key] = fitted_detectors(features, quarter, country, config)
+        detectors = fits[key]
         scores, damping, _ = detector_scores(detectors, chunk, config, every_row=True)
         fused = fuse(detectors, scores, config, damping)
         scored.append((chunk, scores, fused.risk, fused.supported))
@@ -230,6 +247,7 @@ def replay(
         settings,
         inputs_version(config.version),
         MemoryModels(),
+        country,
     )
     arms = {
         name: Arm(
@@ -367,6 +385,7 @@ def replay(
     return ReplayResult(
         start,
         end,
+        country,
         every,
         budget,
         settings.explore_share,
@@ -378,6 +397,28 @@ def replay(
 
 
 _KNOWN = {"shipment_id": pl.String, "positive": pl.Int32, "counts_from": pl.Date}
+
+
+def _country(con: duckdb.DuckDBPyConnection, start: date, end: date, wanted: str | None) -> str:
+    """The importing country replayed: ``wanted``, else the range's only one."""
+    countries = sql_frame(con, load("features/import_countries"), {"start": start, "end": end})[
+        "import_country"
+    ].to_list()
+    if wanted is not None:
+        if wanted not in countries:
+            raise ReplayError(
+                f"no stored shipments into {wanted} arrived between {start} and {end}"
+                + (f"; the range holds {', '.join(countries)}" if countries else "")
+            )
+        return wanted
+    if not countries:
+        raise ReplayError(f"no stored shipments arrived between {start} and {end}")
+    if len(countries) > 1:
+        raise ReplayError(
+            f"shipments into {', '.join(countries)} arrived between {start} and {end}; a "
+            "replay is of one importing country: choose it with --import-country"
+        )
+    return str(countries[0])
 
 
 def _quarters(known_from: date | None, start: date) -> list[date]:

@@ -150,11 +150,15 @@ def _counted(positives: int, negatives: int) -> str:
     return f"{positives:,} confirmed, {negatives:,} dismissed"
 
 
-def fingerprint(labels: pl.DataFrame, settings: Learning, inputs_version: str) -> str:
-    """What a model learned from: every label and when it counts, the settings that shape
-    the model, the code and the inputs' version."""
+def fingerprint(
+    labels: pl.DataFrame, settings: Learning, inputs_version: str, import_country: str
+) -> str:
+    """What a model learned from: the importing country whose decisions they are, every
+    label and when it counts, the settings that shape the model, the code and the inputs'
+    version."""
     shaping = settings.model_dump(exclude={"review_budget", "explore_share", "retrain_every"})
     digest = hashlib.sha256(json.dumps(shaping, sort_keys=True).encode())
+    digest.update(import_country.encode())
     digest.update(_training_digest().encode())
     digest.update(inputs_version.encode())
     digest.update(
@@ -300,14 +304,15 @@ def stored_model(con: duckdb.DuckDBPyConnection, key: str) -> Trained | None:
     return Trained(ranker=ranker, **row)
 
 
-def save_model(con: duckdb.DuckDBPyConnection, trained: Trained) -> Trained:
-    """Keep a trained model (one that learned: the others have no model) and return it
-    with its id."""
+def save_model(con: duckdb.DuckDBPyConnection, trained: Trained, import_country: str) -> Trained:
+    """Keep a trained model (one that learned: the others have no model) of an importing
+    country's decisions and return it with its id."""
     assert trained.ranker is not None and trained.fingerprint is not None
     model_id = con.execute(
         load("learning/save_model"),
         {
             "fingerprint": trained.fingerprint,
+            "import_country": import_country,
             "cutoff": trained.cutoff,
             "decisions": trained.decisions,
             "positives": trained.positives,

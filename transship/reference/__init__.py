@@ -45,6 +45,10 @@ SOURCES: dict[str, str] = {
     "ref_control_events": f"China's export-control timeline with destinations, {_EACH_ROW}",
     "ref_capacity": f"who mines, smelts, refines and recycles each material, {_EACH_ROW}",
     "ref_hubs": "transship domain brief: transit hubs seen in rerouting",
+    "ref_importers": (
+        "how reasons name common importing countries: 'Korean imports', 'to Korea' "
+        "(transship/reference/data/importers.csv); others read 'imports into <name>'"
+    ),
 }
 """What each reference table holds and where it comes from (``ref_sources.source``)."""
 
@@ -54,6 +58,7 @@ AS_OF: dict[str, str] = {
     "ref_comtrade_codes": "UN Comtrade code list, 2024",
     "ref_hs": f"ustrade {metadata.version('ustrade')}",
     "ref_hubs": "2025-07",
+    "ref_importers": "2025-11",
 }
 """``ref_sources.as_of`` of the tables not built from the materials files; those take the
 date of the newest source their rows cite."""
@@ -150,6 +155,10 @@ def hubs() -> pl.DataFrame:
     return _csv("hubs.csv")
 
 
+def importers() -> pl.DataFrame:
+    return _csv("importers.csv")
+
+
 def catalogue(extra: Path | None = None) -> materials.Catalogue:
     """The shipped materials files plus those in the folder ``extra``, checked against
     HS 2022 and ISO 3166; MaterialsError names the file, line and field of a problem."""
@@ -173,6 +182,7 @@ def build(extra: Path | None = None) -> dict[str, pl.DataFrame]:
         "ref_control_events": found.events,
         "ref_capacity": found.capacity,
         "ref_hubs": hubs(),
+        "ref_importers": importers(),
     }
     return {table: frames[table] for table in TABLES}
 

@@ -33,11 +33,16 @@ def _nice_step(top: float, ticks: int = 4) -> float:
 
 
 def corridor_chart(
-    months: pl.DataFrame, markers: list[Marker], highlight: date | None, title: str
+    months: pl.DataFrame,
+    markers: list[Marker],
+    highlight: date | None,
+    title: str,
+    statistics: str,
 ) -> str:
     """Monthly kilograms as bars (customs records), the trailing 12-month baseline as a
-    line, US-reported statistics as dots, controls as dashed lines, the flag's month
-    outlined. ``months`` has month, weight_kg, baseline_kg and statistics_kg."""
+    line, the importing country's reported statistics as dots (``statistics`` names them),
+    controls as dashed lines, the flag's month outlined. ``months`` has month, weight_kg,
+    baseline_kg and statistics_kg."""
     label = escape(title)
     if months.height == 0:
         return (
@@ -96,8 +101,8 @@ def corridor_chart(
         if r["statistics_kg"] is not None:
             parts.append(
                 f'<circle class="statistics" cx="{x + slot / 2:.1f}" '
-                f'cy="{y(r["statistics_kg"]):.1f}" r="2.6"><title>{month:%b %Y}: US statistics '
-                f"{escape(tonnes(r['statistics_kg']))}</title></circle>"
+                f'cy="{y(r["statistics_kg"]):.1f}" r="2.6"><title>{month:%b %Y}: '
+                f"{escape(statistics)} {escape(tonnes(r['statistics_kg']))}</title></circle>"
             )
         if month.month == 1 or i == 0:
             parts.append(
@@ -131,7 +136,7 @@ def corridor_chart(
         f'y2="{legend_y - 4}"/><text class="legend" x="{LEFT + 326}" y="{legend_y}">'
         f"trailing 12-month baseline</text>"
         f'<circle class="statistics" cx="{LEFT + 500}" cy="{legend_y - 4}" r="3"/>'
-        f'<text class="legend" x="{LEFT + 508}" y="{legend_y}">US trade statistics</text>'
+        f'<text class="legend" x="{LEFT + 508}" y="{legend_y}">{escape(statistics)}</text>'
         f'<line class="control" x1="{LEFT + 640}" x2="{LEFT + 640}" y1="{legend_y - 10}" '
         f'y2="{legend_y + 1}"/><text class="legend" x="{LEFT + 646}" y="{legend_y}">'
         f"China's control takes effect</text>"

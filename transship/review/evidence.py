@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import duckdb
 import polars as pl
 
 from transship.errors import UnknownFlagError
+from transship.importers import CONTROLLING_EXPORTER, CONTROLLING_EXPORTER_NAME, importer
 from transship.review.decisions import decision_log
 from transship.review.queue import flag_rows
 from transship.storage.sql import load, sql_frame
@@ -21,12 +22,15 @@ from transship.storage.sql import load, sql_frame
 _SENTENCE_END = re.compile(r"(?<=[.)])\s+(?=[A-Z])")
 
 LEG_LABELS = {
-    "cn_to_origin_by_cn": "China reported exporting to {origin}",
-    "cn_to_origin_by_origin": "{origin} reported importing from China",
-    "origin_to_us_by_origin": "{origin} reported exporting to the US",
-    "origin_to_us_by_us": "The US reported importing from {origin}",
-    "cn_to_us_by_us": "The US reported importing from China",
+    "cn_to_origin_by_cn": "{exporter} reported exporting to {origin}",
+    "cn_to_origin_by_origin": "{origin} reported importing from {exporter}",
+    "origin_to_importer_by_origin": "{origin} reported exporting to {importer}",
+    "origin_to_importer_by_importer": "{Importer} reported importing from {origin}",
+    "cn_to_importer_by_importer": "{Importer} reported importing from {exporter}",
+    "cn_to_importer_by_cn": "{exporter} reported exporting to {importer}",
 }
+"""The route's legs in order (China -> origin -> importing country, then the direct
+flow), each as the side that reported it."""
 TRADER_SHIPMENTS = 12
 """Shipments shown per trader: the latest up to the flagged one's date."""
 
@@ -43,6 +47,8 @@ class Contribution:
 @dataclass(frozen=True)
 class ControlEvent:
     effective_date: date
+    end_date: date | None
+    """The last day in force, if it ended."""
     material: str
     measure: str
     description: str
@@ -62,6 +68,7 @@ class Evidence:
     """What the flag page and `transship review show` present, each in its own form."""
 
     flag: dict[str, Any]
+    """The flag's row (``flag_rows``), with how sentences name its importing country."""
     origin: str
     """The declared origin's name, or its code when the name is unknown."""
     reasons: list[str]
@@ -72,6 +79,7 @@ class Evidence:
     leg_rows: list[LegRow]
     """The legs in route order, one cell per year of leg_years."""
     controls: list[ControlEvent]
+    """China's measures on the material that apply to the flag's importing country."""
     exporter: dict[str, Any] | None
     importer: dict[str, Any] | None
     exporter_shipments: pl.DataFrame
@@ -98,28 +106,48 @@ def contributions(stored: str) -> list[Contribution]:
     return sorted(found, key=lambda c: -c.contribution)
 
 
-def control_events(con: duckdb.DuckDBPyConnection, material: str | None) -> list[ControlEvent]:
-    """China's measures on the flag's material(s); 'gallium/germanium' covers both."""
+def control_events(
+    con: duckdb.DuckDBPyConnection, material: str | None, import_country: str
+) -> list[ControlEvent]:
+    """China's measures on the flag's material(s) ('gallium/germanium' covers both) that
+    apply to its importing country: a Japanese flag never shows the ban on exports to the
+    US."""
     if not material:
         return []
-    rows = con.execute(load("review/control_events"), {"material": material}).fetchall()
+    rows = con.execute(
+        load("review/control_events"),
+        {"materials": material.split("/"), "importer": import_country},
+    ).fetchall()
     return [ControlEvent(*row) for row in rows]
 
 
-def _profile(con: duckdb.DuckDBPyConnection, table: str, key: str, name: str | None) -> Any:
+def _profile(
+    con: duckdb.DuckDBPyConnection, table: str, key: str, name: str | None, import_country: str
+) -> Any:
+    """The trader's profile in the importing country's records."""
     if name is None:
         return None
-    frame = sql_frame(con, load("review/trader_profile", table=table, key=key), {"name": name})
+    frame = sql_frame(
+        con,
+        load("review/trader_profile", table=table, key=key),
+        {"name": name, "importer": import_country},
+    )
     return frame.row(0, named=True) if frame.height else None
 
 
 def _trader_shipments(
-    con: duckdb.DuckDBPyConnection, role: str, name: str | None, until: date
+    con: duckdb.DuckDBPyConnection, role: str, name: str | None, until: date, import_country: str
 ) -> pl.DataFrame:
     return sql_frame(
         con,
         load("review/trader_shipments"),
-        {"role": role, "name": name, "until": until, "limit": TRADER_SHIPMENTS},
+        {
+            "role": role,
+            "name": name,
+            "until": until,
+            "importer": import_country,
+            "limit": TRADER_SHIPMENTS,
+        },
     )
 
 
@@ -129,9 +157,12 @@ def flag_evidence(con: duckdb.DuckDBPyConnection, flag_id: str) -> Evidence:
         raise UnknownFlagError(f"no flag {flag_id!r} in the store")
     flag = rows.row(0, named=True)
     origin = flag["origin_name"] or flag["origin_country"]
-    corridor = {"origin": flag["origin_country"], "hs6": flag["hs6"]}
+    country = flag["import_country"]
+    corridor = {"importer": country, "origin": flag["origin_country"], "hs6": flag["hs6"]}
     day = flag["flag_date"]
-    legs = sql_frame(con, load("review/corridor_legs"), corridor)
+    legs = sql_frame(
+        con, load("review/corridor_legs"), {**corridor, "exporter": CONTROLLING_EXPORTER}
+    )
     years = sorted(set(legs["year"].to_list()))
     return Evidence(
         flag=flag,
@@ -143,30 +174,44 @@ def flag_evidence(con: duckdb.DuckDBPyConnection, flag_id: str) -> Evidence:
         ),
         legs=legs,
         leg_years=years,
-        leg_rows=_leg_rows(legs, years, origin),
-        controls=control_events(con, flag["material"]),
-        exporter=_profile(con, "profile_exporters", "exporter", flag["exporter"]),
-        importer=_profile(con, "profile_importers", "importer", flag["importer"]),
-        exporter_shipments=_trader_shipments(con, "exporter", flag["exporter"], day),
-        importer_shipments=_trader_shipments(con, "importer", flag["importer"], day),
+        leg_rows=_leg_rows(legs, years, origin, flag),
+        controls=control_events(con, flag["material"], country),
+        exporter=_profile(con, "profile_exporters", "exporter", flag["exporter"], country),
+        importer=_profile(con, "profile_importers", "importer", flag["importer"], country),
+        exporter_shipments=_trader_shipments(con, "exporter", flag["exporter"], day, country),
+        importer_shipments=_trader_shipments(con, "importer", flag["importer"], day, country),
         decisions=decision_log(con, flag_id=flag_id),
     )
 
 
 def control_markers(events: list[ControlEvent]) -> list[tuple[date, str]]:
-    """One chart marker per date: 'gallium, germanium ban' rather than two lines on one day."""
+    """One chart marker per date: 'gallium, germanium ban' rather than two lines on one
+    day; a measure that ended is marked again the day after its last ('antimony ban
+    ends')."""
     by_day: dict[date, dict[str, list[str]]] = {}
     for event in events:
         by_day.setdefault(event.effective_date, {}).setdefault(event.measure, []).append(
             event.material
         )
+        if event.end_date is not None:
+            by_day.setdefault(event.end_date + timedelta(days=1), {}).setdefault(
+                f"{event.measure} ends", []
+            ).append(event.material)
     return [
         (day, "; ".join(f"{', '.join(materials)} {measure}" for measure, materials in m.items()))
         for day, m in sorted(by_day.items())
     ]
 
 
-def _leg_rows(legs: pl.DataFrame, years: list[int], origin: str) -> list[LegRow]:
+def _leg_rows(
+    legs: pl.DataFrame, years: list[int], origin: str, flag: dict[str, Any]
+) -> list[LegRow]:
+    names = {
+        "origin": origin,
+        "exporter": CONTROLLING_EXPORTER_NAME,
+        "importer": importer(flag),
+        "Importer": importer(flag, start=True),
+    }
     rows = []
     for leg, label in LEG_LABELS.items():
         reported = legs.filter(pl.col("leg") == leg)
@@ -175,5 +220,5 @@ def _leg_rows(legs: pl.DataFrame, years: list[int], origin: str) -> list[LegRow]
         by_year = {
             r["year"]: (r["value_usd"], r["weight_kg"]) for r in reported.iter_rows(named=True)
         }
-        rows.append(LegRow(label.format(origin=origin), [by_year.get(year) for year in years]))
+        rows.append(LegRow(label.format(**names), [by_year.get(year) for year in years]))
     return rows

@@ -26,8 +26,9 @@ def blank_to_none(value: str | None) -> str | None:
 
 def parse_filters(given: Mapping[str, str | None], names: Mapping[str, str]) -> QueueFilters:
     """The filters in ``given`` (text keyed by QueueFilters' field names; others are ignored),
-    cleaned and checked. Blanks mean any; a missing status means open; origins are
-    upper-cased and HS codes lose their dots, as analysts write 8112.92.
+    cleaned and checked. Blanks mean any; a missing status means open; importing
+    countries and origins are upper-cased and HS codes lose their dots, as analysts write
+    8112.92.
 
     Raises ReviewError naming the first value the queue cannot use; ``names`` says how
     the date fields are called where they were typed.
@@ -35,6 +36,7 @@ def parse_filters(given: Mapping[str, str | None], names: Mapping[str, str]) -> 
     status = blank_to_none(given.get("status", "open"))
     filters = QueueFilters(
         status=None if status == ANY_STATUS else status,
+        import_country=(blank_to_none(given.get("import_country")) or "").upper() or None,
         material=blank_to_none(given.get("material")),
         origin=(blank_to_none(given.get("origin")) or "").upper() or None,
         hs_code=(blank_to_none(given.get("hs_code")) or "").replace(".", "") or None,

@@ -21,6 +21,7 @@ class QueueFilters:
     """What the analyst narrowed the queue to; None means any."""
 
     status: str | None = "open"
+    import_country: str | None = None
     material: str | None = None
     origin: str | None = None
     hs_code: str | None = None
@@ -106,7 +107,12 @@ def queue_export(con: duckdb.DuckDBPyConnection, filters: QueueFilters) -> pl.Da
 def filter_choices(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     """The values the queue's filter menus offer: those present among flags."""
 
-    choices: dict[str, list[str]] = {"material": [], "origin": [], "detector": []}
+    choices: dict[str, list[str]] = {
+        "import_country": [],
+        "material": [],
+        "origin": [],
+        "detector": [],
+    }
     for menu, choice in con.execute(load("review/filter_choices")).fetchall():
         choices[menu].append(choice)
     return choices

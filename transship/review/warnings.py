@@ -4,8 +4,8 @@ with a chart of its suppliers' shares over time and a link to the flags in its c
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,14 +16,15 @@ from transship.detectors.base import code
 from transship.early_warning import KINDS, WarningSettings, warning_digest
 from transship.early_warning.digest import parse_since
 from transship.early_warning.history import supplier_history
-from transship.early_warning.report import default_import_country, default_since
+from transship.early_warning.report import default_since
 from transship.errors import ReviewError
 from transship.review.chart import Marker
 from transship.review.evidence import ControlEvent, control_markers
 from transship.review.filters import FORM_NAMES, blank_to_none, parse_filters
-from transship.review.queue import QueueFilters, matching_flags
+from transship.review.queue import matching_flags
 from transship.review.warning_chart import ShareChart, share_chart
 from transship.storage.sql import load, sql_frame
+from transship.storage.store import default_import_country
 
 ROLES = {"drop": "fell", "replacement": "rose"}
 """How a warning's partner is drawn on its chart, by the warning's kind."""
@@ -139,12 +140,9 @@ def warnings_page(
 
 
 def corridor_link(partner: str, hs6: str, importer: str) -> dict[str, str]:
-    """The queue's query for the flags of a corridor, whatever their status; filtered by the
-    importing country too where the queue knows that filter."""
-    query = {"status": "any", "origin": partner, "hs_code": hs6}
-    if "import_country" in {f.name for f in fields(QueueFilters)}:
-        query["import_country"] = importer
-    return query
+    """The queue's query for the flags of a corridor into the importing country, whatever
+    their status."""
+    return {"status": "any", "origin": partner, "hs_code": hs6, "import_country": importer}
 
 
 def corridor_flags(con: duckdb.DuckDBPyConnection, query: dict[str, str]) -> int:
@@ -198,10 +196,10 @@ def _chart(
     roles = chart_roles(warning, every)
     material = warning["material"] or "controlled goods"
     materials = material.split("/")
+    # A control that ended is marked again the day after its last (control_markers).
     events = [
-        event
+        ControlEvent(**r)
         for r in controls.filter(pl.col("material").is_in(materials)).iter_rows(named=True)
-        for event in _events(r)
     ]
     importer_name = importer_names.get(importer, importer)
     return share_chart(
@@ -236,28 +234,6 @@ def chart_roles(warning: dict[str, Any], every: pl.DataFrame) -> dict[str, str]:
     if warning["kind"] in ROLES:
         roles[warning["partner_code"]] = ROLES[warning["kind"]]
     return roles
-
-
-def _events(control: dict[str, Any]) -> list[ControlEvent]:
-    """A control's start, and its end when it has one, as chart events."""
-    found = [
-        ControlEvent(
-            control["effective_date"],
-            control["material"],
-            control["measure"],
-            control["description"],
-        )
-    ]
-    if control["end_date"] is not None:
-        found.append(
-            ControlEvent(
-                control["end_date"] + timedelta(days=1),
-                control["material"],
-                f"{control['measure']} ends",
-                control["description"],
-            )
-        )
-    return found
 
 
 def _window(period: str, frequency: str, months: int) -> tuple[date, date] | None:

@@ -1,11 +1,11 @@
 """Corridor flags, at two levels, each scored by its own detectors and fused like shipments
 (``transship.run.fusion``):
 
-- corridor x year, from trade statistics alone (``transship.features.corridor_year``): US
-  imports of a controlled code from a country growing year on year, China's exports to it
-  growing, mirror gaps between the two sides of a flow, the country's capacity. Each flag
-  states both legs where the statistics have them, without claiming to know the goods'
-  true origin.
+- corridor x year, from trade statistics alone (``transship.features.corridor_year``), for
+  every importing country that reports imports: its imports of a controlled code from a
+  country growing year on year, China's exports to that country growing, mirror gaps
+  between the two sides of a flow, the country's capacity. Each flag states both legs
+  where the statistics have them, without claiming to know the goods' true origin.
 - corridor x month, from the shipments (``transship.features.corridor_month``): a surge
   against the corridor's trailing 12 months, the origin's capacity, the share of the
   month's shipments already flagged.
@@ -24,16 +24,18 @@ import polars as pl
 
 from transship.detectors import Detector, DetectorConfig
 from transship.detectors.corridor_month.surge import volume
-from transship.detectors.corridor_year.common import leg_sentence, us_imports
+from transship.detectors.corridor_year.common import importer_imports, leg_sentence
 from transship.features.build import Reference
 from transship.features.corridor_month import corridor_months
 from transship.features.corridor_year import corridor_years
+from transship.importers import CONTROLLING_EXPORTER, CONTROLLING_EXPORTER_NAME, importer
 from transship.run.fusion import Explained, Fused, explain, fuse
 
 
 def flag_schema(period: str, dtype: pl.DataType) -> dict[str, pl.DataType]:
     """The columns of a level's corridor flags; ``period`` is the year or the month."""
     return {
+        "import_country": pl.String(),
         "origin_country": pl.String(),
         "hs6": pl.String(),
         period: dtype,
@@ -81,8 +83,9 @@ def explain_row(
 def corridor_year_flags(
     flows: pl.DataFrame, reference: Reference, config: DetectorConfig
 ) -> pl.DataFrame:
-    """One row per (country, controlled code, year) that a detector other than the
-    supporting ones scored, whatever its score (callers apply the threshold)."""
+    """One row per (importing country, country, controlled code, year) that a detector
+    other than the supporting ones scored, whatever its score (callers apply the
+    threshold)."""
     frame = corridor_years(flows, reference)
     detectors, scores, fused = score_level(frame, "corridor_year", config)
     kept = np.flatnonzero(fused.supported)
@@ -94,6 +97,7 @@ def corridor_year_flags(
         explained = explain_row(detectors, scores, i, fused, kept[i])
         rows.append(
             {
+                "import_country": r["import_country"],
                 "origin_country": r["country"],
                 "hs6": r["hs6"],
                 "year": r["year"],
@@ -109,30 +113,34 @@ def corridor_year_flags(
 
 def year_statement(r: dict[str, Any], said: dict[str, str | None]) -> str:
     """What the statistics show for the corridor's year: for China, the mirror gap alone;
-    for another country, US imports, its capacity, the legs, the gap with its own
-    reported exports to the US, and that the statistics cannot show the goods' origin."""
-    country = r["country_name"]
+    for another country, the importing country's imports from it, its capacity, the legs,
+    the gap with its own reported exports to the importing country, and that the
+    statistics cannot show the goods' origin."""
+    country, china = r["country_name"], CONTROLLING_EXPORTER_NAME
     mirror = said["year_mirror_gap"]
-    if r["country"] == "CN" and mirror:
+    if r["country"] == CONTROLLING_EXPORTER and mirror:
         return mirror
     out = []
-    if r.get("us_imp_value_usd"):
-        out.append(us_imports(r))
+    if r.get("imp_value_usd"):
+        out.append(importer_imports(r))
     if said["year_capacity"]:
         out.append(said["year_capacity"])
     legs = [
         leg
         for leg in (
-            leg_sentence(r, "p_imp", f"{country} reported importing", f"from China in {r['year']}"),
-            leg_sentence(r, "cn_exp", "China reported exporting", f"to {country}"),
-            leg_sentence(r, "p_exp", f"{country} reported exporting", "to the US"),
+            leg_sentence(
+                r, "p_imp", f"{country} reported importing", f"from {china} in {r['year']}"
+            ),
+            leg_sentence(r, "cn_exp", f"{china} reported exporting", f"to {country}"),
+            leg_sentence(r, "p_exp", f"{country} reported exporting", f"to {importer(r)}"),
         )
         if leg
     ]
     if legs:
         out.append("Legs: " + "; ".join(legs) + ".")
-    # A gap against China's exports to the country (it reports none to the US) is scored
-    # but not stated here: the statement names only the two sides of the same flow.
+    # A gap against China's exports to the country (it reports none to the importing
+    # country) is scored but not stated here: the statement names only the two sides of
+    # the same flow.
     if mirror and r.get("p_exp_value_usd"):
         out.append(mirror)
     out.append("The statistics show the corridor, not the goods' true origin.")
@@ -162,6 +170,7 @@ def corridor_month_flags(
         explained = explain_row(detectors, scores, i, fused, kept[i])
         rows.append(
             {
+                "import_country": r["import_country"],
                 "origin_country": r["origin_country"],
                 "hs6": r["hs6"],
                 "month": r["month"],
@@ -183,6 +192,7 @@ def month_statement(r: dict[str, Any], said: dict[str, str | None]) -> str:
         text += " " + said["month_capacity"]
     if r["control_date"] is not None:
         text += (
-            f" China's {r['control_measure']} on {r['material']} took effect {r['control_date']}."
+            f" {CONTROLLING_EXPORTER_NAME}'s {r['control_measure']} on {r['material']} "
+            f"took effect {r['control_date']}."
         )
     return text

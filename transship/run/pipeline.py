@@ -27,6 +27,7 @@ from transship.features.build import (
     load_history,
     load_profile_shipments,
 )
+from transship.features.controls import code_events
 from transship.features.profiles import (
     code_profile,
     control_phase,
@@ -40,17 +41,18 @@ from transship.learning.explore import daily_quotas
 from transship.learning.part import LearnedPart
 from transship.learning.pipeline import (
     LearningNeeds,
-    learned_part,
+    learned_parts,
     learning_needs,
     write_scores,
 )
 from transship.learning.pipeline import summary as learning_summary
 from transship.run.corridors import corridor_month_flags, corridor_year_flags
-from transship.run.fits import cached_fits, history_fingerprints, quarter_label, save_fit
+from transship.run.fits import FitKey, cached_fits, fit_label, history_fingerprints, save_fit
 from transship.run.fusion import severity
 from transship.run.reopen import reopen_risen
 from transship.run.scoring import (
     HISTORY_DAYS,
+    FitQuarter,
     Progress,
     fitted_detectors,
     month_offset,
@@ -124,6 +126,7 @@ class RunResult:
 FLAG_COLUMNS = {
     "level": pl.String,
     "basis": pl.String,
+    "import_country": pl.String,
     "shipment_id": pl.String,
     "flag_date": pl.Date,
     "period": pl.String,
@@ -152,6 +155,7 @@ def as_flags(
     return frame.select(
         level=pl.lit(level),
         basis=pl.lit(basis),
+        import_country="import_country",
         shipment_id=shipment_id,
         flag_date=flag_date,
         period=period,
@@ -208,8 +212,9 @@ class Prepared:
     ``features`` are exact for shipments from the run's start to its end, or from a year
     before the first quarter with no stored fit (whose detectors are fitted on that
     year). Older rows are context, controlled codes' shipments only, unless ``complete``:
-    every stored shipment up to ``until`` is in. ``fits`` holds the quarters' fitted
-    detectors, stored or fitted by this run.
+    every stored shipment up to ``until`` is in. ``fits`` holds the fitted detectors per
+    quarter and importing country, stored or fitted by this run; ``several_countries``
+    whether the run scores more than one importing country.
     """
 
     features: pl.DataFrame | None
@@ -217,11 +222,13 @@ class Prepared:
     reference: Reference
     until: date
     complete: bool = True
-    fits: dict[date, list[Detector]] = field(default_factory=dict)
-    fingerprints: dict[date, str] = field(default_factory=dict)
+    fits: dict[FitKey, list[Detector]] = field(default_factory=dict)
+    fingerprints: dict[FitKey, str] = field(default_factory=dict)
+    several_countries: bool = False
     learning: LearningNeeds | None = None
     """What the learner needs: None when nothing was decided (or learning is off)."""
-    learner: LearnedPart | None = None
+    learners: dict[str, LearnedPart] = field(default_factory=dict)
+    """Each importing country's learned part (only countries with decisions have one)."""
 
 
 def start_run(
@@ -243,18 +250,23 @@ def start_run(
 def prepare(con: duckdb.DuckDBPyConnection, result: RunResult, config: DetectorConfig) -> Prepared:
     """Load what the run needs and build features only as far back as it needs them: the
     run's own days, plus a year before any quarter whose fit is not stored, plus the
-    decided shipments whose learner inputs are not kept (and their quarters' fits)."""
+    decided shipments whose learner inputs are not kept (and their quarters' fits for their
+    importing countries)."""
     needs = learning_needs(con, config, result.end)
     prepared = prepare_range(
         con,
         result.start,
         result.end,
         config,
-        also_quarters=needs.quarters if needs else [],
+        also=needs.fit_keys if needs else [],
         also_from=needs.earliest if needs else [],
     )
     prepared.learning = needs
-    result.fits_reused = [quarter_label(quarter) for quarter in sorted(prepared.fits)]
+    result.fits_reused = [
+        fit_label(key, prepared.several_countries)
+        for key in sorted(prepared.fingerprints)
+        if key in prepared.fits
+    ]
     if prepared.features is None:
         result.warnings.append(
             f"no stored shipments arrived between {result.start} and {result.end}"
@@ -267,22 +279,34 @@ def prepare_range(
     start: date,
     end: date,
     config: DetectorConfig,
-    also_quarters: list[date],
+    also: list[FitKey],
     also_from: list[date],
+    countries: list[str] | None = None,
 ) -> Prepared:
     """Features exact from ``start`` (and from the ``also_from`` dates) to ``end``, with the
-    stored fits of the range's quarters and ``also_quarters`` (a year more of history for
-    each one not stored); no features when nothing arrived in the range."""
+    stored fits of the range's quarters for its importing countries (``countries``, by
+    default every one with shipments in the range) and of the ``also`` quarters and
+    countries (a year more of history for each one not stored); no features when nothing
+    arrived in the range."""
     reference = Reference.load(con)
     flows = load_flows(con)
-    quarters = sorted(
-        {quarter_start(first) for first, _ in partitions(start, end)} | set(also_quarters)
-    )
-    fingerprints = history_fingerprints(con, quarters, config, reference)
+    quarters = sorted({quarter_start(first) for first, _ in partitions(start, end)})
+    if countries is None:
+        countries = sql_frame(con, load("features/import_countries"), {"start": start, "end": end})[
+            "import_country"
+        ].to_list()
+    fingerprints = history_fingerprints(con, quarters, countries, config, reference)
+    extra = sorted(set(also) - set(fingerprints))
+    for country in sorted({country for _, country in extra}):
+        fingerprints |= history_fingerprints(
+            con, [quarter for quarter, c in extra if c == country], [country], config, reference
+        )
     fits = cached_fits(con, fingerprints, config.version)
-    refits = [quarter - timedelta(days=HISTORY_DAYS) for quarter in quarters if quarter not in fits]
+    refits = [key[0] - timedelta(days=HISTORY_DAYS) for key in fingerprints if key not in fits]
     history = load_history(con, end, min([start, *refits, *also_from]))
-    prepared = Prepared(None, flows, reference, end, history.complete, fits, fingerprints)
+    prepared = Prepared(
+        None, flows, reference, end, history.complete, fits, fingerprints, len(countries) > 1
+    )
     if history.frame.filter(pl.col("arrival_date") >= start).is_empty():
         return prepared
     prepared.features = build_features(
@@ -296,17 +320,19 @@ def quarter_fits(
     prepared: Prepared,
     config: DetectorConfig,
     result: RunResult,
-) -> Callable[[date], list[Detector]]:
-    """A quarter's detectors: the stored fit, else fitted now and stored for later runs."""
+) -> FitQuarter:
+    """A quarter's detectors for an importing country: the stored fit, else fitted now and
+    stored for later runs."""
 
-    def fit(quarter: date) -> list[Detector]:
-        if quarter not in prepared.fits:
+    def fit(quarter: date, country: str) -> list[Detector]:
+        key = (quarter, country)
+        if key not in prepared.fits:
             assert prepared.features is not None
-            detectors = fitted_detectors(prepared.features, quarter, config)
-            save_fit(con, quarter, config.version, prepared.fingerprints[quarter], detectors)
-            prepared.fits[quarter] = detectors
-            result.fits_made.append(quarter_label(quarter))
-        return prepared.fits[quarter]
+            detectors = fitted_detectors(prepared.features, quarter, country, config)
+            save_fit(con, key, config.version, prepared.fingerprints[key], detectors)
+            prepared.fits[key] = detectors
+            result.fits_made.append(fit_label(key, prepared.several_countries))
+        return prepared.fits[key]
 
     return fit
 
@@ -350,16 +376,17 @@ def score_partition(
     keep: Callable[[], None] | None = None
     if prepared.features is not None:
         features = prepared.features
-        learner = prepared.learner
-        quotas = None
-        if learner is not None:
-            settings = learner.settings
-            quotas = daily_quotas(
-                features["arrival_date"],
+        # Each importing country's analysts have their own review budget: its picks are a
+        # share of its own arrivals.
+        quotas = {
+            country: daily_quotas(
+                features.filter(pl.col("import_country") == country)["arrival_date"],
                 first,
                 last,
-                settings.review_budget * settings.explore_share,
+                learner.settings.review_budget * learner.settings.explore_share,
             )
+            for country, learner in prepared.learners.items()
+        }
         scored = score_range(
             features,
             first,
@@ -367,7 +394,7 @@ def score_partition(
             config,
             progress,
             quarter_fits(con, prepared, config, result),
-            learner,
+            prepared.learners,
             quotas,
         )
         result.shipments_scored += scored.height
@@ -407,7 +434,7 @@ def write_profiles(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> None:
     shipments = (
         prepared.features if prepared.complete else load_profile_shipments(con, prepared.until)
     )
-    controls = prepared.reference.controlled.join(prepared.reference.events, on="material")
+    controls = code_events(prepared.reference.controlled, prepared.reference.events)
     corridors = pl.concat(
         [
             control_phase(corridor_profile(shipments, level), level, controls)
@@ -421,10 +448,10 @@ def write_profiles(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> None:
         "profile_corridors": corridors,
         "profile_codes": code_profile(shipments),
         "profile_exporters": exporter_profile(shipments)
-        .join(new_pairs(shipments), on="exporter", how="left")
+        .join(new_pairs(shipments), on=["import_country", "exporter"], how="left")
         .with_columns(pl.col("new_pairs_90d").fill_null(0)),
         "profile_importers": importer_profile(shipments).join(
-            origin_switches(prepared.features), on="importer", how="left"
+            origin_switches(prepared.features), on=["import_country", "importer"], how="left"
         ),
     }
     con.begin()
@@ -503,7 +530,7 @@ def detect(
         prepared = prepare(con, result, config)
         if prepared.learning is not None and prepared.features is not None:
             learning_started = time.perf_counter()
-            prepared.learner = learned_part(
+            prepared.learners = learned_parts(
                 con,
                 prepared.learning,
                 prepared.features,
@@ -522,7 +549,7 @@ def detect(
             done += len(month_starts(first, last))
         write_corridor_flags(con, prepared, config, result)
         write_profiles(con, prepared)
-        result.learning = learning_summary(prepared.learner)
+        result.learning = learning_summary(prepared.learners, prepared.several_countries)
     except Exception as exc:
         finish_run(con, result, "failed", f"{type(exc).__name__}: {exc}")
         raise

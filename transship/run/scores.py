@@ -21,7 +21,8 @@ SCORE_FORMATS = ("csv", "json")
 
 
 def scored_shipments(con: duckdb.DuckDBPyConnection, start: date, end: date) -> pl.DataFrame:
-    """shipment_id, arrival_date, score, flagged, chosen_for_learning, learned, exact."""
+    """shipment_id, arrival_date, import_country, score, flagged, chosen_for_learning,
+    learned, exact."""
     if end < start:
         raise FlagQueryError(f"--end {end} is before --start {start}")
     return sql_frame(con, load("scores/scored_shipments"), {"start": start, "end": end})

@@ -1,8 +1,10 @@
 """Shipment scoring: fit every shipment detector on history and score shipments month by
 month, then fuse (``transship.run.fusion``).
 
-A shipment is scored by detectors fitted on the year of shipments before its calendar
-quarter began (refitting every quarter rather than every month keeps a three-year
+A shipment is scored by detectors fitted on the year of shipments into its importing
+country before its calendar quarter began (each importing country has its own fits, so a
+store holding several scores each as it would alone; refitting every quarter rather than
+every month keeps a three-year
 backfill to a dozen fits), so its score depends only on data from before its arrival and
 a nightly run for one day gives exactly what a backfill over its quarter gives. The
 damped rules' contributions are multiplied by ``[fusion] capacity_damping`` where the
@@ -11,7 +13,7 @@ origin has major capacity for the material.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -27,6 +29,8 @@ if TYPE_CHECKING:
 
 HISTORY_DAYS = 365
 Progress = Callable[[str, int, int], None]
+FitQuarter = Callable[[date, str], list[Detector]]
+"""A quarter's fitted detectors for an importing country."""
 
 
 def month_offset(month: date, months: int) -> date:
@@ -56,10 +60,13 @@ def quarter_start(day: date) -> date:
     return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
-def fitted_detectors(features: pl.DataFrame, start: date, config: DetectorConfig) -> list[Detector]:
-    """Detectors fitted on the year of shipments before ``start``."""
+def fitted_detectors(
+    features: pl.DataFrame, start: date, country: str, config: DetectorConfig
+) -> list[Detector]:
+    """Detectors fitted on the year of shipments into ``country`` before ``start``."""
     history = features.filter(
         pl.col("arrival_date").is_between(start - timedelta(HISTORY_DAYS), start, closed="left")
+        & (pl.col("import_country") == country)
     )
     return [d.fit(history) for d in config.build()]
 
@@ -234,31 +241,47 @@ def score_range(
     end: date,
     config: DetectorConfig,
     progress: Progress | None = None,
-    fit_quarter: Callable[[date], list[Detector]] | None = None,
-    learner: LearnedPart | None = None,
-    quotas: dict[date, tuple[int, int]] | None = None,
+    fit_quarter: FitQuarter | None = None,
+    learners: Mapping[str, LearnedPart] | None = None,
+    quotas: Mapping[str, dict[date, tuple[int, int]]] | None = None,
 ) -> pl.DataFrame:
     """Every shipment arriving in [start, end] with its risk score and whether it is a
     flag; flags and shipments chosen for learning carry their detectors, contributions and
     reasons.
 
-    ``fit_quarter`` gives a quarter's fitted detectors (by default they are fitted on the
-    year of ``features`` before the quarter); ``learner`` and ``quotas`` as ``score_month``.
+    ``fit_quarter`` gives a quarter's fitted detectors for an importing country (by
+    default they are fitted on that country's year of ``features`` before the quarter).
+    ``learners`` and ``quotas`` hold each importing country's learned part and daily picks
+    (``score_month``); a country without a learner scores as it would with no decisions.
     """
-    fit = fit_quarter or (lambda quarter: fitted_detectors(features, quarter, config))
+    fit = fit_quarter or (
+        lambda quarter, country: fitted_detectors(features, quarter, country, config)
+    )
     parts = []
     months = month_starts(start, end)
-    fitted: tuple[date, list[Detector]] | None = None
+    fitted: dict[tuple[date, str], list[Detector]] = {}
     for done, month in enumerate(months):
         month_end = month_offset(month, 1) - timedelta(1)
-        target = features.filter(
+        arrived = features.filter(
             pl.col("arrival_date").is_between(max(month, start), min(month_end, end))
         )
-        if not target.is_empty():
-            quarter = quarter_start(month)
-            if fitted is None or fitted[0] != quarter:
-                fitted = (quarter, fit(quarter))
-            parts.append(score_month(fitted[1], target, config, learner, quotas))
+        quarter = quarter_start(month)
+        fitted = {key: detectors for key, detectors in fitted.items() if key[0] == quarter}
+        for (country,), target in arrived.partition_by(
+            "import_country", as_dict=True, maintain_order=True
+        ).items():
+            key = (quarter, str(country))
+            if key not in fitted:
+                fitted[key] = fit(*key)
+            parts.append(
+                score_month(
+                    fitted[key],
+                    target,
+                    config,
+                    (learners or {}).get(key[1]),
+                    (quotas or {}).get(key[1]),
+                )
+            )
         if progress is not None:
             progress(f"{month:%Y-%m}", done + 1, len(months))
     if not parts:

@@ -11,7 +11,12 @@ from pathlib import Path
 import duckdb
 
 from transship import reference
-from transship.errors import StoreError, StoreLockedError, StoreTooNewError
+from transship.errors import (
+    StoreError,
+    StoreLockedError,
+    StoreTooNewError,
+    UnknownCountryError,
+)
 from transship.storage.sql import load, scalar, sql_root
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
@@ -26,12 +31,18 @@ class Migration:
 
 def migrations(folder: Path | None = None) -> list[Migration]:
     """Every migration shipped with this version (or in ``folder``), in order."""
-    found = []
+    found: list[Migration] = []
     for path in sorted((folder or sql_root() / "migrations").glob("*.sql")):
         match = _MIGRATION_NAME.match(path.name)
         if match is None:
             raise StoreError(f"migration file {path.name} is not named NNN_name.sql")
-        found.append(Migration(int(match[1]), match[2], path))
+        version = int(match[1])
+        # Two branches can each add the next number; a store must never apply only one.
+        if found and found[-1].version == version:
+            raise StoreError(
+                f"migrations {found[-1].path.name} and {path.name} share the number {version}"
+            )
+        found.append(Migration(version, match[2], path))
     return found
 
 
@@ -135,3 +146,23 @@ def store(
         yield con
     finally:
         con.close()
+
+
+def default_import_country(con: duckdb.DuckDBPyConnection) -> str:
+    """The importing country of shipments whose file and mapping do not say (alpha-2):
+    the store's default, set by ``transship init --import-country`` (US for a store made
+    before importing countries existed: migration 010 sets it)."""
+    return str(scalar(con, load("store/read_meta"), {"key": "import_country"}))
+
+
+def set_default_import_country(con: duckdb.DuckDBPyConnection, country: str) -> str:
+    """Make ``country`` (alpha-2, alpha-3, numeric or English name) the store's default
+    importing country and return it as alpha-2. Rows already loaded keep theirs."""
+    code = scalar(con, load("store/country_code"), {"country": country})
+    if code is None:
+        raise UnknownCountryError(
+            f"importing country {country!r} is not a known ISO 3166 alpha-2, alpha-3 code or "
+            "country name; nothing was changed"
+        )
+    con.execute(load("store/write_meta"), {"key": "import_country", "value": code})
+    return str(code)

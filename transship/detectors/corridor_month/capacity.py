@@ -1,6 +1,7 @@
-"""Capacity, by month: the corridor's origin has no (or only minor) capacity for the
-material at the month's last shipment. Evidence that supports the others: alone it makes
-no flag ([fusion] supporting)."""
+"""Capacity, by month: the corridor's origin has no (or only minor) capacity for what the
+code holds at the month's last shipment, or is not known to produce any of a code that
+also holds goods outside the materials list. Evidence that supports the others: alone it
+makes no flag ([fusion] supporting)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import numpy as np
 import polars as pl
 
 from transship.detectors.base import Detector, Share, clip01, sentences
+from transship.detectors.capacity import capacity_sentence
 
 
 class MonthCapacity(Detector):
@@ -17,22 +19,27 @@ class MonthCapacity(Detector):
     shown_as = "capacity"
     kind = "rule"
     level = "corridor_month"
-    requires = ("origin_name", "material", "capacity_level")
+    requires = ("origin_name", "material", "code_goods", "capacity_level")
 
-    def __init__(self, none_score: Share = 1.0, minor_score: Share = 0.6) -> None:
+    def __init__(
+        self, none_score: Share = 1.0, unknown_score: Share = 0.8, minor_score: Share = 0.6
+    ) -> None:
         self.none_score = none_score
+        self.unknown_score = unknown_score
         self.minor_score = minor_score
 
     def score(self, frame: pl.DataFrame) -> np.ndarray:
         self._check_fitted(frame)
         level = pl.col("capacity_level").replace_strict(
-            {"none": self.none_score, "minor": self.minor_score, "major": 0.0}, default=0.0
+            {"none": self.none_score, "unknown": self.unknown_score, "minor": self.minor_score},
+            default=0.0,
         )
         return clip01(frame.select(level).to_series())
 
     def reasons(self, frame: pl.DataFrame, scores: np.ndarray) -> list[str | None]:
         def render(r: dict[str, Any]) -> str:
-            level = "no known" if r["capacity_level"] == "none" else "only minor"
-            return f"{r['origin_name']} has {level} {r['material']} capacity."
+            return capacity_sentence(
+                r["origin_name"], r["capacity_level"], r["material"], r["code_goods"]
+            )
 
         return sentences(frame, scores, render)

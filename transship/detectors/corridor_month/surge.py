@@ -19,6 +19,7 @@ from transship.detectors.base import (
     sentences,
     tonnes,
 )
+from transship.importers import ADJECTIVE, NAME, imports_of
 
 
 class MonthSurge(Detector):
@@ -35,6 +36,8 @@ class MonthSurge(Detector):
         "baseline_kg",
         "surge_ratio",
         "capacity_level",
+        NAME,
+        ADJECTIVE,
     )
     ordered = (("min_ratio", "full_ratio"),)
 
@@ -71,9 +74,9 @@ class MonthSurge(Detector):
 
 def volume(r: dict[str, Any]) -> str:
     """'US imports of 2825.80 from Mexico in 2023-06: 15.7 t in 1 shipments, 11.7x the
-    trailing 12-month average of 1.3 t a month'."""
+    trailing 12-month average of 1.3 t a month' (the corridor's importing country's)."""
     text = (
-        f"US imports of {code(r['hs6'])} from {r['origin_name']} in {r['month']:%Y-%m}: "
+        f"{imports_of(r, code(r['hs6']))} from {r['origin_name']} in {r['month']:%Y-%m}: "
         f"{tonnes(r['weight_kg'])} in {r['shipments']} shipments"
     )
     if r["baseline_kg"]:

@@ -1,7 +1,8 @@
 """Capacity, by year: a country trading a controlled code in volume that has no (or only
-minor) capacity to produce or refine the material (announced capacity counts from the
-year it starts). Evidence that supports the others: alone it makes no flag
-([fusion] supporting)."""
+minor) capacity to produce or refine what the code holds, or for a code that also holds
+goods outside the materials list, is not known to produce any of it (capacity counts from
+the year it starts, closed capacity never). Evidence that supports the others: alone it
+makes no flag ([fusion] supporting)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import numpy as np
 import polars as pl
 
 from transship.detectors.base import Amount, Detector, Share, clip01, sentences
+from transship.detectors.capacity import capacity_sentence
 from transship.detectors.corridor_year.common import is_china, reaches, timeline
 
 
@@ -23,30 +25,38 @@ class YearCapacity(Detector):
         "country",
         "country_name",
         "material",
-        "us_imp_value_usd",
+        "code_goods",
+        "imp_value_usd",
         "cn_exp_value_usd",
         "capacity_level",
         "year",
-        "control_year",
+        "control_in_force",
     )
 
     def __init__(
         self,
         min_value_usd: Amount = 1_000_000.0,
         none_score: Share = 1.0,
+        unknown_score: Share = 0.8,
         minor_score: Share = 0.6,
         before_control_weight: Share = 0.5,
     ) -> None:
         self.min_value_usd = min_value_usd
         self.none_score = none_score
+        self.unknown_score = unknown_score
         self.minor_score = minor_score
         self.before_control_weight = before_control_weight
 
     def score(self, frame: pl.DataFrame) -> np.ndarray:
         self._check_fitted(frame)
-        traded = reaches("us_imp", self.min_value_usd) | reaches("cn_exp", self.min_value_usd)
+        traded = reaches("imp", self.min_value_usd) | reaches("cn_exp", self.min_value_usd)
         level = pl.col("capacity_level").replace_strict(
-            {"none": self.none_score, "minor": self.minor_score, "major": 0.0}
+            {
+                "none": self.none_score,
+                "unknown": self.unknown_score,
+                "minor": self.minor_score,
+                "major": 0.0,
+            }
         )
         score = frame.select(
             pl.when(traded & ~is_china).then(level).otherwise(0.0)
@@ -56,9 +66,12 @@ class YearCapacity(Detector):
 
     def reasons(self, frame: pl.DataFrame, scores: np.ndarray) -> list[str | None]:
         def render(r: dict[str, Any]) -> str:
-            level = "no known" if r["capacity_level"] == "none" else "only minor"
-            return (
-                f"{r['country_name']} has {level} {r['material']} production or refining capacity."
+            return capacity_sentence(
+                r["country_name"],
+                r["capacity_level"],
+                r["material"],
+                r["code_goods"],
+                capacity="production or refining capacity",
             )
 
         return sentences(frame, scores, render)

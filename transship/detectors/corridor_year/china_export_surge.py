@@ -16,6 +16,7 @@ from transship.detectors.corridor_year.common import (
     reaches,
     timeline,
 )
+from transship.importers import CONTROLLING_EXPORTER_NAME
 
 
 class ChinaExportSurge(Detector):
@@ -32,7 +33,7 @@ class ChinaExportSurge(Detector):
         "cn_exp_previous_year",
         "cn_exp_previous_value",
         "cn_exp_previous_kg",
-        "control_year",
+        "control_in_force",
     )
     ordered = (("min_growth", "full_growth"),)
 
@@ -61,7 +62,12 @@ class ChinaExportSurge(Detector):
 
     def reasons(self, frame: pl.DataFrame, scores: np.ndarray) -> list[str | None]:
         def render(r: dict[str, Any]) -> str:
-            said = leg_sentence(r, "cn_exp", "China reported exporting", f"to {r['country_name']}")
+            said = leg_sentence(
+                r,
+                "cn_exp",
+                f"{CONTROLLING_EXPORTER_NAME} reported exporting",
+                f"to {r['country_name']}",
+            )
             return f"{said}."
 
         return sentences(frame, scores, render)

@@ -1,5 +1,5 @@
 """What the corridor-year detectors share: the size a leg must reach, the weight of years
-before the first control, the growth ramp and the sentences that state a leg."""
+without a control in force, the growth ramp and the sentences that state a leg."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import numpy as np
 import polars as pl
 
 from transship.detectors.base import code, money, ramp, tonnes
+from transship.importers import CONTROLLING_EXPORTER, imports_of
 
-is_china = pl.col("country") == "CN"
+is_china = pl.col("country") == CONTROLLING_EXPORTER
 
 
 def reaches(leg: str, min_value_usd: float) -> pl.Expr:
@@ -19,11 +20,9 @@ def reaches(leg: str, min_value_usd: float) -> pl.Expr:
 
 
 def timeline(before_control_weight: float) -> pl.Expr:
-    """1 from the year of the first control on the material, ``before_control_weight``
-    before it."""
-    return (
-        pl.when(pl.col("year") >= pl.col("control_year")).then(1.0).otherwise(before_control_weight)
-    )
+    """1 in a year with a licence or ban on the material in force for the importing
+    country, ``before_control_weight`` in a year without (before the first)."""
+    return pl.when(pl.col("control_in_force")).then(1.0).otherwise(before_control_weight)
 
 
 def growth_score(ratio: pl.Expr, min_growth: float, full_growth: float) -> pl.Expr:
@@ -51,16 +50,16 @@ def leg_sentence(r: dict[str, Any], leg: str, subject: str, target: str) -> str 
     return text
 
 
-def us_imports(r: dict[str, Any]) -> str:
+def importer_imports(r: dict[str, Any]) -> str:
     """'US imports of 8110.10 from Thailand in 2024: 1,782.5 t / $30.2M, against 805.0 t /
-    $10.2M in 2022.'"""
+    $10.2M in 2022.' ('Korean imports of ...' for Korea's corridors)."""
     text = (
-        f"US imports of {code(r['hs6'])} from {r['country_name']} in {r['year']}: "
-        f"{amount(r['us_imp_weight_kg'], r['us_imp_value_usd'])}"
+        f"{imports_of(r, code(r['hs6']))} from {r['country_name']} in {r['year']}: "
+        f"{amount(r['imp_weight_kg'], r['imp_value_usd'])}"
     )
-    if r.get("us_imp_previous_year"):
+    if r.get("imp_previous_year"):
         text += (
-            f", against {amount(r['us_imp_previous_kg'], r['us_imp_previous_value'])} in "
-            f"{r['us_imp_previous_year']}"
+            f", against {amount(r['imp_previous_kg'], r['imp_previous_value'])} in "
+            f"{r['imp_previous_year']}"
         )
     return text + "."

@@ -1,7 +1,8 @@
-"""Mirror gap: what the US reports importing from a country and what the other side reports
-sending differ by a multiple. For China, US imports from China against China's reported
-exports to the US; for another country, against its reported exports to the US, or
-China's reported exports to it where it reports none."""
+"""Mirror gap: what the importing country reports importing from a country and what the
+other side reports sending differ by a multiple. For China, the importing country's
+imports from China against China's reported exports to it; for another country, against
+its reported exports to the importing country, or China's reported exports to it where it
+reports none."""
 
 from __future__ import annotations
 
@@ -22,6 +23,14 @@ from transship.detectors.base import (
     sentences,
 )
 from transship.detectors.corridor_year.common import reaches, timeline
+from transship.importers import (
+    ADJECTIVE,
+    CONTROLLING_EXPORTER,
+    CONTROLLING_EXPORTER_NAME,
+    NAME,
+    importer,
+    reported_imports,
+)
 
 
 class MirrorGap(Detector):
@@ -32,12 +41,14 @@ class MirrorGap(Detector):
     requires = (
         "country",
         "country_name",
+        NAME,
+        ADJECTIVE,
         "hs6",
         "year",
-        "us_imp_value_usd",
+        "imp_value_usd",
         "p_exp_value_usd",
         "cn_exp_value_usd",
-        "control_year",
+        "control_in_force",
     )
     ordered = (("min_gap", "full_gap"),)
 
@@ -55,13 +66,13 @@ class MirrorGap(Detector):
 
     def score(self, frame: pl.DataFrame) -> np.ndarray:
         self._check_fitted(frame)
-        gap = pl.col("us_imp_value_usd") / pl.col("p_exp_value_usd").fill_null(
+        gap = pl.col("imp_value_usd") / pl.col("p_exp_value_usd").fill_null(
             pl.col("cn_exp_value_usd")
         )
-        # A gap counts the same either way: US imports 6x or a sixth of the other side.
+        # A gap counts the same either way: imports 6x or a sixth of the other side.
         strength = ramp(gap.log().abs(), np.log(self.min_gap), np.log(self.full_gap))
         score = frame.select(
-            pl.when(reaches("us_imp", self.min_value_usd)).then(strength).otherwise(0.0)
+            pl.when(reaches("imp", self.min_value_usd)).then(strength).otherwise(0.0)
             * timeline(self.before_control_weight)
         ).to_series()
         return clip01(score)
@@ -71,24 +82,24 @@ class MirrorGap(Detector):
 
 
 def mirror_sentence(r: dict[str, Any]) -> str:
-    country, us = r["country_name"], r["us_imp_value_usd"]
-    if r["country"] == "CN":
-        ratio = us / (r.get("cn_exp_value_usd") or float("nan"))
+    country, imported, china = r["country_name"], r["imp_value_usd"], CONTROLLING_EXPORTER_NAME
+    if r["country"] == CONTROLLING_EXPORTER:
+        ratio = imported / (r.get("cn_exp_value_usd") or float("nan"))
         return (
-            f"Mirror gap: in {r['year']} the US reported importing {money(us)} "
-            f"of {code(r['hs6'])} from China while China reported exporting "
-            f"{money(r.get('cn_exp_value_usd') or 0)} to the US ({ratio:,.1f}x)."
+            f"Mirror gap: in {r['year']} {importer(r)} reported importing {money(imported)} "
+            f"of {code(r['hs6'])} from {china} while {china} reported exporting "
+            f"{money(r.get('cn_exp_value_usd') or 0)} to {importer(r)} ({ratio:,.1f}x)."
         )
     if r["p_exp_value_usd"] is not None:
-        other, reporter, flow = r["p_exp_value_usd"], country, "to the US"
+        other, reporter, flow = r["p_exp_value_usd"], country, f"to {importer(r)}"
     else:
-        other, reporter, flow = r["cn_exp_value_usd"], "China", f"to {country}"
+        other, reporter, flow = r["cn_exp_value_usd"], china, f"to {country}"
     if not other:
         return (
-            f"Mirror gap: in {r['year']} the US reported importing {money(us)} of "
+            f"Mirror gap: in {r['year']} {importer(r)} reported importing {money(imported)} of "
             f"{code(r['hs6'])} from {country} while {reporter} reported exporting nothing {flow}."
         )
     return (
-        f"Mirror gap: US-reported imports are {us / other:,.1f}x "
+        f"Mirror gap: {reported_imports(r)} are {imported / other:,.1f}x "
         f"what {reporter} reported exporting {flow}."
     )

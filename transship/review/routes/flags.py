@@ -7,7 +7,9 @@ import duckdb
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from transship.detectors.base import code
 from transship.errors import ReviewError, UnknownFlagError
+from transship.importers import imports_of, statistics_of
 from transship.review.chart import Marker, corridor_chart
 from transship.review.decisions import decide
 from transship.review.evidence import TRADER_SHIPMENTS, Evidence, control_markers, flag_evidence
@@ -65,10 +67,11 @@ def _evidence_context(con: duckdb.DuckDBPyConnection, flag_id: str) -> dict[str,
 
 
 def _chart(evidence: Evidence) -> str:
-    hs6 = evidence.flag["hs6"]
+    flag = evidence.flag
     return corridor_chart(
         evidence.corridor,
         [Marker(day, label) for day, label in control_markers(evidence.controls)],
-        evidence.flag["flag_date"],
-        f"US imports of {hs6[:4]}.{hs6[4:]} from {evidence.origin}, kg per month",
+        flag["flag_date"],
+        f"{imports_of(flag, code(flag['hs6']))} from {evidence.origin}, kg per month",
+        statistics_of(flag),
     )

@@ -62,13 +62,15 @@ CREATE TABLE learning_features (
 
 CREATE SEQUENCE learned_model_ids START 1;
 
--- Learned models, keyed by the decision set they learned from (fingerprint: every label
--- with the date it counts from, the learner settings, the code and the inputs' version),
--- so a run whose decisions did not change reuses its model. `used` is false for a model
--- that ranked held-out decisions worse than no learning; `note` says why in words.
+-- Learned models, one importing country's each (a country learns from its own decisions),
+-- keyed by the decision set they learned from (fingerprint: the importing country, every
+-- label with the date it counts from, the learner settings, the code and the inputs'
+-- version), so a run whose decisions did not change reuses its model. `used` is false for
+-- a model that ranked held-out decisions worse than no learning; `note` says why in words.
 CREATE TABLE learned_models (
     model_id BIGINT PRIMARY KEY,
     fingerprint VARCHAR NOT NULL UNIQUE,
+    import_country VARCHAR NOT NULL,
     trained_before DATE NOT NULL,
     decisions BIGINT NOT NULL,
     positives BIGINT NOT NULL,

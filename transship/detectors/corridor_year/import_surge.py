@@ -1,6 +1,6 @@
-"""US import surge: US imports of a controlled code from a country grew against the latest
-earlier year the statistics have, weaker evidence from a country that produces the
-material."""
+"""Import surge: an importing country's imports of a controlled code from a country grew
+against the latest earlier year the statistics have, weaker evidence from a country that
+produces the material."""
 
 from __future__ import annotations
 
@@ -10,30 +10,33 @@ import polars as pl
 from transship.detectors.base import Amount, Detector, Positive, Share, clip01, sentences
 from transship.detectors.corridor_year.common import (
     growth_score,
+    importer_imports,
     is_china,
     reaches,
     timeline,
-    us_imports,
 )
+from transship.importers import ADJECTIVE, NAME
 
 
-class UsImportSurge(Detector):
-    name = "year_us_import_surge"
-    shown_as = "us_import_surge"
+class ImportSurge(Detector):
+    name = "year_import_surge"
+    shown_as = "import_surge"
     kind = "rule"
     level = "corridor_year"
     requires = (
         "country",
         "country_name",
+        NAME,
+        ADJECTIVE,
         "hs6",
         "year",
-        "us_imp_value_usd",
-        "us_imp_weight_kg",
-        "us_imp_previous_year",
-        "us_imp_previous_value",
-        "us_imp_previous_kg",
+        "imp_value_usd",
+        "imp_weight_kg",
+        "imp_previous_year",
+        "imp_previous_value",
+        "imp_previous_kg",
         "capacity_level",
-        "control_year",
+        "control_in_force",
     )
     ordered = (("min_growth", "full_growth"),)
 
@@ -58,14 +61,14 @@ class UsImportSurge(Detector):
             """The weight where the year has one, else the value."""
             return pl.when(pl.col(kg) > 0).then(pl.col(kg)).otherwise(pl.col(value))
 
-        growth = quantity("us_imp_value_usd", "us_imp_weight_kg") / quantity(
-            "us_imp_previous_value", "us_imp_previous_kg"
+        growth = quantity("imp_value_usd", "imp_weight_kg") / quantity(
+            "imp_previous_value", "imp_previous_kg"
         )
         damping = (
             pl.when(pl.col("capacity_level") == "major").then(self.producer_damping).otherwise(1.0)
         )
         score = frame.select(
-            pl.when(reaches("us_imp", self.min_value_usd) & ~is_china)
+            pl.when(reaches("imp", self.min_value_usd) & ~is_china)
             .then(growth_score(growth, self.min_growth, self.full_growth) * damping)
             .otherwise(0.0)
             * timeline(self.before_control_weight)
@@ -73,4 +76,4 @@ class UsImportSurge(Detector):
         return clip01(score)
 
     def reasons(self, frame: pl.DataFrame, scores: np.ndarray) -> list[str | None]:
-        return sentences(frame, scores, us_imports)
+        return sentences(frame, scores, importer_imports)

@@ -1,0 +1,3 @@
+-- How sentences name common importing countries ('Korean imports', 'imports into ...').
+SELECT code, adjective, name
+FROM ref_importers;
