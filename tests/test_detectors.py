@@ -259,7 +259,7 @@ def test_import_surge_weighs_growth_by_materiality_and_capacity() -> None:
             "imp_weight_kg": [1_782_500.0] * 8 + [None],
             "imp_estimated": [False] * 8 + [True],
             "imp_previous_year": [2022] * n,
-            "imp_previous_value": [10.2e6] * 8 + [1.5e6],
+            "imp_previous_value": [10.2e6] * 7 + [0.0, 1.5e6],
             "imp_previous_kg": [805_000.0] * 7 + [0.0, None],
             "imp_previous_estimated": [False] * 8 + [True],
             "imp_growth": [1_782_500 / 805_000] * 7 + [float("inf"), 3.0],
