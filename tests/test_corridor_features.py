@@ -119,7 +119,9 @@ def test_corridor_years_put_each_legs_year_beside_its_previous_one() -> None:
             ("2024", "annual", "CN", "KZ", "export", "811010", 9.0e6, 300_000.0),
         ]
     )
-    years = corridor_years(frame, REFERENCE, PRICE_RATIO).sort("import_country", "country", "hs6", "year")
+    years = corridor_years(frame, REFERENCE, PRICE_RATIO).sort(
+        "import_country", "country", "hs6", "year"
+    )
     # China's exports to Thailand in 2023, a year without US-Thai trade, are no US corridor.
     assert years.select("import_country", "country", "hs6", "year").rows() == [
         ("US", "CN", "811292", 2024),

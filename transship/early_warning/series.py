@@ -74,15 +74,21 @@ def clean(flows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     ).drop("versions", "seen_usd", "seen_in")
     # A weight of 0 or none on a flow with value is an unknown weight, not a weightless good;
     # so is an estimated one.
-    rows = estimated_weights(rows).with_columns(
-        weight_kg=pl.when(pl.col("weight_estimated"))
-        .then(None)
-        .when(pl.col("weight_kg") > 0)
-        .then(pl.col("weight_kg"))
-        .when(pl.col("value_usd") == 0)
-        .then(0.0)
-        .otherwise(None),
-    ).with_columns(weighed_usd=pl.when(pl.col("weight_kg").is_not_null()).then(pl.col("value_usd")))
+    rows = (
+        estimated_weights(rows)
+        .with_columns(
+            weight_kg=pl.when(pl.col("weight_estimated"))
+            .then(None)
+            .when(pl.col("weight_kg") > 0)
+            .then(pl.col("weight_kg"))
+            .when(pl.col("value_usd") == 0)
+            .then(0.0)
+            .otherwise(None),
+        )
+        .with_columns(
+            weighed_usd=pl.when(pl.col("weight_kg").is_not_null()).then(pl.col("value_usd"))
+        )
+    )
     rows = rows.with_columns(weighed_kg=pl.col("weight_kg").fill_null(0.0))
     sums = (
         rows.filter(is_country())

@@ -241,9 +241,7 @@ def new_corridors(frame: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col("imp_previous_year")),
         imp_previous_value=pl.when(new).then(0.0).otherwise(pl.col("imp_previous_value")),
         imp_previous_kg=pl.when(new).then(0.0).otherwise(pl.col("imp_previous_kg")),
-        imp_previous_estimated=pl.when(new)
-        .then(False)
-        .otherwise(pl.col("imp_previous_estimated")),
+        imp_previous_estimated=pl.when(new).then(False).otherwise(pl.col("imp_previous_estimated")),
     )
 
 
@@ -344,9 +342,7 @@ def control_by_year(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
     )
 
 
-def corridor_years(
-    flows: pl.DataFrame, reference: Reference, price_ratio: float
-) -> pl.DataFrame:
+def corridor_years(flows: pl.DataFrame, reference: Reference, price_ratio: float) -> pl.DataFrame:
     """Every importing country x country x controlled code x year the statistics have a
     leg for, with each leg and its previous year, the importing country's leg against its
     market (``materiality``), the material, what a shared code holds, the country's

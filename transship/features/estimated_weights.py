@@ -38,8 +38,7 @@ def estimated_weights(flows: pl.DataFrame) -> pl.DataFrame:
             spread=(price.max() - price.min()) / price.median(),
         )
         .filter(
-            (pl.col("partners") >= ESTIMATE_MIN_PARTNERS)
-            & (pl.col("spread") <= ESTIMATE_TOLERANCE)
+            (pl.col("partners") >= ESTIMATE_MIN_PARTNERS) & (pl.col("spread") <= ESTIMATE_TOLERANCE)
         )
         .select(*KEYS, weight_estimated=pl.lit(True))
     )

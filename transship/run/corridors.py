@@ -87,9 +87,7 @@ def corridor_year_flags(
     """One row per (importing country, country, controlled code, year) that a detector
     other than the supporting ones scored, whatever its score (callers apply the
     threshold)."""
-    frame = corridor_years(
-        flows, reference, config.parameters["unit_value"]["max_price_ratio"]
-    )
+    frame = corridor_years(flows, reference, config.parameters["unit_value"]["max_price_ratio"])
     detectors, scores, fused = score_level(frame, "corridor_year", config)
     kept = np.flatnonzero(fused.supported)
     frame = frame[kept]

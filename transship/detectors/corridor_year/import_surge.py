@@ -24,7 +24,9 @@ from transship.importers import ADJECTIVE, NAME
 def term(value: pl.Expr, start: float, full: float, log: bool = False) -> pl.Expr:
     """0 below ``start``, 0.5 at it, 1 from ``full`` (on a log scale for growth): the terms
     of every score that weighs a magnitude by its materiality (as early warning does)."""
-    scaled = (value.log(), float(np.log(start)), float(np.log(full))) if log else (value, start, full)
+    scaled = (
+        (value.log(), float(np.log(start)), float(np.log(full))) if log else (value, start, full)
+    )
     return (
         pl.when(value >= start)
         .then(0.5 + 0.5 * ramp(*scaled))
@@ -96,9 +98,7 @@ class ImportSurge(Detector):
         magnitude = term(pl.col("imp_growth"), self.min_growth, self.full_growth, log=True)
         materiality = pl.max_horizontal(
             term(pl.col("imp_gain_share"), self.min_gain_share, self.full_gain_share),
-            term(
-                pl.col("imp_replaced_share"), self.min_replaced_share, self.full_replaced_share
-            ),
+            term(pl.col("imp_replaced_share"), self.min_replaced_share, self.full_replaced_share),
         )
         factor = capacity_factor(self.minor_factor, self.producer_damping)
         score = frame.select(
