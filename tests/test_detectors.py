@@ -249,8 +249,10 @@ def test_import_surge_weighs_growth_by_materiality_and_capacity() -> None:
     frame = pl.DataFrame(
         {
             "country": ["TH", "BE", "TH", "TH", "CN", "TH", "TH", "MY", "FR"],
-            "country_name": ["Thailand", "Belgium", "Thailand", "Thailand", "China"]
-            + ["Thailand", "Thailand", "Malaysia", "France"],
+            "country_name": [
+                *["Thailand", "Belgium", "Thailand", "Thailand", "China"],
+                *["Thailand", "Thailand", "Malaysia", "France"],
+            ],
             "import_country_name": ["the US"] * 5 + ["Korea"] + ["the US"] * 3,
             "import_country_adjective": ["US"] * 5 + ["Korean"] + ["US"] * 3,
             "hs6": ["811010"] * 8 + ["850511"],
@@ -267,8 +269,10 @@ def test_import_surge_weighs_growth_by_materiality_and_capacity() -> None:
             # selling; the seventh corridor's gain is immaterial.
             "imp_gain_share": [0.2] * 6 + [0.01, 0.15, 0.3],
             "imp_replaced_share": [0.52] * 6 + [None, None, None],
-            "capacity_level": ["minor", "major", "minor", "none", "none", "minor"]
-            + ["minor", "none", "unknown"],
+            "capacity_level": [
+                *["minor", "major", "minor", "none", "none", "minor"],
+                *["minor", "none", "unknown"],
+            ],
             "code_goods": [None] * 8 + ["8505.11 (dysprosium; also other magnets)"],
             "control_in_force": [True, True, False, True, True, True, True, True, True],
         }

@@ -506,10 +506,10 @@ def test_a_material_that_is_not_controlled_names_the_codes_it_shares() -> None:
     """Niobium, vanadium and zirconium share controlled codes: their producers count as
     capacity for those codes, and the codes name them among their other goods."""
     found = reference.catalogue()
-    codes = found.codes.filter((pl.col("hs6") == "811292"))
-    assert not codes.filter((pl.col("material") == "niobium")).height, "niobium is not controlled"
+    codes = found.codes.filter(pl.col("hs6") == "811292")
+    assert not codes.filter(pl.col("material") == "niobium").height, "niobium is not controlled"
     assert {"niobium", "vanadium"} <= set(codes["other_goods"][0])
-    oxide = found.codes.filter((pl.col("hs6") == "282560")).row(0, named=True)
+    oxide = found.codes.filter(pl.col("hs6") == "282560").row(0, named=True)
     assert oxide["material"] == "germanium" and oxide["other_goods"] == ["zirconium"]
     notes = dict(found.materials.select("material", "note").iter_rows())
     assert notes["niobium"].startswith(materials.NOT_CONTROLLED)

@@ -17,8 +17,8 @@ import polars as pl
 
 from transship.detectors import DetectorConfig
 from transship.features.build import Reference, load_flows
-from transship.ingest.shared import load_shared_statistics
 from transship.features.corridor_year import corridor_years
+from transship.ingest.shared import load_shared_statistics
 from transship.run.corridors import corridor_year_flags
 
 
@@ -134,7 +134,7 @@ def ranking_checks(flags: pl.DataFrame, threshold: float) -> list[Check]:
             rank <= RANKING_TOP and producing.is_empty(),
             f"rank {rank} of {us.height} ({score:.1f}); "
             f"producers above it: {producing['origin_country'].to_list()}; top: {listing}",
-        )
+        ),
     ]
 
 

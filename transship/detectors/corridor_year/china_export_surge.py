@@ -18,7 +18,7 @@ from transship.detectors.corridor_year.common import (
     reaches,
     timeline,
 )
-from transship.importers import ADJECTIVE, CONTROLLING_EXPORTER_NAME, NAME, imports, importer
+from transship.importers import ADJECTIVE, CONTROLLING_EXPORTER_NAME, NAME, importer, imports
 
 HUB_WATCH = "Hub watch"
 
