@@ -1,6 +1,7 @@
 """China export surge: China's reported exports of a controlled code to a country grew
 against the latest earlier year the statistics have. Where the importing country's own
-imports from that country did not grow with them, it is a hub watch for this importing
+imports from that country did not grow with them (by this section's growth, to its size),
+it is a hub watch for this importing
 country: weaker evidence than its own surge (the weights in [weights]), stated as such."""
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class ChinaExportSurge(Detector):
         NAME,
         ADJECTIVE,
         "imp_growth",
+        "imp_value_usd",
         "control_in_force",
     )
     ordered = (("min_growth", "full_growth"),)
@@ -76,7 +78,12 @@ class ChinaExportSurge(Detector):
                 f"{CONTROLLING_EXPORTER_NAME} reported exporting",
                 f"to {r['country_name']}",
             )
-            grew = r.get("imp_growth") is not None and r["imp_growth"] >= self.min_growth
+            # The importer's own leg grew only if it reached this section's size too.
+            grew = (
+                r.get("imp_growth") is not None
+                and r["imp_growth"] >= self.min_growth
+                and (r.get("imp_value_usd") or 0.0) >= self.min_value_usd
+            )
             if grew:
                 return f"{said}."
             return hub_watch(r)
