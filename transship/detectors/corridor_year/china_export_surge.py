@@ -1,8 +1,8 @@
 """China export surge: China's reported exports of a controlled code to a country grew
 against the latest earlier year the statistics have. Where the importing country's own
 imports from that country did not grow with them (by this section's growth, to its size),
-it is a hub watch for this importing
-country: weaker evidence than its own surge (the weights in [weights]), stated as such."""
+it is a hub watch for this importing country: weaker evidence than its own surge (the
+weights in [weights]), stated as such."""
 
 from __future__ import annotations
 
