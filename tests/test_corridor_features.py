@@ -12,6 +12,7 @@ from transship.features.corridor_month import corridor_months
 from transship.features.corridor_year import corridor_years, yearly
 
 METALS = ["indium", "niobium", "vanadium"]
+PRICE_RATIO = 2.5
 REFERENCE = Reference(
     controlled=pl.DataFrame(
         {
@@ -118,7 +119,9 @@ def test_corridor_years_put_each_legs_year_beside_its_previous_one() -> None:
             ("2024", "annual", "CN", "KZ", "export", "811010", 9.0e6, 300_000.0),
         ]
     )
-    years = corridor_years(frame, REFERENCE).sort("import_country", "country", "hs6", "year")
+    years = corridor_years(frame, REFERENCE, PRICE_RATIO).sort(
+        "import_country", "country", "hs6", "year"
+    )
     # China's exports to Thailand in 2023, a year without US-Thai trade, are no US corridor.
     assert years.select("import_country", "country", "hs6", "year").rows() == [
         ("US", "CN", "811292", 2024),
@@ -154,7 +157,7 @@ def test_every_importing_country_has_its_own_corridors() -> None:
         ]
     )
     us = flows([("2024", "annual", "US", "TH", "import", "811010", 30.2e6, 1_782_500.0)])
-    both = corridor_years(pl.concat([korea, us]), REFERENCE)
+    both = corridor_years(pl.concat([korea, us]), REFERENCE, PRICE_RATIO)
     keys = ["import_country", "country", "hs6", "year"]
     assert both.filter(pl.col("import_country") == "KR").sort(keys).select(keys).rows() == [
         ("KR", "CN", "811010", 2022),
@@ -179,7 +182,7 @@ def test_every_importing_country_has_its_own_corridors() -> None:
     without_korea = pl.concat([korea, us]).filter(
         (pl.col("reporter") != "KR") & (pl.col("partner") != "KR")
     )
-    alone = corridor_years(without_korea, REFERENCE)
+    alone = corridor_years(without_korea, REFERENCE, PRICE_RATIO)
     assert_frame_equal(both.filter(pl.col("import_country") == "US"), alone, check_dtypes=False)
 
 

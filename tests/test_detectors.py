@@ -56,7 +56,9 @@ def frames(tiny_store: Path, features: pl.DataFrame) -> dict[str, pl.DataFrame]:
     con.close()
     return {
         "shipment": features,
-        "corridor_year": corridor_years(flows, reference),
+        "corridor_year": corridor_years(
+            flows, reference, DetectorConfig.load().parameters["unit_value"]["max_price_ratio"]
+        ),
         "corridor_month": corridor_months(
             features, flagged["shipment_id"], date(2023, 1, 1), date(2026, 12, 31)
         ),
@@ -140,13 +142,13 @@ def test_capacity_honours_production_and_ignores_goods_returned() -> None:
     detector = Capacity().fit(frame)
     scores = detector.score(frame)
     # Goods of US origin are returned goods when the US imports them, not when Korea does;
-    # not known to produce a code that holds unlisted goods weighs less than no capacity.
-    assert scores.tolist() == [1.0, 0.6, 0.0, 0.0, 0.0, 0.8, 0.6, 1.0]
+    # on a basket code, not known to produce it without corroboration scores nothing.
+    assert scores.tolist() == [1.0, 0.6, 0.0, 0.0, 0.0, 0.0, 0.6, 1.0]
     reasons = detector.reasons(frame, scores)
     assert reasons[0] == (
         "Hong Kong has no known gallium mining, smelting, refining or recycling capacity."
     )
-    assert reasons[5] == f"Malaysia is not known to produce any of {shared}."
+    assert reasons[5] is None
     assert reasons[6] == f"Peru has only minor capacity for {shared} (Indium)."
 
 
@@ -242,36 +244,67 @@ def test_structuring_wants_many_small_steady_parcels() -> None:
     assert scores.tolist() == [1.0, 0.0, 0.0]
 
 
-def test_import_surge_is_damped_for_producers_and_before_controls() -> None:
+def test_import_surge_weighs_growth_by_materiality_and_capacity() -> None:
+    n = 9
     frame = pl.DataFrame(
         {
-            "country": ["TH", "BE", "TH", "TH", "CN", "TH"],
-            "country_name": ["Thailand", "Belgium", "Thailand", "Thailand", "China", "Thailand"],
-            "import_country_name": ["the US"] * 5 + ["Korea"],
-            "import_country_adjective": ["US"] * 5 + ["Korean"],
-            "hs6": ["811010"] * 6,
-            "year": [2024, 2024, 2023, 2024, 2024, 2024],
-            "imp_value_usd": [30.2e6, 30.2e6, 30.2e6, 0.5e6, 30.2e6, 30.2e6],
-            "imp_weight_kg": [1_782_500.0] * 6,
-            "imp_previous_year": [2022] * 6,
-            "imp_previous_value": [10.2e6] * 6,
-            "imp_previous_kg": [805_000.0] * 6,
-            "capacity_level": ["none", "major", "none", "none", "none", "none"],
-            "control_in_force": [True, True, False, True, True, True],
+            "country": ["TH", "BE", "TH", "TH", "CN", "TH", "TH", "MY", "FR"],
+            "country_name": [
+                *["Thailand", "Belgium", "Thailand", "Thailand", "China"],
+                *["Thailand", "Thailand", "Malaysia", "France"],
+            ],
+            "import_country_name": ["the US"] * 5 + ["Korea"] + ["the US"] * 3,
+            "import_country_adjective": ["US"] * 5 + ["Korean"] + ["US"] * 3,
+            "hs6": ["811010"] * 8 + ["850511"],
+            "year": [2024, 2024, 2023, 2024, 2024, 2024, 2024, 2024, 2024],
+            "imp_value_usd": [30.2e6, 30.2e6, 30.2e6, 0.5e6, 30.2e6, 30.2e6, 30.2e6, 9e6, 4.5e6],
+            "imp_weight_kg": [1_782_500.0] * 8 + [None],
+            "imp_estimated": [False] * 8 + [True],
+            "imp_previous_year": [2022] * n,
+            "imp_previous_value": [10.2e6] * 7 + [0.0, 1.5e6],
+            "imp_previous_kg": [805_000.0] * 7 + [0.0, None],
+            "imp_previous_estimated": [False] * 8 + [True],
+            "imp_growth": [1_782_500 / 805_000] * 7 + [float("inf"), 3.0],
+            # Thailand's gain is a fifth of US imports and half of what China stopped
+            # selling; the seventh corridor's gain is immaterial.
+            "imp_gain_share": [0.2] * 6 + [0.01, 0.15, 0.3],
+            "imp_replaced_share": [0.52] * 6 + [None, None, None],
+            "capacity_level": [
+                *["minor", "major", "minor", "none", "none", "minor"],
+                *["minor", "none", "unknown"],
+            ],
+            "code_goods": [None] * 8 + ["8505.11 (dysprosium; also other magnets)"],
+            "control_in_force": [True, True, False, True, True, True, True, True, True],
         }
     )
     detector = ImportSurge().fit(frame)
     scores = detector.score(frame)
-    grown = (np.log(1_782_500 / 805_000) - np.log(1.5)) / (np.log(3.0) - np.log(1.5))
-    # A producer's surge counts 0.35, a year before the control 0.5; small corridors and
-    # China itself are not surges.
-    assert np.allclose(scores, [grown, 0.35 * grown, 0.5 * grown, 0.0, 0.0, grown])
+    # Doubled is full growth; more than half of China's loss replaced is fully material
+    # (a fifth of the market alone would count 0.875); a minor producer's counts 0.85.
+    thai = 1.0 * 1.0 * 0.85
+    new = 1.0 * (0.5 + 0.5 * (0.15 - 0.05) / 0.2)
+    # A major producer's surge counts 0.35, a year before the control 0.5; small corridors,
+    # China itself and immaterial gains are no surges; a basket code's trade not
+    # corroborated as the material counts as a producer's.
+    expected = [thai, thai / 0.85 * 0.35, 0.5 * thai, 0.0, 0.0, thai, 0.0, new, 0.35 * 1.0]
+    assert np.allclose(scores, expected)
     reasons = detector.reasons(frame, scores)
     assert reasons[0] == (
         "US imports of 8110.10 from Thailand in 2024: 1,782.5 t / $30.2M, "
         "against 805.0 t / $10.2M in 2022."
     )
     assert reasons[5].startswith("Korean imports of 8110.10 from Thailand in 2024: ")
+    assert reasons[7] == (
+        "US imports of 8110.10 from Malaysia in 2024: 1,782.5 t / $9.0M, "
+        "against nothing reported in 2022."
+    )
+    assert reasons[8] == (
+        "US imports of 8505.11 from France in 2024: $4.5M, against $1.5M in 2022. "
+        "Weights in the 2022 and 2024 statistics are estimates; compared in value. "
+        "8505.11 (dysprosium; also other magnets) also holds goods outside the materials "
+        "list, and neither side's price places this trade among the controlled ones: "
+        "weighed as ordinary trade."
+    )
 
 
 def test_mirror_gap_counts_either_way_and_says_which_sides() -> None:
@@ -286,13 +319,15 @@ def test_mirror_gap_counts_either_way_and_says_which_sides() -> None:
             "imp_value_usd": [53.3e6, 1.1e6, 17.9e6, 2.0e6, 53.3e6, 1.1e6],
             "p_exp_value_usd": [None, 7.0e6, None, 2.0e6, None, 7.0e6],
             "cn_exp_value_usd": [9.6e6, 240e6, 3800.0, 3.4e6, 9.6e6, 240e6],
+            "capacity_level": ["major", "none", "major", "major", "major", "minor"],
             "control_in_force": [True] * 6,
         }
     )
     detector = MirrorGap().fit(frame)
     scores = detector.score(frame)
     gap = (np.log(53.3 / 9.6) - np.log(2.0)) / (np.log(6.0) - np.log(2.0))
-    assert np.allclose(scores, [gap, 1.0, 1.0, 0.0, gap, 1.0])
+    # China's own gap is never damped; a producer's counts 0.35, a minor producer's 0.85.
+    assert np.allclose(scores, [gap, 1.0, 0.35, 0.0, gap, 0.85])
     reasons = detector.reasons(frame, scores)
     assert reasons[:3] == [
         "Mirror gap: in 2024 the US reported importing $53.3M of 8112.92 from China while "

@@ -263,9 +263,10 @@ def test_diversion_needs_china_to_a_third_country_up_and_to_the_importer_down() 
         for month in range(1, 13):
             period = f"{year}-{month:02d}"
             late = (year, month) >= (2024, 9)
-            for partner, now in (("US", 0.1e6), ("HK", 6e6), ("JP", 6e6)):
+            # Japan's price differs: one price for every partner would be estimated weights.
+            for partner, now, price in (("US", 0.1e6, 333), ("HK", 6e6, 333), ("JP", 6e6, 250)):
                 value = now if late else 1e6
-                rows.append((period, "CN", partner, "export", "811292", value, value / 333))
+                rows.append((period, "CN", partner, "export", "811292", value, value / price))
             rows.append((period, "US", "DE", "import", "811292", 4e6, 1e4))
     d = digest(flows(rows), since=date(2024, 1, 1))
     diversions = d.warnings.filter(pl.col("kind") == "diversion").sort("partner")

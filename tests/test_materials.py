@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import count
+from tests.conftest import TINY_WORLD, count
 from transship import reference
 from transship.cli import app
 from transship.errors import MaterialsError
@@ -436,3 +437,112 @@ def test_the_cli_installs_a_folder_given_by_option_or_setting_and_refuses_a_bad_
     assert f"{folder / 'unobtainium.toml'}, line {line}: " in refused.output
     assert "`country`" in refused.output
     assert installed(db, "unobtainium") == 0
+
+
+def test_a_fictional_material_from_a_user_folder_is_flagged_by_name(tmp_path: Path) -> None:
+    """Adding a material is a data change: a made-up material on a real HS 2022 code no
+    shipped file uses, a planted surge of it from a country that does not produce it, and
+    the backfill flags it with the material's name in the reasons."""
+    folder = write_folder(tmp_path / "mine", {"unobtainium.toml": UNOBTAINIUM})
+    assert "811300" not in set(reference.catalogue().codes["hs6"])
+    world = tmp_path / "world"
+    world.mkdir()
+    shutil.copy(TINY_WORLD / "shipments.csv", world / "shipments.csv")
+    flows = pl.read_csv(TINY_WORLD / "flows.csv", infer_schema=False)
+    # US imports of 8113.00 from Malaysia, at unobtainium's price: $1M in Jan-Oct 2025,
+    # four times that in Jan-Oct 2026, after the ban on exports to the US.
+    planted = pl.DataFrame(
+        [
+            (f"{year}-{month:02d}", "US", "MY", "import", "811300", str(usd), str(usd / 1000))
+            for year, usd in ((2025, 100_000.0), (2026, 400_000.0))
+            for month in range(1, 11)
+        ],
+        schema=flows.columns,
+        orient="row",
+    )
+    pl.concat([flows, planted]).write_csv(world / "flows.csv")
+    db = tmp_path / "store.duckdb"
+    runner = CliRunner()
+    for args in (
+        ["ingest", "shipments", str(world / "shipments.csv")],
+        ["ingest", "flows", str(world / "flows.csv")],
+        ["backfill", "--start", "2023-01-01", "--end", "2026-10-31"],
+    ):
+        done = runner.invoke(app, [*args, "--db", str(db), "--materials", str(folder)])
+        assert done.exit_code == 0, done.output
+    con = duckdb.connect(db, read_only=True)
+    flagged = con.execute(
+        "SELECT material, reasons FROM flags WHERE basis = 'statistics' AND hs6 = '811300' "
+        "AND origin_country = 'MY'"
+    ).fetchall()
+    con.close()
+    assert flagged, "the planted unobtainium surge is not flagged"
+    material, reasons = flagged[0]
+    assert material == "unobtainium"
+    assert "Malaysia has no known production or refining capacity for 8113.00 (unobtainium" in (
+        reasons
+    )
+
+
+NIOBIUM_LIKE = """\
+material = "{name}"
+controlled = false
+
+[[code]]
+hs6 = "{hs6}"
+role = "unwrought"
+source = "usgs-mcs-2025"
+
+[[capacity]]
+country = "PE"
+stage = "mine"
+scale = "major"
+status = "operating"
+source = "usgs-mcs-2025"
+"""
+
+
+def test_a_material_that_is_not_controlled_names_the_codes_it_shares() -> None:
+    """Niobium, vanadium and zirconium share controlled codes: their producers count as
+    capacity for those codes, and the codes name them among their other goods."""
+    found = reference.catalogue()
+    codes = found.codes.filter(pl.col("hs6") == "811292")
+    assert not codes.filter(pl.col("material") == "niobium").height, "niobium is not controlled"
+    assert {"niobium", "vanadium"} <= set(codes["other_goods"][0])
+    oxide = found.codes.filter(pl.col("hs6") == "282560").row(0, named=True)
+    assert oxide["material"] == "germanium" and oxide["other_goods"] == ["zirconium"]
+    notes = dict(found.materials.select("material", "note").iter_rows())
+    assert notes["niobium"].startswith(materials.NOT_CONTROLLED)
+    brazil = found.capacity.filter((pl.col("material") == "niobium") & (pl.col("country") == "BR"))
+    assert brazil.height and brazil["source"][0].to_list() == ["usgs-mcs-2025"]
+
+
+@pytest.mark.parametrize(
+    ("files", "said"),
+    [
+        (
+            {"tin.toml": NIOBIUM_LIKE.format(name="tin", hs6="800110")},
+            "800110 is no controlled material's code: tin is not controlled",
+        ),
+        (
+            {
+                "tin.toml": NIOBIUM_LIKE.format(name="tin", hs6="282590")
+                + '\n[[cover]]\nhs6 = "950300"\ncover = "toys"\nsource = "usgs-mcs-2025"\n'
+            },
+            "a material that is not controlled holds only capacity, code, source",
+        ),
+        (
+            {
+                "niobium.toml": 'material = "niobium"\n[[capacity]]\ncountry = "PE"\n'
+                'stage = "mine"\nscale = "minor"\nstatus = "operating"\n'
+                'source = "usgs-mcs-2025"\n'
+            },
+            "niobium is not controlled in transship/reference/materials/niobium.toml",
+        ),
+    ],
+)
+def test_a_material_that_is_not_controlled_is_checked(
+    tmp_path: Path, files: dict[str, str], said: str
+) -> None:
+    with pytest.raises(MaterialsError, match=said):
+        reference.catalogue(write_folder(tmp_path / "mine", files))

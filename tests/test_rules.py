@@ -81,7 +81,7 @@ def test_an_unknown_detector_parameter_is_refused(tmp_path: Path) -> None:
     path = rules_with(tmp_path, "none_score = 1.0             # origin", "none_scroe = 1.0  #")
     assert (
         "[capacity] none_scroe is not a parameter of capacity; its parameters are "
-        "none_score, unknown_score, minor_score"
+        "none_score, minor_score"
     ) in refusal(path)
 
 

@@ -35,11 +35,12 @@ def run_demo(
     size: str = "demo",
     progress: Progress | None = None,
     prefect: bool = False,
+    import_country: str = "US",
 ) -> DemoResult:
-    """Generate the world, ingest it and score it; with ``prefect`` through the Prefect
-    flows (ingest, a backfill up to the last day, the nightly run for the last day),
-    otherwise through the library directly."""
-    manifest = generate(world, size)
+    """Generate the world of ``import_country``'s imports, ingest it and score it; with
+    ``prefect`` through the Prefect flows (ingest, a backfill up to the last day, the
+    nightly run for the last day), otherwise through the library directly."""
+    manifest = generate(world, size, import_country=import_country)
     start, end = (date.fromisoformat(d) for d in manifest["period"])
     shipments, flows = world / "shipments.csv", world / "flows.csv"
     if prefect:

@@ -47,11 +47,8 @@ class Capacity(Detector):
     kind = "rule"
     requires = ("capacity_level", "capacity_note", "origin_country", "import_country", "code_goods")
 
-    def __init__(
-        self, none_score: Share = 1.0, unknown_score: Share = 0.8, minor_score: Share = 0.6
-    ) -> None:
+    def __init__(self, none_score: Share = 1.0, minor_score: Share = 0.6) -> None:
         self.none_score = none_score
-        self.unknown_score = unknown_score
         self.minor_score = minor_score
 
     def score(self, frame: pl.DataFrame) -> np.ndarray:
@@ -62,8 +59,6 @@ class Capacity(Detector):
             .then(0.0)
             .when(level == "none")
             .then(self.none_score)
-            .when(level == "unknown")
-            .then(self.unknown_score)
             .when(level == "minor")
             .then(self.minor_score)
             .otherwise(0.0)

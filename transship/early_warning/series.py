@@ -6,7 +6,9 @@ every partner it traded, so a code or partner absent from that period traded not
 period for which the reporter published nothing in that direction is missing, and no
 window that includes it is computed; a code its source does not carry is unknown. A key
 reported twice with the same figures counts once; twice with different figures, it is
-unknown (never guessed), and so is every window that includes it.
+unknown (never guessed), and so is every window that includes it. Weights that are
+estimates (``transship.features.estimated_weights``: every partner at one unit value) are
+unknown weights, and a window holding them says so (``estimated``, ``base_estimated``).
 
 Annual series compare a year with the median of up to ``baseline_years`` earlier reported
 years. Monthly series sum ``window_months`` months ending with the month and compare
@@ -19,6 +21,7 @@ from __future__ import annotations
 import polars as pl
 
 from transship.early_warning.config import WarningSettings
+from transship.features.estimated_weights import estimated_weights
 
 KEYS = ["reporter", "partner", "flow", "hs6", "frequency"]
 PUBLISHED = ["reporter", "flow", "hs6", "frequency"]
@@ -69,14 +72,23 @@ def clean(flows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         value_usd=pl.when(conflict).then(None).otherwise(pl.col("value_usd")),
         weight_kg=pl.when(conflict).then(None).otherwise(pl.col("weight_kg")),
     ).drop("versions", "seen_usd", "seen_in")
-    # A weight of 0 or none on a flow with value is an unknown weight, not a weightless good.
-    rows = rows.with_columns(
-        weight_kg=pl.when(pl.col("weight_kg") > 0)
-        .then(pl.col("weight_kg"))
-        .when(pl.col("value_usd") == 0)
-        .then(0.0)
-        .otherwise(None),
-    ).with_columns(weighed_usd=pl.when(pl.col("weight_kg").is_not_null()).then(pl.col("value_usd")))
+    # A weight of 0 or none on a flow with value is an unknown weight, not a weightless good;
+    # so is an estimated one.
+    rows = (
+        estimated_weights(rows)
+        .with_columns(
+            weight_kg=pl.when(pl.col("weight_estimated"))
+            .then(None)
+            .when(pl.col("weight_kg") > 0)
+            .then(pl.col("weight_kg"))
+            .when(pl.col("value_usd") == 0)
+            .then(0.0)
+            .otherwise(None),
+        )
+        .with_columns(
+            weighed_usd=pl.when(pl.col("weight_kg").is_not_null()).then(pl.col("value_usd"))
+        )
+    )
     rows = rows.with_columns(weighed_kg=pl.col("weight_kg").fill_null(0.0))
     sums = (
         rows.filter(is_country())
@@ -90,6 +102,7 @@ def clean(flows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             .otherwise(pl.col("weight_kg").sum()),
             weighed_usd=pl.col("weighed_usd").sum(),
             weighed_kg=pl.col("weighed_kg").sum(),
+            weight_estimated=pl.col("weight_estimated").any(),
             traded=pl.lit(True),
         )
     )
@@ -104,10 +117,11 @@ def clean(flows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         .unique()
     )
     totals = cells.join(sums, on=["period_start", *PUBLISHED], how="left").with_columns(
-        [
+        *[
             pl.when(pl.col("traded").is_null()).then(0.0).otherwise(pl.col(c)).alias(c)
             for c in ("value_usd", "weight_kg", "weighed_usd", "weighed_kg")
         ],
+        pl.col("weight_estimated").fill_null(False),
         partner=pl.lit(TOTAL),
     )
     return pl.concat([rows, totals.select(rows.columns)]), problems.cast(PROBLEM_SCHEMA)  # type: ignore[arg-type]
@@ -162,6 +176,7 @@ def windows(rows: pl.DataFrame, settings: WarningSettings) -> pl.DataFrame:
         weight_kg=pl.when(pl.col("present").is_null()).then(0.0).otherwise(pl.col("weight_kg")),
         weighed_usd=pl.when(pl.col("present").is_null()).then(0.0).otherwise(pl.col("weighed_usd")),
         weighed_kg=pl.when(pl.col("present").is_null()).then(0.0).otherwise(pl.col("weighed_kg")),
+        weight_estimated=pl.col("weight_estimated").fill_null(False),
     ).sort([*KEYS, "period_start"])
     annual = _annual(cells.filter(pl.col("frequency") == "annual"), settings)
     monthly = _monthly(cells.filter(pl.col("frequency") == "monthly"), settings)
@@ -182,6 +197,7 @@ def _annual(cells: pl.DataFrame, settings: WarningSettings) -> pl.DataFrame:
         period=pl.col("period_start").dt.year().cast(pl.String),
         months=pl.col("period_start"),
         complete=~pl.col("unknown"),
+        estimated=pl.col("weight_estimated"),
         weighed_kg=pl.col("weighed_kg").fill_null(0.0),
         weighed_usd=pl.col("weighed_usd").fill_null(0.0),
     ).with_columns(unit_value=_unit_value(settings))
@@ -192,7 +208,7 @@ def _annual(cells: pl.DataFrame, settings: WarningSettings) -> pl.DataFrame:
             .then(pl.col(c).shift(k).over(KEYS))
             .alias(f"{c}_lag{k}")
             for k in lags
-            for c in ("value_usd", "weight_kg", "unit_value", "period_start")
+            for c in ("value_usd", "weight_kg", "unit_value", "period_start", "estimated")
         ]
     )
     return _baseline(lagged, lags, settings)
@@ -204,6 +220,7 @@ def _monthly(cells: pl.DataFrame, settings: WarningSettings) -> pl.DataFrame:
         one=pl.lit(1),
         unknown=pl.col("unknown").cast(pl.Int32),
         weight_missing=pl.col("weight_kg").is_null().cast(pl.Int32),
+        estimated=pl.col("weight_estimated").cast(pl.Int32),
         weighed_kg=pl.col("weighed_kg").fill_null(0.0),
         weighed_usd=pl.col("weighed_usd").fill_null(0.0),
         value_usd=pl.col("value_usd").fill_null(0.0),
@@ -217,6 +234,7 @@ def _monthly(cells: pl.DataFrame, settings: WarningSettings) -> pl.DataFrame:
                     "one",
                     "unknown",
                     "weight_missing",
+                    "estimated",
                     "weighed_kg",
                     "weighed_usd",
                     "value_usd",
@@ -228,12 +246,13 @@ def _monthly(cells: pl.DataFrame, settings: WarningSettings) -> pl.DataFrame:
             months=pl.col("period_start").dt.offset_by(f"-{n - 1}mo"),
             complete=(pl.col("one") == n) & (pl.col("unknown") == 0),
             weight_kg=pl.when(pl.col("weight_missing") == 0).then(pl.col("weighed_kg")),
+            estimated=pl.col("estimated") > 0,
         )
         .with_columns(unit_value=_unit_value(settings))
     )
     lags = range(1, settings.baseline_years + 1)
     base = frame.filter(pl.col("complete")).select(
-        *KEYS, "period_start", "value_usd", "weight_kg", "unit_value"
+        *KEYS, "period_start", "value_usd", "weight_kg", "unit_value", "estimated"
     )
     for k in lags:
         frame = frame.join(
@@ -245,6 +264,7 @@ def _monthly(cells: pl.DataFrame, settings: WarningSettings) -> pl.DataFrame:
                     "value_usd": f"value_usd_lag{k}",
                     "weight_kg": f"weight_kg_lag{k}",
                     "unit_value": f"unit_value_lag{k}",
+                    "estimated": f"estimated_lag{k}",
                     "period_start_lag": f"period_start_lag{k}",
                 }
             ),
@@ -271,6 +291,7 @@ def _baseline(frame: pl.DataFrame, lags: range, settings: WarningSettings) -> pl
         .otherwise(None),
         base_unit_value=listed("unit_value").list.median(),
         base_years=listed("period_start").list.eval(pl.element().dt.year()).list.sort(),
+        base_estimated=listed("estimated").list.any().fill_null(False),
     )
     # How far this flow usually departs from its own baseline: the spread (IQR / 1.349, a
     # robust standard deviation) of its log departures over the trailing noise window.
@@ -302,6 +323,8 @@ def _baseline(frame: pl.DataFrame, lags: range, settings: WarningSettings) -> pl
         "period",
         "months",
         "complete",
+        "estimated",
+        "base_estimated",
         "value_usd",
         "weight_kg",
         "unit_value",

@@ -64,6 +64,10 @@ def measured(frame: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col("base_min_value_usd")),
         note=pl.when(use_kg)
         .then(pl.lit(None, pl.String))
+        .when(pl.col("estimated"))
+        .then(pl.format("weights in the {} statistics are estimates; compared in value", "period"))
+        .when(pl.col("base_estimated"))
+        .then(pl.lit("weights in the baseline's statistics are estimates; compared in value"))
         .otherwise(pl.lit("weights missing in one of the windows: compared in dollars")),
     )
 

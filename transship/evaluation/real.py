@@ -17,6 +17,7 @@ import polars as pl
 
 from transship.detectors import DetectorConfig
 from transship.features.build import Reference, load_flows
+from transship.features.corridor_year import corridor_years
 from transship.ingest.shared import load_shared_statistics
 from transship.run.corridors import corridor_year_flags
 
@@ -84,7 +85,57 @@ def real_data_checks(flags: pl.DataFrame, threshold: float) -> list[Check]:
                 f"China's 2024 rise of 8112.92 exports to {name} is a corridor flag", ok, evidence
             )
         )
-    return checks + other_importer_checks(flags, threshold)
+    return checks + ranking_checks(flags, threshold) + other_importer_checks(flags, threshold)
+
+
+RANKING_TOP = 5
+"""The known rerouting must be among the first corridor flags an analyst reads."""
+
+
+def ranking_checks(flags: pl.DataFrame, threshold: float) -> list[Check]:
+    """Thailand->US 8110.10 in 2024, the rerouting the press documented, ranks among the
+    first ``RANKING_TOP`` US corridor flags of 2024 and above every one whose country
+    produces a material of its code (``producer``, see ``producers``)."""
+    us = flags.filter(
+        (pl.col("import_country") == "US")
+        & (pl.col("year") == 2024)
+        & (pl.col("score") >= threshold)
+    ).sort("score", descending=True)
+    thai = us.with_row_index("rank", offset=1).filter(
+        (pl.col("origin_country") == "TH") & (pl.col("hs6") == "811010")
+    )
+    if thai.is_empty():
+        return [
+            Check("Thailand->US 8110.10 in 2024 ranks in the top US flags", False, "not flagged")
+        ]
+    rank, score = int(thai["rank"][0]), float(thai["score"][0])
+    listing = "; ".join(
+        f"{i}. {r['origin_country']} {r['hs6']} {r['score']:.1f}"
+        for i, r in enumerate(us.head(RANKING_TOP + 3).iter_rows(named=True), start=1)
+    )
+    above = us.filter(pl.col("score") > score)
+    producing = above.filter(pl.col("producer"))
+    brazil = flags.filter(
+        (pl.col("import_country") == "US")
+        & (pl.col("origin_country") == "BR")
+        & (pl.col("hs6") == "811292")
+        & pl.col("reasons").str.contains("no known|not known to produce")
+    )
+    return [
+        Check(
+            "Brazil->US 8112.92 (Brazil mines most of the world's niobium) is never called "
+            "a non-producer",
+            brazil.is_empty(),
+            f"{brazil.height} Brazil 8112.92 statements calling it a non-producer",
+        ),
+        Check(
+            f"Thailand->US antimony (8110.10) in 2024 ranks in the top {RANKING_TOP} US "
+            "corridor flags, above every corridor from a producer of the code's materials",
+            rank <= RANKING_TOP and producing.is_empty(),
+            f"rank {rank} of {us.height} ({score:.1f}); "
+            f"producers above it: {producing['origin_country'].to_list()}; top: {listing}",
+        ),
+    ]
 
 
 def other_importer_checks(flags: pl.DataFrame, threshold: float) -> list[Check]:
@@ -156,5 +207,29 @@ def evaluate_real_data(
     for _ in load_shared_statistics(con, data_dir):
         pass
     config = config or DetectorConfig.load()
-    flags = corridor_year_flags(load_flows(con), Reference.load(con), config)
+    reference = Reference.load(con)
+    flags = corridor_year_flags(load_flows(con), reference, config).join(
+        producers(con, reference, config), on=KEYS, how="left"
+    )
     return real_data_checks(flags, config.fusion["threshold"])
+
+
+KEYS = ["import_country", "origin_country", "hs6", "year"]
+
+
+def producers(
+    con: duckdb.DuckDBPyConnection, reference: Reference, config: DetectorConfig
+) -> pl.DataFrame:
+    """Per corridor year: whether its country produces a material of the code (major or
+    minor capacity for anything the code carries, the materials that are not controlled
+    included)."""
+    frame = corridor_years(
+        load_flows(con), reference, config.parameters["unit_value"]["max_price_ratio"]
+    )
+    return frame.select(
+        "import_country",
+        origin_country="country",
+        hs6="hs6",
+        year="year",
+        producer=pl.col("capacity_level").is_in(["major", "minor"]),
+    )

@@ -15,7 +15,12 @@ import polars as pl
 
 from transship.detectors import DetectorConfig
 from transship.features import columns, history
-from transship.features.capacity import capacity_levels, code_contents
+from transship.features.capacity import (
+    capacity_levels,
+    code_contents,
+    material_prices,
+    priced_as,
+)
 from transship.features.controls import code_events, latest_in_force
 from transship.features.history import BASELINE_DAYS, CODE, FIRST_SEEN_KEYS, RECENT_DAYS
 from transship.features.mirror import mirror_features
@@ -36,6 +41,17 @@ def _no_importers() -> pl.DataFrame:
     return pl.DataFrame(schema={"code": pl.String, "adjective": pl.String, "name": pl.String})
 
 
+def _no_unit_values() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            "material": pl.String,
+            "hs6": pl.String,
+            "usd_per_kg_low": pl.Float64,
+            "usd_per_kg_high": pl.Float64,
+        }
+    )
+
+
 @dataclass(frozen=True)
 class Reference:
     """The reference tables the features reason with, as polars frames."""
@@ -46,6 +62,7 @@ class Reference:
     hubs: pl.DataFrame  # country, note
     countries: pl.DataFrame  # code, name
     importers: pl.DataFrame = field(default_factory=_no_importers)  # code, adjective, name
+    unit_values: pl.DataFrame = field(default_factory=_no_unit_values)  # material, hs6, low, high
 
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection) -> Reference:
@@ -56,6 +73,7 @@ class Reference:
             hubs=sql_frame(con, load("features/reference_hubs")),
             countries=sql_frame(con, load("features/reference_countries")),
             importers=sql_frame(con, load("features/reference_importers")),
+            unit_values=sql_frame(con, load("features/reference_unit_values")),
         )
 
 
@@ -118,7 +136,8 @@ def code_goods(reference: Reference) -> pl.DataFrame:
     """hs6 -> the materials it carries and what a shared code holds in words
     (``code_goods``, see ``capacity.code_contents``)."""
     return materials(reference).join(
-        code_contents(reference.controlled).select("hs6", "code_goods"), on="hs6"
+        code_contents(reference.controlled, reference.capacity).select("hs6", "code_goods"),
+        on="hs6",
     )
 
 
@@ -130,15 +149,34 @@ def control_in_force(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
     return frame.join(latest_in_force(rows, events, "arrival_date", "hs6"), on="row", how="left")
 
 
-def capacity_level(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
+def capacity_level(
+    frame: pl.DataFrame, reference: Reference, price_ratio: float = 2.5
+) -> pl.DataFrame:
     """The origin's capacity for what the declared controlled code holds on the arrival
     date: 'major', 'minor', 'unknown' or 'none' (``transship.features.capacity``), and a
-    note on it; null for uncontrolled codes."""
+    note on it; null for uncontrolled codes. On a basket code a shipment is the controlled
+    material only with corroboration: priced within ``price_ratio`` times its materials'
+    typical range, or described as one of them; then a country not known to produce the
+    code is one without capacity for the material ('none'), otherwise it stays 'unknown'."""
     rows = frame.filter(pl.col("material").is_not_null()).select(
         "row", "hs6", country="origin_country", first="arrival_date", last="arrival_date"
     )
-    return frame.join(
+    levels = frame.join(
         capacity_levels(rows, reference.controlled, reference.capacity), on="row", how="left"
+    )
+    prices = material_prices(reference.controlled, reference.unit_values)
+    described = pl.col("described_material").is_not_null() & pl.col("material").str.contains(
+        pl.col("described_material"), literal=True
+    )
+    corroborated = priced_as(pl.col("unit_value"), price_ratio) | described.fill_null(False)
+    return (
+        levels.join(prices, on="hs6", how="left")
+        .with_columns(
+            capacity_level=pl.when((pl.col("capacity_level") == "unknown") & corroborated)
+            .then(pl.lit("none"))
+            .otherwise(pl.col("capacity_level"))
+        )
+        .drop("uv_low", "uv_high")
     )
 
 
@@ -315,11 +353,14 @@ def build_features(
     """One row per shipment with every feature the detectors use.
 
     ``config`` (the shipped rules when None) sets which prices look for a controlled code
-    they fit: those the unit-value detector can score, ``[unit_value] min_z``.
+    they fit: those the unit-value detector can score, ``[unit_value] min_z``; and which
+    prices corroborate a basket code's shipment as its material: within
+    ``[unit_value] max_price_ratio`` of the material's typical range.
     ``earlier_first_seen`` holds first arrivals of corridors, exporters and pairs
     (``FIRST_SEEN_KEYS``) among shipments older than ``shipments`` (``load_history``).
     """
-    misfit_z = (config or DetectorConfig.load()).parameters["unit_value"]["min_z"]
+    rules = (config or DetectorConfig.load()).parameters["unit_value"]
+    misfit_z = rules["min_z"]
     earlier = earlier_first_seen or {}
     hubs = reference.hubs["country"]
     frame = (
@@ -340,7 +381,7 @@ def build_features(
         )
     )
     frame = control_in_force(frame, reference)
-    frame = capacity_level(frame, reference)
+    frame = capacity_level(frame, reference, rules["max_price_ratio"])
     frame = frame.hstack(history.corridor_volumes(frame))
     frame = frame.with_columns(
         columns.corridor_surge_ratio(),

@@ -2,13 +2,16 @@
 
 A code carries its controlled materials and, for shared codes, other goods
 (``ref_controlled_codes.other_goods``): 8112.92 holds gallium and germanium and also
-indium, niobium and vanadium. A country that produces any listed material the code
-carries (indium is one) is not without capacity for it: the level of (country, code) is
-the highest over every such material, counting only capacity rows in force (closed rows
-never count; announced ones from their start date; none after its end date). Where a
-code also holds goods outside the materials list (niobium, vanadium, every other oxide
-of 2825.90), a country with no listed capacity is 'unknown', not known to produce them,
-rather than 'none', without capacity.
+indium, niobium and vanadium. A material is listed when the materials files describe who
+produces it: the controlled ones, and those described with ``controlled = false`` because
+they share controlled codes (niobium, vanadium, zirconium). A country that produces any
+listed material the code carries (Brazil's niobium) is not without capacity for it: the
+level of (country, code) is the highest over every such material, counting only capacity
+rows in force (closed rows never count; announced ones from their start date; none after
+its end date). A code that also holds goods outside the materials list (every other oxide
+of 2825.90, doped silicon under 3818.00) is a basket: a country with no listed capacity
+is 'unknown', not known to produce any of it, rather than 'none', and whether its trade
+under the code is the controlled material at all needs corroboration (``priced_as``).
 
 Levels: 'major', 'minor', 'unknown' and 'none'.
 """
@@ -18,13 +21,13 @@ from __future__ import annotations
 import polars as pl
 
 
-def code_contents(controlled: pl.DataFrame) -> pl.DataFrame:
+def code_contents(controlled: pl.DataFrame, capacity: pl.DataFrame) -> pl.DataFrame:
     """Per controlled code: ``carried``, every listed material it holds (its own and those
-    named among its other goods); ``holds_unlisted``, whether it also holds goods outside
-    the materials list; and ``code_goods``, what a shared code holds in words, as
-    '8112.92 (gallium, germanium; also indium, niobium, vanadium)' (null when the code
-    holds one material only)."""
-    listed = controlled["material"].unique().implode()
+    named among its other goods that ``capacity`` describes); ``holds_unlisted``, whether
+    it also holds goods outside the materials list (a basket code); and ``code_goods``,
+    what a shared code holds in words, as '8112.92 (gallium, germanium; also indium,
+    niobium, vanadium)' (null when the code holds one material only)."""
+    listed = pl.concat([controlled["material"], capacity["material"]]).unique().implode()
     others = (
         controlled.select("hs6", other=pl.col("other_goods"))
         .explode("other")
@@ -65,7 +68,7 @@ def capacity_levels(
     """Per row of ``rows`` (``row``, ``hs6`` of a controlled code, ``country`` and the
     period ``first``..``last`` it asks about): ``capacity_level`` and the
     ``capacity_note`` of a row of that level, from capacity in force during the period."""
-    contents = code_contents(controlled)
+    contents = code_contents(controlled, capacity)
     in_force = capacity.filter(pl.col("status") != "closed").select(
         "material",
         "country",
@@ -102,3 +105,23 @@ def capacity_levels(
             capacity_note="capacity_note",
         )
     )
+
+
+def material_prices(controlled: pl.DataFrame, unit_values: pl.DataFrame) -> pl.DataFrame:
+    """Per controlled code with typical prices: the lowest and highest typical USD/kg of
+    its controlled materials on it (``uv_low``, ``uv_high``), over every period
+    ``ref_unit_values`` gives (prices are orders of magnitude, not quotes)."""
+    own = controlled.select("hs6", "material").unique()
+    return (
+        unit_values.join(own, on=["hs6", "material"])
+        .group_by("hs6")
+        .agg(uv_low=pl.col("usd_per_kg_low").min(), uv_high=pl.col("usd_per_kg_high").max())
+    )
+
+
+def priced_as(unit_value: pl.Expr, ratio: float) -> pl.Expr:
+    """Whether ``unit_value`` lies within ``ratio`` times the typical range of the code's
+    controlled materials (``uv_low`` .. ``uv_high``, see ``material_prices``); false where
+    either is unknown."""
+    fits = (unit_value >= pl.col("uv_low") / ratio) & (unit_value <= pl.col("uv_high") * ratio)
+    return fits.fill_null(False)

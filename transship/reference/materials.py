@@ -310,9 +310,15 @@ TABLES: dict[str, dict[str, Spec]] = {
         "uncertain": Spec(_flag),
     },
 }
-TOP_LEVEL = {"material", "note", *TABLES}
+TOP_LEVEL = {"material", "note", "controlled", *TABLES}
 ONLY_FOR_ALL = frozenset({"source", "control", "cover"})
 """What a file of material ``all`` may hold: nothing that needs one material."""
+NOT_CONTROLLED = "Not controlled: other goods of controlled codes."
+"""How ``ref_materials`` marks a material described with ``controlled = false``."""
+ONLY_FOR_UNCONTROLLED = frozenset({"source", "code", "capacity"})
+"""What a file of a material that is not controlled (``controlled = false``) may hold: it
+describes the other goods of controlled codes (8112.92's niobium) so that their producers
+count as capacity for the code; it has no controls, covers or unit values of its own."""
 
 
 @dataclass(frozen=True)
@@ -369,20 +375,35 @@ def load(extra: Path | None, hs_codes: Iterable[str], countries: Iterable[str]) 
     known_countries = frozenset(countries)
     rows: list[Row] = []
     notes: dict[str, list[tuple[str, str | None]]] = {}
+    uncontrolled: dict[str, str] = {}
+    controlled_in: dict[str, str] = {}
     for label, path in files(extra):
         parsed, rows_of_file = _read(label, path)
         rows += rows_of_file
-        if parsed is not None:
-            notes.setdefault(parsed[0], []).append((label, parsed[1]))
+        if parsed is None:
+            continue
+        material, note, controlled = parsed
+        notes.setdefault(material, []).append((label, note))
+        # Every file of one material says the same of its control.
+        mine, other = (controlled_in, uncontrolled) if controlled else (uncontrolled, controlled_in)
+        if material in other:
+            said = "is controlled" if material in controlled_in else "is not controlled"
+            raise MaterialsError(
+                f"{label}: `controlled`: {material} {said} in {other[material]}; "
+                "every file of a material says the same"
+            )
+        mine.setdefault(material, label)
     _check_values(rows, known_hs, known_countries)
     sources = _check_sources(rows)
     _check_codes(rows)
+    _check_uncontrolled_codes(rows, frozenset(uncontrolled))
     _check_overlaps(rows)
-    return _catalogue(rows, notes, sources)
+    return _catalogue(rows, notes, sources, frozenset(uncontrolled))
 
 
-def _read(label: str, path: Path) -> tuple[tuple[str, str | None] | None, list[Row]]:
-    """The file's (material, note), or None for a file of sources only, and its rows."""
+def _read(label: str, path: Path) -> tuple[tuple[str, str | None, bool] | None, list[Row]]:
+    """The file's (material, note, controlled), or None for a file of sources only, and its
+    rows."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -417,6 +438,19 @@ def _read(label: str, path: Path) -> tuple[tuple[str, str | None] | None, list[R
     note = document.get("note")
     if note is not None and isinstance(_text(note), _Problem):
         raise file.fail(None, "note", _text(note))
+    controlled = document.get("controlled", True)
+    if not isinstance(controlled, bool):
+        raise file.fail(None, "controlled", f"expected true or false, got {controlled!r}")
+    if not controlled and (material is None or material == ALL):
+        raise file.fail(None, "controlled", "only a named material can be not controlled")
+    if not controlled and (extra := [t for t in tables if t not in ONLY_FOR_UNCONTROLLED]):
+        raise _fail_at(
+            file,
+            extra[0],
+            "a material that is not controlled holds only "
+            f"{', '.join(sorted(ONLY_FOR_UNCONTROLLED))}: it describes other goods of "
+            "controlled codes and who produces them",
+        )
     rows = []
     for table in tables:
         entries = document[table]
@@ -425,7 +459,7 @@ def _read(label: str, path: Path) -> tuple[tuple[str, str | None] | None, list[R
         for index, entry in enumerate(entries):
             section = (table, index)
             rows.append(Row(table, material or "", _entry(file, section, entry), file, section))
-    return ((material, note) if material is not None else None), rows
+    return ((material, note, controlled) if material is not None else None), rows
 
 
 def _fail_at(file: _File, key: str, problem: str) -> MaterialsError:
@@ -535,6 +569,29 @@ def _check_codes(rows: list[Row]) -> None:
             )
 
 
+def _check_uncontrolled_codes(rows: list[Row], uncontrolled: frozenset[str]) -> None:
+    """A material that is not controlled names only codes of controlled materials (the
+    codes it shares with them), and leaves their other goods to the controlled files."""
+    controlled_codes = {
+        r.values["hs6"] for r in rows if r.table == "code" and r.material not in uncontrolled
+    }
+    for row in rows:
+        if row.table != "code" or row.material not in uncontrolled:
+            continue
+        if row.values["hs6"] not in controlled_codes:
+            raise row.fail(
+                "hs6",
+                f"{row.values['hs6']} is no controlled material's code: {row.material} is not "
+                "controlled, so its codes are those it shares with controlled materials",
+            )
+        if row.values["other_goods"] is not None:
+            raise row.fail(
+                "other_goods",
+                "a material that is not controlled is itself other goods of the code; "
+                "name the rest in the controlled materials' files",
+            )
+
+
 def _check_overlaps(rows: list[Row]) -> None:
     """Refuse two rows that state the same thing for overlapping periods."""
     _refuse_overlaps(
@@ -595,14 +652,26 @@ def _catalogue(
     rows: list[Row],
     notes: dict[str, list[tuple[str, str | None]]],
     sources: dict[str, Row],
+    uncontrolled: frozenset[str] = frozenset(),
 ) -> Catalogue:
     def of(table: str) -> list[Row]:
         return [r for r in rows if r.table == table]
 
-    code_rows = of("code")
+    code_rows = [r for r in of("code") if r.material not in uncontrolled]
     holders: dict[str, list[str]] = {}
     for row in code_rows:
         holders.setdefault(row.values["hs6"], []).append(row.material)
+    # A material that is not controlled is one of the other goods of every code it shares.
+    described: dict[str, list[str]] = {}
+    for row in of("code"):
+        if row.material in uncontrolled:
+            described.setdefault(row.values["hs6"], []).append(row.material)
+
+    def other_goods(row: Row) -> list[str] | None:
+        given = row.values["other_goods"] or []
+        more = [m for m in sorted(described.get(row.values["hs6"], [])) if m not in given]
+        return given + more or None
+
     codes = [
         {
             "material": r.material,
@@ -610,7 +679,7 @@ def _catalogue(
             "role": r.values["role"],
             "note": r.values["note"],
             "shared_with": sorted(m for m in holders[r.values["hs6"]] if m != r.material),
-            "other_goods": r.values["other_goods"],
+            "other_goods": other_goods(r),
             "source": r.values["source"],
             "uncertain": r.values["uncertain"],
         }
@@ -631,7 +700,10 @@ def _catalogue(
             [
                 {
                     "material": material,
-                    "note": " ".join(n for _, n in entries if n) or None,
+                    "note": " ".join(
+                        [NOT_CONTROLLED] * (material in uncontrolled) + [n for _, n in entries if n]
+                    )
+                    or None,
                     "files": [label for label, _ in entries],
                 }
                 for material, entries in notes.items()

@@ -24,6 +24,7 @@ import polars as pl
 
 from transship.detectors import Detector, DetectorConfig
 from transship.detectors.corridor_month.surge import volume
+from transship.detectors.corridor_year.china_export_surge import HUB_WATCH
 from transship.detectors.corridor_year.common import importer_imports, leg_sentence
 from transship.features.build import Reference
 from transship.features.corridor_month import corridor_months
@@ -86,7 +87,7 @@ def corridor_year_flags(
     """One row per (importing country, country, controlled code, year) that a detector
     other than the supporting ones scored, whatever its score (callers apply the
     threshold)."""
-    frame = corridor_years(flows, reference)
+    frame = corridor_years(flows, reference, config.parameters["unit_value"]["max_price_ratio"])
     detectors, scores, fused = score_level(frame, "corridor_year", config)
     kept = np.flatnonzero(fused.supported)
     frame = frame[kept]
@@ -143,6 +144,9 @@ def year_statement(r: dict[str, Any], said: dict[str, str | None]) -> str:
     # the same flow.
     if mirror and r.get("p_exp_value_usd"):
         out.append(mirror)
+    hub = said["year_china_export_surge"]
+    if hub and hub.startswith(HUB_WATCH):
+        out.append(hub)
     out.append("The statistics show the corridor, not the goods' true origin.")
     return " ".join(out)
 

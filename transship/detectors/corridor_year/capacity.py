@@ -1,8 +1,11 @@
 """Capacity, by year: a country trading a controlled code in volume that has no (or only
-minor) capacity to produce or refine what the code holds, or for a code that also holds
-goods outside the materials list, is not known to produce any of it (capacity counts from
-the year it starts, closed capacity never). Evidence that supports the others: alone it
-makes no flag ([fusion] supporting)."""
+minor) capacity to produce or refine what the code holds (capacity counts from the year it
+starts, closed capacity never). On a basket code, a code that also holds goods outside the
+materials list, a country not known to produce any of it scores only where the corridor's
+price corroborates the material (``transship.features.corridor_year.corroborated`` then
+calls it 'none'): capacity alone does not make a basket's trade the controlled material.
+It states the capacity; the surges and gaps weigh it (their capacity factors), so in
+[weights] it adds nothing of its own, and alone it makes no flag ([fusion] supporting)."""
 
 from __future__ import annotations
 
@@ -37,13 +40,11 @@ class YearCapacity(Detector):
         self,
         min_value_usd: Amount = 1_000_000.0,
         none_score: Share = 1.0,
-        unknown_score: Share = 0.8,
         minor_score: Share = 0.6,
         before_control_weight: Share = 0.5,
     ) -> None:
         self.min_value_usd = min_value_usd
         self.none_score = none_score
-        self.unknown_score = unknown_score
         self.minor_score = minor_score
         self.before_control_weight = before_control_weight
 
@@ -53,7 +54,7 @@ class YearCapacity(Detector):
         level = pl.col("capacity_level").replace_strict(
             {
                 "none": self.none_score,
-                "unknown": self.unknown_score,
+                "unknown": 0.0,
                 "minor": self.minor_score,
                 "major": 0.0,
             }

@@ -1,5 +1,6 @@
 """What the corridor-year detectors share: the size a leg must reach, the weight of years
-without a control in force, the growth ramp and the sentences that state a leg."""
+without a control in force, the growth ramp, how the country's capacity modifies the
+evidence, and the sentences that state a leg."""
 
 from __future__ import annotations
 
@@ -23,6 +24,55 @@ def timeline(before_control_weight: float) -> pl.Expr:
     """1 in a year with a licence or ban on the material in force for the importing
     country, ``before_control_weight`` in a year without (before the first)."""
     return pl.when(pl.col("control_in_force")).then(1.0).otherwise(before_control_weight)
+
+
+def capacity_factor(minor_factor: float, producer_damping: float) -> pl.Expr:
+    """How much a corridor's evidence counts by the country's capacity for what the code
+    holds: fully from a country without capacity, ``minor_factor`` from a minor producer,
+    ``producer_damping`` from a major producer, and from a country not known to produce a
+    basket code whose trade is not corroborated as the material ('unknown': most of such
+    a code's trade is its other goods, which the country may well make)."""
+    return (
+        pl.when(pl.col("capacity_level") == "minor")
+        .then(minor_factor)
+        .when(pl.col("capacity_level").is_in(["major", "unknown"]))
+        .then(producer_damping)
+        .otherwise(1.0)
+    )
+
+
+def estimated_years(r: dict[str, Any], leg: str) -> list[int]:
+    """The years of a leg, this one and its previous, whose weights are estimates."""
+    years = []
+    if r.get(f"{leg}_previous_estimated") and r.get(f"{leg}_previous_year"):
+        years.append(r[f"{leg}_previous_year"])
+    if r.get(f"{leg}_estimated"):
+        years.append(r["year"])
+    return years
+
+
+def estimates_note(r: dict[str, Any]) -> str:
+    """' Weights in the 2024 statistics are estimates; compared in value.' where so."""
+    years = estimated_years(r, "imp")
+    if not years:
+        return ""
+    return (
+        f" Weights in the {' and '.join(str(y) for y in years)} statistics are estimates; "
+        "compared in value."
+    )
+
+
+def basket_note(r: dict[str, Any]) -> str:
+    """What the evidence of a basket code's corridor not corroborated as the material is
+    worth: ' 2825.90 (...) also holds goods outside the materials list and the
+    corridor's price does not place it among the controlled ones: weighed as a
+    producer's trade.'"""
+    if r.get("capacity_level") != "unknown" or not r.get("code_goods"):
+        return ""
+    return (
+        f" {r['code_goods']} also holds goods outside the materials list, and neither side's "
+        f"price places this trade among the controlled ones: weighed as ordinary trade."
+    )
 
 
 def growth_score(ratio: pl.Expr, min_growth: float, full_growth: float) -> pl.Expr:
@@ -62,4 +112,4 @@ def importer_imports(r: dict[str, Any]) -> str:
             f", against {amount(r['imp_previous_kg'], r['imp_previous_value'])} in "
             f"{r['imp_previous_year']}"
         )
-    return text + "."
+    return text + "." + estimates_note(r) + basket_note(r)

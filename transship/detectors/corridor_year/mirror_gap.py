@@ -2,7 +2,11 @@
 other side reports sending differ by a multiple. For China, the importing country's
 imports from China against China's reported exports to it; for another country, against
 its reported exports to the importing country, or China's reported exports to it where it
-reports none."""
+reports none. A gap with a country that produces what the code holds counts for less
+(``common.capacity_factor``): its customs class its own goods under its own codes, and a
+shared code's goods are classed differently on the two sides (Brazil's niobium); China's
+own gap, the controlling exporter's, is never damped. A gap alone is weaker evidence than
+a surge (its weight in [weights])."""
 
 from __future__ import annotations
 
@@ -22,7 +26,7 @@ from transship.detectors.base import (
     ramp,
     sentences,
 )
-from transship.detectors.corridor_year.common import reaches, timeline
+from transship.detectors.corridor_year.common import capacity_factor, is_china, reaches, timeline
 from transship.importers import (
     ADJECTIVE,
     CONTROLLING_EXPORTER,
@@ -48,20 +52,25 @@ class MirrorGap(Detector):
         "imp_value_usd",
         "p_exp_value_usd",
         "cn_exp_value_usd",
+        "capacity_level",
         "control_in_force",
     )
-    ordered = (("min_gap", "full_gap"),)
+    ordered = (("min_gap", "full_gap"), ("producer_damping", "minor_factor"))
 
     def __init__(
         self,
         min_value_usd: Amount = 1_000_000.0,
         min_gap: Positive = 2.0,
         full_gap: Positive = 6.0,
+        minor_factor: Share = 0.85,
+        producer_damping: Share = 0.35,
         before_control_weight: Share = 0.5,
     ) -> None:
         self.min_value_usd = min_value_usd
         self.min_gap = min_gap
         self.full_gap = full_gap
+        self.minor_factor = minor_factor
+        self.producer_damping = producer_damping
         self.before_control_weight = before_control_weight
 
     def score(self, frame: pl.DataFrame) -> np.ndarray:
@@ -71,8 +80,13 @@ class MirrorGap(Detector):
         )
         # A gap counts the same either way: imports 6x or a sixth of the other side.
         strength = ramp(gap.log().abs(), np.log(self.min_gap), np.log(self.full_gap))
+        factor = (
+            pl.when(is_china)
+            .then(1.0)
+            .otherwise(capacity_factor(self.minor_factor, self.producer_damping))
+        )
         score = frame.select(
-            pl.when(reaches("imp", self.min_value_usd)).then(strength).otherwise(0.0)
+            pl.when(reaches("imp", self.min_value_usd)).then(strength * factor).otherwise(0.0)
             * timeline(self.before_control_weight)
         ).to_series()
         return clip01(score)
