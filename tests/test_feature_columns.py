@@ -37,7 +37,9 @@ CONTROLLED = pl.DataFrame(
 
 
 def reference(
-    events: pl.DataFrame | None = None, capacity: pl.DataFrame | None = None
+    events: pl.DataFrame | None = None,
+    capacity: pl.DataFrame | None = None,
+    unit_values: pl.DataFrame | None = None,
 ) -> Reference:
     """A reference holding only the tables a step reads; the rest empty."""
     return Reference(
@@ -69,6 +71,7 @@ def reference(
         ),
         hubs=pl.DataFrame(schema={"country": pl.String, "note": pl.String}),
         countries=pl.DataFrame(schema={"code": pl.String, "name": pl.String}),
+        **({"unit_values": unit_values} if unit_values is not None else {}),
     )
 
 
@@ -348,11 +351,12 @@ def test_capacity_level_counts_capacity_in_force_for_anything_the_code_holds() -
     )
     frame = pl.DataFrame(
         {
-            "row": list(range(9)),
+            "row": list(range(11)),
             "hs6": [ANTIMONY_OXIDE] * 3
             + [GALLIUM_UNWROUGHT, IRON, GALLIUM_UNWROUGHT, GALLIUM_UNWROUGHT]
-            + [ANTIMONY_OXIDE] * 2,
-            "origin_country": ["CN", "MX", "MX", "KZ", "TH", "PE", "MY", "FR", "BO"],
+            + [ANTIMONY_OXIDE] * 2
+            + [GALLIUM_UNWROUGHT] * 2,
+            "origin_country": ["CN", "MX", "MX", "KZ", "TH", "PE", "MY", "FR", "BO", "MY", "MY"],
             "arrival_date": [
                 D(2025, 1, 10),
                 D(2025, 3, 1),
@@ -363,18 +367,33 @@ def test_capacity_level_counts_capacity_in_force_for_anything_the_code_holds() -
                 D(2025, 1, 10),
                 D(2025, 1, 10),
                 D(2025, 1, 10),
+                D(2025, 1, 10),
+                D(2025, 1, 10),
             ],
             "material": ["antimony"] * 3
             + ["gallium/germanium", None, "gallium/germanium", "gallium/germanium"]
-            + ["antimony"] * 2,
+            + ["antimony"] * 2
+            + ["gallium/germanium"] * 2,
+            "unit_value": [1.0, 1.0, 1.0, 300.0, 1.0, 300.0, 30.0, 1.0, 1.0, 300.0, 30.0],
+            "described_material": [None] * 10 + ["gallium"],
         }
     )
-    out = capacity_level(frame, reference(capacity=capacity)).sort("row")
+    prices = pl.DataFrame(
+        {
+            "material": ["gallium", "germanium"],
+            "hs6": [GALLIUM_UNWROUGHT] * 2,
+            "usd_per_kg_low": [200.0, 1000.0],
+            "usd_per_kg_high": [600.0, 2500.0],
+        }
+    )
+    out = capacity_level(frame, reference(capacity=capacity, unit_values=prices)).sort("row")
     # Mexico's smelter does not count in March 2025, before it reopened; an uncontrolled
     # code has no level at all. Peru refines indium, which 8112.92 also holds; Malaysia
     # produces nothing listed for it, and the code holds unlisted goods (niobium,
-    # vanadium): not known to produce, rather than none. A closed refinery, or a mine
-    # past its end date, is no capacity.
+    # vanadium): not known to produce, rather than none, at niobium's price; priced as
+    # gallium (within 2.5 times 200-2,500 USD/kg) or described as gallium, it is gallium
+    # from a country without capacity. A closed refinery, or a mine past its end date, is
+    # no capacity.
     assert out["capacity_level"].to_list() == [
         "major",
         "none",
@@ -383,6 +402,8 @@ def test_capacity_level_counts_capacity_in_force_for_anything_the_code_holds() -
         None,
         "minor",
         "unknown",
+        "none",
+        "none",
         "none",
         "none",
     ]
@@ -396,11 +417,16 @@ def test_capacity_level_counts_capacity_in_force_for_anything_the_code_holds() -
         None,
         None,
         None,
+        None,
+        None,
     ]
 
 
 def test_code_contents_say_what_a_shared_code_holds() -> None:
-    contents = code_contents(CONTROLLED).sort("hs6")
+    # Niobium is not controlled but its producers are listed: 8112.92 carries it, and
+    # only vanadium, listed nowhere, makes the code a basket of unlisted goods.
+    capacity = pl.DataFrame({"material": ["antimony", "niobium"], "country": ["CN", "BR"]})
+    contents = code_contents(CONTROLLED, capacity).sort("hs6")
     assert contents["code_goods"].to_list() == [
         None,
         None,
@@ -409,9 +435,15 @@ def test_code_contents_say_what_a_shared_code_holds() -> None:
     assert contents["carried"].to_list() == [
         ["antimony"],
         ["indium"],
-        ["gallium", "germanium", "indium"],
+        ["gallium", "germanium", "indium", "niobium"],
     ]
     assert contents["holds_unlisted"].to_list() == [False, False, True]
+    everything = pl.DataFrame({"material": ["niobium", "vanadium"], "country": ["BR", "ZA"]})
+    assert code_contents(CONTROLLED, everything).sort("hs6")["holds_unlisted"].to_list() == [
+        False,
+        False,
+        False,
+    ]
 
 
 def test_unit_value_benchmarks_use_the_year_before_the_month() -> None:
