@@ -21,4 +21,4 @@ def test_known_real_corridors_are_found(tmp_path: Path) -> None:
     con.close()
     failed = [f"{c.expectation}: {c.evidence}" for c in checks if not c.passed]
     assert not failed
-    assert len(checks) == 10
+    assert len(checks) == 12
