@@ -10,7 +10,9 @@ ending in ``_``, ``score`` gives each row a value in [0, 1] (the learned probabi
 analysts confirm it) that depends on that row alone, ``reasons`` says in words what moved
 it. Categories keep their 254 most frequent values (the model's limit is 255), the rest
 share one code; an input constant or missing over the training rows is dropped (it carries
-nothing, and scikit-learn 1.9 fails on a column missing in every row).
+nothing, and scikit-learn 1.9 fails on a column missing in every row), and so is every input
+of a group in ``without`` (the groups the held-out check found to add nothing, see
+``training``): the model never reads them, so its reasons never name them.
 """
 
 from __future__ import annotations
@@ -47,6 +49,38 @@ def one_thread() -> AbstractContextManager[Any]:
     return limited
 
 
+def average_precision(
+    positive: np.ndarray, scores: np.ndarray, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """Average precision (scikit-learn's definition: tied scores are one threshold) of each
+    row of ``scores`` (shape (k, n), or one ranking of n) against the outcomes ``positive``
+    (n), with each row of ``weights`` (k, n) counting the shipments (a bootstrap draw);
+    NaN where the weighted rows hold no positive. Vectorised: a bootstrap of hundreds of
+    draws costs one sort per ranking."""
+    scores = np.atleast_2d(scores)
+    counted = np.ones_like(scores) if weights is None else np.atleast_2d(weights)
+    counted = np.broadcast_to(counted, scores.shape)
+    order = np.argsort(-scores, axis=1, kind="stable")
+    ranked = np.take_along_axis(scores, order, axis=1)
+    hit = np.asarray(positive, dtype=np.float64)[order] * np.take_along_axis(counted, order, 1)
+    seen = np.take_along_axis(counted, order, axis=1)
+    true_positives, shipments = np.cumsum(hit, axis=1), np.cumsum(seen, axis=1)
+    # A threshold ends where the next score differs (ties are read together).
+    ends = np.ones_like(ranked, dtype=bool)
+    ends[:, :-1] = ranked[:, 1:] != ranked[:, :-1]
+    total = true_positives[:, -1:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = np.where(shipments > 0, true_positives / np.maximum(shipments, 1e-12), 0.0)
+        recall = true_positives / total
+    recall = np.where(ends, recall, np.nan)
+    result = np.empty(scores.shape[0])
+    for k in range(scores.shape[0]):
+        at = ends[k]
+        steps = np.diff(recall[k, at], prepend=0.0)
+        result[k] = float(np.sum(steps * precision[k, at])) if total[k, 0] > 0 else np.nan
+    return result
+
+
 def _log_odds(probability: np.ndarray) -> np.ndarray:
     clipped = np.clip(probability, 1e-9, 1 - 1e-9)
     return np.asarray(np.log(clipped / (1 - clipped)))
@@ -60,12 +94,14 @@ class LearnedRanker:
         leaves: int = 31,
         min_leaf: int = 20,
         random_state: int = 0,
+        without: tuple[str, ...] = (),
     ) -> None:
         self.trees = trees
         self.learning_rate = learning_rate
         self.leaves = leaves
         self.min_leaf = min_leaf
         self.random_state = random_state
+        self.without = without
 
     def fit(self, inputs: pl.DataFrame, positive: np.ndarray) -> Self:
         """Learn from the inputs of decided shipments (``shipment_id`` and inputs) and their
@@ -75,6 +111,7 @@ class LearnedRanker:
             for name, dtype in inputs.schema.items()
             if name != "shipment_id"
             and (dtype.is_numeric() or dtype == pl.String)
+            and group_of(name) not in self.without
             and inputs[name].drop_nulls().n_unique() > 1
         ]
         self.categorical_ = [c for c in columns if inputs.schema[c] == pl.String]
@@ -160,6 +197,30 @@ class LearnedRanker:
     def score(self, inputs: pl.DataFrame) -> np.ndarray:
         """The learned probability that analysts confirm each row, from 0 to 1."""
         return self._probability(self._matrix(inputs))
+
+    def contributions(
+        self, inputs: pl.DataFrame, positive: np.ndarray, repeats: int = 1, seed: int = 0
+    ) -> dict[str, float]:
+        """Each input group's part in ranking ``inputs`` (decided shipments the model did
+        not learn from) by their outcomes: the average precision lost when the group's
+        inputs are shuffled across the rows together (permutation importance, ``repeats``
+        shuffles each; one shuffle of thousands of held-out rows is steady enough to pick the
+        candidates, and each costs a prediction of every row per group). Zero or less: the
+        group adds nothing the model can use on them."""
+        matrix = self._matrix(inputs)
+        rng = np.random.default_rng(seed)
+        variants = [matrix]
+        for group in self.groups_:
+            in_group = np.array([group_of(c) == group for c in self.columns])
+            for _ in range(repeats):
+                shuffled = matrix.copy()
+                shuffled[:, in_group] = matrix[rng.permutation(matrix.shape[0])][:, in_group]
+                variants.append(shuffled)
+        # Every variant in one prediction.
+        probability = self._probability(np.concatenate(variants)).reshape(len(variants), -1)
+        precision = average_precision(positive, probability)
+        lost = precision[0] - precision[1:].reshape(len(self.groups_), repeats).mean(axis=1)
+        return {group: float(lost[g]) for g, group in enumerate(self.groups_)}
 
     def _probability(self, matrix: np.ndarray) -> np.ndarray:
         if self.model_ is None:
