@@ -52,33 +52,24 @@ def one_thread() -> AbstractContextManager[Any]:
 def average_precision(
     positive: np.ndarray, scores: np.ndarray, weights: np.ndarray | None = None
 ) -> np.ndarray:
-    """Average precision (scikit-learn's definition: tied scores are one threshold) of each
-    row of ``scores`` (shape (k, n), or one ranking of n) against the outcomes ``positive``
-    (n), with each row of ``weights`` (k, n) counting the shipments (a bootstrap draw);
-    NaN where the weighted rows hold no positive. Vectorised: a bootstrap of hundreds of
-    draws costs one sort per ranking."""
-    scores = np.atleast_2d(scores)
-    counted = np.ones_like(scores) if weights is None else np.atleast_2d(weights)
-    counted = np.broadcast_to(counted, scores.shape)
-    order = np.argsort(-scores, axis=1, kind="stable")
-    ranked = np.take_along_axis(scores, order, axis=1)
-    hit = np.asarray(positive, dtype=np.float64)[order] * np.take_along_axis(counted, order, 1)
-    seen = np.take_along_axis(counted, order, axis=1)
-    true_positives, shipments = np.cumsum(hit, axis=1), np.cumsum(seen, axis=1)
-    # A threshold ends where the next score differs (ties are read together).
-    ends = np.ones_like(ranked, dtype=bool)
-    ends[:, :-1] = ranked[:, 1:] != ranked[:, :-1]
-    total = true_positives[:, -1:]
+    """Average precision of one ranking (``scores``) against the outcomes ``positive``, as
+    scikit-learn defines it (tied scores are one threshold), once per row of ``weights``
+    (each counting the shipments: a bootstrap draw; one row of ones when None); NaN where
+    the counted shipments hold no positive. One sort serves every draw."""
+    order = np.argsort(-scores, kind="stable")
+    ranked = scores[order]
+    counted = (
+        np.ones((1, len(scores))) if weights is None else np.atleast_2d(weights)[:, order]
+    ).astype(np.float64)
+    # A threshold ends where the next score differs.
+    ends = np.append(ranked[1:] != ranked[:-1], True)
+    true_positives = np.cumsum(counted * np.asarray(positive)[order], axis=1)[:, ends]
+    shipments = np.cumsum(counted, axis=1)[:, ends]
+    total = true_positives[:, -1]
+    precision = true_positives / np.maximum(shipments, 1e-12)
+    steps = np.diff(true_positives, axis=1, prepend=0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        precision = np.where(shipments > 0, true_positives / np.maximum(shipments, 1e-12), 0.0)
-        recall = true_positives / total
-    recall = np.where(ends, recall, np.nan)
-    result = np.empty(scores.shape[0])
-    for k in range(scores.shape[0]):
-        at = ends[k]
-        steps = np.diff(recall[k, at], prepend=0.0)
-        result[k] = float(np.sum(steps * precision[k, at])) if total[k, 0] > 0 else np.nan
-    return result
+        return np.where(total > 0, np.sum(steps * precision, axis=1) / total, np.nan)
 
 
 def _log_odds(probability: np.ndarray) -> np.ndarray:
@@ -199,28 +190,32 @@ class LearnedRanker:
         return self._probability(self._matrix(inputs))
 
     def contributions(
-        self, inputs: pl.DataFrame, positive: np.ndarray, repeats: int = 1, seed: int = 0
-    ) -> dict[str, float]:
+        self, inputs: pl.DataFrame, positive: np.ndarray, draws: np.ndarray
+    ) -> dict[str, tuple[float, float]]:
         """Each input group's part in ranking ``inputs`` (decided shipments the model did
         not learn from) by their outcomes: the average precision lost when the group's
-        inputs are shuffled across the rows together (permutation importance, ``repeats``
-        shuffles each; one shuffle of thousands of held-out rows is steady enough to pick the
-        candidates, and each costs a prediction of every row per group). Zero or less: the
-        group adds nothing the model can use on them."""
+        inputs are made typical (their training median, or an unknown category: as the
+        reasons read a group's part), with its sampling noise, the standard deviation of
+        the loss over ``draws`` (bootstrap weights of the rows). Making a group typical
+        rather than shuffling it leaves no chance in the figure but the rows' own. A loss
+        within its noise: the group adds nothing the model can be shown to use on them."""
         matrix = self._matrix(inputs)
-        rng = np.random.default_rng(seed)
         variants = [matrix]
         for group in self.groups_:
             in_group = np.array([group_of(c) == group for c in self.columns])
-            for _ in range(repeats):
-                shuffled = matrix.copy()
-                shuffled[:, in_group] = matrix[rng.permutation(matrix.shape[0])][:, in_group]
-                variants.append(shuffled)
+            variants.append(np.where(in_group, self.neutral_, matrix))
         # Every variant in one prediction.
         probability = self._probability(np.concatenate(variants)).reshape(len(variants), -1)
-        precision = average_precision(positive, probability)
-        lost = precision[0] - precision[1:].reshape(len(self.groups_), repeats).mean(axis=1)
-        return {group: float(lost[g]) for g, group in enumerate(self.groups_)}
+        whole = average_precision(positive, probability[0])[0]
+        drawn = average_precision(positive, probability[0], draws)
+        parts = {}
+        for g, group in enumerate(self.groups_):
+            lost = drawn - average_precision(positive, probability[g + 1], draws)
+            parts[group] = (
+                float(whole - average_precision(positive, probability[g + 1])[0]),
+                float(np.nanstd(lost)),
+            )
+        return parts
 
     def _probability(self, matrix: np.ndarray) -> np.ndarray:
         if self.model_ is None:

@@ -308,17 +308,19 @@ class GroupChoice:
     """Groups left out: on the held-out decisions they added nothing, and the model without
     them ranked those decisions better by more than the sampling noise."""
     words: str
-    contributions: dict[str, float] | None = None
-    """Each group's held-out contribution (average precision lost when it is shuffled)."""
+    contributions: dict[str, tuple[float, float]] | None = None
+    """Each group's held-out contribution (average precision lost when it is shuffled) and
+    its sampling noise."""
 
 
 EVERY_GROUP = GroupChoice((), "")
 
 BOOTSTRAP_DRAWS = 200
 NOISE_SDS = 2.0
-"""A model without some groups is chosen only when it ranks the held-out decisions better by
-more than twice the standard deviation of the difference over bootstrap draws of them: on a
-tie or within the noise, every group stays (one-sided, about 2.5% of chance gains pass)."""
+"""Beyond the noise: more than twice the standard deviation over bootstrap draws of the
+held-out decisions (one-sided, about 2.5% of chance differences pass). A group helps when
+its contribution is beyond the noise; a model without some groups is chosen only when it
+ranks the held-out decisions better by more than the noise of that difference."""
 
 
 def choose_groups(
@@ -331,41 +333,53 @@ def choose_groups(
     """The input groups to read, chosen on the held-out decisions, and the model trained
     without the latest decisions on them.
 
-    Two candidates, both trained on ``head`` (all but the latest decisions) and judged on
-    ``tail`` (the latest) by the average precision of the learned probability: every group,
-    and every group but those whose held-out contribution (``LearnedRanker.contributions``)
-    is not positive. The second wins only when its gain is beyond the held-out sampling
-    noise (``NOISE_SDS``). A source's inputs may carry nothing about its outcomes, or worse,
-    drift with time (a corridor's recent volume in files whose dates mean nothing): the
-    latest decisions are the closest to the days the model will score, so they decide.
+    Candidates, each trained on ``head`` (all but the latest decisions) and judged on
+    ``tail`` (the latest) by the average precision of the learned probability: every group;
+    every group but those whose held-out contribution (``LearnedRanker.contributions``) is
+    not positive; every group but those whose contribution is not beyond its noise (the
+    two are one candidate when they leave out the same groups). Every group stays unless a
+    candidate without some ranks better by more than the noise of the difference; of two
+    that do, the better. A source's inputs may carry nothing about its outcomes or drift
+    with time (a corridor's recent volume in files whose dates mean nothing): the latest
+    decisions are the closest to the days the model will score, so they decide.
     """
-    every = _ranker(settings).fit(head, kept)
-    contributions = every.contributions(tail, held)
-    idle = tuple(sorted(g for g, part in contributions.items() if part <= 0))
-    if not idle or len(idle) == len(contributions):
-        return every, replace(EVERY_GROUP, contributions=contributions)
-    reduced = _ranker(settings, idle).fit(head, kept)
-    scores = np.vstack([every.score(tail), reduced.score(tail)])
-    ap_every, ap_without = average_precision(held, scores)
     draws = np.random.default_rng(0).multinomial(
         len(held), np.full(len(held), 1 / len(held)), size=BOOTSTRAP_DRAWS
     )
-    gains = average_precision(held, np.repeat(scores[1:], BOOTSTRAP_DRAWS, 0), draws)
-    gains -= average_precision(held, np.repeat(scores[:1], BOOTSTRAP_DRAWS, 0), draws)
-    noise = float(np.nanstd(gains))
-    gain = float(ap_without - ap_every)
-    names = _listed(idle)
-    figures = (
-        f"held out, average precision {ap_without:.3f} without {names} against "
-        f"{ap_every:.3f} with, sampling noise {noise:.3f}"
+    every = _ranker(settings).fit(head, kept)
+    contributions = every.contributions(tail, held, draws)
+    candidates = {
+        tuple(sorted(g for g, (part, noise) in contributions.items() if part <= bound * noise))
+        for bound in (0.0, NOISE_SDS)
+    }
+    scored = every.score(tail)
+    ap_every = float(average_precision(held, scored)[0])
+    drawn_every = average_precision(held, scored, draws)
+    best: tuple[float, tuple[str, ...], LearnedRanker, str] | None = None
+    tried = []
+    for idle in sorted(candidates, key=len):
+        if not idle or len(idle) == len(contributions):
+            continue
+        reduced = _ranker(settings, idle).fit(head, kept)
+        scores = reduced.score(tail)
+        ap = float(average_precision(held, scores)[0])
+        noise = float(np.nanstd(average_precision(held, scores, draws) - drawn_every))
+        figures = f"{ap:.3f} without {_listed(idle)}, sampling noise {noise:.3f}"
+        tried.append(figures)
+        if ap - ap_every > NOISE_SDS * noise and (best is None or ap > best[0]):
+            best = (ap, idle, reduced, figures)
+    if not tried:
+        return every, replace(EVERY_GROUP, contributions=contributions)
+    if best is None:
+        words = f"every input kept (held out, average precision {ap_every:.3f} with every "
+        return every, GroupChoice((), words + f"input against {'; '.join(tried)})", contributions)
+    _, idle, reduced, figures = best
+    return reduced, GroupChoice(
+        idle,
+        f"inputs left out as adding nothing: {_listed(idle)} (held out, average precision "
+        f"{figures}, against {ap_every:.3f} with every input)",
+        contributions,
     )
-    if gain > NOISE_SDS * noise:
-        chosen, model = idle, reduced
-        words = f"inputs left out as adding nothing: {names} ({figures})"
-    else:
-        chosen, model = (), every
-        words = f"every input kept ({figures})"
-    return model, GroupChoice(chosen, words, contributions)
 
 
 def _listed(groups: tuple[str, ...]) -> str:
