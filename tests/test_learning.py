@@ -4,7 +4,7 @@ held-out decisions, never touching a decision."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -16,8 +16,18 @@ from tests.conftest import TINY_WORLD
 from transship.detectors import DetectorConfig
 from transship.detectors.config import Learning
 from transship.learning.labels import LabelColumns
+from transship.learning.model import LearnedRanker, average_precision
 from transship.learning.outcomes import import_outcomes
-from transship.learning.training import cutoff, decided, evidence_weight, train
+from transship.learning.training import (
+    NOISE_SDS,
+    choose_groups,
+    cutoff,
+    decided,
+    evidence_weight,
+    save_model,
+    stored_model,
+    train,
+)
 from transship.review.decisions import decide
 from transship.review.users import User, add_user
 from transship.run.fusion import with_learning
@@ -411,7 +421,6 @@ def test_a_move_needs_decisions_on_shipments_with_the_same_findings() -> None:
 
 
 def test_the_learned_part_says_what_moved_a_shipment_in_words() -> None:
-    from transship.learning.model import LearnedRanker
 
     rng = np.random.default_rng(3)
     n = 400
@@ -446,3 +455,98 @@ def test_the_learned_part_says_what_moved_a_shipment_in_words() -> None:
     # Without any finding its score could only rise: it resembles nothing confirmed.
     assert quiet.startswith("Ranked up ") and "against 50% of the decided shipments" in quiet
     assert still.startswith("What analysts decided barely moved its score")
+
+
+def _drifting_decisions(n: int, seed: int, drifts: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Decisions whose outcome follows the unit value and the origin. The corridor volume
+    group is noise; where it ``drifts``, it tracked the outcome in all but the latest fifth
+    of the decisions (as a corridor's surge can track what one period's checks found) and
+    says nothing about the latest."""
+    rng = np.random.default_rng(seed)
+    unit_value = rng.normal(size=n)
+    origin = rng.choice(["TH", "MX", "VN", "BE"], n)
+    chance = 1 / (1 + np.exp(-(2 * unit_value + 2 * (origin == "TH") - 1)))
+    positive = (rng.random(n) < chance).astype(np.int32)
+    surge = rng.normal(size=n)
+    if drifts:
+        surge += np.where(np.arange(n) < n - round(0.2 * n), 3.0 * positive, 0.0)
+    labels = pl.DataFrame(
+        {
+            "shipment_id": [f"s{i:04d}" for i in range(n)],
+            "positive": positive,
+            "effective": [datetime(2025, 1, 1) + timedelta(hours=i) for i in range(n)],
+            "seq": list(range(n)),
+            "source": ["imported"] * n,
+        }
+    )
+    inputs = pl.DataFrame(
+        {
+            "shipment_id": labels["shipment_id"],
+            "base_score": np.zeros(n),
+            "log_unit_value": unit_value,
+            "origin_country": origin,
+            "log_corridor_surge": surge,
+        }
+    )
+    return labels, inputs
+
+
+def _sentences(ranker: LearnedRanker, inputs: pl.DataFrame) -> list[str]:
+    learned = ranker.score(inputs)
+    base = np.zeros(inputs.height)
+    return ranker.reasons(
+        inputs, learned, base, with_learning(base, learned, np.full(len(base), 0.8))
+    )
+
+
+def test_every_input_group_is_kept_when_none_can_be_shown_to_cost_ranking() -> None:
+    labels, inputs = _drifting_decisions(1500, 3, drifts=False)
+    trained = train(labels, inputs, Learning(min_leaf=5), date(2025, 4, 1))
+    assert trained.used and trained.left_out == ()
+    assert trained.ranker is not None
+    assert set(trained.ranker.groups_) == {"unit value", "origin", "corridor volume"}
+    # Leaving out the corridor volume was tried and gained nothing beyond the noise.
+    assert "every input kept (held out, average precision" in trained.note
+    y = labels["positive"].to_numpy()
+    cut = 1500 - 300
+    _, choice = choose_groups(
+        inputs.head(cut), y[:cut], inputs.tail(300), y[cut:], Learning(min_leaf=5)
+    )
+    assert choice.contributions is not None
+    part, noise = choice.contributions["unit value"]
+    assert part > NOISE_SDS * noise  # a group that helps, beyond its noise
+
+
+def test_an_input_group_that_says_nothing_about_the_latest_decisions_is_left_out(
+    copied_tiny_store: duckdb.DuckDBPyConnection,
+) -> None:
+    labels, inputs = _drifting_decisions(1500, 3, drifts=True)
+    trained = train(labels, inputs, Learning(min_leaf=5), date(2025, 4, 1))
+    assert trained.used and trained.left_out == ("corridor volume",)
+    assert trained.ranker is not None
+    assert "log_corridor_surge" not in trained.ranker.columns
+    assert "inputs left out as adding nothing: corridor volume (held out" in trained.note
+    # A model reading every group leans on it, and says so in its reasons; the chosen one
+    # never names it.
+    every = LearnedRanker(min_leaf=5).fit(inputs, labels["positive"].to_numpy())
+    assert any("corridor volume" in s for s in _sentences(every, inputs))
+    sentences = _sentences(trained.ranker, inputs)
+    assert not any("corridor volume" in s for s in sentences)
+    assert any("most alike in" in s for s in sentences)
+    # The stored model keeps the choice: the groups it reads and why the others are out.
+    saved = save_model(copied_tiny_store, replace(trained, fingerprint="drift"), "US")
+    stored = stored_model(copied_tiny_store, "drift")
+    assert stored is not None and stored.model_id == saved.model_id
+    assert stored.left_out == ("corridor volume",) and stored.note == trained.note
+
+
+def test_average_precision_is_scikit_learns_with_ties_and_weights() -> None:
+    from sklearn.metrics import average_precision_score
+
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 2, 300)
+    scores = np.round(rng.random(300) + 0.4 * y, 1)  # many ties
+    weights = rng.integers(0, 3, (4, 300))
+    expected = [average_precision_score(y, scores, sample_weight=w) for w in weights]
+    assert average_precision(y, scores, weights) == pytest.approx(expected)
+    assert average_precision(y, scores)[0] == pytest.approx(average_precision_score(y, scores))

@@ -10,7 +10,9 @@ ending in ``_``, ``score`` gives each row a value in [0, 1] (the learned probabi
 analysts confirm it) that depends on that row alone, ``reasons`` says in words what moved
 it. Categories keep their 254 most frequent values (the model's limit is 255), the rest
 share one code; an input constant or missing over the training rows is dropped (it carries
-nothing, and scikit-learn 1.9 fails on a column missing in every row).
+nothing, and scikit-learn 1.9 fails on a column missing in every row), and so is every input
+of a group in ``without`` (the groups the held-out check found to add nothing, see
+``training``): the model never reads them, so its reasons never name them.
 """
 
 from __future__ import annotations
@@ -47,6 +49,29 @@ def one_thread() -> AbstractContextManager[Any]:
     return limited
 
 
+def average_precision(
+    positive: np.ndarray, scores: np.ndarray, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """Average precision of one ranking (``scores``) against the outcomes ``positive``, as
+    scikit-learn defines it (tied scores are one threshold), once per row of ``weights``
+    (each counting the shipments: a bootstrap draw; one row of ones when None); NaN where
+    the counted shipments hold no positive. One sort serves every draw."""
+    order = np.argsort(-scores, kind="stable")
+    ranked = scores[order]
+    counted = (
+        np.ones((1, len(scores))) if weights is None else np.atleast_2d(weights)[:, order]
+    ).astype(np.float64)
+    # A threshold ends where the next score differs.
+    ends = np.append(ranked[1:] != ranked[:-1], True)
+    true_positives = np.cumsum(counted * np.asarray(positive)[order], axis=1)[:, ends]
+    shipments = np.cumsum(counted, axis=1)[:, ends]
+    total = true_positives[:, -1]
+    precision = true_positives / np.maximum(shipments, 1e-12)
+    steps = np.diff(true_positives, axis=1, prepend=0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, np.sum(steps * precision, axis=1) / total, np.nan)
+
+
 def _log_odds(probability: np.ndarray) -> np.ndarray:
     clipped = np.clip(probability, 1e-9, 1 - 1e-9)
     return np.asarray(np.log(clipped / (1 - clipped)))
@@ -60,12 +85,14 @@ class LearnedRanker:
         leaves: int = 31,
         min_leaf: int = 20,
         random_state: int = 0,
+        without: tuple[str, ...] = (),
     ) -> None:
         self.trees = trees
         self.learning_rate = learning_rate
         self.leaves = leaves
         self.min_leaf = min_leaf
         self.random_state = random_state
+        self.without = without
 
     def fit(self, inputs: pl.DataFrame, positive: np.ndarray) -> Self:
         """Learn from the inputs of decided shipments (``shipment_id`` and inputs) and their
@@ -75,6 +102,7 @@ class LearnedRanker:
             for name, dtype in inputs.schema.items()
             if name != "shipment_id"
             and (dtype.is_numeric() or dtype == pl.String)
+            and group_of(name) not in self.without
             and inputs[name].drop_nulls().n_unique() > 1
         ]
         self.categorical_ = [c for c in columns if inputs.schema[c] == pl.String]
@@ -160,6 +188,34 @@ class LearnedRanker:
     def score(self, inputs: pl.DataFrame) -> np.ndarray:
         """The learned probability that analysts confirm each row, from 0 to 1."""
         return self._probability(self._matrix(inputs))
+
+    def contributions(
+        self, inputs: pl.DataFrame, positive: np.ndarray, draws: np.ndarray
+    ) -> dict[str, tuple[float, float]]:
+        """Each input group's part in ranking ``inputs`` (decided shipments the model did
+        not learn from) by their outcomes: the average precision lost when the group's
+        inputs are made typical (their training median, or an unknown category: as the
+        reasons read a group's part), with its sampling noise, the standard deviation of
+        the loss over ``draws`` (bootstrap weights of the rows). Making a group typical
+        rather than shuffling it leaves no chance in the figure but the rows' own. A loss
+        within its noise: the group adds nothing the model can be shown to use on them."""
+        matrix = self._matrix(inputs)
+        variants = [matrix]
+        for group in self.groups_:
+            in_group = np.array([group_of(c) == group for c in self.columns])
+            variants.append(np.where(in_group, self.neutral_, matrix))
+        # Every variant in one prediction.
+        probability = self._probability(np.concatenate(variants)).reshape(len(variants), -1)
+        whole = average_precision(positive, probability[0])[0]
+        drawn = average_precision(positive, probability[0], draws)
+        parts = {}
+        for g, group in enumerate(self.groups_):
+            lost = drawn - average_precision(positive, probability[g + 1], draws)
+            parts[group] = (
+                float(whole - average_precision(positive, probability[g + 1])[0]),
+                float(np.nanstd(lost)),
+            )
+        return parts
 
     def _probability(self, matrix: np.ndarray) -> np.ndarray:
         if self.model_ is None:

@@ -8,8 +8,9 @@ see that day's own decisions), an imported outcome when its ``counts_from`` date
 D. With ``retrain_every`` "week" or "month" the cut is the day's week (Monday) or month.
 
 ``train`` applies the documented checks in order: enough decisions of both outcomes, the
-weight the evidence earns, a learner that ranks the latest held-out decisions worse than
-no learning (average precision, to three decimals) is not used. A model is stored keyed
+weight the evidence earns, which input groups the model reads (``choose_groups``), a
+learner that ranks the latest held-out decisions worse than no learning (average
+precision, to three decimals) is not used. A model is stored keyed
 by the fingerprint of what it learned from, so a run whose decisions did not change reuses
 it, and a backfill fits once per distinct set of decisions.
 """
@@ -33,7 +34,7 @@ from sklearn.metrics import average_precision_score
 
 from transship.detectors.config import Learning
 from transship.learning.features import BASE_SCORE, code_digest, findings
-from transship.learning.model import LearnedRanker
+from transship.learning.model import LearnedRanker, average_precision
 from transship.run.fusion import with_learning
 from transship.storage.sql import load, sql_frame
 
@@ -145,6 +146,11 @@ class Trained:
     def active(self) -> bool:
         return self.used and self.weight > 0 and self.ranker is not None
 
+    @property
+    def left_out(self) -> tuple[str, ...]:
+        """The input groups the model does not read (the held-out check's choice)."""
+        return self.ranker.without if self.ranker is not None else ()
+
 
 def _counted(positives: int, negatives: int) -> str:
     return f"{positives:,} confirmed, {negatives:,} dismissed"
@@ -178,12 +184,13 @@ def _training_digest() -> str:
     return digest.hexdigest()
 
 
-def _ranker(settings: Learning) -> LearnedRanker:
+def _ranker(settings: Learning, without: tuple[str, ...] = ()) -> LearnedRanker:
     return LearnedRanker(
         trees=settings.trees,
         learning_rate=settings.learning_rate,
         leaves=settings.leaves,
         min_leaf=settings.min_leaf,
+        without=without,
     )
 
 
@@ -205,8 +212,8 @@ def train(labels: pl.DataFrame, inputs: pl.DataFrame, settings: Learning, before
             f"{settings.min_each:,} of each outcome{unread}",
         )
     weight = evidence_weight(positives, negatives, settings)
-    check = _holdout_check(rows, y, weight, settings)
-    ranker = _ranker(settings).fit(rows.drop(_LABEL_COLUMNS), y)
+    check, choice = _holdout_check(rows, y, weight, settings)
+    ranker = _ranker(settings, choice.dropped).fit(rows.drop(_LABEL_COLUMNS), y)
     seconds = time.process_time() - started
     used = (
         check.ap_learned is None
@@ -216,10 +223,11 @@ def train(labels: pl.DataFrame, inputs: pl.DataFrame, settings: Learning, before
     learned_from = (
         f"learned from {len(y):,} decisions before {before} ({_counted(positives, negatives)})"
     )
+    chose = f"; {choice.words}" if choice.words else ""
     if used:
-        note = f"{learned_from}, weight {weight:.2f}; {check.words}{unread}"
+        note = f"{learned_from}, weight {weight:.2f}; {check.words}{chose}{unread}"
     else:
-        note = f"learner not used: {check.words}; it {learned_from}{unread}"
+        note = f"learner not used: {check.words}; it {learned_from}{chose}{unread}"
     return replace(
         counted,
         weight=weight,
@@ -249,9 +257,10 @@ class HoldoutCheck:
 
 def _holdout_check(
     rows: pl.DataFrame, y: np.ndarray, weight: float, settings: Learning
-) -> HoldoutCheck:
-    """Train on all but the latest decisions and rank those: the fused score against the
-    score without learning, by average precision."""
+) -> tuple[HoldoutCheck, GroupChoice]:
+    """Train on all but the latest decisions and rank those: which input groups to read
+    (``choose_groups``), then the fused score of the chosen model against the score without
+    learning, by average precision."""
     size = round(settings.holdout_share * len(y))
     held, kept = y[len(y) - size :], y[: len(y) - size]
     if size < settings.min_holdout or len(np.unique(held)) < 2:
@@ -262,20 +271,20 @@ def _holdout_check(
             f"not checked against held-out decisions (the latest {size:,} hold "
             + ("too few" if size < settings.min_holdout else "one outcome only")
             + ")",
-        )
+        ), EVERY_GROUP
     if min(int(kept.sum()), int(len(kept) - kept.sum())) < settings.min_each:
         return HoldoutCheck(
             None, None, None, "not checked: without the latest decisions too few remain"
-        )
+        ), EVERY_GROUP
     inputs = rows.drop(_LABEL_COLUMNS)
-    early = _ranker(settings).fit(inputs.head(len(kept)), kept)
-    tail = inputs.tail(size)
+    head, tail = inputs.head(len(kept)), inputs.tail(size)
+    early, choice = choose_groups(head, kept, tail, held, settings)
     learned = early.score(tail)
     base = tail[BASE_SCORE].fill_null(0.0).to_numpy()
     backed = support(
         findings(tail),
         100 * learned > base,
-        findings(inputs.head(len(kept))),
+        findings(head),
         kept,
         settings.min_each,
     )
@@ -288,7 +297,93 @@ def _holdout_check(
         ap_base,
         f"on the latest {size:,} decisions held out, average precision {ap_learned:.2f} with "
         f"learning against {ap_base:.2f} without",
+    ), choice
+
+
+@dataclass(frozen=True)
+class GroupChoice:
+    """Which input groups the model reads, and why."""
+
+    dropped: tuple[str, ...]
+    """Groups left out: on the held-out decisions they added nothing, and the model without
+    them ranked those decisions better by more than the sampling noise."""
+    words: str
+    contributions: dict[str, tuple[float, float]] | None = None
+    """Each group's held-out contribution (average precision lost when it is shuffled) and
+    its sampling noise."""
+
+
+EVERY_GROUP = GroupChoice((), "")
+
+BOOTSTRAP_DRAWS = 200
+NOISE_SDS = 2.0
+"""Beyond the noise: more than twice the standard deviation over bootstrap draws of the
+held-out decisions (one-sided, about 2.5% of chance differences pass). A group helps when
+its contribution is beyond the noise; a model without some groups is chosen only when it
+ranks the held-out decisions better by more than the noise of that difference."""
+
+
+def choose_groups(
+    head: pl.DataFrame,
+    kept: np.ndarray,
+    tail: pl.DataFrame,
+    held: np.ndarray,
+    settings: Learning,
+) -> tuple[LearnedRanker, GroupChoice]:
+    """The input groups to read, chosen on the held-out decisions, and the model trained
+    without the latest decisions on them.
+
+    Candidates, each trained on ``head`` (all but the latest decisions) and judged on
+    ``tail`` (the latest) by the average precision of the learned probability: every group;
+    every group but those whose held-out contribution (``LearnedRanker.contributions``) is
+    not positive; every group but those whose contribution is not beyond its noise (the
+    two are one candidate when they leave out the same groups). Every group stays unless a
+    candidate without some ranks better by more than the noise of the difference; of two
+    that do, the better. A source's inputs may carry nothing about its outcomes or drift
+    with time (a corridor's recent volume in files whose dates mean nothing): the latest
+    decisions are the closest to the days the model will score, so they decide.
+    """
+    draws = np.random.default_rng(0).multinomial(
+        len(held), np.full(len(held), 1 / len(held)), size=BOOTSTRAP_DRAWS
     )
+    every = _ranker(settings).fit(head, kept)
+    contributions = every.contributions(tail, held, draws)
+    candidates = {
+        tuple(sorted(g for g, (part, noise) in contributions.items() if part <= bound * noise))
+        for bound in (0.0, NOISE_SDS)
+    }
+    scored = every.score(tail)
+    ap_every = float(average_precision(held, scored)[0])
+    drawn_every = average_precision(held, scored, draws)
+    best: tuple[float, tuple[str, ...], LearnedRanker, str] | None = None
+    tried = []
+    for idle in sorted(candidates, key=len):
+        if not idle or len(idle) == len(contributions):
+            continue
+        reduced = _ranker(settings, idle).fit(head, kept)
+        scores = reduced.score(tail)
+        ap = float(average_precision(held, scores)[0])
+        noise = float(np.nanstd(average_precision(held, scores, draws) - drawn_every))
+        figures = f"{ap:.3f} without {_listed(idle)}, sampling noise {noise:.3f}"
+        tried.append(figures)
+        if ap - ap_every > NOISE_SDS * noise and (best is None or ap > best[0]):
+            best = (ap, idle, reduced, figures)
+    if not tried:
+        return every, replace(EVERY_GROUP, contributions=contributions)
+    if best is None:
+        words = f"every input kept (held out, average precision {ap_every:.3f} with every "
+        return every, GroupChoice((), words + f"input against {'; '.join(tried)})", contributions)
+    _, idle, reduced, figures = best
+    return reduced, GroupChoice(
+        idle,
+        f"inputs left out as adding nothing: {_listed(idle)} (held out, average precision "
+        f"{figures}, against {ap_every:.3f} with every input)",
+        contributions,
+    )
+
+
+def _listed(groups: tuple[str, ...]) -> str:
+    return groups[0] if len(groups) == 1 else ", ".join(groups[:-1]) + " and " + groups[-1]
 
 
 def stored_model(con: duckdb.DuckDBPyConnection, key: str) -> Trained | None:
