@@ -19,15 +19,18 @@ import polars as pl
 
 from transship.detectors import DetectorConfig
 from transship.detectors.base import Detector
+from transship.entities.resolve import resolve_for_run
 from transship.errors import TransshipError
 from transship.features.build import (
     Reference,
     build_features,
+    load_entities,
     load_flows,
     load_history,
     load_profile_shipments,
 )
 from transship.features.controls import code_events
+from transship.features.entities import Entities, named_traders
 from transship.features.profiles import (
     code_profile,
     control_phase,
@@ -209,6 +212,7 @@ class Prepared:
     fits: dict[FitKey, list[Detector]] = field(default_factory=dict)
     fingerprints: dict[FitKey, str] = field(default_factory=dict)
     several_countries: bool = False
+    entities: Entities = field(default_factory=Entities)
 
 
 def start_run(
@@ -228,8 +232,10 @@ def start_run(
 
 
 def prepare(con: duckdb.DuckDBPyConnection, result: RunResult, config: DetectorConfig) -> Prepared:
-    """Load what the run needs and build features only as far back as it needs them: the
-    run's own days, plus a year before any quarter whose fit is not stored."""
+    """Resolve the trader spellings not resolved yet, load what the run needs and build
+    features only as far back as it needs them: the run's own days, plus a year before
+    any quarter whose fit is not stored."""
+    result.warnings += resolve_for_run(con)
     reference = Reference.load(con)
     flows = load_flows(con)
     quarters = sorted({quarter_start(first) for first, _ in partitions(result.start, result.end)})
@@ -245,7 +251,8 @@ def prepare(con: duckdb.DuckDBPyConnection, result: RunResult, config: DetectorC
         for quarter, country in fingerprints
         if (quarter, country) not in fits
     ]
-    history = load_history(con, result.end, min([result.start, *refits]))
+    exact_from = min([result.start, *refits])
+    history = load_history(con, result.end, exact_from)
     prepared = Prepared(
         None, flows, reference, result.end, history.complete, fits, fingerprints, several
     )
@@ -254,8 +261,14 @@ def prepare(con: duckdb.DuckDBPyConnection, result: RunResult, config: DetectorC
             f"no stored shipments arrived between {result.start} and {result.end}"
         )
         return prepared
+    prepared.entities = load_entities(con, result.end, exact_from)
     prepared.features = build_features(
-        history.frame, flows, reference, config, earlier_first_seen=history.earlier_first_seen
+        history.frame,
+        flows,
+        reference,
+        config,
+        earlier_first_seen=history.earlier_first_seen,
+        entities=prepared.entities,
     )
     return prepared
 
@@ -352,11 +365,14 @@ def write_profiles(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> None:
     """Rebuild the profile tables from every shipment up to the run's end date.
 
     Origin switches come from the features, whose controlled shipments are all there.
+    Traders are the entities of the run's end date, named by their most used spelling.
     """
     if prepared.features is None:
         return
-    shipments = (
-        prepared.features if prepared.complete else load_profile_shipments(con, prepared.until)
+    shipments = named_traders(
+        prepared.features if prepared.complete else load_profile_shipments(con, prepared.until),
+        prepared.entities,
+        prepared.until,
     )
     controls = code_events(prepared.reference.controlled, prepared.reference.events)
     corridors = pl.concat(
@@ -375,7 +391,9 @@ def write_profiles(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> None:
         .join(new_pairs(shipments), on=["import_country", "exporter"], how="left")
         .with_columns(pl.col("new_pairs_90d").fill_null(0)),
         "profile_importers": importer_profile(shipments).join(
-            origin_switches(prepared.features), on=["import_country", "importer"], how="left"
+            origin_switches(named_traders(prepared.features, prepared.entities, prepared.until)),
+            on=["import_country", "importer"],
+            how="left",
         ),
     }
     con.begin()
