@@ -210,8 +210,10 @@ def test_relationships_sees_an_origin_switch_after_a_control() -> None:
             "exporter_controlled_kg_90d": [10.0, 10.0],
             "pair_new": [False, False],
             "control_date": [date(2024, 12, 3), date(2024, 12, 3)],
-            "importer": ["Acme LLC", "Acme LLC"],
+            "importer": ["ACME L.L.C.", "Acme LLC"],
+            "importer_name": ["Acme LLC", "Acme LLC"],
             "exporter": ["X Pvt Ltd", "Y Ltd"],
+            "exporter_name": ["X Pvt Ltd", "Y Ltd"],
             "material": ["antimony", "antimony"],
             "origin_name": ["India", "Belgium"],
             "arrival_date": [date(2025, 1, 5), date(2025, 1, 5)],
@@ -220,8 +222,10 @@ def test_relationships_sees_an_origin_switch_after_a_control() -> None:
     detector = Relationships().fit(frame)
     scores = detector.score(frame)
     assert scores.tolist() == [1.0, 0.0]
+    # The importer is named as its entity, and as this shipment spells it.
     assert detector.reasons(frame, scores)[0].startswith(
-        "Importer Acme LLC bought antimony mainly from China (120.0 t) before China's control"
+        "Importer Acme LLC, written here as ACME L.L.C., bought antimony mainly from China "
+        "(120.0 t) before China's control"
     )
 
 
@@ -235,6 +239,7 @@ def test_structuring_wants_many_small_steady_parcels() -> None:
             "importer_monthly_cv": [0.1, 0.1, 0.1],
             "transport_mode": ["air", "sea", "air"],
             "importer": ["A", "B", "C"],
+            "importer_name": ["A", "B", "C"],
             "hs6": ["811292"] * 3,
         }
     )
