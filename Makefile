@@ -35,10 +35,14 @@ lint: $(STAMP) ## ruff and mypy --strict
 check-wheel: ## Build the wheel, install it in a fresh virtualenv, run every --help and the demo outside the checkout (a few minutes)
 	PYTHON=$(PYTHON) .ci/check-wheel
 
-bench: $(STAMP) ## Benchmarks: ingest against bare DuckDB; detection on a 1.5M-shipment world against pandas + IsolationForest; entity resolution
+bench: $(STAMP) ## Benchmarks: ingest against bare DuckDB; detection on a 1.5M-shipment world against pandas + IsolationForest; entity resolution; learning
 	$(BIN)/python -m benchmarks.ingest --out bench-out
 	$(BIN)/python -m benchmarks.detection --out bench-out --size large
 	$(BIN)/python -m benchmarks.entities --out bench-out
+	$(BIN)/python -m benchmarks.learning --out bench-out --data $(SHARED_DATA)
+
+bench-learning: $(STAMP) ## The learned ranker: Korean declarations (labels, replay), synthetic replay, retraining on 1.5M shipments
+	$(BIN)/python -m benchmarks.learning --out bench-out --data $(SHARED_DATA)
 
 schedule: $(STAMP) ## Serve the Prefect deployments from this machine (nightly 02:00, warnings the 20th 03:00)
 	$(BIN)/transship schedule serve
@@ -52,4 +56,4 @@ load-shared: $(STAMP) ## Load the real data sets in SHARED_DATA through their ad
 clean: ## Remove the virtualenv and local stores
 	rm -rf $(VENV) data bench-out
 
-.PHONY: help setup demo test lint check-wheel bench schedule review load-shared clean
+.PHONY: help setup demo test lint check-wheel bench bench-learning schedule review load-shared clean

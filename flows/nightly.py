@@ -1,4 +1,10 @@
-"""The nightly run: ingest a day's drop, score that day, write its flags."""
+"""The nightly run: ingest a day's drop, score that day, write its flags.
+
+When analysts recorded decisions (or imported inspection outcomes) since the last model
+was trained, scoring the day retrains the learned ranker on every decision recorded before
+the day, stores it and uses it; otherwise it reuses the stored model. The log names the
+learned model the run used, or why it went without one.
+"""
 
 from __future__ import annotations
 

@@ -19,6 +19,9 @@ def all_commands() -> list[tuple[str, ...]]:
 
     def walk(command: Any, path: tuple[str, ...]) -> None:
         if hasattr(command, "commands"):
+            # A group that also runs on its own (`evaluate`) is a command too.
+            if path and command.invoke_without_command:
+                found.append(path)
             for name, sub in command.commands.items():
                 walk(sub, (*path, name))
         else:
@@ -44,13 +47,16 @@ def test_the_command_list_is_complete() -> None:
         "run",
         "flags",
         "evaluate",
+        "evaluate feedback",
         "evaluate-real",
+        "scores",
         "runs",
         "schedule show",
         "schedule serve",
         "review list",
         "review show",
         "review decide",
+        "review import",
         "users add",
         "users list",
         "users deactivate",

@@ -1,5 +1,7 @@
 -- The chosen flags with their shipment and latest decision, for the queue, a flag page or
--- an export; ranked as the queue ranks them. When the rules change, the same shipment or
+-- an export; ranked as the queue ranks them. A shipment flag carries what the learned part
+-- did to its score (its score without it, the learned model) and whether it was chosen for
+-- learning, from the run that scored it. When the rules change, the same shipment or
 -- corridor is flagged again under a new id: the latest decision on any earlier flag of it
 -- comes along, so no analyst has to decide it twice unknowingly.
 WITH chosen AS (
@@ -95,7 +97,13 @@ final AS (
         e.earlier_at,
         e.earlier_note,
         e.earlier_flag_id,
-        e.earlier_version
+        e.earlier_version,
+        ss.base_score,
+        ss.learned,
+        ss.learned_weight,
+        ss.learned_model,
+        ss.chosen_for_learning,
+        lm.note AS learned_note
     FROM chosen AS c
     LEFT JOIN shipments AS s ON s.shipment_id = c.shipment_id
     LEFT JOIN ref_countries AS origin ON origin.code = c.origin_country
@@ -103,6 +111,9 @@ final AS (
     LEFT JOIN ref_countries AS importing ON importing.code = c.import_country
     LEFT JOIN latest_decision AS d ON d.flag_id = c.flag_id
     LEFT JOIN earlier_decision AS e ON e.flag_id = c.flag_id
+    LEFT JOIN shipment_scores AS ss
+        ON ss.shipment_id = c.shipment_id AND ss.detector_version = c.detector_version
+    LEFT JOIN learned_models AS lm ON lm.model_id = ss.learned_model
     ORDER BY c.score DESC, c.flag_date DESC, c.flag_id
 )
 

@@ -38,7 +38,7 @@ for command in (
     run.backfill,
     run.run,
     run.flags,
-    evaluate.evaluate,
+    run.scores,
     evaluate.evaluate_real,
     run.runs,
     warn.warn,
@@ -47,6 +47,7 @@ for command in (
 ):
     app.command()(command)
 
+app.add_typer(evaluate.app, name="evaluate")
 app.add_typer(ingest.app, name="ingest")
 app.add_typer(schedule.app, name="schedule")
 app.add_typer(review.app, name="review")

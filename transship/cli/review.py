@@ -14,6 +14,7 @@ from transship.cli.common import (
     MaterialsOption,
     command_group,
     console,
+    errors,
     opened_store,
     reported,
 )
@@ -143,9 +144,22 @@ def _print_evidence(evidence: Evidence) -> None:
             f"{f['description'] or 'no description'}",
             highlight=False,
         )
+    if f.get("chosen_for_learning"):
+        from transship.learning.explore import WHY_CHOSEN
+
+        console.print(
+            f"Chosen for learning: {WHY_CHOSEN[f['chosen_for_learning']]}", highlight=False
+        )
     console.print("\n[bold]Why[/]")
     for sentence in evidence.reasons:
         console.print(f"• {sentence}", highlight=False, markup=False)
+    if f.get("learned_weight"):
+        console.print(
+            f"\n[bold]Learned part[/] {f['base_score']:.0f} -> {f['score']:.0f} "
+            f"({f['score'] - f['base_score']:+.0f} points); learned model {f['learned_model']}: "
+            f"{f['learned_note']}",
+            highlight=False,
+        )
     console.print("\n[bold]Detectors[/]")
     for part in evidence.contributions:
         score = "—" if part.score is None else f"{part.score:.2f}"
@@ -210,3 +224,83 @@ def review_decide(
     with opened_store(db, materials) as con:
         count = decide(con, flags, decision, note, find_user(con, analyst))
     console.print(f"recorded {decision} on {count} flag(s) for {analyst}")
+
+
+@app.command("import")
+def review_import(
+    file: Annotated[Path, typer.Argument(help="CSV of past inspection outcomes")],
+    analyst: Annotated[str, typer.Option(help="Who imports them (see `transship users list`)")],
+    id_column: Annotated[str, typer.Option(help="The column holding shipment ids")] = (
+        "shipment_id"
+    ),
+    label_column: Annotated[
+        str, typer.Option(help="The column holding the outcome: 1 fraud found, 0 clean")
+    ] = "positive",
+    decided_at_column: Annotated[
+        str | None,
+        typer.Option(help="A column with the date each outcome was known, YYYY-MM-DD"),
+    ] = None,
+    lag_days: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Without --decided-at-column, an outcome counts from arrival plus this "
+            r"many days \[default: 30]",
+        ),
+    ] = None,
+    note: Annotated[str | None, typer.Option(help="Note for the decision log")] = None,
+    db: DbOption = None,
+    materials: MaterialsOption = None,
+) -> None:
+    """Load past inspection outcomes as decisions the learner learns from, whether or not
+    transship flagged those shipments. They change no flag; the decision log lists them as
+    imported. Ids quarantined at ingest are reported and skipped; any other id the store
+    does not hold refuses the file (exit 2), as do repeated ids, missing columns and
+    outcomes other than 0 and 1. Importing the same file again changes nothing.
+
+    Example:
+
+        transship review import train.csv --id-column "Declaration ID"
+            --label-column Fraud --analyst a.lopez
+    """
+    from transship.learning.labels import LabelColumns, listed
+    from transship.learning.outcomes import DEFAULT_LAG_DAYS, import_outcomes
+    from transship.review.users import find_user
+
+    columns = LabelColumns(id_column, label_column, decided_at_column)
+    with opened_store(db, materials) as con:
+        result = import_outcomes(
+            con,
+            file,
+            find_user(con, analyst),
+            columns,
+            DEFAULT_LAG_DAYS if lag_days is None else lag_days,
+            note,
+        )
+    if result.quarantined:
+        errors.print(
+            f"[yellow]skipped:[/] {len(result.quarantined):,} ids were quarantined at ingest "
+            f"and have no shipment: {listed(result.quarantined)} (see `transship quarantine`)",
+            highlight=False,
+            soft_wrap=True,
+        )
+    counted = (
+        f"counting from {decided_at_column}"
+        if decided_at_column
+        else f"counting from arrival + {DEFAULT_LAG_DAYS if lag_days is None else lag_days} days"
+    )
+    if result.imported == 0:
+        console.print(
+            f"nothing new: all {result.rows - len(result.quarantined):,} outcomes of {file} "
+            "were imported before",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
+    console.print(
+        f"imported {result.imported:,} inspection outcomes from {file} for {analyst} "
+        f"({result.positives:,} fraud found, {result.imported - result.positives:,} clean; "
+        f"{counted})" + (f"; {result.already:,} were already imported" if result.already else ""),
+        highlight=False,
+        soft_wrap=True,
+    )

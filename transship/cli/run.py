@@ -148,6 +148,39 @@ def flags(
     console.print(f"{frame.height} flags written to {out}")
 
 
+def scores(
+    start: Annotated[str, typer.Option(help="First arrival date, YYYY-MM-DD")],
+    end: Annotated[str, typer.Option(help="Last arrival date, YYYY-MM-DD")],
+    output_format: Annotated[str, typer.Option("--format", help="csv | json")] = "csv",
+    out: Annotated[Path | None, typer.Option(help="Write here [default: standard output]")] = None,
+    db: DbOption = None,
+    materials: MaterialsOption = None,
+) -> None:
+    """Export every scored shipment of a date range, flagged or not: shipment_id,
+    arrival_date, importing country, score, then whether it is flagged or chosen for learning, its learned
+    part, and whether its score is exact (a shipment the costly models skipped has a lower
+    bound).
+
+    Example:
+
+        transship scores --start 2021-04-01 --end 2021-06-30 --format csv --out scores.csv
+    """
+    from transship.run.scores import SCORE_FORMATS, export_scores, scored_shipments
+
+    if output_format not in SCORE_FORMATS:
+        errors.print(f"[bold red]error:[/] --format must be one of {', '.join(SCORE_FORMATS)}")
+        raise typer.Exit(EXIT_BAD_OPTION)
+    first, last = parse_date(start, "--start"), parse_date(end, "--end")
+    assert first is not None and last is not None
+    with opened_store(db, materials, read_only=True) as con:
+        frame = scored_shipments(con, first, last)
+    if out is None:
+        sys.stdout.write(frame.write_csv() if output_format == "csv" else frame.write_json())
+        return
+    export_scores(frame, output_format, out)
+    console.print(f"{frame.height:,} scored shipments written to {out}", highlight=False)
+
+
 def print_flags(frame: pl.DataFrame) -> None:
     table = Table(title="Flags", title_justify="left", show_lines=True)
     for column in ("score", "severity", "date", "into", "origin", "hs code", "reasons"):

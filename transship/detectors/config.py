@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Self, get_type_hints
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, get_type_hints
 
 from pydantic import (
     BaseModel,
@@ -31,7 +31,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
-from transship.detectors.base import Detector, DetectorError, Share
+from transship.detectors.base import Count, Detector, DetectorError, Share
 from transship.detectors.registry import DETECTORS
 
 if TYPE_CHECKING:
@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 DEFAULT_RULES = Path(__file__).parent / "rules.toml"
 CLOSED = ConfigDict(extra="forbid")
 EARLY_WARNING = "early_warning"
-SECTIONS = ("fusion", "weights", "review", EARLY_WARNING)
+LEARNING = "learning"
+SECTIONS = ("fusion", "weights", "review", LEARNING, EARLY_WARNING)
 
 
 class RulesError(DetectorError):
@@ -107,6 +108,44 @@ class Review(BaseModel):
     reopen_margin: float = Field(default=15.0, ge=0.0, le=100.0)
 
 
+class Learning(BaseModel):
+    """[learning]: the ranker learned from analysts' decisions and imported inspection
+    outcomes (transship/learning/), how its score joins the fused score, and how much of
+    the review budget is spent on learning. Not part of the detector version: like the
+    decisions themselves, it changes scores under one version (each run records the
+    learned model it used)."""
+
+    model_config = CLOSED
+
+    enabled: bool = True
+    min_decisions: Count = 30
+    min_each: Count = 5
+    full_evidence: Count = 500
+    max_weight: Share = 0.8
+    holdout_share: float = Field(default=0.2, gt=0.0, le=0.5)
+    min_holdout: Count = 10
+    retrain_every: Literal["day", "week", "month"] = "day"
+    review_budget: Share = 0.02
+    explore_share: Share = 0.1
+    trees: Count = 300
+    learning_rate: float = Field(default=0.05, gt=0.0, le=1.0)
+    leaves: int = Field(default=31, ge=2)
+    min_leaf: Count = 20
+
+    @model_validator(mode="after")
+    def _evidence_rises(self) -> Self:
+        if not self.min_each < self.full_evidence:
+            raise ValueError(
+                f"min_each ({self.min_each}) must be below full_evidence ({self.full_evidence})"
+            )
+        if 2 * self.min_each > self.min_decisions:
+            raise ValueError(
+                f"min_decisions ({self.min_decisions}) must be at least twice min_each "
+                f"({self.min_each}): the learner needs that many of each outcome"
+            )
+        return self
+
+
 class Parameters(BaseModel):
     """A detector's section: its ``__init__`` parameters, with their annotated ranges."""
 
@@ -145,8 +184,8 @@ def _warning_model() -> type[WarningSettings]:
 
 @cache
 def rules_model() -> type[BaseModel]:
-    """The whole file: [fusion], [weights], [review], [early_warning] and one optional section
-    per detector."""
+    """The whole file: [fusion], [weights], [review], [learning], [early_warning] and one
+    optional section per detector."""
     warning = _warning_model()
     weights: dict[str, Any] = {name: (Share, ...) for name in rule_names()}
     sections: dict[str, Any] = {}
@@ -159,6 +198,7 @@ def rules_model() -> type[BaseModel]:
         fusion=(Fusion, ...),
         weights=(create_model("weights", __config__=CLOSED, **weights), ...),
         review=(Review, Field(default_factory=Review)),
+        learning=(Learning, Field(default_factory=Learning)),
         early_warning=(warning, Field(default_factory=warning)),
         **sections,
     )
@@ -231,8 +271,13 @@ def _extra(section: str, key: str | None) -> str:
                 f"[weights] {key} is a model: the models enter together with [fusion] model_weight"
             )
         return f"[weights] {key} is not a detector; detectors are {', '.join(rule_names())}"
-    if section in ("fusion", "review"):
-        known = Fusion if section == "fusion" else Review
+    if section in ("fusion", "review", LEARNING):
+        settings: dict[str, type[BaseModel]] = {
+            "fusion": Fusion,
+            "review": Review,
+            LEARNING: Learning,
+        }
+        known = settings[section]
         return (
             f"[{section}] {key} is not a {section} setting; the settings are "
             f"{', '.join(known.model_fields)}"
@@ -268,6 +313,7 @@ class DetectorConfig:
     source: str
     review: dict[str, Any] = field(default_factory=dict)
     early_warning: dict[str, Any] = field(default_factory=dict)
+    learning: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         rules = validate_rules(
@@ -276,6 +322,7 @@ class DetectorConfig:
                 "fusion": self.fusion,
                 "weights": self.weights,
                 "review": self.review,
+                LEARNING: self.learning,
                 EARLY_WARNING: self.early_warning,
             },
             self.source,
@@ -286,6 +333,7 @@ class DetectorConfig:
         object.__setattr__(self, "fusion", valid["fusion"])
         object.__setattr__(self, "review", valid["review"])
         object.__setattr__(self, EARLY_WARNING, valid[EARLY_WARNING])
+        object.__setattr__(self, LEARNING, valid[LEARNING])
 
     @classmethod
     def load(cls, path: Path | None = None) -> DetectorConfig:
@@ -301,12 +349,18 @@ class DetectorConfig:
             source=str(path),
             review=data.get("review", {}),
             early_warning=data.get(EARLY_WARNING, {}),
+            learning=data.get(LEARNING, {}),
         )
 
     @property
     def reopen_margin(self) -> float:
         """Points a dismissed flag's score must rise by in a rerun before it reopens."""
         return float(self.review["reopen_margin"])
+
+    @property
+    def learning_settings(self) -> Learning:
+        """The [learning] section: when the learned ranker is used and with what weight."""
+        return Learning.model_validate(self.learning)
 
     @property
     def warning_settings(self) -> WarningSettings:
@@ -325,6 +379,8 @@ class DetectorConfig:
 
         The review policy and the early-warning settings are left out: they change what
         happens to decisions and which trade-flow warnings are raised, not a flag's score.
+        So are the learning settings: the learned part moves scores under one version as
+        decisions accrue, and each run records the learned model it used.
         """
         payload = json.dumps(
             [

@@ -58,7 +58,10 @@ def ingest_file(
     insert_sql: str,
     mapping: str | None = None,
     insert_params: dict[str, object] | None = None,
+    also_insert: tuple[str, ...] = (),
 ) -> IngestResult:
+    """Load one file as one batch. ``also_insert`` names SQL files run after ``insert_sql``
+    in the same transaction (a shipment's attributes are loaded with it or not at all)."""
     started = datetime.now()
     if not path.is_file():
         raise InputFileError(f"{path}: no such file")
@@ -89,6 +92,8 @@ def ingest_file(
             loaded = 0
             if columns:
                 loaded = int(scalar(con, load(insert_sql), {**params, **(insert_params or {})}))
+                for extra in also_insert:
+                    con.execute(load(extra), params).fetchall()
             quarantined = int(scalar(con, load("ingest/insert_quarantine"), params))
             quarantined += int(scalar(con, load("ingest/insert_rejects"), params))
             rows_in = int(scalar(con, load("ingest/rows_in")))

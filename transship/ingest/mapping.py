@@ -18,14 +18,35 @@ Example (``fixtures/mappings/korea_customs.toml``)::
     [constants]            # fill a canonical column with one value for every row
     import_country = "KR"
     port_of_unlading = "KR"
+
+    [attributes]           # more columns of the source, kept beside the shipment
+    customs_office = { column = "Office ID", kind = "category" }
+    tax_rate = { column = "Tax Rate", kind = "number" }
+    declarant = { column = "Declarant ID", kind = "identifier" }
+
+An attribute is a number (a value that does not parse quarantines the row, as any bad
+number does), a category (a small vocabulary: the learner reads it as categories) or an
+identifier (kept, never read by a model: identifiers as categories learn the traders by
+heart). Attributes live in their own table (``shipment_attributes``), so the shipment
+contract stays as it is.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveFloat,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from transship.errors import MappingError
 from transship.ingest.contract import CONTRACT_COLUMNS
@@ -39,6 +60,19 @@ class CurrencyConversion(BaseModel):
     rate_note: str = ""
 
 
+ATTRIBUTE_KINDS = ("number", "category", "identifier")
+_ATTRIBUTE_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+class Attribute(BaseModel):
+    """A source column kept as an attribute of the shipment."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    column: str = Field(min_length=1)
+    kind: Literal["number", "category", "identifier"]
+
+
 class ColumnMapping(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -47,6 +81,22 @@ class ColumnMapping(BaseModel):
     columns: dict[str, str] = Field(default_factory=dict)
     constants: dict[str, str] = Field(default_factory=dict)
     currency: CurrencyConversion | None = None
+    attributes: dict[str, Attribute] = Field(default_factory=dict)
+
+    @field_validator("attributes")
+    @classmethod
+    def _attribute_names(cls, attributes: dict[str, Attribute]) -> dict[str, Attribute]:
+        bad = [name for name in attributes if not _ATTRIBUTE_NAME.fullmatch(name)]
+        if bad:
+            raise ValueError(
+                f"attribute names {bad} must be lower-case letters, digits and underscores"
+            )
+        canonical = sorted(set(attributes) & set(CONTRACT_COLUMNS))
+        if canonical:
+            raise ValueError(
+                f"attributes {canonical} are canonical columns; map them under [columns]"
+            )
+        return attributes
 
     @model_validator(mode="after")
     def _known_columns(self) -> ColumnMapping:

@@ -7,6 +7,7 @@ from functools import partial
 from pathlib import Path
 
 import duckdb
+from duckdb import ColumnExpression, ConstantExpression
 
 from transship.errors import MissingColumnsError
 from transship.ingest.batch import IngestResult, ingest_file
@@ -36,6 +37,7 @@ def ingest_shipments(
             stage=partial(_stage, mapping=mapping, path=path),
             insert_sql="ingest/insert_shipments",
             mapping=None if mapping is IDENTITY else mapping.name,
+            also_insert=("ingest/insert_attributes",) if mapping.attributes else (),
         )
 
 
@@ -62,3 +64,47 @@ def _stage(
     )
     con.execute(load("staging/stg_shipments"))
     con.execute(load("ingest/problem_rows_shipments"))
+    if mapping.attributes:
+        _stage_attributes(con, columns, mapping, path)
+
+
+def _stage_attributes(
+    con: duckdb.DuckDBPyConnection, columns: list[str], mapping: ColumnMapping, path: Path
+) -> None:
+    """The mapping's attributes as rows (record, name, kind, header, text) in
+    ``attributes_input``; a number that does not parse adds its problem to the row's."""
+    by_lower = {c.strip().lower(): c for c in columns}
+    found = {
+        name: by_lower.get(attribute.column.strip().lower())
+        for name, attribute in mapping.attributes.items()
+    }
+    missing = [
+        f"{name} ('{mapping.attributes[name].column}')"
+        for name, column in found.items()
+        if column is None
+    ]
+    if missing:
+        raise MissingColumnsError(
+            f"{path}: missing the columns of attributes {', '.join(missing)} (through mapping "
+            f"'{mapping.name}'); the file has {', '.join(columns)}. Nothing was loaded from it."
+        )
+    text = duckdb.sqltypes.VARCHAR
+    raw = con.table("raw_input")
+    parts = [
+        raw.select(
+            ColumnExpression("record_no"),
+            ConstantExpression(name).alias("name"),
+            ConstantExpression(mapping.attributes[name].kind).alias("kind"),
+            ConstantExpression(column).alias("header"),
+            ColumnExpression(column).cast(text).alias("text"),
+        )
+        for name, column in found.items()
+        if column is not None
+    ]
+    union = parts[0]
+    for part in parts[1:]:
+        union = union.union(part)
+    # Registered, the relation is a temporary view (see project_to_contract).
+    con.register("attributes_input", union)
+    con.execute(load("staging/stg_attributes"))
+    con.execute(load("ingest/problem_rows_attributes"))

@@ -8,6 +8,11 @@ score enters with ``[fusion] model_weight``; risk = 100 x (1 - (1 - rules) x
 (1 - model_weight x models)), rounded to 0.01. A row is ``supported`` when a detector
 outside ``[fusion] supporting`` scored it: only supported rows become flags.
 
+For shipments, the learned part (transship/learning/) then moves that risk towards what
+analysts decided: ``with_learning`` gives (1 - w) x risk + w x 100 x learned, where learned
+is the learned probability that analysts confirm the shipment and w the weight its evidence
+earned ([learning]); with no learned part (w = 0) the risk is exactly as before.
+
 Every flag, at every level, states its detectors the same way (``explain``).
 """
 
@@ -105,6 +110,18 @@ def fuse(
         if detector.name not in config.fusion["supporting"]:
             supported |= scores[detector.name] > 0
     return Fused(np.round(risk, 2), contributions, supported)
+
+
+def with_learning(base: np.ndarray, learned: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """The risk with the learned part, rounded to 0.01: rows whose weight is 0, or that have
+    no learned score, keep ``base`` exactly."""
+    base = np.asarray(base, dtype=np.float64)
+    learned = np.asarray(learned, dtype=np.float64)
+    weight = np.asarray(weight, dtype=np.float64)
+    on = (weight > 0) & np.isfinite(learned)
+    risk = base.copy()
+    risk[on] = np.round((1 - weight[on]) * base[on] + weight[on] * 100 * learned[on], 2)
+    return risk
 
 
 def severity(score: pl.Expr, config: DetectorConfig) -> pl.Expr:

@@ -40,6 +40,15 @@ from transship.features.profiles import (
     new_pairs,
     origin_switches,
 )
+from transship.learning.explore import daily_quotas
+from transship.learning.part import LearnedPart
+from transship.learning.pipeline import (
+    LearningNeeds,
+    learned_parts,
+    learning_needs,
+    write_scores,
+)
+from transship.learning.pipeline import summary as learning_summary
 from transship.run.corridors import corridor_month_flags, corridor_year_flags
 from transship.run.fits import FitKey, cached_fits, fit_label, history_fingerprints, save_fit
 from transship.run.fusion import severity
@@ -79,6 +88,8 @@ class RunResult:
     warnings: list[str] = field(default_factory=list)
     fits_reused: list[str] = field(default_factory=list)
     fits_made: list[str] = field(default_factory=list)
+    learning: list[str] = field(default_factory=list)
+    learning_seconds: float = 0.0
     seconds: float = 0.0
     started: float = field(default_factory=time.perf_counter)
 
@@ -95,6 +106,7 @@ class RunResult:
             f"and {self.corridor_flags:,} corridor flags ({severities or 'none'}), "
             f"{self.new_high} new high-severity, in {self.seconds:.1f} s"
             + "".join(f"; {part}" for part in fits)
+            + "".join(f"\nlearning {line}" for line in self.learning)
         )
 
     def report(self) -> dict[str, object]:
@@ -109,6 +121,8 @@ class RunResult:
             "new_high": self.new_high,
             "fits_reused": self.fits_reused,
             "fits_made": self.fits_made,
+            "learning": self.learning,
+            "learning_seconds": round(self.learning_seconds, 2),
         }
 
 
@@ -163,9 +177,11 @@ def as_flags(
 def shipment_flags(
     features: pl.DataFrame, scored: pl.DataFrame, config: DetectorConfig
 ) -> pl.DataFrame:
-    flagged = scored.filter("flagged")
+    """Flags of the scored shipments: those at or above the threshold and those chosen for
+    learning (the queue marks them so)."""
+    flagged = scored.filter(pl.col("flagged") | pl.col("chosen_for_learning").is_not_null())
     return as_flags(
-        flagged.join(features, on="shipment_id"),
+        flagged.drop("arrival_date").join(features, on="shipment_id"),
         config,
         level="shipment",
         basis="shipments",
@@ -213,6 +229,10 @@ class Prepared:
     fingerprints: dict[FitKey, str] = field(default_factory=dict)
     several_countries: bool = False
     entities: Entities = field(default_factory=Entities)
+    learning: LearningNeeds | None = None
+    """What the learner needs: None when nothing was decided (or learning is off)."""
+    learners: dict[str, LearnedPart] = field(default_factory=dict)
+    """Each importing country's learned part (only countries with decisions have one)."""
 
 
 def start_run(
@@ -234,34 +254,68 @@ def start_run(
 def prepare(con: duckdb.DuckDBPyConnection, result: RunResult, config: DetectorConfig) -> Prepared:
     """Resolve the trader spellings not resolved yet, load what the run needs and build
     features only as far back as it needs them: the run's own days, plus a year before
-    any quarter whose fit is not stored."""
+    any quarter whose fit is not stored, plus the decided shipments whose learner inputs
+    are not kept (and their quarters' fits for their importing countries)."""
     result.warnings += resolve_for_run(con)
-    reference = Reference.load(con)
-    flows = load_flows(con)
-    quarters = sorted({quarter_start(first) for first, _ in partitions(result.start, result.end)})
-    countries = sql_frame(
-        con, load("features/import_countries"), {"start": result.start, "end": result.end}
-    )["import_country"].to_list()
-    several = len(countries) > 1
-    fingerprints = history_fingerprints(con, quarters, countries, config, reference)
-    fits = cached_fits(con, fingerprints, config.version)
-    result.fits_reused = [fit_label(key, several) for key in sorted(fingerprints) if key in fits]
-    refits = [
-        quarter - timedelta(days=HISTORY_DAYS)
-        for quarter, country in fingerprints
-        if (quarter, country) not in fits
-    ]
-    exact_from = min([result.start, *refits])
-    history = load_history(con, result.end, exact_from)
-    prepared = Prepared(
-        None, flows, reference, result.end, history.complete, fits, fingerprints, several
+    needs = learning_needs(con, config, result.end)
+    prepared = prepare_range(
+        con,
+        result.start,
+        result.end,
+        config,
+        also=needs.fit_keys if needs else [],
+        also_from=needs.earliest if needs else [],
     )
-    if history.frame.filter(pl.col("arrival_date") >= result.start).is_empty():
+    prepared.learning = needs
+    result.fits_reused = [
+        fit_label(key, prepared.several_countries)
+        for key in sorted(prepared.fingerprints)
+        if key in prepared.fits
+    ]
+    if prepared.features is None:
         result.warnings.append(
             f"no stored shipments arrived between {result.start} and {result.end}"
         )
+    return prepared
+
+
+def prepare_range(
+    con: duckdb.DuckDBPyConnection,
+    start: date,
+    end: date,
+    config: DetectorConfig,
+    also: list[FitKey],
+    also_from: list[date],
+    countries: list[str] | None = None,
+) -> Prepared:
+    """Features exact from ``start`` (and from the ``also_from`` dates) to ``end``, with the
+    stored fits of the range's quarters for its importing countries (``countries``, by
+    default every one with shipments in the range) and of the ``also`` quarters and
+    countries (a year more of history for each one not stored); no features when nothing
+    arrived in the range."""
+    reference = Reference.load(con)
+    flows = load_flows(con)
+    quarters = sorted({quarter_start(first) for first, _ in partitions(start, end)})
+    if countries is None:
+        countries = sql_frame(con, load("features/import_countries"), {"start": start, "end": end})[
+            "import_country"
+        ].to_list()
+    fingerprints = history_fingerprints(con, quarters, countries, config, reference)
+    extra = sorted(set(also) - set(fingerprints))
+    for country in sorted({country for _, country in extra}):
+        fingerprints |= history_fingerprints(
+            con, [quarter for quarter, c in extra if c == country], [country], config, reference
+        )
+    fits = cached_fits(con, fingerprints, config.version)
+    refits = [key[0] - timedelta(days=HISTORY_DAYS) for key in fingerprints if key not in fits]
+    exact_from = min([start, *refits, *also_from])
+    history = load_history(con, end, exact_from)
+    prepared = Prepared(
+        None, flows, reference, end, history.complete, fits, fingerprints, len(countries) > 1
+    )
+    if history.frame.filter(pl.col("arrival_date") >= start).is_empty():
         return prepared
-    prepared.entities = load_entities(con, result.end, exact_from)
+    prepared.entities = load_entities(con, end, exact_from)
     prepared.features = build_features(
         history.frame,
         flows,
@@ -331,24 +385,44 @@ def score_partition(
 ) -> None:
     """Score [first, last] and replace its shipment flags, in one transaction."""
     new_flags = pl.DataFrame(schema=FLAG_COLUMNS)
+    keep: Callable[[], None] | None = None
     if prepared.features is not None:
+        features = prepared.features
+        # Each importing country's analysts have their own review budget: its picks are a
+        # share of its own arrivals.
+        quotas = {
+            country: daily_quotas(
+                features.filter(pl.col("import_country") == country)["arrival_date"],
+                first,
+                last,
+                learner.settings.review_budget * learner.settings.explore_share,
+            )
+            for country, learner in prepared.learners.items()
+        }
         scored = score_range(
-            prepared.features,
+            features,
             first,
             last,
             config,
             progress,
             quarter_fits(con, prepared, config, result),
+            prepared.learners,
+            quotas,
         )
         result.shipments_scored += scored.height
-        flagged = shipment_flags(prepared.features, scored, config)
-        flagged_in_month = pl.concat(
-            [_flagged_earlier_in_month(con, first, config), flagged["shipment_id"]]
-        )
+        flagged = shipment_flags(features, scored, config)
+        # Shipments chosen for learning are in the queue but are not evidence of a
+        # corridor's month: only true flags count there.
+        truly = scored.filter("flagged")["shipment_id"]
+        flagged_in_month = pl.concat([_flagged_earlier_in_month(con, first, config), truly])
         new_flags = pl.concat(
-            [flagged, month_flags(prepared.features, flagged_in_month, first, last, config)],
+            [flagged, month_flags(features, flagged_in_month, first, last, config)],
             how="vertical_relaxed",
         )
+
+        def keep() -> None:
+            write_scores(con, scored, first, last, result.run_id, config.version)
+
     _write(
         con,
         new_flags,
@@ -356,6 +430,7 @@ def score_partition(
         config,
         load("flags/delete_stale_flags"),
         {"start_date": first, "end_date": last},
+        keep,
     )
     result.shipment_flags += new_flags.filter(pl.col("level") == "shipment").height
     result.corridor_flags += new_flags.filter(pl.col("level") == "corridor").height
@@ -470,6 +545,18 @@ def detect(
     result = start_run(con, kind, start, end, config)
     try:
         prepared = prepare(con, result, config)
+        if prepared.learning is not None and prepared.features is not None:
+            learning_started = time.perf_counter()
+            prepared.learners = learned_parts(
+                con,
+                prepared.learning,
+                prepared.features,
+                start,
+                end,
+                config,
+                quarter_fits(con, prepared, config, result),
+            )
+            result.learning_seconds = time.perf_counter() - learning_started
         months = len(month_starts(start, end))
         done = 0
         for first, last in partitions(start, end):
@@ -479,6 +566,7 @@ def detect(
             done += len(month_starts(first, last))
         write_corridor_flags(con, prepared, config, result)
         write_profiles(con, prepared)
+        result.learning = learning_summary(prepared.learners, prepared.several_countries)
     except Exception as exc:
         finish_run(con, result, "failed", f"{type(exc).__name__}: {exc}")
         raise
@@ -501,7 +589,10 @@ def _write(
     config: DetectorConfig,
     delete_stale: str,
     stale_params: dict[str, object],
+    also: Callable[[], None] | None = None,
 ) -> None:
+    """Replace flags in one transaction, with ``also`` (the partition's scores and learner
+    inputs) in the same one."""
     version = {"detector_version": config.version}
     con.register("new_flags", new_flags)
     con.begin()
@@ -509,6 +600,8 @@ def _write(
         con.execute(delete_stale, {**version, **stale_params})
         con.execute(load("flags/upsert_flags"), {**version, "run_id": result.run_id})
         reopen_risen(con, result.run_id, config.reopen_margin)
+        if also is not None:
+            also()
         _commit(con)
     except Exception:
         con.rollback()
@@ -544,6 +637,8 @@ def finish_run(
             "warnings": result.warnings,
             "fits_reused": result.fits_reused,
             "fits_made": result.fits_made,
+            "learning": result.learning,
+            "learning_seconds": round(result.learning_seconds, 2),
             "seconds": round(result.seconds, 2),
         }
     )

@@ -13,15 +13,19 @@ origin has major capacity for the material.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 
 from transship.detectors import DetectorConfig
 from transship.detectors.base import Detector
-from transship.run.fusion import explain, fuse
+from transship.run.fusion import explain, fuse, with_learning
+
+if TYPE_CHECKING:
+    from transship.learning.part import LearnedPart
 
 HISTORY_DAYS = 365
 Progress = Callable[[str, int, int], None]
@@ -76,61 +80,136 @@ def model_reachable_floor(config: DetectorConfig) -> float:
     return float(100 * (1 - (1 - config.fusion["threshold"] / 100) / (1 - model_weight)))
 
 
-def score_month(
-    detectors: list[Detector], target: pl.DataFrame, config: DetectorConfig
-) -> pl.DataFrame:
-    """Scores for one month's shipments; reasons only for those that become flags.
+LEARNED = "learned"
+"""The learned part's name among a flag's contributions."""
+
+
+def detector_scores(
+    detectors: list[Detector],
+    target: pl.DataFrame,
+    config: DetectorConfig,
+    every_row: bool | np.ndarray = False,
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Each detector's own scores of the rows, the per-row damping, and which rows the
+    models scored.
 
     The models, the costly part, score only the rows whose rules could lift them to the
-    flag threshold with the models' full weight; elsewhere they count as 0, so those
-    rows' stored scores are lower bounds but flags are exactly the same (every detector's
-    score of a row depends on that row alone).
+    flag threshold with the models' full weight, and those ``every_row`` marks (all of
+    them when True); elsewhere they count as 0, so those rows' scores are lower bounds but
+    flags are exactly the same (every detector's score of a row depends on that row alone).
     """
     scores = {d.name: d.score(target) for d in detectors if d.kind == "rule"}
     models = [d for d in detectors if d.kind != "rule"]
     for model in models:
         scores[model.name] = np.zeros(target.height)
     damping = producer_damping(target, config)
+    exact = np.ones(target.height, dtype=bool)
     if models:
-        rules_only = fuse(detectors, scores, config, damping).risk
-        # rules_only is rounded to 0.01: the margin keeps rows that rounding pulled under.
-        reachable = np.flatnonzero(rules_only >= model_reachable_floor(config) - 0.01)
+        wanted = np.broadcast_to(np.asarray(every_row, dtype=bool), (target.height,))
+        if wanted.all():
+            reachable = np.arange(target.height)
+        else:
+            rules_only = fuse(detectors, scores, config, damping).risk
+            # rules_only is rounded to 0.01: the margin keeps rows that rounding pulled under.
+            reachable = np.flatnonzero(
+                (rules_only >= model_reachable_floor(config) - 0.01) | wanted
+            )
+            exact[:] = False
+            exact[reachable] = True
         if reachable.size:
             rows = target[reachable]
             for model in models:
                 scores[model.name][reachable] = model.score(rows)
+    return scores, damping, exact
+
+
+def score_month(
+    detectors: list[Detector],
+    target: pl.DataFrame,
+    config: DetectorConfig,
+    learner: LearnedPart | None = None,
+    quotas: dict[date, tuple[int, int]] | None = None,
+) -> pl.DataFrame:
+    """Scores for one month's shipments; reasons only for those that become flags or are
+    chosen for learning.
+
+    With a ``learner`` (the store holds decisions), the learned part joins the fused score
+    where a model is in use for the row's day, and each day's ``quotas`` of rows are chosen
+    for learning among those that are not flags; the models score every row of those days
+    (the learner reads their scores).
+    """
+    every_row = learner.needs_every_row(target, quotas) if learner is not None else False
+    scores, damping, exact = detector_scores(detectors, target, config, every_row)
     fused = fuse(detectors, scores, config, damping)
-    risk, contributions = fused.risk, fused.contributions
-    flags = fused.flags(config)
-    flagged = np.flatnonzero(flags)
-    result = target.select("shipment_id").with_columns(
-        score=pl.Series(risk), flagged=pl.Series(flags)
+    base, risk = fused.risk, fused.risk
+    contributions = dict(fused.contributions)
+    supported = fused.supported
+    result = target.select("shipment_id", "arrival_date").with_columns(
+        base_score=pl.Series(base), exact=pl.Series(exact)
     )
-    if flagged.size == 0:
+    names = [d.name for d in detectors]
+    picked: dict[int, str] = {}
+    learned = None
+    if learner is not None:
+        learned = learner.apply(target, scores, base)
+        risk = with_learning(base, learned.score, learned.weight)
+        contributions[LEARNED] = np.nan_to_num(learned.weight * learned.score)
+        supported = supported | (learned.weight > 0)
+        names.append(LEARNED)
+        result = result.with_columns(
+            learned=pl.Series(learned.score, dtype=pl.Float64).fill_nan(None),
+            learned_weight=pl.Series(learned.weight),
+            learned_model=pl.Series(learned.model_id, dtype=pl.Int64),
+        )
+    flags = supported & (risk >= config.fusion["threshold"])
+    if learner is not None and quotas:
+        picked = learner.explore(target, scores, learned, flags, quotas)
+    chosen = np.zeros(target.height, dtype=bool)
+    chosen[list(picked)] = True
+    result = result.with_columns(
+        score=pl.Series(risk),
+        flagged=pl.Series(flags),
+        chosen_for_learning=pl.Series(
+            [picked.get(i) for i in range(target.height)], dtype=pl.String
+        ),
+    )
+    explained = np.flatnonzero(flags | chosen)
+    if explained.size == 0:
         return result.with_columns(
             detectors=pl.lit(None, pl.String),
             contributions=pl.lit(None, pl.String),
             reasons=pl.lit(None, pl.String),
         )
-    rows = target[flagged]
-    reason_lists = {d.name: _reasons(d, rows, scores[d.name][flagged]) for d in detectors}
-    names, details, texts = [], [], []
-    for i, index in enumerate(flagged):
-        explained = explain(
-            (name, float(scores[name][index]), float(part[index]))
-            for name, part in contributions.items()
+    rows = target[explained]
+    reason_lists = {d.name: _reasons(d, rows, scores[d.name][explained]) for d in detectors}
+    if learned is not None:
+        assert learner is not None
+        reason_lists[LEARNED] = learner.reasons(learned, explained, base, risk)
+    own = {
+        name: np.nan_to_num(values)
+        for name, values in (
+            *scores.items(),
+            (LEARNED, learned.score if learned is not None else np.zeros(len(risk))),
         )
-        names.append(explained.detectors)
-        details.append(explained.contributions)
-        texts.append(
-            " ".join(
-                text for name in explained.ranked if (text := reason_lists[name][i]) is not None
-            )
+    }
+    detector_names, details, texts = [], [], []
+    for i, index in enumerate(explained.tolist()):
+        explained_row = explain(
+            (name, float(own[name][index]), float(contributions[name][index])) for name in names
         )
+        detector_names.append(explained_row.detectors)
+        details.append(explained_row.contributions)
+        sentences = [
+            text for name in explained_row.ranked if (text := reason_lists[name][i]) is not None
+        ]
+        if index in picked:
+            assert learner is not None
+            sentences.insert(0, learner.pick_reason(picked[index], learned, index))
+        texts.append(" ".join(sentences))
     extra = pl.DataFrame(
         {
-            "row_in_month": flagged,
-            "detectors": names,
+            "row_in_month": explained,
+            "detectors": detector_names,
             "contributions": details,
             "reasons": texts,
         },
@@ -163,12 +242,17 @@ def score_range(
     config: DetectorConfig,
     progress: Progress | None = None,
     fit_quarter: FitQuarter | None = None,
+    learners: Mapping[str, LearnedPart] | None = None,
+    quotas: Mapping[str, dict[date, tuple[int, int]]] | None = None,
 ) -> pl.DataFrame:
     """Every shipment arriving in [start, end] with its risk score and whether it is a
-    flag; flags carry their detectors, contributions and reasons.
+    flag; flags and shipments chosen for learning carry their detectors, contributions and
+    reasons.
 
     ``fit_quarter`` gives a quarter's fitted detectors for an importing country (by
     default they are fitted on that country's year of ``features`` before the quarter).
+    ``learners`` and ``quotas`` hold each importing country's learned part and daily picks
+    (``score_month``); a country without a learner scores as it would with no decisions.
     """
     fit = fit_quarter or (
         lambda quarter, country: fitted_detectors(features, quarter, country, config)
@@ -189,18 +273,30 @@ def score_range(
             key = (quarter, str(country))
             if key not in fitted:
                 fitted[key] = fit(*key)
-            parts.append(score_month(fitted[key], target, config))
+            parts.append(
+                score_month(
+                    fitted[key],
+                    target,
+                    config,
+                    (learners or {}).get(key[1]),
+                    (quotas or {}).get(key[1]),
+                )
+            )
         if progress is not None:
             progress(f"{month:%Y-%m}", done + 1, len(months))
     if not parts:
         return pl.DataFrame(
             schema={
                 "shipment_id": pl.String,
+                "arrival_date": pl.Date,
+                "base_score": pl.Float64,
+                "exact": pl.Boolean,
                 "score": pl.Float64,
                 "flagged": pl.Boolean,
+                "chosen_for_learning": pl.String,
                 "detectors": pl.String,
                 "contributions": pl.String,
                 "reasons": pl.String,
             }
         )
-    return pl.concat(parts)
+    return pl.concat(parts, how="diagonal_relaxed")

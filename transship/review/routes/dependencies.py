@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from transship.detectors import DetectorConfig
 from transship.detectors.base import money, tonnes
+from transship.learning.explore import WHY_CHOSEN
 from transship.review.decisions import ACTIONS, REOPEN
 from transship.review.queue import SEVERITIES
 from transship.review.sessions import Session, csrf_matches, current_session
@@ -49,6 +50,7 @@ def page_templates(settings: Settings) -> Jinja2Templates:
         actions=ACTIONS,
         reopen_action=REOPEN,
         reopen_margin=DetectorConfig.load(settings.rules).reopen_margin,
+        learning_why=WHY_CHOSEN,
     )
     return templates
 
