@@ -105,7 +105,9 @@ def brute_force(frame: pl.DataFrame, entities: Entities) -> pl.DataFrame:
     for day in frame["arrival_date"].unique().sort():
         keyed_then = keyed(frame, entities.memberships, day)
         computed = trader_features(keyed_then, day, {}, entities)
-        parts.append(computed.join(frame.filter(pl.col("arrival_date") == day), on="row", how="semi"))
+        parts.append(
+            computed.join(frame.filter(pl.col("arrival_date") == day), on="row", how="semi")
+        )
     return pl.concat(parts).sort("row").select(features(frame, entities).columns)
 
 

@@ -174,8 +174,7 @@ def _resolved(frame: pl.DataFrame, links: dict[str, list[tuple[int, int, float]]
         spellings = [Spelling(i, seen[n], n) for i, n in enumerate(names) if n in seen]
         periods = memberships(spellings, [Link(a, b, p) for a, b, p in links[role]])
         parts += [
-            (role, names[p.key], role + names[p.founder], p.valid_from, p.valid_to)
-            for p in periods
+            (role, names[p.key], role + names[p.founder], p.valid_from, p.valid_to) for p in periods
         ]
     return Entities(membership_frame(parts), counts_of(frame))
 

@@ -157,9 +157,9 @@ def scores(
     materials: MaterialsOption = None,
 ) -> None:
     """Export every scored shipment of a date range, flagged or not: shipment_id,
-    arrival_date, importing country, score, then whether it is flagged or chosen for learning, its learned
-    part, and whether its score is exact (a shipment the costly models skipped has a lower
-    bound).
+    arrival_date, importing country, score, then whether it is flagged or chosen for
+    learning, its learned part, and whether its score is exact (a shipment the costly
+    models skipped has a lower bound).
 
     Example:
 

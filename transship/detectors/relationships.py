@@ -87,7 +87,8 @@ class Relationships(Detector):
             parts = []
             if r["switched_from"] is not None:
                 parts.append(
-                    f"importer {trader(r, 'importer', closed=True)} bought {r['material']} mainly from "
+                    f"importer {trader(r, 'importer', closed=True)} bought {r['material']} "
+                    "mainly from "
                     f"{r['switched_from_name']} ({tonnes(r['switched_from_kg'])}) before "
                     f"{CONTROLLING_EXPORTER_NAME}'s control of {r['control_date']} and now "
                     f"buys from {r['origin_name']}"
