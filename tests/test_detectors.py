@@ -25,6 +25,7 @@ from transship.detectors.unit_value import UnitValueMisfit
 from transship.features.build import Reference, build_features, load_flows, load_shipments
 from transship.features.corridor_month import corridor_months
 from transship.features.corridor_year import corridor_years
+from transship.features.entities import Entities
 from transship.run.fusion import fuse
 from transship.storage.store import open_store
 
@@ -39,11 +40,34 @@ SPLITS = {
 @pytest.fixture(scope="module")
 def features(tiny_store: Path, tmp_path_factory: pytest.TempPathFactory) -> pl.DataFrame:
     con = duckdb.connect(tiny_store, read_only=True)
-    frame = build_features(
-        load_shipments(con, date(2026, 12, 31)), load_flows(con), Reference.load(con)
+    shipments, flows, reference = (
+        load_shipments(con, date(2026, 12, 31)),
+        load_flows(con),
+        Reference.load(con),
     )
     con.close()
-    return frame
+    frame = build_features(shipments, flows, reference)
+    # Analysts confirmed a flag on the busiest exporter of controlled goods in 2023, so
+    # that the returning-firm detector has a firm to see again.
+    exporter = (
+        frame.filter(pl.col("controlled") & (pl.col("arrival_date") < date(2024, 1, 1)))
+        .group_by("exporter")
+        .len()
+        .sort("len", "exporter", descending=[True, False])["exporter"][0]
+    )
+    confirmed = pl.DataFrame(
+        {
+            "role": ["exporter"],
+            "alias": [exporter],
+            "flag_id": ["f1"],
+            "analyst": ["a.lopez"],
+            "decided_on": [date(2023, 12, 31)],
+            "valid_from": [date(2024, 1, 1)],
+            "valid_to": [None],
+        },
+        schema_overrides={"valid_to": pl.Date},
+    )
+    return build_features(shipments, flows, reference, entities=Entities(confirmed=confirmed))
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,10 @@ true firms, the nightly increment, point in time, corrections, bad names, the co
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -19,6 +20,7 @@ from transship.cli import app
 from transship.entities.corrections import merge, split
 from transship.entities.keys import entity_keys, entity_of
 from transship.entities.listing import LIST_COLUMNS, details, spellings
+from transship.entities.model import DEFAULT_THRESHOLD
 from transship.entities.resolve import resolve, resolve_new
 from transship.errors import EntityError, UnknownEntityError
 from transship.evaluation.entities import firms_of_spellings, pairwise
@@ -202,6 +204,79 @@ def test_the_returning_firm_is_recognised_under_its_new_spelling(
     assert entity is not None
     assert {entity_of(con, "exporter", name) for name in earlier} == {entity}
     con.close()
+
+
+def _flag(con: duckdb.DuckDBPyConnection, shipment_id: str) -> str:
+    """A shipment flag on ``shipment_id``, as a run would have raised it."""
+    con.execute(
+        "INSERT INTO runs (run_id, kind, parameters, detector_version, status, started_at) "
+        "VALUES (nextval('run_ids'), 'backfill', '{}', 'dtest', 'completed', now())"
+    )
+    flag_id = f"S{shipment_id}"
+    con.execute(
+        "INSERT INTO flags (flag_id, level, shipment_id, flag_date, period, origin_country, "
+        "hs_code, hs6, material, score, severity, detectors, contributions, reasons, "
+        "detector_version, run_id, first_flagged_at, updated_at, import_country) "
+        "SELECT $flag, 'shipment', shipment_id, arrival_date, strftime(arrival_date, '%Y-%m'), "
+        "origin_country, hs_code, left(hs_code, 6), 'antimony', 70, 'medium', 'relationships', "
+        "'{}', 'A new exporter.', 'dtest', currval('run_ids'), now(), now(), import_country "
+        "FROM shipments WHERE shipment_id = $shipment",
+        {"flag": flag_id, "shipment": shipment_id},
+    )
+    return flag_id
+
+
+def test_a_confirmed_firm_back_under_a_new_spelling_is_seen_and_named(
+    store: duckdb.DuckDBPyConnection, messy_world: Path
+) -> None:
+    from transship.detectors import DetectorConfig
+    from transship.detectors.returning_firm import ReturningFirm
+    from transship.review.decisions import decide
+    from transship.run.pipeline import prepare_range
+
+    labels = pl.read_csv(messy_world / "labels.csv", infer_schema=False)
+    shipments = store.sql(
+        "SELECT shipment_id, arrival_date, exporter FROM shipments ORDER BY arrival_date"
+    ).pl()
+    joined = shipments.join(labels, on="shipment_id")
+    back = joined.filter(pl.col("label") == "returning_firm")
+    firm = back["exporter_firm"][0]
+    caught = joined.filter(
+        (pl.col("exporter_firm") == firm) & pl.col("label").str.starts_with("antimony_oxide_")
+    ).row(0, named=True)
+    flag_id = _flag(store, caught["shipment_id"])
+    decide(store, [flag_id], "confirm", "Invoices traced to China", User("a.lopez", "analyst"))
+    store.execute("UPDATE decisions SET decided_at = TIMESTAMP '2024-06-03 10:00:00'")
+    returned = back["arrival_date"].min()
+    assert returned > date(2024, 6, 4)
+
+    frame = prepare_range(
+        store, returned, returned + timedelta(days=60), DetectorConfig.load(), [], []
+    ).features
+    assert frame is not None
+    rows = frame.join(back.select("shipment_id"), on="shipment_id")
+    assert rows.height and set(rows["exporter_confirmed_match"]) == {"entity"}
+    detector = ReturningFirm().fit(frame)
+    scores = detector.score(rows)
+    assert (scores == 1.0).all()
+    (new_name,) = back["exporter"].unique().to_list()
+    reason = detector.reasons(rows.head(1), scores[:1])[0]
+    assert reason is not None
+    # The firm's old buyer is the confirmed importer too: the exporter leads the reason.
+    found = re.match(
+        re.escape(
+            f"Exporter {new_name} is likely the same firm as {caught['exporter']}, confirmed "
+            "by a.lopez on 2024-06-03; match probability "
+        )
+        + r"(above )?(0\.\d+)[;.]",
+        reason,
+    )
+    assert found, reason
+    # The spelling joined the entity by a link at or above the model's threshold.
+    assert DEFAULT_THRESHOLD <= float(found[2]) < 1
+    # Before the decision nothing matched: the same firm's earlier shipments score 0.
+    before = frame.filter(pl.col("arrival_date") <= date(2024, 6, 3))
+    assert before.is_empty() or not detector.score(before).any()
 
 
 def _pick_two_entities(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:

@@ -33,6 +33,7 @@ from transship.features.history import (
     RECENT_DAYS,
 )
 from transship.features.mirror import mirror_features
+from transship.features.returning import confirmed_matches
 from transship.features.windows import Window, first_seen, prior_sums
 from transship.importers import import_country_names
 from transship.storage.sql import load, sql_frame
@@ -139,14 +140,18 @@ def load_history(con: duckdb.DuckDBPyConnection, until: date, exact_from: date) 
 
 
 def load_entities(con: duckdb.DuckDBPyConnection, until: date, exact_from: date) -> Entities:
-    """The entities as resolution left them (none in a store never resolved) and the
-    spellings' shipments that name them, for a build up to ``until`` whose rows from
-    ``exact_from`` on need exact features."""
+    """The entities as resolution left them (none in a store never resolved), the
+    spellings' shipments that name them, the model's links, analysts' splits and the
+    traders of confirmed flags, for a build up to ``until`` whose rows from ``exact_from``
+    on need exact features."""
     return Entities(
         sql_frame(con, load("features/entity_memberships"), {"until": until}),
         sql_frame(
             con, load("features/spelling_counts"), {"until": until, "exact_from": exact_from}
         ),
+        links=sql_frame(con, load("features/entity_links")),
+        different=sql_frame(con, load("features/different_spellings")),
+        confirmed=sql_frame(con, load("features/confirmed_traders"), {"until": until}),
     )
 
 
@@ -458,6 +463,7 @@ def build_features(
     frame = (
         keyed(frame, entities.memberships)
         .join(traders, on="row", how="left")
+        .join(confirmed_matches(frame, entities), on="row", how="left")
         .with_columns(columns.exporter_age_days(), columns.pair_new())
     )
     frame = mirror_features(frame, flows)

@@ -48,6 +48,35 @@ def _no_memberships() -> pl.DataFrame:
     )
 
 
+def _no_links() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            "role": pl.String,
+            "alias_l": pl.String,
+            "alias_r": pl.String,
+            "match_probability": pl.Float64,
+        }
+    )
+
+
+def _no_different() -> pl.DataFrame:
+    return pl.DataFrame(schema={"role": pl.String, "alias_l": pl.String, "alias_r": pl.String})
+
+
+def _no_confirmed() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            "role": pl.String,
+            "alias": pl.String,
+            "flag_id": pl.String,
+            "analyst": pl.String,
+            "decided_on": pl.Date,
+            "valid_from": pl.Date,
+            "valid_to": pl.Date,
+        }
+    )
+
+
 def _no_counts() -> pl.DataFrame:
     return pl.DataFrame(
         schema={"role": pl.String, "alias": pl.String, "day": pl.Date, "shipments": pl.Int64}
@@ -64,10 +93,19 @@ class Entities:
     before the first shipment that needs exact features summed into one row on the
     spelling's last day before it (``load_spelling_counts``); they name each entity by its
     most used spelling as of a day. Empty counts name each entity by the spelling.
+    ``links``: role, alias_l, alias_r, match_probability: the model's links
+    (``entity_links``). ``different``: role, alias_l, alias_r: pairs of spellings an
+    analyst said are different firms (a split in force). ``confirmed``: role, alias,
+    flag_id, analyst, decided_on, valid_from, valid_to (inclusive; null: still): the
+    traders of confirmed shipment flags and the days each confirmation is in force for
+    (``transship.features.returning``).
     """
 
     memberships: pl.DataFrame = field(default_factory=_no_memberships)
     counts: pl.DataFrame = field(default_factory=_no_counts)
+    links: pl.DataFrame = field(default_factory=_no_links)
+    different: pl.DataFrame = field(default_factory=_no_different)
+    confirmed: pl.DataFrame = field(default_factory=_no_confirmed)
 
     @property
     def resolved(self) -> bool:
