@@ -15,7 +15,13 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import SHIPMENT_HEADER, count, write
+from tests.conftest import (
+    BAD_NAMES,
+    bad_names_file,
+    count,
+    flag_shipment,
+    ingest_with_bad_names,
+)
 from transship.cli import app
 from transship.entities.corrections import merge, split
 from transship.entities.keys import entity_keys, entity_of
@@ -24,58 +30,11 @@ from transship.entities.model import DEFAULT_THRESHOLD
 from transship.entities.resolve import resolve, resolve_new
 from transship.errors import EntityError, UnknownEntityError
 from transship.evaluation.entities import firms_of_spellings, pairwise
-from transship.review.users import User, add_user
+from transship.review.users import User
 from transship.storage.store import open_store
 
 runner = CliRunner()
-PASSWORD = "correct horse battery"
 CUT = date(2025, 6, 30)
-
-# Names no model can match, each shipped by a 'firm' that trades like a real one.
-BAD_NAMES = [
-    "X",
-    "CO LTD",
-    "Co., Ltd.",
-    "金属有限公司",
-    "\u041e\u041e\u041e \u041c\u0435\u0442\u0430\u043b\u043b",
-    "-",
-]
-
-
-@pytest.fixture(scope="session")
-def messy_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from transship.world.generate import generate
-
-    out = tmp_path_factory.mktemp("messy")
-    generate(out, "demo", 7, messy_names=True)
-    return out
-
-
-def _ingest(con: duckdb.DuckDBPyConnection, world: Path, extra: Path) -> None:
-    from transship.ingest.shipments import ingest_shipments
-
-    list(ingest_shipments(con, [world / "shipments.csv", extra]))
-
-
-def _bad_names_file(folder: Path) -> Path:
-    rows = [
-        f'BAD{i:04d},2024-0{1 + i % 6}-1{i % 9},Pacific Coral Metals LLC,"{name}",TH,TH,'
-        "Laem Chabang,Long Beach,2825800000,ANTIMONY TRIOXIDE,,,16000,176000,sea"
-        for i, name in enumerate(BAD_NAMES * 3)
-    ]
-    return write(folder / "bad_names.csv", "\n".join([SHIPMENT_HEADER, *rows]) + "\n")
-
-
-@pytest.fixture(scope="session")
-def resolved(messy_world: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("resolved")
-    path = folder / "store.duckdb"
-    con = open_store(path)
-    _ingest(con, messy_world, _bad_names_file(folder))
-    resolve(con)
-    add_user(con, "a.lopez", PASSWORD)
-    con.close()
-    return path
 
 
 @pytest.fixture
@@ -161,7 +120,7 @@ def test_the_nightly_increment_links_new_spellings_without_changing_the_past(
     messy_world: Path, tmp_path: Path
 ) -> None:
     con = open_store(tmp_path / "s.duckdb")
-    _ingest(con, messy_world, _bad_names_file(tmp_path))
+    ingest_with_bad_names(con, messy_world, bad_names_file(tmp_path))
     first = resolve(con, until=CUT)
     before = entity_keys(con, CUT)
     later = count(con, "SELECT count(*) FROM shipments WHERE arrival_date > $d", {"d": CUT})
@@ -206,26 +165,6 @@ def test_the_returning_firm_is_recognised_under_its_new_spelling(
     con.close()
 
 
-def _flag(con: duckdb.DuckDBPyConnection, shipment_id: str) -> str:
-    """A shipment flag on ``shipment_id``, as a run would have raised it."""
-    con.execute(
-        "INSERT INTO runs (run_id, kind, parameters, detector_version, status, started_at) "
-        "VALUES (nextval('run_ids'), 'backfill', '{}', 'dtest', 'completed', now())"
-    )
-    flag_id = f"S{shipment_id}"
-    con.execute(
-        "INSERT INTO flags (flag_id, level, shipment_id, flag_date, period, origin_country, "
-        "hs_code, hs6, material, score, severity, detectors, contributions, reasons, "
-        "detector_version, run_id, first_flagged_at, updated_at, import_country) "
-        "SELECT $flag, 'shipment', shipment_id, arrival_date, strftime(arrival_date, '%Y-%m'), "
-        "origin_country, hs_code, left(hs_code, 6), 'antimony', 70, 'medium', 'relationships', "
-        "'{}', 'A new exporter.', 'dtest', currval('run_ids'), now(), now(), import_country "
-        "FROM shipments WHERE shipment_id = $shipment",
-        {"flag": flag_id, "shipment": shipment_id},
-    )
-    return flag_id
-
-
 def test_a_confirmed_firm_back_under_a_new_spelling_is_seen_and_named(
     store: duckdb.DuckDBPyConnection, messy_world: Path
 ) -> None:
@@ -244,7 +183,7 @@ def test_a_confirmed_firm_back_under_a_new_spelling_is_seen_and_named(
     caught = joined.filter(
         (pl.col("exporter_firm") == firm) & pl.col("label").str.starts_with("antimony_oxide_")
     ).row(0, named=True)
-    flag_id = _flag(store, caught["shipment_id"])
+    flag_id = flag_shipment(store, caught["shipment_id"])
     decide(store, [flag_id], "confirm", "Invoices traced to China", User("a.lopez", "analyst"))
     store.execute("UPDATE decisions SET decided_at = TIMESTAMP '2024-06-03 10:00:00'")
     returned = back["arrival_date"].min()
