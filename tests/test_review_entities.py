@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
@@ -17,7 +18,9 @@ from tests.conftest import flag_shipment
 from tests.test_review_app import CSRF, sign_in
 from transship.entities.keys import entity_of
 from transship.entities.resolve import resolve
+from transship.errors import ReviewError
 from transship.review.app import create_app
+from transship.review.queue import QueueFilters, grouped_queue
 from transship.settings import Settings
 from transship.storage.store import open_store, store
 
@@ -168,3 +171,52 @@ def test_entity_pages_and_forms_need_sign_in(client: TestClient, db: Path) -> No
     with store(db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM decisions").fetchall()[0][0] == 0
         assert con.execute("SELECT count(*) FROM entity_corrections").fetchall()[0][0] == 0
+
+
+def test_the_queue_groups_open_flags_into_cases_by_entity_and_corridor(
+    client: TestClient, db: Path
+) -> None:
+    entity_id, aliases, flags = _busy_entity(db)
+    with store(db, read_only=True) as con:
+        corridors = con.execute(
+            "SELECT count(DISTINCT (origin_country, import_country, material)) FROM flags "
+            "WHERE list_contains($f, flag_id)",
+            {"f": flags},
+        ).fetchall()[0][0]
+        cases = grouped_queue(con, QueueFilters(), "exporter")
+        by_importer = grouped_queue(con, QueueFilters(), "importer")
+        with pytest.raises(ReviewError, match="unknown grouping"):
+            grouped_queue(con, QueueFilters(), "origin")
+    # Three spellings of one firm are one case per corridor, not three rows.
+    mine = cases.groups.filter(pl.col("entity_id") == entity_id)
+    assert mine.height == corridors
+    assert sorted(f for ids in mine["flag_ids"] for f in ids) == sorted(flags)
+    assert cases.flags == len(flags) == by_importer.flags
+    written = {s for row in mine["spellings"] for s in row}
+    assert len(written) == 3 and written <= set(aliases)
+
+    sign_in(client)
+    page = client.get("/?group=exporter")
+    assert page.status_code == 200
+    assert f'href="/entities/{entity_id}"' in page.text
+    assert f"<strong>{cases.cases}</strong> case" in page.text
+    csrf = _csrf(client, "/?group=exporter")
+    first = mine.row(0, named=True)
+    done = client.post(
+        "/decisions",
+        data={
+            "action": "escalate",
+            "note": "One case",
+            "flag_id": first["flag_ids"],
+            "csrf_token": csrf,
+            "return_to": "/?group=exporter",
+        },
+    )
+    assert done.status_code == 303
+    assert done.headers["location"].startswith("/?group=exporter&decided=")
+    with store(db, read_only=True) as con:
+        logged = con.execute(
+            "SELECT flag_id FROM decisions WHERE note = 'One case' ORDER BY flag_id"
+        ).fetchall()
+    assert [row[0] for row in logged] == sorted(first["flag_ids"])
+    assert "unknown grouping" in client.get("/?group=origin").text
