@@ -141,6 +141,34 @@ def test_the_nightly_increment_links_new_spellings_without_changing_the_past(
     con.close()
 
 
+def test_a_nightly_run_links_the_new_spellings_before_it_scores(
+    messy_world: Path, tmp_path: Path
+) -> None:
+    from transship.detectors import DetectorConfig
+    from transship.run.pipeline import detect
+
+    con = open_store(tmp_path / "s.duckdb")
+    ingest_with_bad_names(con, messy_world, bad_names_file(tmp_path))
+    resolve(con, until=CUT)
+    unplaced = "SELECT count(*) FROM entity_aliases WHERE entity_id IS NULL"
+    new = count(
+        con,
+        "SELECT count(*) FROM (SELECT exporter FROM shipments GROUP BY exporter "
+        "HAVING min(arrival_date) > $d)",
+        {"d": CUT},
+    )
+    assert new > 0
+    day = CUT + timedelta(days=1)
+    result = detect(con, day, day, DetectorConfig.load(), kind="nightly")
+    assert not any("resolve" in warning for warning in result.warnings), result.warnings
+    # The increment placed every spelling stored by then (it links what the store holds).
+    assert count(con, unplaced) == 0
+    assert (
+        count(con, "SELECT count(*) FROM entity_aliases WHERE first_seen > $d", {"d": CUT}) >= new
+    )
+    con.close()
+
+
 def test_the_returning_firm_is_recognised_under_its_new_spelling(
     resolved: Path, messy_world: Path
 ) -> None:
