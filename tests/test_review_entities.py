@@ -20,7 +20,9 @@ from transship.entities.keys import entity_of
 from transship.entities.resolve import resolve
 from transship.errors import ReviewError
 from transship.review.app import create_app
+from transship.review.entities import decide_entity
 from transship.review.queue import QueueFilters, grouped_queue
+from transship.review.users import User
 from transship.settings import Settings
 from transship.storage.store import open_store, store
 
@@ -220,3 +222,24 @@ def test_the_queue_groups_open_flags_into_cases_by_entity_and_corridor(
         ).fetchall()
     assert [row[0] for row in logged] == sorted(first["flag_ids"])
     assert "unknown grouping" in client.get("/?group=origin").text
+
+
+def test_a_case_decision_takes_only_the_entitys_open_flags(db: Path) -> None:
+    entity_id, _, flags = _busy_entity(db)
+    analyst = User("a.lopez", "analyst")
+    with store(db) as con:
+        other = flag_shipment(
+            con,
+            con.execute(
+                "SELECT min(s.shipment_id) FROM shipments AS s JOIN entity_aliases AS a "
+                "ON a.role = 'exporter' AND a.alias = s.exporter WHERE a.entity_id <> $e",
+                {"e": entity_id},
+            ).fetchall()[0][0],
+        )
+        with pytest.raises(ReviewError, match=f"{other} is not an open flag"):
+            decide_entity(con, entity_id, "confirm", "mixed up", analyst, [flags[0], other])
+        assert con.execute("SELECT count(*) FROM decisions").fetchall()[0][0] == 0
+        assert decide_entity(con, entity_id, "dismiss", "only these", analyst, flags[:2]) == 2
+        assert decide_entity(con, entity_id, "confirm", "the rest", analyst) == 1
+        with pytest.raises(ReviewError, match="no open flags"):
+            decide_entity(con, entity_id, "confirm", "again", analyst)
