@@ -38,7 +38,7 @@ check-wheel: ## Build the wheel, install it in a fresh virtualenv, run every --h
 bench: $(STAMP) ## Benchmarks: ingest against bare DuckDB; detection on a 1.5M-shipment world against pandas + IsolationForest; entity resolution; learning
 	$(BIN)/python -m benchmarks.ingest --out bench-out
 	$(BIN)/python -m benchmarks.detection --out bench-out --size large
-	$(BIN)/python -m benchmarks.entities --out bench-out
+	$(BIN)/python -m benchmarks.entities --out bench-out --detection
 	$(BIN)/python -m benchmarks.learning --out bench-out --data $(SHARED_DATA)
 
 bench-learning: $(STAMP) ## The learned ranker: Korean declarations (labels, replay), synthetic replay, retraining on 1.5M shipments

@@ -7,12 +7,14 @@ resolved into entities, on synthetic worlds with messy names (``--messy-names``)
   shipments, timed in its own process (Splink's import included), several runs;
 - nightly increment: ``resolve_new`` of the last day's new spellings against a store
   resolved up to the day before, timed likewise;
-- with ``--detection``: the detection pipeline's average precision on the demo world with
-  messy names and on the same world with clean names (each firm written one way). The
-  detectors still key on the exact name (entity keys are the next step): this measures
-  the gap that entity keys are to close.
+- with ``--detection`` (or ``--detection-only``): the detection pipeline's average
+  precision on the demo world with messy names and on the same world with clean names
+  (each firm written one way), traders resolved into entities in both, over several
+  seeds; as scored, and scored again after a simulated analyst confirmed the flags on
+  planted shipments (what the returning-firm detector reads).
 
-Results are printed and written to ``entities.json`` in the output folder.
+Results are printed and written to ``entities.json`` (``entities-detection.json`` with
+``--detection-only``) in the output folder.
 """
 
 from __future__ import annotations
@@ -68,22 +70,49 @@ print(json.dumps({
 
 _DETECT = """
 import json, sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
+import polars as pl
 from transship.detectors import DetectorConfig
+from transship.entities.resolve import resolve
 from transship.ingest.flows import ingest_flows
 from transship.ingest.shipments import ingest_shipments
+from transship.review.decisions import decide
+from transship.review.users import add_user
 from transship.run.pipeline import detect
 from transship.storage.store import open_store
 from transship.evaluation.labels import ranking
-world, db = Path(sys.argv[1]), Path(sys.argv[2])
+world, db, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 con = open_store(db)
 list(ingest_shipments(con, [world / "shipments.csv"]))
 list(ingest_flows(con, [world / "flows.csv"], "canonical"))
-detect(con, date(2023, 1, 1), date(2026, 10, 31), DetectorConfig.load())
-ranking(con).write_csv(world / "ranking.csv")
-print(json.dumps({"done": 1}))
+resolve(con)
+# The learner would learn the simulated analysts' labels of the very schemes measured.
+config = DetectorConfig.load()
+config = replace(config, learning={**config.learning, "enabled": False})
+start, end = date(2023, 1, 1), date(2026, 10, 31)
+detect(con, start, end, config)
+confirmed = 0
+if mode == "analysts":
+    analyst = add_user(con, "bench.analyst", "benchmark analyst password")
+    labels = pl.read_csv(world / "labels.csv", infer_schema=False)
+    flags = con.sql("SELECT flag_id, shipment_id FROM flags WHERE level = 'shipment'").pl()
+    positive = flags.join(labels.filter(pl.col("positive") == "1"), on="shipment_id")
+    if positive.height:
+        confirmed = decide(con, positive["flag_id"].to_list(), "confirm", "planted", analyst)
+        con.execute(
+            "UPDATE decisions SET decided_at = (f.flag_date + $lag::INTEGER)::TIMESTAMP "
+            "FROM flags AS f WHERE f.flag_id = decisions.flag_id",
+            {"lag": int(sys.argv[4])},
+        )
+        detect(con, start, end, config)
+ranking(con).write_csv(world / f"ranking-{mode}.csv")
+print(json.dumps({"confirmed": confirmed}))
 """
+
+ANALYST_LAG_DAYS = 14
+"""Days after a flag's shipment arrived that the simulated analyst confirms it."""
 
 
 def _child(script: str, *args: str) -> dict[str, Any]:
@@ -146,11 +175,11 @@ def quality(out: Path, seeds: list[int]) -> dict[str, Any]:
     return results
 
 
-def _spread(values: list[float]) -> dict[str, float]:
+def _spread(values: list[float], digits: int = 2) -> dict[str, float]:
     return {
-        "min": round(min(values), 2),
-        "median": round(statistics.median(values), 2),
-        "max": round(max(values), 2),
+        "min": round(min(values), digits),
+        "median": round(statistics.median(values), digits),
+        "max": round(max(values), digits),
     }
 
 
@@ -207,12 +236,8 @@ def speed(out: Path, seed: int, runs: int) -> dict[str, Any]:
     }
 
 
-def detection(out: Path, seed: int) -> dict[str, Any]:
-    """Average precision on the demo world with messy names and with clean ones."""
-    messy = out / f"world-demo-messy-{seed}"
-    if not (messy / "labels.csv").exists():
-        generate(messy, "demo", seed, messy_names=True)
-    clean = out / f"world-demo-clean-names-{seed}"
+def _clean_world(messy: Path, clean: Path) -> None:
+    """The messy world with each firm written one way: its true firm id."""
     clean.mkdir(parents=True, exist_ok=True)
     labels = pl.read_csv(messy / "labels.csv", infer_schema=False)
     firms = labels.select("shipment_id", "exporter_firm", "importer_firm")
@@ -223,25 +248,56 @@ def detection(out: Path, seed: int) -> dict[str, Any]:
     ).write_csv(clean / "shipments.csv")
     shutil.copy(messy / "flows.csv", clean / "flows.csv")
     shutil.copy(messy / "labels.csv", clean / "labels.csv")
+
+
+def detection(out: Path, seeds: list[int]) -> dict[str, Any]:
+    """Average precision on the demo world of each seed with messy names and with clean
+    ones, traders resolved into entities in both: as scored (``plain``), and scored again
+    after a simulated analyst confirmed every flag on a planted shipment
+    ``ANALYST_LAG_DAYS`` after it arrived (``analysts``: what the returning-firm detector
+    reads). Learning from decisions is off in both, so that the labels the analyst gives
+    are not learned and measured at once."""
     results: dict[str, Any] = {}
-    for name, world in (("messy names", messy), ("clean names", clean)):
-        db = out / "entities-detection.duckdb"
-        db.unlink(missing_ok=True)
-        _child(_DETECT, str(world), str(db))
-        ranked = pl.read_csv(world / "ranking.csv", schema_overrides={"shipment_id": pl.String})
-        labels = read_labels(world / "labels.csv")
-        scored = evaluate(ranked, labels)
-        # The returning firm is found only while its new spelling looks like a new
-        # exporter; the other schemes alone show what messy names cost.
-        others = labels.filter(pl.col("label") != RETURNING)
-        without = evaluate(ranked.join(others, on="shipment_id", how="semi"), others)
-        results[name] = {
-            "average_precision": round(scored.average_precision, 4),
-            "recall_at_k": round(scored.recall_at_k, 4),
-            "returning_firm_recall_at_k": round(scored.scheme_recall_at_k.get(RETURNING, 0.0), 4),
-            "average_precision_without_returning_firm": round(without.average_precision, 4),
-        }
+    for seed in seeds:
+        messy = out / f"world-demo-messy-{seed}"
+        if not (messy / "labels.csv").exists():
+            generate(messy, "demo", seed, messy_names=True)
+        clean = out / f"world-demo-clean-names-{seed}"
+        _clean_world(messy, clean)
+        for mode in ("plain", "analysts"):
+            for name, world in (("messy names", messy), ("clean names", clean)):
+                db = out / "entities-detection.duckdb"
+                db.unlink(missing_ok=True)
+                done = _child(_DETECT, str(world), str(db), mode, str(ANALYST_LAG_DAYS))
+                ranked = pl.read_csv(
+                    world / f"ranking-{mode}.csv", schema_overrides={"shipment_id": pl.String}
+                )
+                labels = read_labels(world / "labels.csv")
+                scored = evaluate(ranked, labels)
+                others = labels.filter(pl.col("label") != RETURNING)
+                without = evaluate(ranked.join(others, on="shipment_id", how="semi"), others)
+                results[f"seed {seed}, {mode}, {name}"] = {
+                    "average_precision": round(scored.average_precision, 4),
+                    "recall_at_k": round(scored.recall_at_k, 4),
+                    "returning_firm_recall_at_k": round(
+                        scored.scheme_recall_at_k.get(RETURNING, 0.0), 4
+                    ),
+                    "average_precision_without_returning_firm": round(without.average_precision, 4),
+                    "flags_confirmed": done["confirmed"],
+                }
+    for mode in ("plain", "analysts"):
+        gaps = [
+            results[f"seed {seed}, {mode}, clean names"]["average_precision"]
+            - results[f"seed {seed}, {mode}, messy names"]["average_precision"]
+            for seed in seeds
+        ]
+        results[f"{mode}: clean minus messy average precision"] = _spread(gaps, 4)
     return results
+
+
+def _print_detection(results: dict[str, Any]) -> None:
+    for name, scored in results.items():
+        print(f"detection, demo world, {name}: {scored}")
 
 
 def main() -> None:
@@ -255,9 +311,26 @@ def main() -> None:
         action="store_true",
         help="also run detection on the demo world with messy and with clean names (minutes)",
     )
+    parser.add_argument(
+        "--detection-only",
+        action="store_true",
+        help="run only the detection comparison (implies --detection)",
+    )
+    parser.add_argument(
+        "--detection-seeds",
+        type=int,
+        nargs="+",
+        default=[7, 11, 23],
+        help="demo-world seeds of the detection comparison",
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {"run_on": date.today().isoformat()}
+    if args.detection_only:
+        report["detection"] = detection(args.out, args.detection_seeds)
+        _print_detection(report["detection"])
+        (args.out / "entities-detection.json").write_text(json.dumps(report, indent=2) + "\n")
+        return
     report["quality"] = quality(args.out, [args.seed, args.second_seed])
     for name, scores in report["quality"].items():
         both = scores["both"]
@@ -280,9 +353,8 @@ def main() -> None:
         f"{nightly['with_start_seconds']} s), peak {nightly['peak_mb']} MB"
     )
     if args.detection:
-        report["detection"] = detection(args.out, args.seed)
-        for name, scored in report["detection"].items():
-            print(f"detection, demo world with {name}: {scored}")
+        report["detection"] = detection(args.out, args.detection_seeds)
+        _print_detection(report["detection"])
     (args.out / "entities.json").write_text(json.dumps(report, indent=2) + "\n")
 
 

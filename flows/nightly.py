@@ -1,5 +1,10 @@
 """The nightly run: ingest a day's drop, score that day, write its flags.
 
+Scoring first links the trader spellings stored since the last resolution to the entities
+(``transship.entities.resolve.resolve_new``, Splink's link-new-records path with the
+stored model), so the day's features key its traders by entity; a full re-resolution is
+`transship entities resolve`.
+
 When analysts recorded decisions (or imported inspection outcomes) since the last model
 was trained, scoring the day retrains the learned ranker on every decision recorded before
 the day, stores it and uses it; otherwise it reuses the stored model. The log names the

@@ -151,3 +151,75 @@ def copied_tiny_store(tiny_store: Path, tmp_path: Path) -> Iterator[duckdb.DuckD
     connection = open_store(copy)
     yield connection
     connection.close()
+
+
+PASSWORD = "correct horse battery"
+# Names no model can match, each shipped by a 'firm' that trades like a real one.
+BAD_NAMES = [
+    "X",
+    "CO LTD",
+    "Co., Ltd.",
+    "金属有限公司",
+    "\u041e\u041e\u041e \u041c\u0435\u0442\u0430\u043b\u043b",
+    "-",
+]
+
+
+@pytest.fixture(scope="session")
+def messy_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from transship.world.generate import generate
+
+    out = tmp_path_factory.mktemp("messy")
+    generate(out, "demo", 7, messy_names=True)
+    return out
+
+
+def ingest_with_bad_names(con: duckdb.DuckDBPyConnection, world: Path, extra: Path) -> None:
+    from transship.ingest.shipments import ingest_shipments
+
+    list(ingest_shipments(con, [world / "shipments.csv", extra]))
+
+
+def bad_names_file(folder: Path) -> Path:
+    rows = [
+        f'BAD{i:04d},2024-0{1 + i % 6}-1{i % 9},Pacific Coral Metals LLC,"{name}",TH,TH,'
+        "Laem Chabang,Long Beach,2825800000,ANTIMONY TRIOXIDE,,,16000,176000,sea"
+        for i, name in enumerate(BAD_NAMES * 3)
+    ]
+    return write(folder / "bad_names.csv", "\n".join([SHIPMENT_HEADER, *rows]) + "\n")
+
+
+@pytest.fixture(scope="session")
+def resolved(messy_world: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("resolved")
+    path = folder / "store.duckdb"
+    con = open_store(path)
+    ingest_with_bad_names(con, messy_world, bad_names_file(folder))
+    from transship.entities.resolve import resolve
+    from transship.review.users import add_user
+
+    resolve(con)
+    add_user(con, "a.lopez", PASSWORD)
+    add_user(con, "b.okafor", PASSWORD, role="admin")
+    con.close()
+    return path
+
+
+def flag_shipment(con: duckdb.DuckDBPyConnection, shipment_id: str) -> str:
+    """A shipment flag on ``shipment_id``, as a run would have raised it."""
+    con.execute(
+        "INSERT INTO runs (run_id, kind, parameters, detector_version, status, started_at) "
+        "VALUES (nextval('run_ids'), 'backfill', '{}', 'dtest', 'completed', now())"
+    )
+    flag_id = f"S{shipment_id}"
+    con.execute(
+        "INSERT INTO flags (flag_id, level, shipment_id, flag_date, period, origin_country, "
+        "hs_code, hs6, material, score, severity, detectors, contributions, reasons, "
+        "detector_version, run_id, first_flagged_at, updated_at, import_country) "
+        "SELECT $flag, 'shipment', shipment_id, arrival_date, strftime(arrival_date, '%Y-%m'), "
+        "origin_country, hs_code, left(hs_code, 6), 'antimony', 70, 'medium', 'relationships', "
+        "'{}', 'A new exporter.', 'dtest', currval('run_ids'), now(), now(), import_country "
+        "FROM shipments WHERE shipment_id = $shipment",
+        {"flag": flag_id, "shipment": shipment_id},
+    )
+    return flag_id

@@ -25,6 +25,7 @@ from transship.detectors.unit_value import UnitValueMisfit
 from transship.features.build import Reference, build_features, load_flows, load_shipments
 from transship.features.corridor_month import corridor_months
 from transship.features.corridor_year import corridor_years
+from transship.features.entities import Entities
 from transship.run.fusion import fuse
 from transship.storage.store import open_store
 
@@ -39,11 +40,34 @@ SPLITS = {
 @pytest.fixture(scope="module")
 def features(tiny_store: Path, tmp_path_factory: pytest.TempPathFactory) -> pl.DataFrame:
     con = duckdb.connect(tiny_store, read_only=True)
-    frame = build_features(
-        load_shipments(con, date(2026, 12, 31)), load_flows(con), Reference.load(con)
+    shipments, flows, reference = (
+        load_shipments(con, date(2026, 12, 31)),
+        load_flows(con),
+        Reference.load(con),
     )
     con.close()
-    return frame
+    frame = build_features(shipments, flows, reference)
+    # Analysts confirmed a flag on the busiest exporter of controlled goods in 2023, so
+    # that the returning-firm detector has a firm to see again.
+    exporter = (
+        frame.filter(pl.col("controlled") & (pl.col("arrival_date") < date(2024, 1, 1)))
+        .group_by("exporter")
+        .len()
+        .sort("len", "exporter", descending=[True, False])["exporter"][0]
+    )
+    confirmed = pl.DataFrame(
+        {
+            "role": ["exporter"],
+            "alias": [exporter],
+            "flag_id": ["f1"],
+            "analyst": ["a.lopez"],
+            "decided_on": [date(2023, 12, 31)],
+            "valid_from": [date(2024, 1, 1)],
+            "valid_to": [None],
+        },
+        schema_overrides={"valid_to": pl.Date},
+    )
+    return build_features(shipments, flows, reference, entities=Entities(confirmed=confirmed))
 
 
 @pytest.fixture(scope="module")
@@ -212,8 +236,10 @@ def test_relationships_sees_an_origin_switch_after_a_control() -> None:
             "exporter_controlled_kg_90d": [10.0, 10.0],
             "pair_new": [False, False],
             "control_date": [date(2024, 12, 3), date(2024, 12, 3)],
-            "importer": ["Acme LLC", "Acme LLC"],
+            "importer": ["ACME L.L.C.", "Acme LLC"],
+            "importer_name": ["Acme LLC", "Acme LLC"],
             "exporter": ["X Pvt Ltd", "Y Ltd"],
+            "exporter_name": ["X Pvt Ltd", "Y Ltd"],
             "material": ["antimony", "antimony"],
             "origin_name": ["India", "Belgium"],
             "arrival_date": [date(2025, 1, 5), date(2025, 1, 5)],
@@ -222,8 +248,10 @@ def test_relationships_sees_an_origin_switch_after_a_control() -> None:
     detector = Relationships().fit(frame)
     scores = detector.score(frame)
     assert scores.tolist() == [1.0, 0.0]
+    # The importer is named as its entity, and as this shipment spells it.
     assert detector.reasons(frame, scores)[0].startswith(
-        "Importer Acme LLC bought antimony mainly from China (120.0 t) before China's control"
+        "Importer Acme LLC, written here as ACME L.L.C., bought antimony mainly from China "
+        "(120.0 t) before China's control"
     )
 
 
@@ -237,6 +265,7 @@ def test_structuring_wants_many_small_steady_parcels() -> None:
             "importer_monthly_cv": [0.1, 0.1, 0.1],
             "transport_mode": ["air", "sea", "air"],
             "importer": ["A", "B", "C"],
+            "importer_name": ["A", "B", "C"],
             "hs6": ["811292"] * 3,
         }
     )

@@ -4,9 +4,10 @@ true firms, the nightly increment, point in time, corrections, bad names, the co
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -14,66 +15,26 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import SHIPMENT_HEADER, count, write
+from tests.conftest import (
+    BAD_NAMES,
+    bad_names_file,
+    count,
+    flag_shipment,
+    ingest_with_bad_names,
+)
 from transship.cli import app
 from transship.entities.corrections import merge, split
 from transship.entities.keys import entity_keys, entity_of
 from transship.entities.listing import LIST_COLUMNS, details, spellings
+from transship.entities.model import DEFAULT_THRESHOLD
 from transship.entities.resolve import resolve, resolve_new
 from transship.errors import EntityError, UnknownEntityError
 from transship.evaluation.entities import firms_of_spellings, pairwise
-from transship.review.users import User, add_user
+from transship.review.users import User
 from transship.storage.store import open_store
 
 runner = CliRunner()
-PASSWORD = "correct horse battery"
 CUT = date(2025, 6, 30)
-
-# Names no model can match, each shipped by a 'firm' that trades like a real one.
-BAD_NAMES = [
-    "X",
-    "CO LTD",
-    "Co., Ltd.",
-    "金属有限公司",
-    "\u041e\u041e\u041e \u041c\u0435\u0442\u0430\u043b\u043b",
-    "-",
-]
-
-
-@pytest.fixture(scope="session")
-def messy_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from transship.world.generate import generate
-
-    out = tmp_path_factory.mktemp("messy")
-    generate(out, "demo", 7, messy_names=True)
-    return out
-
-
-def _ingest(con: duckdb.DuckDBPyConnection, world: Path, extra: Path) -> None:
-    from transship.ingest.shipments import ingest_shipments
-
-    list(ingest_shipments(con, [world / "shipments.csv", extra]))
-
-
-def _bad_names_file(folder: Path) -> Path:
-    rows = [
-        f'BAD{i:04d},2024-0{1 + i % 6}-1{i % 9},Pacific Coral Metals LLC,"{name}",TH,TH,'
-        "Laem Chabang,Long Beach,2825800000,ANTIMONY TRIOXIDE,,,16000,176000,sea"
-        for i, name in enumerate(BAD_NAMES * 3)
-    ]
-    return write(folder / "bad_names.csv", "\n".join([SHIPMENT_HEADER, *rows]) + "\n")
-
-
-@pytest.fixture(scope="session")
-def resolved(messy_world: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("resolved")
-    path = folder / "store.duckdb"
-    con = open_store(path)
-    _ingest(con, messy_world, _bad_names_file(folder))
-    resolve(con)
-    add_user(con, "a.lopez", PASSWORD)
-    con.close()
-    return path
 
 
 @pytest.fixture
@@ -159,7 +120,7 @@ def test_the_nightly_increment_links_new_spellings_without_changing_the_past(
     messy_world: Path, tmp_path: Path
 ) -> None:
     con = open_store(tmp_path / "s.duckdb")
-    _ingest(con, messy_world, _bad_names_file(tmp_path))
+    ingest_with_bad_names(con, messy_world, bad_names_file(tmp_path))
     first = resolve(con, until=CUT)
     before = entity_keys(con, CUT)
     later = count(con, "SELECT count(*) FROM shipments WHERE arrival_date > $d", {"d": CUT})
@@ -177,6 +138,34 @@ def test_the_nightly_increment_links_new_spellings_without_changing_the_past(
         params={"d": CUT},
     ).pl()
     assert (new["first_seen"] <= CUT).mean() > 0.5  # type: ignore[operator]
+    con.close()
+
+
+def test_a_nightly_run_links_the_new_spellings_before_it_scores(
+    messy_world: Path, tmp_path: Path
+) -> None:
+    from transship.detectors import DetectorConfig
+    from transship.run.pipeline import detect
+
+    con = open_store(tmp_path / "s.duckdb")
+    ingest_with_bad_names(con, messy_world, bad_names_file(tmp_path))
+    resolve(con, until=CUT)
+    unplaced = "SELECT count(*) FROM entity_aliases WHERE entity_id IS NULL"
+    new = count(
+        con,
+        "SELECT count(*) FROM (SELECT exporter FROM shipments GROUP BY exporter "
+        "HAVING min(arrival_date) > $d)",
+        {"d": CUT},
+    )
+    assert new > 0
+    day = CUT + timedelta(days=1)
+    result = detect(con, day, day, DetectorConfig.load(), kind="nightly")
+    assert not any("resolve" in warning for warning in result.warnings), result.warnings
+    # The increment placed every spelling stored by then (it links what the store holds).
+    assert count(con, unplaced) == 0
+    assert (
+        count(con, "SELECT count(*) FROM entity_aliases WHERE first_seen > $d", {"d": CUT}) >= new
+    )
     con.close()
 
 
@@ -202,6 +191,59 @@ def test_the_returning_firm_is_recognised_under_its_new_spelling(
     assert entity is not None
     assert {entity_of(con, "exporter", name) for name in earlier} == {entity}
     con.close()
+
+
+def test_a_confirmed_firm_back_under_a_new_spelling_is_seen_and_named(
+    store: duckdb.DuckDBPyConnection, messy_world: Path
+) -> None:
+    from transship.detectors import DetectorConfig
+    from transship.detectors.returning_firm import ReturningFirm
+    from transship.review.decisions import decide
+    from transship.run.pipeline import prepare_range
+
+    labels = pl.read_csv(messy_world / "labels.csv", infer_schema=False)
+    shipments = store.sql(
+        "SELECT shipment_id, arrival_date, exporter FROM shipments ORDER BY arrival_date"
+    ).pl()
+    joined = shipments.join(labels, on="shipment_id")
+    back = joined.filter(pl.col("label") == "returning_firm")
+    firm = back["exporter_firm"][0]
+    caught = joined.filter(
+        (pl.col("exporter_firm") == firm) & pl.col("label").str.starts_with("antimony_oxide_")
+    ).row(0, named=True)
+    flag_id = flag_shipment(store, caught["shipment_id"])
+    decide(store, [flag_id], "confirm", "Invoices traced to China", User("a.lopez", "analyst"))
+    store.execute("UPDATE decisions SET decided_at = TIMESTAMP '2024-06-03 10:00:00'")
+    returned = back["arrival_date"].min()
+    assert returned > date(2024, 6, 4)
+
+    frame = prepare_range(
+        store, returned, returned + timedelta(days=60), DetectorConfig.load(), [], []
+    ).features
+    assert frame is not None
+    rows = frame.join(back.select("shipment_id"), on="shipment_id")
+    assert rows.height and set(rows["exporter_confirmed_match"]) == {"entity"}
+    detector = ReturningFirm().fit(frame)
+    scores = detector.score(rows)
+    assert (scores == 1.0).all()
+    (new_name,) = back["exporter"].unique().to_list()
+    reason = detector.reasons(rows.head(1), scores[:1])[0]
+    assert reason is not None
+    # The firm's old buyer is the confirmed importer too: the exporter leads the reason.
+    found = re.match(
+        re.escape(
+            f"Exporter {new_name} is likely the same firm as {caught['exporter']}, confirmed "
+            "by a.lopez on 2024-06-03; match probability "
+        )
+        + r"(above )?(0\.\d+)[;.]",
+        reason,
+    )
+    assert found, reason
+    # The spelling joined the entity by a link at or above the model's threshold.
+    assert DEFAULT_THRESHOLD <= float(found[2]) < 1
+    # Before the decision nothing matched: the same firm's earlier shipments score 0.
+    before = frame.filter(pl.col("arrival_date") <= date(2024, 6, 3))
+    assert before.is_empty() or not detector.score(before).any()
 
 
 def _pick_two_entities(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:

@@ -216,7 +216,7 @@ def test_exporter_controlled_kg_counts_only_controlled_codes_in_90_days() -> Non
                 D(2025, 5, 1),
             ],
             "import_country": ["US"] * 5,
-            "exporter": ["X", "X", "X", "Y", "X"],
+            "exporter_entity": ["X", "X", "X", "Y", "X"],
             "weight_kg": [1000.0, 5000.0, 2000.0, 400.0, 10.0],
             "controlled": [True, False, True, True, True],
         }
@@ -248,12 +248,16 @@ def test_first_seen_columns_are_the_first_earlier_day_of_corridor_exporter_and_p
             "import_country": ["US", "US", "US", "US", "KR"],
             "origin_country": ["TH", "TH", "TH", "TH", "TH"],
             "hs6": [ANTIMONY_OXIDE] * 3 + [GALLIUM_UNWROUGHT, ANTIMONY_OXIDE],
-            "exporter": ["X", "X", "X", "Y", "X"],
-            "importer": ["A", "B", "B", "A", "B"],
+            "exporter_entity": ["X", "X", "X", "Y", "X"],
+            "importer_entity": ["A", "B", "B", "A", "B"],
         }
     )
     before = pl.DataFrame(
-        {"import_country": ["US", "KR"], "exporter": ["Y", "X"], "first_seen": [D(2024, 6, 1)] * 2}
+        {
+            "import_country": ["US", "KR"],
+            "exporter_entity": ["Y", "X"],
+            "first_seen": [D(2024, 6, 1)] * 2,
+        }
     )
     jan = D(2025, 1, 1)
     # Shipments of the same day do not see each other; X's first Korean shipment is new to
@@ -588,7 +592,7 @@ def test_origin_switch_after_a_control_names_the_main_origin_before_it() -> None
         {
             "row": [0, 1, 2, 3, 4],
             "import_country": ["US"] * 5,
-            "importer": ["A"] * 5,
+            "importer_entity": ["A"] * 5,
             "material": ["graphite"] * 5,
             "origin_country": ["CN", "MZ", "TZ", "TZ", "IN"],
             "arrival_date": [
@@ -615,7 +619,7 @@ def test_origin_switch_ignores_origins_used_before_the_control_and_new_importers
         {
             "row": [0, 1, 2, 3, 4],
             "import_country": ["US"] * 5,
-            "importer": ["B", "B", "B", "C", "B"],
+            "importer_entity": ["B", "B", "B", "C", "B"],
             "material": ["antimony"] * 5,
             "origin_country": ["CN", "TH", "TH", "TH", "CN"],
             "arrival_date": [
@@ -639,7 +643,7 @@ def test_structuring_counts_parcels_and_measures_steady_months() -> None:
     frame = pl.DataFrame(
         {
             "import_country": ["US"] * 5,
-            "importer": ["A", "A", "A", "A", "B"],
+            "importer_entity": ["A", "A", "A", "A", "B"],
             "hs6": [GALLIUM_UNWROUGHT] * 5,
             "arrival_date": [
                 D(2025, 1, 10),
@@ -670,7 +674,7 @@ def test_structuring_finds_irregular_months_and_keeps_codes_apart() -> None:
     frame = pl.DataFrame(
         {
             "import_country": ["US"] * 5,
-            "importer": ["C"] * 5,
+            "importer_entity": ["C"] * 5,
             "hs6": [GALLIUM_UNWROUGHT] * 4 + [ANTIMONY_OXIDE],
             "arrival_date": [
                 D(2025, 1, 5),

@@ -1,18 +1,31 @@
-"""Properties of ingest that must hold for any input (hypothesis)."""
+"""Properties that must hold for any input (hypothesis): of ingest, and of the trader
+features keyed by entity (point in time, whatever the spellings and the model's links)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import tempfile
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pycountry
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
 from tests.conftest import SHIPMENT_HEADER, count
+from tests.test_entity_features import (
+    brute_force,
+    counts_of,
+    features,
+    membership_frame,
+    shipments,
+)
+from transship.entities.clusters import Link, Spelling, memberships
+from transship.features.entities import Entities
 from transship.ingest.shipments import ingest_shipments
 from transship.storage.checks import run_checks
 from transship.storage.store import open_store
@@ -113,3 +126,80 @@ def test_country_and_hs_normalisation(
             (spelling[1], hs_digits, hs_digits[:6])
         ]
         con.close()
+
+
+# Trader entities: a few spellings per role, shipments on random days, random links.
+ROLE_SPELLINGS = {"exporter": ["E0", "E1", "E2", "E3"], "importer": ["I0", "I1", "I2"]}
+traded = st.lists(
+    st.tuples(
+        st.integers(min_value=0, max_value=150),
+        st.integers(min_value=0, max_value=3),
+        st.integers(min_value=0, max_value=2),
+        st.sampled_from([20.0, 80.0, 400.0, 3000.0]),
+    ),
+    min_size=1,
+    max_size=14,
+)
+linked = st.lists(
+    st.tuples(
+        st.integers(min_value=0, max_value=3),
+        st.integers(min_value=0, max_value=3),
+        st.floats(min_value=0.95, max_value=1.0),
+    ),
+    max_size=6,
+)
+
+
+def _world(rows: list[tuple[int, int, int, float]]) -> pl.DataFrame:
+    start = date(2025, 1, 1)
+    return shipments(
+        [
+            (
+                start + timedelta(days=day),
+                ROLE_SPELLINGS["exporter"][e],
+                ROLE_SPELLINGS["importer"][i],
+                kg,
+            )
+            for day, e, i, kg in rows
+        ]
+    )
+
+
+def _resolved(frame: pl.DataFrame, links: dict[str, list[tuple[int, int, float]]]) -> Entities:
+    """The entities ``clusters`` makes of the frame's spellings and the links between
+    those of them the frame has seen."""
+    parts = []
+    for role, names in ROLE_SPELLINGS.items():
+        seen = dict(frame.group_by(role).agg(pl.col("arrival_date").min()).iter_rows())
+        spellings = [Spelling(i, seen[n], n) for i, n in enumerate(names) if n in seen]
+        periods = memberships(spellings, [Link(a, b, p) for a, b, p in links[role]])
+        parts += [
+            (role, names[p.key], role + names[p.founder], p.valid_from, p.valid_to) for p in periods
+        ]
+    return Entities(membership_frame(parts), counts_of(frame))
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=traded, exporter_links=linked, importer_links=linked, cut_day=st.integers(0, 150))
+def test_entity_features_are_exact_and_point_in_time(
+    rows: list[tuple[int, int, int, float]],
+    exporter_links: list[tuple[int, int, float]],
+    importer_links: list[tuple[int, int, float]],
+    cut_day: int,
+) -> None:
+    links = {
+        "exporter": exporter_links,
+        "importer": [(a % 3, b % 3, p) for a, b, p in importer_links],
+    }
+    frame = _world(rows)
+    entities = _resolved(frame, links)
+    full = features(frame, entities)
+    # Each shipment counts exactly the history its entity held on its own day.
+    assert_frame_equal(full, brute_force(frame, entities))
+    # A store that stopped before the cut, spellings first seen later and all, gives
+    # the shipments before it the same features.
+    cut = date(2025, 1, 1) + timedelta(days=cut_day)
+    before = frame.filter(pl.col("arrival_date") < cut)
+    if before.height:
+        earlier = features(before, _resolved(before, links))
+        assert_frame_equal(full.join(before, on="row", how="semi"), earlier)

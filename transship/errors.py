@@ -101,3 +101,8 @@ class EntityError(TransshipError):
 
 class UnknownEntityError(EntityError):
     """No entity or spelling goes by the name given."""
+
+
+class NoSpellingVariantsError(EntityError):
+    """A role's names show no spelling variants (no two spellings share a folded name):
+    there is nothing to train a model on, and nothing for one to link."""

@@ -1,6 +1,8 @@
 -- First arrival of each corridor, exporter and exporter-importer pair (each within its
 -- importing country) among shipments before $before, one key set per row (key_set names
--- it; other key columns are null).
+-- it; other key columns are null). Traders are their spellings here: a build keys each
+-- spelling by the entity it belonged to on the days it scores, so the first sighting of an
+-- entity is that of the earliest of its spellings then (transship/features/entities.py).
 WITH earlier AS (
     SELECT import_country, origin_country, hs6, exporter, importer, arrival_date
     FROM shipments

@@ -1,7 +1,9 @@
 -- Per calendar quarter in $quarters and importing country in $countries: the count and a
 -- running xor of row hashes of every shipment into that country that arrived before the
--- quarter, and of every trade-statistics row for a period before it, which is all that
--- country's fit for the quarter can have learned from.
+-- quarter, of every trade-statistics row for a period before it, and of the trader
+-- entities on the days before it (a membership as far as it reached before the quarter;
+-- an analyst's correction rewrites earlier ones), which is all that country's fit for the
+-- quarter can have learned from.
 WITH quarters AS (
     SELECT unnest($quarters::DATE[]) AS quarter
 ),
@@ -47,6 +49,19 @@ shipments_before AS (
     GROUP BY ALL
 ),
 
+memberships_before AS (
+    SELECT
+        quarters.quarter,
+        count(*) AS row_count,
+        bit_xor(hash(
+            m.role, m.alias, m.entity_id, m.valid_from,
+            CASE WHEN m.valid_to < quarters.quarter THEN m.valid_to END
+        )) AS row_hash
+    FROM quarters
+    INNER JOIN entity_memberships AS m ON m.valid_from < quarters.quarter
+    GROUP BY ALL
+),
+
 flows_before AS (
     SELECT
         quarters.quarter,
@@ -64,13 +79,16 @@ final AS (
         coalesce(shipments.row_count, 0) AS shipments,
         coalesce(shipments.row_hash, 0) AS shipments_hash,
         coalesce(flows.row_count, 0) AS flows,
-        coalesce(flows.row_hash, 0) AS flows_hash
+        coalesce(flows.row_hash, 0) AS flows_hash,
+        coalesce(memberships.row_count, 0) AS memberships,
+        coalesce(memberships.row_hash, 0) AS memberships_hash
     FROM quarters
     CROSS JOIN countries
     LEFT JOIN shipments_before AS shipments
         ON shipments.quarter = quarters.quarter
         AND shipments.import_country = countries.import_country
     LEFT JOIN flows_before AS flows ON flows.quarter = quarters.quarter
+    LEFT JOIN memberships_before AS memberships ON memberships.quarter = quarters.quarter
 )
 
 SELECT * FROM final

@@ -89,6 +89,12 @@ def resolve(
         f"{result.unresolved:,} kept unresolved, in {result.seconds:.1f} s",
         highlight=False,
     )
+    for role in result.no_variants:
+        console.print(
+            f"no two {role} spellings share a name once folded: no model was trained for "
+            f"{role}s and each of their spellings is an entity of its own",
+            highlight=False,
+        )
 
 
 @app.command("list")

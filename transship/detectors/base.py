@@ -111,6 +111,18 @@ def code(hs6: str) -> str:
     return f"{hs6[:4]}.{hs6[4:6]}"
 
 
+def trader(row: dict[str, Any], role: str, closed: bool = False) -> str:
+    """A trader as a reason names it: its entity's name (``exporter_name``,
+    ``importer_name``) and, where this shipment spells it otherwise, the spelling
+    ('Golden Metals Co., Ltd., written here as GOLDEN METAL CO LTD'); ``closed`` ends such
+    an aside with a comma, for a name in the middle of a sentence."""
+    spelling = row[role]
+    name = row.get(f"{role}_name") or spelling
+    if spelling is None or name == spelling:
+        return str(name)
+    return f"{name}, written here as {spelling}" + ("," if closed else "")
+
+
 def sentences(frame: pl.DataFrame, scores: np.ndarray, render: Any) -> list[str | None]:
     return [
         render(row) if score > 0 else None

@@ -19,6 +19,7 @@ from transship.detectors.isolation_forest import IsolationForest
 from transship.detectors.pass_through import PassThrough
 from transship.detectors.pca import PCA
 from transship.detectors.relationships import Relationships
+from transship.detectors.returning_firm import ReturningFirm
 from transship.detectors.routing import Routing
 from transship.detectors.structuring import Structuring
 from transship.detectors.unit_value import UnitValueMisfit
@@ -34,6 +35,7 @@ DETECTORS: dict[str, type[Detector]] = {
         Routing,
         Relationships,
         Structuring,
+        ReturningFirm,
         IsolationForest,
         HBOS,
         PCA,

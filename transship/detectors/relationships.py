@@ -1,6 +1,7 @@
 """Relationships: an importer that switched origin right after a control took effect, a
 new exporter (or one that appeared only after the control) with sudden controlled volume,
-a shipper-consignee pair never seen before."""
+a shipper-consignee pair never seen before. Traders are entities (every spelling of a
+firm is one exporter), and the reasons name them so."""
 
 from __future__ import annotations
 
@@ -9,7 +10,16 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from transship.detectors.base import Amount, Count, Detector, Share, clip01, ramp, tonnes
+from transship.detectors.base import (
+    Amount,
+    Count,
+    Detector,
+    Share,
+    clip01,
+    ramp,
+    tonnes,
+    trader,
+)
 from transship.importers import CONTROLLING_EXPORTER_NAME
 
 
@@ -25,6 +35,8 @@ class Relationships(Detector):
         "exporter_controlled_kg_90d",
         "pair_new",
         "control_date",
+        "exporter_name",
+        "importer_name",
     )
     ordered = (("new_exporter_kg", "new_exporter_full_kg"),)
 
@@ -75,7 +87,8 @@ class Relationships(Detector):
             parts = []
             if r["switched_from"] is not None:
                 parts.append(
-                    f"importer {r['importer']} bought {r['material']} mainly from "
+                    f"importer {trader(r, 'importer', closed=True)} bought {r['material']} "
+                    "mainly from "
                     f"{r['switched_from_name']} ({tonnes(r['switched_from_kg'])}) before "
                     f"{CONTROLLING_EXPORTER_NAME}'s control of {r['control_date']} and now "
                     f"buys from {r['origin_name']}"
@@ -88,11 +101,14 @@ class Relationships(Detector):
                     else ""
                 )
                 parts.append(
-                    f"exporter {r['exporter']}, first seen {seen}{after}, shipped "
+                    f"exporter {trader(r, 'exporter')}, first seen {seen}{after}, shipped "
                     f"{tonnes(r['exporter_controlled_kg_90d'])} of controlled goods in 90 days"
                 )
             if r["pair_new"]:
-                parts.append(f"first shipment from {r['exporter']} to {r['importer']}")
+                parts.append(
+                    f"first shipment from {trader(r, 'exporter', closed=True)} "
+                    f"to {trader(r, 'importer')}"
+                )
             text = "; ".join(parts)
             return text[0].upper() + text[1:] + "."
 

@@ -1,5 +1,5 @@
-"""Structuring: many small shipments of a controlled code to one consignee adding up to a
-steady monthly quantity."""
+"""Structuring: many small shipments of a controlled code to one consignee (an entity,
+however each parcel spells it) adding up to a steady monthly quantity."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from transship.detectors.base import (
     ramp,
     sentences,
     tonnes,
+    trader,
 )
 
 
@@ -32,6 +33,7 @@ class Structuring(Detector):
         "importer_monthly_kg",
         "importer_monthly_cv",
         "transport_mode",
+        "importer_name",
     )
     ordered = (("min_shipments_90d", "full_shipments_90d"),)
 
@@ -72,7 +74,8 @@ class Structuring(Detector):
         def render(r: dict[str, Any]) -> str:
             count = r["importer_hs6_count_90d"]
             return (
-                f"{r['importer']} received {count:.0f} shipments of {code(r['hs6'])} in 90 days "
+                f"{trader(r, 'importer', closed=True)} received {count:.0f} shipments of "
+                f"{code(r['hs6'])} in 90 days "
                 f"averaging {r['importer_hs6_kg_90d'] / count:,.1f} kg "
                 f"({tonnes(r['importer_hs6_kg_90d'])} in all); its monthly totals over the "
                 f"previous 3 months were steady at about {tonnes(r['importer_monthly_kg'])} "

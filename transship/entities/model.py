@@ -33,7 +33,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from transship.errors import EntityError
+from transship.errors import EntityError, NoSpellingVariantsError
 
 ROLES = ("exporter", "importer")
 RECORD_COLUMNS = (
@@ -151,8 +151,21 @@ def _register(api: Any, records: pl.DataFrame, name: str) -> Any:
 
 
 def train(role: str, records: pl.DataFrame) -> Trained:
-    """Train the role's model on its spellings (one record each, ``RECORD_COLUMNS``)."""
+    """Train the role's model on its spellings (one record each, ``RECORD_COLUMNS``).
+
+    Names where no two spellings share a folded name (and, for exporters, a country)
+    show no variants: the prior cannot be estimated and no pair could be linked at it,
+    so that is said (``NoSpellingVariantsError``) rather than trained on.
+    """
     from splink import Linker, block_on
+
+    same = ["core_name", "country"] if role == "exporter" else ["core_name"]
+    if records.group_by(same).len().filter(pl.col("len") > 1).is_empty():
+        raise NoSpellingVariantsError(
+            f"no two of the {records.height} {role}s' spellings share a name"
+            + (" and a country" if role == "exporter" else "")
+            + " once folded: the names show no variants to learn from"
+        )
 
     api = _api()
     spellings = _register(api, records, "spellings")

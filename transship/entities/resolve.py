@@ -20,7 +20,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from importlib import metadata
 
@@ -29,7 +29,7 @@ import polars as pl
 
 from transship.entities import clusters, model
 from transship.entities.normalise import OK, normalise_name
-from transship.errors import EntityError
+from transship.errors import EntityError, NoSpellingVariantsError
 from transship.storage.sql import load, scalar, sql_frame
 from transship.storage.store import default_import_country
 
@@ -52,6 +52,9 @@ class Resolution:
     entities: int
     unresolved: int
     seconds: float
+    no_variants: tuple[str, ...] = ()
+    """Roles whose names showed no spelling variants: no model, each spelling its own
+    entity (``model.train``)."""
 
 
 def entity_id(role: str, founder: str) -> str:
@@ -268,12 +271,17 @@ def resolve(
     version = int(scalar(con, load("entities/next_model_version")))
     links = []
     models = []
+    no_variants = []
     for role in model.ROLES:
         spellings = records.filter(pl.col("role") == role)
         compared = _model_records(spellings)
         if compared.height < 2:
             continue
-        trained = model.train(role, compared)
+        try:
+            trained = model.train(role, compared)
+        except NoSpellingVariantsError:
+            no_variants.append(role)
+            continue
         pairs = model.predict(trained, compared, threshold)
         links.append(_named_links(pairs, spellings, role, version))
         models.append((trained, compared.height, pairs.height))
@@ -298,7 +306,8 @@ def resolve(
         rebuild(con)
 
     _in_transaction(con, work)
-    return _summary(con, "full", version, records.height, records.height, all_links.height, started)
+    done = _summary(con, "full", version, records.height, records.height, all_links.height, started)
+    return replace(done, no_variants=tuple(no_variants))
 
 
 def resolve_new(con: duckdb.DuckDBPyConnection, until: date | None = None) -> Resolution:
@@ -310,8 +319,6 @@ def resolve_new(con: duckdb.DuckDBPyConnection, until: date | None = None) -> Re
     latest = {
         role: sql_frame(con, load("entities/latest_model"), {"role": role}) for role in model.ROLES
     }
-    if all(frame.height == 0 for frame in latest.values()):
-        return resolve(con, until=until)
     # Only spellings whose shipments changed (new ones, and those seen again or filed
     # late) get their record rebuilt; the others keep theirs.
     stored = sql_frame(con, load("entities/stored_spellings"))
@@ -324,6 +331,14 @@ def resolve_new(con: duckdb.DuckDBPyConnection, until: date | None = None) -> Re
     kept = stored.join(changed, on=["role", "alias"], how="anti").join(
         counts.select("role", "alias"), on=["role", "alias"], how="semi"
     )
+    version = max([int(f["model_version"][0]) for f in latest.values() if f.height] or [0])
+    if stored.height and changed.is_empty() and kept.height == stored.height:
+        # Nothing was shipped since: the entities stand as the last rebuild left them (a
+        # correction rebuilds them itself), and a run that resolves before it scores
+        # costs nothing more.
+        return _summary(con, "new", version, stored.height, 0, 0, started)
+    if all(frame.height == 0 for frame in latest.values()):
+        return resolve(con, until=until)
     rebuilt = spelling_records(con, until, stored, only=changed)
     records = _with_ids(
         con,
@@ -338,7 +353,6 @@ def resolve_new(con: duckdb.DuckDBPyConnection, until: date | None = None) -> Re
     known = stored.select("role", "alias", known=pl.lit(True))
     records = records.join(known, on=["role", "alias"], how="left")
     is_new = pl.col("known").is_null()
-    version = max(int(f["model_version"][0]) for f in latest.values() if f.height)
     links = []
     for role in model.ROLES:
         spellings = records.filter(pl.col("role") == role)
@@ -484,3 +498,25 @@ def _delete(con: duckdb.DuckDBPyConnection, table: str, gone: pl.DataFrame) -> N
         con.execute(load(f"entities/delete_{table}"))
     finally:
         con.unregister("entity_gone")
+
+
+NOT_RESOLVED = (
+    "trader names were never resolved into entities in this store: each spelling of an "
+    "exporter or importer counts as a firm of its own (run `transship entities resolve` "
+    "once; later runs link new spellings themselves)"
+)
+
+
+def resolve_for_run(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """What a detection run does before it scores: link the spellings not resolved yet to
+    the entities with the stored model (``resolve_new``). A store never resolved is left
+    so (training the model is a step of its own: ``resolve``), and so is a store whose
+    increment fails: its spellings count as their own firms. Returns the run's warnings
+    about it (none when every spelling has its entity)."""
+    if int(scalar(con, load("entities/resolved_spellings"))) == 0:
+        return [NOT_RESOLVED]
+    try:
+        resolve_new(con)
+    except EntityError as exc:
+        return [f"new trader spellings could not be resolved ({exc}): each counts as its own firm"]
+    return []

@@ -22,8 +22,23 @@ from transship.features.capacity import (
     priced_as,
 )
 from transship.features.controls import code_events, latest_in_force
-from transship.features.history import BASELINE_DAYS, CODE, FIRST_SEEN_KEYS, RECENT_DAYS
+from transship.features.entities import (
+    Entities,
+    Outputs,
+    entity_names,
+    keyed,
+    on_arrival,
+)
+from transship.features.history import (
+    BASELINE_DAYS,
+    CODE,
+    CORRIDOR,
+    FIRST_SEEN_KEYS,
+    IMPORTER,
+    RECENT_DAYS,
+)
 from transship.features.mirror import mirror_features
+from transship.features.returning import confirmed_matches
 from transship.features.windows import Window, first_seen, prior_sums
 from transship.importers import import_country_names
 from transship.storage.sql import load, sql_frame
@@ -35,6 +50,27 @@ LOOKBACK_DAYS = RECENT_DAYS + BASELINE_DAYS
 """How far back a shipment's features look, first-seen dates and origin switches aside:
 the corridor baseline's year before the last 90 days. Unit-value benchmarks (a year
 before the month) and the structuring lags (three months) fall within it."""
+EARLIER_KEYS = {
+    "corridor": CORRIDOR,
+    "exporter": ["import_country", "exporter"],
+    "pair": ["import_country", "exporter", "importer"],
+}
+"""The keys of the first sightings read from SQL: corridors, and traders by spelling (each
+build keys the spellings by the entities of its days, ``earlier_by_entity``)."""
+TRADER_OUTPUTS = Outputs(
+    exporter=("exporter_first_seen", "exporter_controlled_kg_90d", "exporter_name"),
+    importer=(
+        "switched_from",
+        "switched_from_kg",
+        "importer_hs6_count_90d",
+        "importer_hs6_kg_90d",
+        "importer_monthly_kg",
+        "importer_monthly_cv",
+        "importer_name",
+    ),
+    both=("pair_first_seen",),
+)
+"""The features keyed by a trader entity, by the role whose entity keys them."""
 
 
 def _no_importers() -> pl.DataFrame:
@@ -94,9 +130,9 @@ class ShipmentHistory:
     ``frame`` holds every shipment from ``LOOKBACK_DAYS`` before the first row that needs
     exact features up to the end, and every earlier shipment of a controlled code (origin
     switches and corridor months look back past the controls); ``earlier_first_seen``
-    the first arrival of each corridor, exporter and pair before that. Rows from that
-    first day on get the features a build over all history would give them; earlier rows
-    are context only.
+    the first arrival of each corridor, exporter spelling and pair of spellings before
+    that (``EARLIER_KEYS``). Rows from that first day on get the features a build over
+    all history would give them; earlier rows are context only.
     """
 
     frame: pl.DataFrame
@@ -116,9 +152,51 @@ def load_history(con: duckdb.DuckDBPyConnection, until: date, exact_from: date) 
     firsts = sql_frame(con, load("features/earlier_first_seen"), {"before": since})
     earlier = {
         name: firsts.filter(pl.col("key_set") == name).select(*keys, "first_seen")
-        for name, keys in FIRST_SEEN_KEYS.items()
+        for name, keys in EARLIER_KEYS.items()
     }
     return ShipmentHistory(frame, earlier)
+
+
+def load_entities(con: duckdb.DuckDBPyConnection, until: date, exact_from: date) -> Entities:
+    """The entities as resolution left them (none in a store never resolved), the
+    spellings' shipments that name them, the model's links, analysts' splits and the
+    traders of confirmed flags, for a build up to ``until`` whose rows from ``exact_from``
+    on need exact features."""
+    return Entities(
+        sql_frame(con, load("features/entity_memberships"), {"until": until}),
+        sql_frame(
+            con, load("features/spelling_counts"), {"until": until, "exact_from": exact_from}
+        ),
+        links=sql_frame(con, load("features/entity_links")),
+        different=sql_frame(con, load("features/different_spellings")),
+        confirmed=sql_frame(con, load("features/confirmed_traders"), {"until": until}),
+    )
+
+
+def earlier_by_entity(
+    earlier: dict[str, pl.DataFrame], entities: Entities, as_of: date | None
+) -> dict[str, pl.DataFrame]:
+    """First sightings by spelling (``EARLIER_KEYS``) as first sightings by entity
+    (``FIRST_SEEN_KEYS``), each spelling keyed by its entity on ``as_of`` (None: on the day
+    of the sighting)."""
+    by_entity = {}
+    for name, sightings in earlier.items():
+        if name == "corridor":
+            by_entity[name] = sightings
+            continue
+        roles = [role for role in ("exporter", "importer") if role in sightings.columns]
+        by_entity[name] = (
+            keyed(
+                sightings,
+                entities.memberships,
+                as_of,
+                day="first_seen",
+                aliases={role: role for role in roles},
+            )
+            .group_by(FIRST_SEEN_KEYS[name])
+            .agg(pl.col("first_seen").min())
+        )
+    return by_entity
 
 
 def load_flows(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -267,10 +345,10 @@ def nearest_controlled(frame: pl.DataFrame, months: list[date], min_z: float) ->
 
 
 def origin_switch(frame: pl.DataFrame) -> pl.DataFrame:
-    """An importer that bought a material from one origin before a control took effect and,
-    within a year after it, buys it from an origin it had never used before (an importer
-    is a firm of its importing country)."""
-    buyer = ["import_country", "importer", "material"]
+    """An importer entity that bought a material from one origin before a control took
+    effect and, within a year after it, buys it from an origin it had never used before
+    (an importer is a firm of its importing country)."""
+    buyer = [*IMPORTER, "material"]
     controlled = frame.filter(pl.col("material").is_not_null())
     importer_first = first_seen(controlled, buyer)
     origin_first = first_seen(controlled, [*buyer, "origin_country"])
@@ -310,9 +388,9 @@ def origin_switch(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def structuring(frame: pl.DataFrame) -> pl.DataFrame:
-    """Parcels of one code to one consignee: count and weight over 90 days, and how steady
-    the consignee's monthly totals were over the three months before this one."""
-    keys = ["import_country", "importer", "hs6"]
+    """Parcels of one code to one consignee entity: count and weight over 90 days, and how
+    steady the consignee's monthly totals were over the three months before this one."""
+    keys = [*IMPORTER, "hs6"]
     recent = prior_sums(
         frame,
         keys,
@@ -343,12 +421,33 @@ def structuring(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def trader_features(
+    frame: pl.DataFrame,
+    as_of: date | None,
+    earlier: dict[str, pl.DataFrame],
+    entities: Entities,
+) -> pl.DataFrame:
+    """The features keyed by trader entities (``TRADER_OUTPUTS``) of a frame keyed by the
+    entities of ``as_of`` (None: of each row's own day), by ``row``."""
+    firsts = earlier_by_entity(earlier, entities, as_of)
+    out = frame.with_columns(
+        history.exporter_first_seen(frame, firsts.get("exporter")),
+        history.exporter_controlled_kg_90d(frame),
+        history.pair_first_seen(frame, firsts.get("pair")),
+    )
+    out = structuring(origin_switch(out))
+    names = entity_names(frame, entities, as_of)
+    computed = [c for c in TRADER_OUTPUTS.columns if c not in names.columns]
+    return out.select("row", *computed).join(names, on="row")
+
+
 def build_features(
     shipments: pl.DataFrame,
     flows: pl.DataFrame,
     reference: Reference,
     config: DetectorConfig | None = None,
     earlier_first_seen: dict[str, pl.DataFrame] | None = None,
+    entities: Entities | None = None,
 ) -> pl.DataFrame:
     """One row per shipment with every feature the detectors use.
 
@@ -356,12 +455,15 @@ def build_features(
     they fit: those the unit-value detector can score, ``[unit_value] min_z``; and which
     prices corroborate a basket code's shipment as its material: within
     ``[unit_value] max_price_ratio`` of the material's typical range.
-    ``earlier_first_seen`` holds first arrivals of corridors, exporters and pairs
-    (``FIRST_SEEN_KEYS``) among shipments older than ``shipments`` (``load_history``).
+    ``earlier_first_seen`` holds first arrivals of corridors, exporter spellings and pairs
+    of spellings (``EARLIER_KEYS``) among shipments older than ``shipments``
+    (``load_history``). ``entities`` (``load_entities``) key the traders; without them
+    every spelling is its own trader.
     """
     rules = (config or DetectorConfig.load()).parameters["unit_value"]
     misfit_z = rules["min_z"]
     earlier = earlier_first_seen or {}
+    entities = entities or Entities()
     hubs = reference.hubs["country"]
     frame = (
         shipments.sort("arrival_date", "shipment_id")
@@ -387,17 +489,24 @@ def build_features(
         columns.corridor_surge_ratio(),
         history.corridor_first_seen(frame, earlier.get("corridor")),
         history.origin_share_90d(frame),
-        history.exporter_first_seen(frame, earlier.get("exporter")),
-        history.exporter_controlled_kg_90d(frame),
-        history.pair_first_seen(frame, earlier.get("pair")),
-    ).with_columns(columns.exporter_age_days(), columns.pair_new())
+    )
     months = frame["month"].unique().sort().to_list()
     frame = frame.join(
         unit_value_benchmarks(frame, months), on=[*CODE, "month"], how="left"
     ).with_columns(columns.uv_z(), columns.hs6_uv_typical())
     frame = nearest_controlled(frame, months, misfit_z)
-    frame = origin_switch(frame)
-    frame = structuring(frame)
+    traders = on_arrival(
+        frame,
+        entities,
+        lambda part, as_of: trader_features(part, as_of, earlier, entities),
+        TRADER_OUTPUTS,
+    )
+    frame = (
+        keyed(frame, entities.memberships)
+        .join(traders, on="row", how="left")
+        .join(confirmed_matches(frame, entities), on="row", how="left")
+        .with_columns(columns.exporter_age_days(), columns.pair_new())
+    )
     frame = mirror_features(frame, flows)
     return country_names(frame, reference).sort("row")
 

@@ -3,10 +3,11 @@ its corridor, code and exporter, and when its corridor, exporter and pair were f
 
 Every key starts with the importing country: a store may hold several, and each country's
 history is its own (a corridor is importing country x origin x code; an exporter is new
-to a country's market, whatever it ships elsewhere, and names are not reconciled across
-countries' records). Each function reads a frame (``arrival_date``, the keys,
-``weight_kg``) and returns the column named after it, or a frame of columns that share
-one pass over the windows.
+to a country's market, whatever it ships elsewhere). Traders are keyed by entity
+(``exporter_entity``, ``importer_entity``: ``transship.features.entities``), so one firm
+written several ways is one exporter. Each function reads a frame (``arrival_date``, the
+keys, ``weight_kg``) and returns the column named after it, or a frame of columns that
+share one pass over the windows.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ RECENT_DAYS = 90
 BASELINE_DAYS = 365
 CORRIDOR = ["import_country", "origin_country", "hs6"]
 CODE = ["import_country", "hs6"]
-EXPORTER = ["import_country", "exporter"]
+EXPORTER = ["import_country", "exporter_entity"]
+IMPORTER = ["import_country", "importer_entity"]
 FIRST_SEEN_KEYS = {
     "corridor": CORRIDOR,
     "exporter": EXPORTER,
-    "pair": [*EXPORTER, "importer"],
+    "pair": [*EXPORTER, "importer_entity"],
 }
 
 
@@ -58,8 +60,8 @@ def origin_share_90d(frame: pl.DataFrame) -> pl.Series:
 
 
 def exporter_controlled_kg_90d(frame: pl.DataFrame) -> pl.Series:
-    """The exporter's weight of controlled codes over the 90 days to the arrival, the
-    shipment included (reads ``controlled``)."""
+    """The exporter entity's weight of controlled codes over the 90 days to the arrival,
+    the shipment included (reads ``controlled``)."""
     controlled_kg = pl.col("weight_kg") * pl.col("controlled").cast(pl.Float64)
     earlier = prior_sum(frame, EXPORTER, controlled_kg, RECENT_DAYS)
     own = frame["weight_kg"] * frame["controlled"].cast(pl.Float64)
@@ -73,10 +75,11 @@ def corridor_first_seen(frame: pl.DataFrame, earlier: pl.DataFrame | None = None
 
 
 def exporter_first_seen(frame: pl.DataFrame, earlier: pl.DataFrame | None = None) -> pl.Series:
-    """The exporter's first arrival before this shipment's day."""
+    """The exporter entity's first arrival before this shipment's day."""
     return first_seen(frame, FIRST_SEEN_KEYS["exporter"], earlier).alias("exporter_first_seen")
 
 
 def pair_first_seen(frame: pl.DataFrame, earlier: pl.DataFrame | None = None) -> pl.Series:
-    """The exporter's first shipment to this importer before this shipment's day."""
+    """The exporter entity's first shipment to this importer entity before this shipment's
+    day."""
     return first_seen(frame, FIRST_SEEN_KEYS["pair"], earlier).alias("pair_first_seen")

@@ -16,8 +16,8 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
-from transship.errors import StoreLockedError, UnknownFlagError
-from transship.review.routes import accounts, admin, audit, flags, queue, warnings
+from transship.errors import StoreLockedError, UnknownEntityError, UnknownFlagError
+from transship.review.routes import accounts, admin, audit, entities, flags, queue, warnings
 from transship.review.routes.dependencies import (
     AdminOnly,
     FormRejected,
@@ -53,6 +53,7 @@ ERROR_PAGES: dict[type[Exception], tuple[int, str, str | None]] = {
         "try again in a minute.",
     ),
     UnknownFlagError: (404, "No such flag", None),
+    UnknownEntityError: (404, "No such entity", None),
 }
 """Errors shown as a page: status, title, and the message (the error's own when None)."""
 
@@ -79,7 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.templates = page_templates(settings)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(SecurityHeaders)
-    for part in (accounts, queue, flags, warnings, audit, admin):
+    for part in (accounts, queue, flags, entities, warnings, audit, admin):
         app.include_router(part.router)
     return app
 

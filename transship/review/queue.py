@@ -96,6 +96,54 @@ def queue(
     return QueuePage(flag_rows(con, ids), chosen.height, by_status, by_severity, page, pages)
 
 
+GROUPINGS = ("exporter", "importer")
+"""What the queue can group its shipment flags by: the trader of either role."""
+
+
+@dataclass(frozen=True)
+class GroupedPage:
+    groups: pl.DataFrame
+    """One row per case (``review/queue_groups``): trader and corridor, how many flags,
+    the top score, the dates, the spellings and the flag ids."""
+    flags: int
+    """Shipment flags in every case of the filtered queue."""
+    cases: int
+    corridor_flags: int
+    """Corridor flags in the filtered queue: they have no trader and are not grouped."""
+    page: int
+    pages: int
+
+
+def grouped_queue(
+    con: duckdb.DuckDBPyConnection,
+    filters: QueueFilters,
+    by: str,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> GroupedPage:
+    """The filtered queue as cases: its shipment flags grouped by the ``by`` trader's
+    entity and corridor, a page of cases at a time."""
+    if by not in GROUPINGS:
+        raise ReviewError(f"unknown grouping {by!r}; group by {' or '.join(GROUPINGS)}")
+    if page < 1 or page_size < 1:
+        raise ReviewError("pages and page sizes start at 1")
+    chosen = _with_status(matching_flags(con, filters), filters.status)
+    groups = sql_frame(
+        con, load("review/queue_groups"), {"role": by, "flag_ids": chosen["flag_id"].to_list()}
+    )
+    grouped = int(groups["flags"].sum()) if groups.height else 0
+    pages = max(1, -(-groups.height // page_size))
+    page = min(page, pages)
+    return GroupedPage(
+        groups.slice((page - 1) * page_size, page_size),
+        grouped,
+        groups.height,
+        chosen.height - grouped,
+        page,
+        pages,
+    )
+
+
 def queue_export(con: duckdb.DuckDBPyConnection, filters: QueueFilters) -> pl.DataFrame:
     """Every flag in the filtered queue (not just one page), for CSV export: the detectors'
     parts stay out, being JSON that a spreadsheet cannot use."""

@@ -6,9 +6,10 @@ them). A nightly
 run would otherwise rebuild that year's features every night; instead it reuses the fit
 the backfill (or the quarter's first night) stored, as long as nothing the fit learned
 from has changed: the detector version, the code that builds features and fits, the
-reference data, every shipment into the country that arrived before the quarter and
-every trade-statistics row for a period before it. Their fingerprint is stored with the fit; a
-late filing for an earlier date changes it, and the next run refits.
+reference data, every shipment into the country that arrived before the quarter, every
+trade-statistics row for a period before it and the trader entities before it. Their
+fingerprint is stored with the fit; a late filing for an earlier date changes it, and the
+next run refits.
 
 The detectors are stored pickled, so a store is trusted as the code is: only transship
 writes it, and whoever can write it can already change the flags.

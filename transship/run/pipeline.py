@@ -19,15 +19,18 @@ import polars as pl
 
 from transship.detectors import DetectorConfig
 from transship.detectors.base import Detector
+from transship.entities.resolve import resolve_for_run
 from transship.errors import TransshipError
 from transship.features.build import (
     Reference,
     build_features,
+    load_entities,
     load_flows,
     load_history,
     load_profile_shipments,
 )
 from transship.features.controls import code_events
+from transship.features.entities import Entities, named_traders
 from transship.features.profiles import (
     code_profile,
     control_phase,
@@ -225,6 +228,7 @@ class Prepared:
     fits: dict[FitKey, list[Detector]] = field(default_factory=dict)
     fingerprints: dict[FitKey, str] = field(default_factory=dict)
     several_countries: bool = False
+    entities: Entities = field(default_factory=Entities)
     learning: LearningNeeds | None = None
     """What the learner needs: None when nothing was decided (or learning is off)."""
     learners: dict[str, LearnedPart] = field(default_factory=dict)
@@ -248,10 +252,11 @@ def start_run(
 
 
 def prepare(con: duckdb.DuckDBPyConnection, result: RunResult, config: DetectorConfig) -> Prepared:
-    """Load what the run needs and build features only as far back as it needs them: the
-    run's own days, plus a year before any quarter whose fit is not stored, plus the
-    decided shipments whose learner inputs are not kept (and their quarters' fits for their
-    importing countries)."""
+    """Resolve the trader spellings not resolved yet, load what the run needs and build
+    features only as far back as it needs them: the run's own days, plus a year before
+    any quarter whose fit is not stored, plus the decided shipments whose learner inputs
+    are not kept (and their quarters' fits for their importing countries)."""
+    result.warnings += resolve_for_run(con)
     needs = learning_needs(con, config, result.end)
     prepared = prepare_range(
         con,
@@ -303,14 +308,21 @@ def prepare_range(
         )
     fits = cached_fits(con, fingerprints, config.version)
     refits = [key[0] - timedelta(days=HISTORY_DAYS) for key in fingerprints if key not in fits]
-    history = load_history(con, end, min([start, *refits, *also_from]))
+    exact_from = min([start, *refits, *also_from])
+    history = load_history(con, end, exact_from)
     prepared = Prepared(
         None, flows, reference, end, history.complete, fits, fingerprints, len(countries) > 1
     )
     if history.frame.filter(pl.col("arrival_date") >= start).is_empty():
         return prepared
+    prepared.entities = load_entities(con, end, exact_from)
     prepared.features = build_features(
-        history.frame, flows, reference, config, earlier_first_seen=history.earlier_first_seen
+        history.frame,
+        flows,
+        reference,
+        config,
+        earlier_first_seen=history.earlier_first_seen,
+        entities=prepared.entities,
     )
     return prepared
 
@@ -428,11 +440,14 @@ def write_profiles(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> None:
     """Rebuild the profile tables from every shipment up to the run's end date.
 
     Origin switches come from the features, whose controlled shipments are all there.
+    Traders are the entities of the run's end date, named by their most used spelling.
     """
     if prepared.features is None:
         return
-    shipments = (
-        prepared.features if prepared.complete else load_profile_shipments(con, prepared.until)
+    shipments = named_traders(
+        prepared.features if prepared.complete else load_profile_shipments(con, prepared.until),
+        prepared.entities,
+        prepared.until,
     )
     controls = code_events(prepared.reference.controlled, prepared.reference.events)
     corridors = pl.concat(
@@ -451,7 +466,9 @@ def write_profiles(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> None:
         .join(new_pairs(shipments), on=["import_country", "exporter"], how="left")
         .with_columns(pl.col("new_pairs_90d").fill_null(0)),
         "profile_importers": importer_profile(shipments).join(
-            origin_switches(prepared.features), on=["import_country", "importer"], how="left"
+            origin_switches(named_traders(prepared.features, prepared.entities, prepared.until)),
+            on=["import_country", "importer"],
+            how="left",
         ),
     }
     con.begin()

@@ -12,6 +12,7 @@ from transship.errors import ReviewError, UnknownFlagError
 from transship.importers import imports_of, statistics_of
 from transship.review.chart import Marker, corridor_chart
 from transship.review.decisions import decide
+from transship.review.entities import trader_entities
 from transship.review.evidence import TRADER_SHIPMENTS, Evidence, control_markers, flag_evidence
 from transship.review.routes.dependencies import Con, Page, Signed, SignedForm, back_with
 
@@ -63,6 +64,7 @@ def _evidence_context(con: duckdb.DuckDBPyConnection, flag_id: str) -> dict[str,
         "chart": _chart(evidence),
         "decision_log": evidence.decisions.to_dicts(),
         "trader_shipments": TRADER_SHIPMENTS,
+        "trader_entities": trader_entities(con, evidence.flag),
     }
 
 

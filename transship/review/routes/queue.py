@@ -9,7 +9,14 @@ from fastapi.responses import HTMLResponse, Response
 from transship.errors import ReviewError
 from transship.review.decisions import decide
 from transship.review.filters import FORM_NAMES, parse_filters
-from transship.review.queue import QueueFilters, filter_choices, queue, queue_export
+from transship.review.queue import (
+    GROUPINGS,
+    QueueFilters,
+    filter_choices,
+    grouped_queue,
+    queue,
+    queue_export,
+)
 from transship.review.routes.dependencies import (
     Con,
     Page,
@@ -32,17 +39,25 @@ def review_queue(request: Request, con: Con, page: Page, session: Signed) -> Res
     params = request.query_params
     query = {k: v for k, v in params.items() if k not in NOTICES}
     problem = params.get("problem")
+    group = params.get("group") or None
+    grouped = None
     try:
         filters = parse_filters(params, FORM_NAMES)
-        result = queue(con, filters, _page_number(params.get("page")))
+        number = _page_number(params.get("page"))
+        if group is not None:
+            grouped = grouped_queue(con, filters, group, number)
+        result = queue(con, filters, 1 if grouped else number)
     except ReviewError as exc:
         # Show the plain open queue under the message, with links free of the bad filter.
         filters, result, problem = QueueFilters(), queue(con, QueueFilters()), str(exc)
-        query = {}
+        query, group, grouped = {}, None, None
     return page.render(
         "queue.html",
         session,
         result=result,
+        grouped=grouped,
+        group=group,
+        groupings=GROUPINGS,
         filters=filters,
         query=query,
         problem=problem,
