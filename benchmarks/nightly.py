@@ -21,9 +21,9 @@ import shutil
 import subprocess
 import sys
 import time
-from statistics import median
 from datetime import date, timedelta
 from pathlib import Path
+from statistics import median
 
 from transship.errors import TransshipError
 
@@ -56,11 +56,13 @@ def _world(args: argparse.Namespace) -> Path:
     if args.world is not None:
         if not (args.world / "world.json").is_file():
             raise BenchmarkError(f"{args.world} holds no generated world (no world.json)")
-        return Path(args.world)
-    world = args.out / f"world-{args.size}"
+        return Path(str(args.world))
+    world: Path = args.out / f"world-{args.size}"
     subprocess.run(
-        [sys.executable, "-m", "transship.world.generate", "--size", args.size]
-        + ["--seed", str(args.seed), "--out", str(world)],
+        [
+            *(sys.executable, "-m", "transship.world.generate"),
+            *("--size", args.size, "--seed", str(args.seed), "--out", str(world)),
+        ],
         check=True,
     )
     return world
