@@ -53,10 +53,11 @@ def _timed(*args: str) -> dict[str, float]:
 
 
 def _world(args: argparse.Namespace) -> Path:
-    if args.world is not None:
-        if not (args.world / "world.json").is_file():
-            raise BenchmarkError(f"{args.world} holds no generated world (no world.json)")
-        return Path(str(args.world))
+    given: Path | None = args.world
+    if given is not None:
+        if not (given / "world.json").is_file():
+            raise BenchmarkError(f"{given} holds no generated world (no world.json)")
+        return given
     world: Path = args.out / f"world-{args.size}"
     subprocess.run(
         [
