@@ -63,30 +63,39 @@ def _month_end(month: date) -> date:
 
 def refresh_monthly(con: duckdb.DuckDBPyConnection) -> int:
     """Recompute the monthly summaries of every month a batch not yet summarised touched,
-    one month's shipments at a time, in one transaction; the number of months."""
+    one month's shipments at a time; the number of months.
+
+    Each month commits on its own (a file of many years never holds them all in one
+    transaction); the batches are marked summarised after the last, so a refresh stopped
+    half-way is redone whole by the next one.
+    """
     batches = [row[0] for row in con.execute(load("profiles/pending_batches")).fetchall()]
     if not batches:
         return 0
     months = sql_frame(con, load("profiles/batch_months"), {"batches": batches})["month"]
+    for month in months:
+        shipments = sql_frame(
+            con, load("profiles/shipments_between"), {"since": month, "until": _month_end(month)}
+        )
+        _replace_month(con, month, _summaries(shipments))
+    con.execute(load("profiles/mark_aggregated"), {"batches": batches})
+    return len(months)
+
+
+def _replace_month(
+    con: duckdb.DuckDBPyConnection, month: date, tables: dict[str, pl.DataFrame]
+) -> None:
     con.begin()
     try:
-        for month in months:
-            shipments = sql_frame(
-                con,
-                load("profiles/shipments_between"),
-                {"since": month, "until": _month_end(month)},
-            )
-            for table, frame in _summaries(shipments).items():
-                con.execute(load("profiles/delete_month", table=table), {"month": month})
-                con.register("summary_frame", frame)
-                con.execute(load("profiles/insert_rows", table=table, frame="summary_frame"))
-                con.unregister("summary_frame")
-        con.execute(load("profiles/mark_aggregated"), {"batches": batches})
+        for table, frame in tables.items():
+            con.execute(load("profiles/delete_month", table=table), {"month": month})
+            con.register("summary_frame", frame)
+            con.execute(load("profiles/insert_rows", table=table, frame="summary_frame"))
+            con.unregister("summary_frame")
         con.commit()
     except Exception:
         con.rollback()
         raise
-    return len(months)
 
 
 @dataclass(frozen=True)
