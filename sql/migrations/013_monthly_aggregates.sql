@@ -1,5 +1,5 @@
 -- Monthly summaries of the stored shipments, kept as shipments arrive (each ingest
--- recomputes the importing countries' months its batch touched): the nightly run builds
+-- recomputes every month its batch touched): the nightly run builds
 -- the profiles from these and from the current month's rows, never from every stored
 -- shipment. Each month's row summarises that month alone.
 
