@@ -18,6 +18,7 @@ from transship.features.profiles import (
     importer_profile,
     new_pairs,
     origin_switches,
+    trader_months,
 )
 from transship.storage.store import open_store
 
@@ -73,11 +74,23 @@ def test_code_profile_has_typical_values_modes_and_words(shipments: pl.DataFrame
     assert march["vocabulary"].startswith("antimony trioxide")
 
 
+def exporters_of(shipments: pl.DataFrame) -> pl.DataFrame:
+    return exporter_profile(trader_months(shipments), shipments)
+
+
+def importers_of(shipments: pl.DataFrame) -> pl.DataFrame:
+    return importer_profile(trader_months(shipments))
+
+
+def pairs_of(shipments: pl.DataFrame) -> pl.DataFrame:
+    return new_pairs(trader_months(shipments))
+
+
 def test_trader_profiles(shipments: pl.DataFrame) -> None:
-    exporters = exporter_profile(shipments)
+    exporters = exporters_of(shipments)
     x = exporters.filter(pl.col("exporter") == "X").row(0, named=True)
     assert (x["first_seen"], x["shipments"], x["importers"]) == (date(2025, 1, 5), 2, 2)
-    importers = importer_profile(shipments)
+    importers = importers_of(shipments)
     a = importers.filter(pl.col("importer") == "A").row(0, named=True)
     assert a["origins"] == "BE,TH" and a["exporters"] == 3
     assert a["new_origins_90d"] == 2
@@ -109,7 +122,7 @@ def test_profiles_never_mix_importing_countries(shipments: pl.DataFrame) -> None
         ]
     )
     us = pl.col("import_country") == "US"
-    for profile in (corridor_profile, code_profile, exporter_profile, importer_profile, new_pairs):
+    for profile in (corridor_profile, code_profile, exporters_of, importers_of, pairs_of):
         assert_frame_equal(profile(both).filter(us), profile(shipments), check_row_order=False)
     assert set(corridor_profile(both)["import_country"]) == {"US", "KR"}
 
@@ -153,5 +166,5 @@ def test_origin_switches_and_new_pairs(shipments: pl.DataFrame) -> None:
     )
     switches = origin_switches(features)
     assert switches.rows() == [("US", "A", "antimony: CN -> TH after 2024-12-03")]
-    pairs = {exporter: n for _, exporter, n in new_pairs(shipments).iter_rows()}
+    pairs = {exporter: n for _, exporter, n in pairs_of(shipments).iter_rows()}
     assert pairs == {"X": 2, "Y": 1, "Z": 1}

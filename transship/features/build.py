@@ -118,11 +118,6 @@ def load_shipments(con: duckdb.DuckDBPyConnection, until: date) -> pl.DataFrame:
     return sql_frame(con, load("features/shipments_until"), {"until": until})
 
 
-def load_profile_shipments(con: duckdb.DuckDBPyConnection, until: date) -> pl.DataFrame:
-    """The columns profiles read, of every shipment up to ``until``, in no set order."""
-    return sql_frame(con, load("features/profile_shipments"), {"until": until})
-
-
 @dataclass(frozen=True)
 class ShipmentHistory:
     """The shipments a feature build reads when only recent rows need exact features.

@@ -330,12 +330,12 @@ def names_on(entities: Entities, day: date) -> pl.DataFrame:
 
 def named_traders(frame: pl.DataFrame, entities: Entities, day: date) -> pl.DataFrame:
     """``frame`` with each ``exporter`` and ``importer`` written as its entity's name on
-    ``day`` (``names_on``): what profiles of entities group by. A spelling with no
-    shipments counted keeps its own name."""
+    ``day`` (``names_on``), for the roles ``frame`` has: what profiles of entities group
+    by. A spelling with no shipments counted keeps its own name."""
     if not entities.resolved:
         return frame
     names = names_on(entities, day)
-    for role in ROLES:
+    for role in (role for role in ROLES if role in frame.columns):
         mine = names.filter(pl.col("role") == role).select(
             pl.col("alias").alias(role), pl.col("name").alias("_name")
         )

@@ -17,11 +17,6 @@ BASELINE_MONTHS = 12
 COUNTRY = "import_country"
 
 
-def _last_day(shipments: pl.DataFrame) -> pl.Expr:
-    """Each importing country's latest arrival: its profiles are as of its own data."""
-    return pl.col("arrival_date").max().over(COUNTRY)
-
-
 def _monthly(shipments: pl.DataFrame) -> pl.DataFrame:
     return shipments.with_columns(
         month=pl.col("arrival_date").dt.truncate("1mo"),
@@ -30,23 +25,34 @@ def _monthly(shipments: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def corridor_profile(shipments: pl.DataFrame, code: str = "hs6") -> pl.DataFrame:
-    """Per importing country x origin x code (``hs6`` or ``hs4``) x month: shipments,
-    weight, value, unit value (median and MAD), the origin's share of the importing
-    country's imports of the code that month, and the corridor's trailing 12-month average
-    weight (months with nothing count as zero, from the importing country's first month)."""
-    frame = _monthly(shipments)
+def corridor_months(shipments: pl.DataFrame, code: str = "hs6") -> pl.DataFrame:
+    """Per importing country x origin x code (``hs6`` or ``hs4``) x month with shipments:
+    their count, weight, value and unit value (median and MAD of the log). Each month's
+    row reads that month's shipments alone, so months are summarised once and kept
+    (``monthly_corridors``)."""
     keys = [COUNTRY, "origin_country", code]
-    months = frame.group_by([*keys, "month"]).agg(
-        shipments=pl.len(),
-        weight_kg=pl.col("weight_kg").sum(),
-        value_usd=pl.col("value_usd").sum(),
-        unit_value_median=pl.col("log_unit_value").median().exp(),
-        unit_value_mad=(pl.col("log_unit_value") - pl.col("log_unit_value").median())
-        .abs()
-        .median(),
+    return (
+        _monthly(shipments)
+        .group_by([*keys, "month"])
+        .agg(
+            shipments=pl.len(),
+            weight_kg=pl.col("weight_kg").sum(),
+            value_usd=pl.col("value_usd").sum(),
+            unit_value_median=pl.col("log_unit_value").median().exp(),
+            unit_value_mad=(pl.col("log_unit_value") - pl.col("log_unit_value").median())
+            .abs()
+            .median(),
+        )
     )
-    spans = frame.group_by(COUNTRY).agg(
+
+
+def corridor_grid(months: pl.DataFrame, code: str = "hs6") -> pl.DataFrame:
+    """The corridor profile from its months (``corridor_months``): every corridor in every
+    month from its importing country's first month to its last (months with nothing count
+    as zero), the origin's share of the importing country's imports of the code that month,
+    and the corridor's trailing 12-month average weight."""
+    keys = [COUNTRY, "origin_country", code]
+    spans = months.group_by(COUNTRY).agg(
         month=pl.date_ranges(pl.col("month").min(), pl.col("month").max(), "1mo")
     )
     grid = (
@@ -73,6 +79,14 @@ def corridor_profile(shipments: pl.DataFrame, code: str = "hs6") -> pl.DataFrame
             pl.col("weight_kg") / pl.col("baseline_kg")
         )
     )
+
+
+def corridor_profile(shipments: pl.DataFrame, code: str = "hs6") -> pl.DataFrame:
+    """Per importing country x origin x code (``hs6`` or ``hs4``) x month: shipments,
+    weight, value, unit value (median and MAD), the origin's share of the importing
+    country's imports of the code that month, and the corridor's trailing 12-month average
+    weight (months with nothing count as zero, from the importing country's first month)."""
+    return corridor_grid(corridor_months(shipments, code), code)
 
 
 def code_profile(shipments: pl.DataFrame) -> pl.DataFrame:
@@ -119,27 +133,75 @@ def code_profile(shipments: pl.DataFrame) -> pl.DataFrame:
     return typical.join(modes, on=keys, how="left").join(words, on=keys, how="left").sort(keys)
 
 
-def exporter_profile(shipments: pl.DataFrame) -> pl.DataFrame:
-    """Per importing country x exporter: first and last seen, volume, counterparties,
-    origins used, and growth of its last 90 days over the 90 days before."""
-    recent = pl.col("arrival_date") > pl.col("_last_day").dt.offset_by("-90d")
-    previous = (pl.col("arrival_date") <= pl.col("_last_day").dt.offset_by("-90d")) & (
-        pl.col("arrival_date") > pl.col("_last_day").dt.offset_by("-180d")
-    )
+TRADER = [COUNTRY, "exporter", "importer", "origin_country"]
+
+
+def trader_months(shipments: pl.DataFrame) -> pl.DataFrame:
+    """Per importing country x exporter x importer x origin x month (unnamed traders
+    included): shipments, weight and the first and last arrival. The trader profiles read
+    these, so months are summarised once and kept (``monthly_traders``)."""
     return (
-        shipments.with_columns(_last_day=_last_day(shipments))
-        .filter(pl.col("exporter").is_not_null())
-        .group_by(COUNTRY, "exporter")
+        _monthly(shipments)
+        .group_by([*TRADER, "month"])
         .agg(
-            first_seen=pl.col("arrival_date").min(),
-            last_seen=pl.col("arrival_date").max(),
             shipments=pl.len(),
             weight_kg=pl.col("weight_kg").sum(),
-            importers=pl.col("importer").n_unique(),
-            origins=pl.col("origin_country").unique().sort().str.join(","),
-            recent_kg=pl.col("weight_kg").filter(recent).sum(),
-            previous_kg=pl.col("weight_kg").filter(previous).sum(),
+            first_seen=pl.col("arrival_date").min(),
+            last_seen=pl.col("arrival_date").max(),
         )
+    )
+
+
+def last_days(traders: pl.DataFrame) -> pl.DataFrame:
+    """Each importing country's latest arrival: its profiles are as of its own data."""
+    return traders.group_by(COUNTRY).agg(_last_day=pl.col("last_seen").max())
+
+
+def _totals(traders: pl.DataFrame, trader: str, other: str) -> pl.DataFrame:
+    """Per importing country x named ``trader``: first and last seen, volume, the number of
+    distinct counterparties (an unnamed one counts once) and the origins used."""
+    return (
+        traders.filter(pl.col(trader).is_not_null())
+        .group_by(COUNTRY, trader)
+        .agg(
+            first_seen=pl.col("first_seen").min(),
+            last_seen=pl.col("last_seen").max(),
+            shipments=pl.col("shipments").sum(),
+            weight_kg=pl.col("weight_kg").sum(),
+            counterparties=pl.col(other).n_unique(),
+            origins=pl.col("origin_country").unique().sort().str.join(","),
+        )
+    )
+
+
+def exporter_profile(traders: pl.DataFrame, recent: pl.DataFrame) -> pl.DataFrame:
+    """Per importing country x exporter: first and last seen, volume, counterparties,
+    origins used, and growth of its last 90 days over the 90 days before.
+
+    ``traders`` are the months of every shipment (``trader_months``); ``recent`` holds at
+    least each importing country's shipments of the 180 days to its latest arrival
+    (``import_country``, ``exporter``, ``arrival_date``, ``weight_kg``).
+    """
+    ends = last_days(traders)
+    day = pl.col("arrival_date")
+    in_recent = day > pl.col("_last_day").dt.offset_by("-90d")
+    in_previous = (day <= pl.col("_last_day").dt.offset_by("-90d")) & (
+        day > pl.col("_last_day").dt.offset_by("-180d")
+    )
+    windows = (
+        recent.join(ends, on=COUNTRY)
+        .filter(pl.col("exporter").is_not_null() & (day <= pl.col("_last_day")))
+        .group_by(COUNTRY, "exporter")
+        .agg(
+            recent_kg=pl.col("weight_kg").filter(in_recent).sum(),
+            previous_kg=pl.col("weight_kg").filter(in_previous).sum(),
+        )
+    )
+    return (
+        _totals(traders, "exporter", "importer")
+        .rename({"counterparties": "importers"})
+        .join(windows, on=[COUNTRY, "exporter"], how="left")
+        .with_columns(pl.col("recent_kg", "previous_kg").fill_null(0.0))
         .with_columns(
             growth=pl.when(pl.col("previous_kg") > 0).then(
                 pl.col("recent_kg") / pl.col("previous_kg")
@@ -149,30 +211,29 @@ def exporter_profile(shipments: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def importer_profile(shipments: pl.DataFrame) -> pl.DataFrame:
-    """Per importing country x importer: first and last seen, volume, suppliers, origins
-    used and the number of origins it started buying from in the last 90 days."""
-    first_by_origin = (
-        shipments.with_columns(_last_day=_last_day(shipments))
-        .group_by(COUNTRY, "importer", "origin_country")
-        .agg(origin_first=pl.col("arrival_date").min(), _last_day=pl.col("_last_day").first())
+def _new_since(traders: pl.DataFrame, keys: list[str], days: int, name: str) -> pl.DataFrame:
+    """Per ``keys[:-1]``: how many ``keys[-1]`` it first met in the last ``days`` of its
+    importing country's data."""
+    return (
+        traders.group_by(keys)
+        .agg(first=pl.col("first_seen").min())
+        .join(last_days(traders), on=COUNTRY)
+        .filter(pl.col("first") > pl.col("_last_day").dt.offset_by(f"-{days}d"))
+        .group_by(keys[:-1])
+        .agg(pl.len().alias(name))
     )
-    new_origins = (
-        first_by_origin.filter(pl.col("origin_first") > pl.col("_last_day").dt.offset_by("-90d"))
-        .group_by(COUNTRY, "importer")
-        .agg(new_origins_90d=pl.len())
+
+
+def importer_profile(traders: pl.DataFrame) -> pl.DataFrame:
+    """Per importing country x importer: first and last seen, volume, suppliers, origins
+    used and the number of origins it started buying from in the last 90 days
+    (``traders``: ``trader_months`` of every shipment)."""
+    new_origins = _new_since(
+        traders, [COUNTRY, "importer", "origin_country"], 90, "new_origins_90d"
     )
     return (
-        shipments.filter(pl.col("importer").is_not_null())
-        .group_by(COUNTRY, "importer")
-        .agg(
-            first_seen=pl.col("arrival_date").min(),
-            last_seen=pl.col("arrival_date").max(),
-            shipments=pl.len(),
-            weight_kg=pl.col("weight_kg").sum(),
-            exporters=pl.col("exporter").n_unique(),
-            origins=pl.col("origin_country").unique().sort().str.join(","),
-        )
+        _totals(traders, "importer", "exporter")
+        .rename({"counterparties": "exporters"})
         .join(new_origins, on=[COUNTRY, "importer"], how="left")
         .with_columns(pl.col("new_origins_90d").fill_null(0))
         .sort(COUNTRY, "importer")
@@ -224,14 +285,7 @@ def origin_switches(features: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def new_pairs(shipments: pl.DataFrame, days: int = 90) -> pl.DataFrame:
+def new_pairs(traders: pl.DataFrame, days: int = 90) -> pl.DataFrame:
     """Per importing country x exporter: importers it shipped to for the first time in the
-    last ``days``."""
-    return (
-        shipments.with_columns(_last_day=_last_day(shipments))
-        .group_by(COUNTRY, "exporter", "importer")
-        .agg(first=pl.col("arrival_date").min(), _last_day=pl.col("_last_day").first())
-        .filter(pl.col("first") > pl.col("_last_day").dt.offset_by(f"-{days}d"))
-        .group_by(COUNTRY, "exporter")
-        .agg(new_pairs_90d=pl.len())
-    )
+    last ``days`` (``traders``: ``trader_months`` of every shipment)."""
+    return _new_since(traders, [COUNTRY, "exporter", "importer"], days, "new_pairs_90d")

@@ -10,6 +10,7 @@ import duckdb
 from duckdb import ColumnExpression, ConstantExpression
 
 from transship.errors import MissingColumnsError
+from transship.features.monthly import refresh_monthly
 from transship.ingest.batch import IngestResult, ingest_file
 from transship.ingest.contract import (
     CONTRACT_COLUMNS,
@@ -27,9 +28,10 @@ def ingest_shipments(
     paths: Iterable[Path],
     mapping: ColumnMapping = IDENTITY,
 ) -> Iterator[IngestResult]:
-    """Ingest each file as its own batch, yielding its result as soon as it is committed."""
+    """Ingest each file as its own batch, yielding its result as soon as it is committed
+    and the monthly summaries of the months it touched are recomputed."""
     for path in paths:
-        yield ingest_file(
+        result = ingest_file(
             con,
             path,
             kind="shipments",
@@ -39,6 +41,8 @@ def ingest_shipments(
             mapping=None if mapping is IDENTITY else mapping.name,
             also_insert=("ingest/insert_attributes",) if mapping.attributes else (),
         )
+        refresh_monthly(con)
+        yield result
 
 
 def _stage(

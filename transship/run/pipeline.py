@@ -27,19 +27,10 @@ from transship.features.build import (
     load_entities,
     load_flows,
     load_history,
-    load_profile_shipments,
 )
-from transship.features.controls import code_events
 from transship.features.entities import Entities, named_traders
-from transship.features.profiles import (
-    code_profile,
-    control_phase,
-    corridor_profile,
-    exporter_profile,
-    importer_profile,
-    new_pairs,
-    origin_switches,
-)
+from transship.features.monthly import profile_tables
+from transship.features.profiles import origin_switches
 from transship.learning.explore import daily_quotas
 from transship.learning.part import LearnedPart
 from transship.learning.pipeline import (
@@ -437,40 +428,22 @@ def score_partition(
 
 
 def write_profiles(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> None:
-    """Rebuild the profile tables from every shipment up to the run's end date.
+    """Replace the profile tables with the profiles as of the run's end date, built from
+    the monthly summaries (``features.monthly``), not from every stored shipment.
 
     Origin switches come from the features, whose controlled shipments are all there.
     Traders are the entities of the run's end date, named by their most used spelling.
     """
     if prepared.features is None:
         return
-    shipments = named_traders(
-        prepared.features if prepared.complete else load_profile_shipments(con, prepared.until),
-        prepared.entities,
+    tables = profile_tables(
+        con,
         prepared.until,
+        prepared.reference.controlled,
+        prepared.reference.events,
+        origin_switches(named_traders(prepared.features, prepared.entities, prepared.until)),
+        lambda frame: named_traders(frame, prepared.entities, prepared.until),
     )
-    controls = code_events(prepared.reference.controlled, prepared.reference.events)
-    corridors = pl.concat(
-        [
-            control_phase(corridor_profile(shipments, level), level, controls)
-            .rename({level: "code"})
-            .with_columns(code_level=pl.lit(level))
-            for level in ("hs6", "hs4")
-        ],
-        how="vertical_relaxed",
-    )
-    tables = {
-        "profile_corridors": corridors,
-        "profile_codes": code_profile(shipments),
-        "profile_exporters": exporter_profile(shipments)
-        .join(new_pairs(shipments), on=["import_country", "exporter"], how="left")
-        .with_columns(pl.col("new_pairs_90d").fill_null(0)),
-        "profile_importers": importer_profile(shipments).join(
-            origin_switches(named_traders(prepared.features, prepared.entities, prepared.until)),
-            on=["import_country", "importer"],
-            how="left",
-        ),
-    }
     con.begin()
     try:
         for table, frame in tables.items():

@@ -1,4 +1,5 @@
--- The columns the profiles read, of every shipment up to $until, in no set order.
+-- The columns the profiles read, of the shipments that arrived from $since to $until, in
+-- no set order.
 SELECT
     arrival_date,
     import_country,
@@ -11,4 +12,4 @@ SELECT
     exporter,
     importer
 FROM shipments
-WHERE arrival_date <= $until;
+WHERE arrival_date BETWEEN $since AND $until;

@@ -1,0 +1,180 @@
+"""Monthly summaries of the stored shipments, kept as shipments arrive, and the profiles
+built from them.
+
+Each ingest recomputes the months its batch touched (``refresh_monthly``) in
+``monthly_corridors``, ``monthly_codes`` and ``monthly_traders``: a month's rows summarise
+that month alone, so recomputing one from the store's shipments is idempotent, and a
+batch whose months were not recomputed (an ingest stopped after its commit, a store older
+than the summaries) is recomputed by the next ingest or run. The profiles as of a day
+then read the summaries of the months before the day's month, that month's shipments up
+to the day and each importing country's last 180 days of exporter weights: never every
+stored shipment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import duckdb
+import polars as pl
+
+from transship.features.controls import code_events
+from transship.features.profiles import (
+    code_profile,
+    control_phase,
+    corridor_grid,
+    corridor_months,
+    exporter_profile,
+    importer_profile,
+    last_days,
+    new_pairs,
+    trader_months,
+)
+from transship.storage.sql import load, sql_frame
+
+CODE_LEVELS = ("hs6", "hs4")
+GROWTH_DAYS = 180
+"""How far back of each importing country's last arrival the exporters' growth looks."""
+
+
+def _summaries(shipments: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """The monthly summary tables' rows for ``shipments`` (whole months)."""
+    corridors = pl.concat(
+        [
+            corridor_months(shipments, level)
+            .rename({level: "code"})
+            .with_columns(code_level=pl.lit(level))
+            for level in CODE_LEVELS
+        ],
+        how="vertical_relaxed",
+    )
+    return {
+        "monthly_corridors": corridors,
+        "monthly_codes": code_profile(shipments),
+        "monthly_traders": trader_months(shipments),
+    }
+
+
+def _month_end(month: date) -> date:
+    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def refresh_monthly(con: duckdb.DuckDBPyConnection) -> int:
+    """Recompute the monthly summaries of every month a batch not yet summarised touched,
+    one month's shipments at a time; the number of months.
+
+    Each month commits on its own (a file of many years never holds them all in one
+    transaction); the batches are marked summarised after the last, so a refresh stopped
+    half-way is redone whole by the next one.
+    """
+    batches = [row[0] for row in con.execute(load("profiles/pending_batches")).fetchall()]
+    if not batches:
+        return 0
+    months = sql_frame(con, load("profiles/batch_months"), {"batches": batches})["month"]
+    for month in months:
+        shipments = sql_frame(
+            con, load("profiles/shipments_between"), {"since": month, "until": _month_end(month)}
+        )
+        _replace_month(con, month, _summaries(shipments))
+    con.execute(load("profiles/mark_aggregated"), {"batches": batches})
+    return len(months)
+
+
+def _replace_month(
+    con: duckdb.DuckDBPyConnection, month: date, tables: dict[str, pl.DataFrame]
+) -> None:
+    con.begin()
+    try:
+        for table, frame in tables.items():
+            con.execute(load("profiles/delete_month", table=table), {"month": month})
+            con.register("summary_frame", frame)
+            con.execute(load("profiles/insert_rows", table=table, frame="summary_frame"))
+            con.unregister("summary_frame")
+        con.commit()
+    except Exception:
+        con.rollback()
+        raise
+
+
+@dataclass(frozen=True)
+class Months:
+    """The monthly summaries of every shipment up to a day: the stored months before the
+    day's month and that month's shipments up to the day."""
+
+    corridors: pl.DataFrame
+    codes: pl.DataFrame
+    traders: pl.DataFrame
+
+    @classmethod
+    def until(cls, con: duckdb.DuckDBPyConnection, day: date) -> Months:
+        month = day.replace(day=1)
+        current = _summaries(
+            sql_frame(con, load("profiles/shipments_between"), {"since": month, "until": day})
+        )
+        parts = {
+            table: pl.concat(
+                [
+                    sql_frame(con, load("profiles/stored_months", table=table), {"before": month}),
+                    current[table],
+                ],
+                how="diagonal_relaxed",
+            )
+            for table in current
+        }
+        return cls(parts["monthly_corridors"], parts["monthly_codes"], parts["monthly_traders"])
+
+
+def profile_tables(
+    con: duckdb.DuckDBPyConnection,
+    until: date,
+    reference_controlled: pl.DataFrame,
+    reference_events: pl.DataFrame,
+    origin_switches: pl.DataFrame,
+    name_traders: Callable[[pl.DataFrame], pl.DataFrame],
+) -> dict[str, pl.DataFrame]:
+    """The profile tables as of ``until`` (every shipment up to it), from the monthly
+    summaries (brought up to date first); ``origin_switches`` per importing country and
+    importer (``profiles.origin_switches``). ``name_traders`` writes each trader spelling
+    as its entity (``entities.named_traders``): the summaries keep spellings, so an entity
+    resolved later still adds up from them."""
+    refresh_monthly(con)
+    months = Months.until(con, until)
+    traders = name_traders(months.traders)
+    controls = code_events(reference_controlled, reference_events)
+    corridors = pl.concat(
+        [
+            control_phase(
+                corridor_grid(
+                    months.corridors.filter(pl.col("code_level") == level)
+                    .drop("code_level")
+                    .rename({"code": level}),
+                    level,
+                ),
+                level,
+                controls,
+            )
+            .rename({level: "code"})
+            .with_columns(code_level=pl.lit(level))
+            for level in CODE_LEVELS
+        ],
+        how="vertical_relaxed",
+    )
+    ends = last_days(traders)
+    earliest = ends["_last_day"].min()
+    after = (earliest if isinstance(earliest, date) else until) - timedelta(days=GROWTH_DAYS)
+    recent = name_traders(
+        sql_frame(con, load("profiles/exporter_weights"), {"after": after, "until": until})
+    )
+    return {
+        "profile_corridors": corridors,
+        "profile_codes": months.codes,
+        "profile_exporters": exporter_profile(traders, recent)
+        .join(new_pairs(traders), on=["import_country", "exporter"], how="left")
+        .with_columns(pl.col("new_pairs_90d").fill_null(0)),
+        "profile_importers": importer_profile(traders).join(
+            origin_switches, on=["import_country", "importer"], how="left"
+        ),
+    }
