@@ -1,0 +1,300 @@
+"""A backfill as self-contained partitions: one calendar quarter each, computed anywhere,
+committed by the one process that writes the store.
+
+The coordinator (the process holding the store's write lock) exports the stored
+shipments up to the run's end as month-partitioned Parquet files once per run, then hands
+each quarter a ``PartitionInputs``: where those files are, the reference data, the trade
+statistics, the quarter's stored fits and the ids flagged earlier in its first month.
+``compute_partition`` is pure: it opens no store, reads the Parquet files through an
+in-memory DuckDB (the same SQL as a whole-range build reads the store with), builds the
+features of the quarter's shipments from their own lookback (a year and 90 days of
+every shipment, the controlled codes' older shipments, and the first-seen dates of
+anything older as SQL aggregates, never its rows), fits the quarter's detectors where no
+fit is stored (on the year before it, so its input starts a year earlier), scores and
+returns flags, scores and new fits. The coordinator commits each quarter in its own
+transaction (delete-then-insert over the quarter's dates, so a recomputed quarter writes
+each flag once).
+
+A quarter reads only its own fits, so results do not depend on the order in which
+quarters run or on how many run at once.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Protocol
+
+import duckdb
+import polars as pl
+
+from transship.detectors import DetectorConfig
+from transship.detectors.base import Detector
+from transship.features.build import Reference, build_features, load_flows, load_history
+from transship.learning.pipeline import write_scores
+from transship.run.fits import FitKey, cached_fits, fit_label, history_fingerprints, save_fit
+from transship.run.pipeline import (
+    FLAG_COLUMNS,
+    Prepared,
+    RunResult,
+    _flagged_earlier_in_month,
+    _write,
+    finish_run,
+    month_flags,
+    partitions,
+    shipment_flags,
+    start_run,
+    write_corridor_flags,
+    write_profiles,
+)
+from transship.run.scoring import (
+    HISTORY_DAYS,
+    Progress,
+    fitted_detectors,
+    month_starts,
+    quarter_start,
+    score_range,
+)
+from transship.storage.sql import load, sql_frame
+
+SHIPMENTS_FOLDER = "shipments"
+SWITCH_COLUMNS = [
+    "import_country",
+    "importer",
+    "material",
+    "switched_from",
+    "origin_country",
+    "control_date",
+]
+"""What the importer profiles read of the features (``profiles.origin_switches``)."""
+
+
+@dataclass(frozen=True)
+class PartitionInputs:
+    """Everything one quarter's work reads besides the exported shipments."""
+
+    first: date
+    last: date
+    exchange: Path
+    """The run's export folder (``export_shipments``); every worker must be able to read it."""
+    config: DetectorConfig
+    reference: Reference
+    flows: pl.DataFrame
+    fits: dict[str, list[Detector]]
+    """The quarter's stored fits, by importing country."""
+    flagged_earlier: list[str] = field(default_factory=list)
+    """Shipments earlier runs flagged in ``first``'s month before ``first``."""
+    switches_from_start: bool = False
+    """Whether to return the origin switches of every shipment before ``first`` too (the
+    run's first quarter does, so that the profiles see every switch up to the end)."""
+
+
+@dataclass(frozen=True)
+class PartitionResult:
+    first: date
+    last: date
+    flags: pl.DataFrame
+    scored: pl.DataFrame | None
+    """Every scored shipment; None when nothing arrived up to ``last``."""
+    new_fits: dict[str, list[Detector]]
+    switches: pl.DataFrame
+
+
+def compute_partition(inputs: PartitionInputs) -> PartitionResult:
+    """Score one quarter's shipments from the exported Parquet files alone."""
+    con = duckdb.connect()
+    try:
+        shipments = inputs.exchange / SHIPMENTS_FOLDER / "**" / "*.parquet"
+        con.read_parquet(str(shipments), hive_partitioning=False).create_view("shipments")
+        con.register("ref_controlled_codes", inputs.reference.controlled)
+        quarter = quarter_start(inputs.first)
+        countries = sql_frame(
+            con, load("features/import_countries"), {"start": inputs.first, "end": inputs.last}
+        )["import_country"].to_list()
+        unfitted = [country for country in countries if country not in inputs.fits]
+        exact_from = quarter - timedelta(days=HISTORY_DAYS) if unfitted else inputs.first
+        history = load_history(con, inputs.last, min(exact_from, inputs.first))
+    finally:
+        con.close()
+    empty_flags = pl.DataFrame(schema=FLAG_COLUMNS)
+    if history.frame.is_empty():
+        return PartitionResult(
+            inputs.first, inputs.last, empty_flags, None, {}, pl.DataFrame(schema=_switch_schema())
+        )
+    features = build_features(
+        history.frame,
+        inputs.flows,
+        inputs.reference,
+        inputs.config,
+        earlier_first_seen=history.earlier_first_seen,
+    )
+    new_fits = {
+        country: fitted_detectors(features, quarter, country, inputs.config) for country in unfitted
+    }
+    fits = {**inputs.fits, **new_fits}
+    scored = score_range(
+        features,
+        inputs.first,
+        inputs.last,
+        inputs.config,
+        fit_quarter=lambda _quarter, country: fits[country],
+    )
+    flagged = shipment_flags(features, scored, inputs.config)
+    truly = scored.filter("flagged")["shipment_id"]
+    earlier = pl.Series("shipment_id", inputs.flagged_earlier, dtype=pl.String)
+    flags = pl.concat(
+        [
+            flagged,
+            month_flags(
+                features, pl.concat([earlier, truly]), inputs.first, inputs.last, inputs.config
+            ),
+        ],
+        how="vertical_relaxed",
+    )
+    since = date.min if inputs.switches_from_start else inputs.first
+    switches = features.filter(
+        pl.col("switched_from").is_not_null()
+        & pl.col("arrival_date").is_between(since, inputs.last)
+    ).select(SWITCH_COLUMNS)
+    return PartitionResult(inputs.first, inputs.last, flags, scored, new_fits, switches)
+
+
+def _switch_schema() -> dict[str, pl.DataType]:
+    return {
+        "import_country": pl.String(),
+        "importer": pl.String(),
+        "material": pl.String(),
+        "switched_from": pl.String(),
+        "origin_country": pl.String(),
+        "control_date": pl.Date(),
+    }
+
+
+Work = Callable[[PartitionInputs], PartitionResult]
+
+
+class Engine(Protocol):
+    """Runs the partitions' work somewhere and yields their results in input order."""
+
+    def run(self, work: Work, inputs: list[PartitionInputs]) -> Iterator[PartitionResult]: ...
+
+
+def export_shipments(con: duckdb.DuckDBPyConnection, folder: Path, until: date) -> None:
+    """Write the shipments that arrived up to ``until`` as Parquet files, one folder per
+    arrival month, replacing any earlier export in ``folder``."""
+    target = folder / SHIPMENTS_FOLDER
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    con.sql(load("partitions/shipments_export"), params={"until": until}).write_parquet(
+        str(target), partition_by=["month"], overwrite=True
+    )
+
+
+def detect_partitioned(
+    con: duckdb.DuckDBPyConnection,
+    start: date,
+    end: date,
+    config: DetectorConfig,
+    engine: Engine,
+    exchange: Path,
+    progress: Progress | None = None,
+    work: Work = compute_partition,
+) -> RunResult:
+    """A backfill of [start, end] whose quarters ``engine`` computes (``work`` stands in for
+    ``compute_partition`` in fault tests); flags, scores and fits as ``pipeline.detect``
+    writes them when the store holds no decisions to learn from."""
+    result = start_run(con, "backfill", start, end, config)
+    folder = exchange / f"run-{result.run_id}"
+    try:
+        reference = Reference.load(con)
+        flows = load_flows(con)
+        parts = partitions(start, end)
+        quarters = sorted({quarter_start(first) for first, _ in parts})
+        countries = sql_frame(con, load("features/import_countries"), {"start": start, "end": end})[
+            "import_country"
+        ].to_list()
+        several = len(countries) > 1
+        fingerprints = history_fingerprints(con, quarters, countries, config, reference)
+        fits = cached_fits(con, fingerprints, config.version)
+        result.fits_reused = [fit_label(key, several) for key in sorted(fits)]
+        if not countries:
+            result.warnings.append(f"no stored shipments arrived between {start} and {end}")
+        export_shipments(con, folder, end)
+        inputs = [
+            PartitionInputs(
+                first,
+                last,
+                folder,
+                config,
+                reference,
+                flows,
+                {c: fits[key] for c in countries if (key := (quarter_start(first), c)) in fits},
+                _flagged_earlier_in_month(con, first, config).to_list(),
+                switches_from_start=index == 0,
+            )
+            for index, (first, last) in enumerate(parts)
+        ]
+        switches = []
+        months, done = len(month_starts(start, end)), 0
+        for outcome in engine.run(work, inputs):
+            _commit_partition(con, outcome, fingerprints, config, result, several, bool(countries))
+            switches.append(outcome.switches)
+            done += len(month_starts(outcome.first, outcome.last))
+            if progress is not None:
+                progress(f"{outcome.last:%Y-%m}", done, months)
+        prepared = Prepared(
+            pl.concat(switches) if countries else None,
+            flows,
+            reference,
+            end,
+            complete=False,
+            several_countries=several,
+        )
+        write_corridor_flags(con, prepared, config, result)
+        write_profiles(con, prepared)
+    except Exception as exc:
+        finish_run(con, result, "failed", f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    finish_run(con, result, "completed", None)
+    return result
+
+
+def _commit_partition(
+    con: duckdb.DuckDBPyConnection,
+    outcome: PartitionResult,
+    fingerprints: dict[FitKey, str],
+    config: DetectorConfig,
+    result: RunResult,
+    several: bool,
+    any_shipments: bool,
+) -> None:
+    """Keep a quarter's new fits, then replace its flags and scores in one transaction."""
+    quarter = quarter_start(outcome.first)
+    for country, detectors in sorted(outcome.new_fits.items()):
+        key = (quarter, country)
+        save_fit(con, key, config.version, fingerprints[key], detectors)
+        result.fits_made.append(fit_label(key, several))
+    scored = outcome.scored
+
+    def keep() -> None:
+        assert scored is not None
+        write_scores(con, scored, outcome.first, outcome.last, result.run_id, config.version)
+
+    if scored is not None:
+        result.shipments_scored += scored.height
+    _write(
+        con,
+        outcome.flags,
+        result,
+        config,
+        load("flags/delete_stale_flags"),
+        {"start_date": outcome.first, "end_date": outcome.last},
+        keep if any_shipments and scored is not None else None,
+    )
+    result.shipment_flags += outcome.flags.filter(pl.col("level") == "shipment").height
+    result.corridor_flags += outcome.flags.filter(pl.col("level") == "corridor").height
