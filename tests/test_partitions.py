@@ -226,3 +226,23 @@ def test_an_unreachable_scheduler_is_a_clear_error_and_nothing_is_written(
 def test_unusable_engine_options_are_refused(choice: EngineChoice, message: str) -> None:
     with pytest.raises(EngineError, match=message):
         choice.check()
+
+
+def test_the_backfill_flow_runs_one_dask_task_per_quarter(
+    prefect_api: None,
+    tiny_store: Path,
+    tmp_path: Path,
+    expected: tuple[pl.DataFrame, ...],
+    local_cluster: str,
+) -> None:
+    from transship.flows import backfill
+
+    con = _copy(tiny_store, tmp_path, "flow.duckdb", keep_fits=False)
+    con.close()
+    db = tmp_path / "flow.duckdb"
+    report = backfill(start=START, end=END, db=db, engine="dask", address=local_cluster)
+    assert report["shipments_scored"] == expected[1].height
+    con = open_store(db, read_only=True)
+    assert_frame_equal(_flags(con), expected[0])
+    assert_frame_equal(_scores(con), expected[1])
+    con.close()

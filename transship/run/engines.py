@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from distributed import Client
 
 ENGINES = ("local", "processes", "dask")
-CONNECT_SECONDS = 20
+CONNECT_SECONDS = 10
 """How long to wait for a Dask scheduler before giving up (the issue allows 30 s)."""
 POOL_RESTARTS = 3
 """How many times a process pool is restarted after a worker died before the run fails."""
