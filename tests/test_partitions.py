@@ -56,6 +56,14 @@ def _flags(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     ).pl()
 
 
+def _profile(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
+    frame = con.table(table).pl()
+    return frame.sort(frame.columns, nulls_last=True)
+
+
+PROFILES = ("profile_corridors", "profile_codes", "profile_exporters", "profile_importers")
+
+
 def _scores(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return con.sql(
         "SELECT shipment_id, arrival_date, score, base_score, exact, chosen_for_learning "
@@ -90,15 +98,22 @@ def expected(
     con = _copy(tiny_store, tmp_path_factory.mktemp("local"), "local.duckdb", keep_fits=False)
     detect(con, START, END, DetectorConfig.load())
     flags, scores = _flags(con), _scores(con)
+    profiles = [_profile(con, table) for table in PROFILES]
     con.close()
     assert flags.height and scores.height
     assert set(flags["level"]) == {"shipment", "corridor"}
-    return flags, scores
+    assert profiles[3]["origin_switches"].is_not_null().any()
+    return flags, scores, *profiles
 
 
 @pytest.mark.parametrize(
-    ("engine", "keep_fits"),
-    [("processes-1", False), ("processes-2", True), ("dask", False)],
+    ("engine", "keep_fits", "quarters"),
+    [
+        ("processes-1", False, 1),
+        ("processes-2", True, 1),
+        ("processes-2", False, 2),
+        ("dask", False, 1),
+    ],
 )
 def test_every_engine_gives_the_same_flags_and_scores(
     tiny_store: Path,
@@ -106,6 +121,7 @@ def test_every_engine_gives_the_same_flags_and_scores(
     expected: tuple[pl.DataFrame, ...],
     engine: str,
     keep_fits: bool,
+    quarters: int,
     request: pytest.FixtureRequest,
 ) -> None:
     con = _copy(tiny_store, tmp_path, "store.duckdb", keep_fits=keep_fits)
@@ -114,9 +130,21 @@ def test_every_engine_gives_the_same_flags_and_scores(
         runner = DaskEngine(request.getfixturevalue("local_cluster")).connect()
     else:
         runner = ProcessEngine(int(engine.split("-")[1]))
-    result = detect_partitioned(con, START, END, DetectorConfig.load(), runner, tmp_path / "x")
+    result = detect_partitioned(
+        con,
+        START,
+        END,
+        DetectorConfig.load(),
+        runner,
+        tmp_path / "x",
+        None,
+        quarters_per_partition=quarters,
+    )
     assert_frame_equal(_flags(con), expected[0])
     assert_frame_equal(_scores(con), expected[1])
+    # Profiles are summed from the store's rows in no set order: equal to the last bits.
+    for profile, table in zip(expected[2:], PROFILES, strict=True):
+        assert_frame_equal(_profile(con, table), profile, rel_tol=1e-12)
     assert bool(result.fits_made) != keep_fits
     # The export is the run's own: nothing is left for the next run to mistake for its own.
     assert not any((tmp_path / "x").iterdir())

@@ -43,6 +43,13 @@ def backfill(
     address: Annotated[
         str | None, typer.Option(help="Dask scheduler for --engine dask, tcp://HOST:8786")
     ] = None,
+    partition_quarters: Annotated[
+        int,
+        typer.Option(
+            help="Consecutive quarters per partition (processes, dask): more repeat less "
+            "lookback work and take more memory each"
+        ),
+    ] = 1,
     exchange: Annotated[
         Path | None,
         typer.Option(
@@ -72,7 +79,7 @@ def backfill(
 
     first, last = parse_date(start, "--start"), parse_date(end, "--end")
     assert first is not None and last is not None
-    choice = EngineChoice(engine, workers, address)
+    choice = EngineChoice(engine, workers, address, partition_quarters)
     with reported():
         choice.check()
     _detect(db, materials, rules, first, last, "backfill", choice, exchange)

@@ -31,6 +31,9 @@ class EngineChoice:
     name: str = "local"
     workers: int = 2
     address: str | None = None
+    quarters: int = 1
+    """Consecutive quarters per partition: more share one feature build (less work
+    repeated over their lookback) and take more memory each."""
 
     def check(self) -> None:
         """Refuse unusable options before anything is opened or written."""
@@ -38,6 +41,8 @@ class EngineChoice:
             raise EngineError(f"--engine {self.name!r} is not one of {', '.join(ENGINES)}")
         if self.name == "processes" and self.workers < 1:
             raise EngineError(f"--workers must be at least 1, not {self.workers}")
+        if self.quarters < 1:
+            raise EngineError(f"--partition-quarters must be at least 1, not {self.quarters}")
         if self.name == "dask" and not self.address:
             raise EngineError("--engine dask needs --address, e.g. tcp://scheduler:8786")
 
@@ -78,7 +83,16 @@ def run_backfill(
                 f"store is, so this backfill ran in this process, not on --engine {choice.name}"
             )
             return result
-        return detect_partitioned(con, start, end, config, engine, exchange, progress)
+        return detect_partitioned(
+            con,
+            start,
+            end,
+            config,
+            engine,
+            exchange,
+            progress,
+            quarters_per_partition=choice.quarters,
+        )
     finally:
         if dask is not None:
             dask.close()

@@ -73,7 +73,7 @@ class ProcessEngine:
                     if restarts > POOL_RESTARTS:
                         raise PartitionFailedError(
                             f"a worker process died {restarts} times while computing the "
-                            f"quarter from {inputs[following].first}; the quarters before it "
+                            f"partition from {inputs[following].first}; the quarters before it "
                             "are committed, a rerun computes the rest"
                         ) from exc
                     finished |= _succeeded(futures)

@@ -74,55 +74,84 @@ SWITCH_COLUMNS = [
 
 @dataclass(frozen=True)
 class PartitionInputs:
-    """Everything one quarter's work reads besides the exported shipments."""
+    """Everything one partition's work reads besides the exported shipments."""
 
-    first: date
-    last: date
+    quarters: list[tuple[date, date]]
+    """The consecutive calendar quarters it scores, clipped to the run's range."""
     exchange: Path
     """The run's export folder (``export_shipments``); every worker must be able to read it."""
     config: DetectorConfig
     reference: Reference
     flows: pl.DataFrame
-    fits: dict[str, list[Detector]]
-    """The quarter's stored fits, by importing country."""
+    fits: dict[FitKey, list[Detector]]
+    """Its quarters' stored fits, by quarter start and importing country."""
     flagged_earlier: list[str] = field(default_factory=list)
-    """Shipments earlier runs flagged in ``first``'s month before ``first``."""
+    """Shipments earlier runs flagged in the first quarter's first month before the run."""
     switches_from_start: bool = False
-    """Whether to return the origin switches of every shipment before ``first`` too (the
-    run's first quarter does, so that the profiles see every switch up to the end)."""
+    """Whether to return the origin switches of every shipment before its first day too
+    (the run's first partition does, so that the profiles see every switch to the end)."""
+
+    @property
+    def first(self) -> date:
+        return self.quarters[0][0]
+
+    @property
+    def last(self) -> date:
+        return self.quarters[-1][1]
 
 
 @dataclass(frozen=True)
-class PartitionResult:
+class QuarterResult:
+    """What the coordinator commits for one quarter, in one transaction."""
+
     first: date
     last: date
     flags: pl.DataFrame
     scored: pl.DataFrame | None
     """Every scored shipment; None when nothing arrived up to ``last``."""
     new_fits: dict[str, list[Detector]]
+    """The quarter's detectors fitted here, by importing country."""
+
+
+@dataclass(frozen=True)
+class PartitionResult:
+    quarters: list[QuarterResult]
     switches: pl.DataFrame
 
 
 def compute_partition(inputs: PartitionInputs) -> PartitionResult:
-    """Score one quarter's shipments from the exported Parquet files alone."""
+    """Score one partition's quarters from the exported Parquet files alone."""
     con = duckdb.connect()
     try:
         shipments = inputs.exchange / SHIPMENTS_FOLDER / "**" / "*.parquet"
         con.read_parquet(str(shipments), hive_partitioning=False).create_view("shipments")
         con.register("ref_controlled_codes", inputs.reference.controlled)
-        quarter = quarter_start(inputs.first)
-        countries = sql_frame(
-            con, load("features/import_countries"), {"start": inputs.first, "end": inputs.last}
-        )["import_country"].to_list()
-        unfitted = [country for country in countries if country not in inputs.fits]
-        exact_from = quarter - timedelta(days=HISTORY_DAYS) if unfitted else inputs.first
-        history = load_history(con, inputs.last, min(exact_from, inputs.first))
+        unfitted = {
+            first: [
+                country
+                for country in sql_frame(
+                    con, load("features/import_countries"), {"start": first, "end": last}
+                )["import_country"].to_list()
+                if (quarter_start(first), country) not in inputs.fits
+            ]
+            for first, last in inputs.quarters
+        }
+        # A quarter fitted here needs exact features for the year before it.
+        refits = [
+            quarter_start(first) - timedelta(days=HISTORY_DAYS)
+            for first, countries in unfitted.items()
+            if countries
+        ]
+        history = load_history(con, inputs.last, min([inputs.first, *refits]))
     finally:
         con.close()
-    empty_flags = pl.DataFrame(schema=FLAG_COLUMNS)
     if history.frame.is_empty():
         return PartitionResult(
-            inputs.first, inputs.last, empty_flags, None, {}, pl.DataFrame(schema=_switch_schema())
+            [
+                QuarterResult(first, last, pl.DataFrame(schema=FLAG_COLUMNS), None, {})
+                for first, last in inputs.quarters
+            ],
+            pl.DataFrame(schema=_switch_schema()),
         )
     features = build_features(
         history.frame,
@@ -131,35 +160,53 @@ def compute_partition(inputs: PartitionInputs) -> PartitionResult:
         inputs.config,
         earlier_first_seen=history.earlier_first_seen,
     )
-    new_fits = {
-        country: fitted_detectors(features, quarter, country, inputs.config) for country in unfitted
-    }
-    fits = {**inputs.fits, **new_fits}
-    scored = score_range(
-        features,
-        inputs.first,
-        inputs.last,
-        inputs.config,
-        fit_quarter=lambda _quarter, country: fits[country],
-    )
-    flagged = shipment_flags(features, scored, inputs.config)
-    truly = scored.filter("flagged")["shipment_id"]
-    earlier = pl.Series("shipment_id", inputs.flagged_earlier, dtype=pl.String)
-    flags = pl.concat(
-        [
-            flagged,
-            month_flags(
-                features, pl.concat([earlier, truly]), inputs.first, inputs.last, inputs.config
-            ),
-        ],
-        how="vertical_relaxed",
-    )
+    quarters = [
+        _score_quarter(
+            features,
+            inputs,
+            first,
+            last,
+            unfitted[first],
+            inputs.flagged_earlier if first == inputs.first else [],
+        )
+        for first, last in inputs.quarters
+    ]
     since = date.min if inputs.switches_from_start else inputs.first
     switches = features.filter(
         pl.col("switched_from").is_not_null()
         & pl.col("arrival_date").is_between(since, inputs.last)
     ).select(SWITCH_COLUMNS)
-    return PartitionResult(inputs.first, inputs.last, flags, scored, new_fits, switches)
+    return PartitionResult(quarters, switches)
+
+
+def _score_quarter(
+    features: pl.DataFrame,
+    inputs: PartitionInputs,
+    first: date,
+    last: date,
+    unfitted: list[str],
+    flagged_earlier: list[str],
+) -> QuarterResult:
+    """One quarter's flags and scores, as ``pipeline.score_partition`` makes them."""
+    quarter = quarter_start(first)
+    new_fits = {
+        country: fitted_detectors(features, quarter, country, inputs.config) for country in unfitted
+    }
+    fits = {c: d for (q, c), d in inputs.fits.items() if q == quarter} | new_fits
+    scored = score_range(
+        features, first, last, inputs.config, fit_quarter=lambda _quarter, c: fits[c]
+    )
+    flagged = shipment_flags(features, scored, inputs.config)
+    truly = scored.filter("flagged")["shipment_id"]
+    earlier = pl.Series("shipment_id", flagged_earlier, dtype=pl.String)
+    flags = pl.concat(
+        [
+            flagged,
+            month_flags(features, pl.concat([earlier, truly]), first, last, inputs.config),
+        ],
+        how="vertical_relaxed",
+    )
+    return QuarterResult(first, last, flags, scored, new_fits)
 
 
 def _switch_schema() -> dict[str, pl.DataType]:
@@ -202,10 +249,12 @@ def detect_partitioned(
     exchange: Path,
     progress: Progress | None = None,
     work: Work = compute_partition,
+    quarters_per_partition: int = 1,
 ) -> RunResult:
-    """A backfill of [start, end] whose quarters ``engine`` computes (``work`` stands in for
-    ``compute_partition`` in fault tests); flags, scores and fits as ``pipeline.detect``
-    writes them when the store holds no decisions to learn from."""
+    """A backfill of [start, end] whose partitions of ``quarters_per_partition``
+    consecutive quarters ``engine`` computes (``work`` stands in for ``compute_partition``
+    in fault tests); flags, scores and fits as ``pipeline.detect`` writes them when the
+    store holds no decisions to learn from."""
     result = start_run(con, "backfill", start, end, config)
     folder = exchange / f"run-{result.run_id}"
     try:
@@ -223,28 +272,34 @@ def detect_partitioned(
         if not countries:
             result.warnings.append(f"no stored shipments arrived between {start} and {end}")
         export_shipments(con, folder, end)
+        groups = [
+            parts[index : index + quarters_per_partition]
+            for index in range(0, len(parts), quarters_per_partition)
+        ]
         inputs = [
             PartitionInputs(
-                first,
-                last,
+                group,
                 folder,
                 config,
                 reference,
                 flows,
-                {c: fits[key] for c in countries if (key := (quarter_start(first), c)) in fits},
-                _flagged_earlier_in_month(con, first, config).to_list(),
+                {key: fits[key] for key in fits if key[0] in {quarter_start(f) for f, _ in group}},
+                _flagged_earlier_in_month(con, group[0][0], config).to_list(),
                 switches_from_start=index == 0,
             )
-            for index, (first, last) in enumerate(parts)
+            for index, group in enumerate(groups)
         ]
         switches = []
         months, done = len(month_starts(start, end)), 0
         for outcome in engine.run(work, inputs):
-            _commit_partition(con, outcome, fingerprints, config, result, several, bool(countries))
+            for quarter in outcome.quarters:
+                _commit_quarter(
+                    con, quarter, fingerprints, config, result, several, bool(countries)
+                )
+                done += len(month_starts(quarter.first, quarter.last))
+                if progress is not None:
+                    progress(f"{quarter.last:%Y-%m}", done, months)
             switches.append(outcome.switches)
-            done += len(month_starts(outcome.first, outcome.last))
-            if progress is not None:
-                progress(f"{outcome.last:%Y-%m}", done, months)
         prepared = Prepared(
             pl.concat(switches) if countries else None,
             flows,
@@ -264,9 +319,9 @@ def detect_partitioned(
     return result
 
 
-def _commit_partition(
+def _commit_quarter(
     con: duckdb.DuckDBPyConnection,
-    outcome: PartitionResult,
+    outcome: QuarterResult,
     fingerprints: dict[FitKey, str],
     config: DetectorConfig,
     result: RunResult,
