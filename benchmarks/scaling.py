@@ -138,6 +138,8 @@ def main() -> None:
     parser.add_argument("--engine", default="processes", help="local | processes | dask")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--address", help="the Dask scheduler, for --engine dask")
+    parser.add_argument("--partition-quarters", type=int, default=1)
+    parser.add_argument("--label", help="names the results file [default: the engine]")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-peer", action="store_true", help="skip the pandas peer")
     args = parser.parse_args()
@@ -145,9 +147,17 @@ def main() -> None:
     engine = ["--engine", args.engine]
     if args.engine == "processes":
         engine += ["--workers", str(args.workers)]
+    if args.engine != "local":
+        engine += ["--partition-quarters", str(args.partition_quarters)]
     if args.engine == "dask":
         engine += ["--address", args.address]
-    report: dict[str, object] = {"engine": args.engine, "workers": args.workers, "sizes": {}}
+    report: dict[str, object] = {
+        "engine": args.engine,
+        "workers": args.workers,
+        "partition_quarters": args.partition_quarters,
+        "sizes": {},
+    }
+    results = args.out / f"scaling-{args.label or args.engine}.json"
     sizes: dict[str, object] = {}
     for index, size in enumerate(args.sizes):
         folder = world(args.out, size, args.seed)
@@ -168,8 +178,8 @@ def main() -> None:
             flush=True,
         )
         report["sizes"] = sizes
-        (args.out / f"scaling-{args.engine}.json").write_text(json.dumps(report, indent=2))
-    print(f"results in {args.out / f'scaling-{args.engine}.json'}")
+        results.write_text(json.dumps(report, indent=2))
+    print(f"results in {results}")
 
 
 if __name__ == "__main__":
