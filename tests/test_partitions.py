@@ -274,3 +274,42 @@ def test_the_backfill_flow_runs_one_dask_task_per_quarter(
     assert_frame_equal(_flags(con), expected[0])
     assert_frame_equal(_scores(con), expected[1])
     con.close()
+
+
+def test_a_store_with_decisions_is_backfilled_where_the_store_is(
+    tiny_store: Path, tmp_path: Path
+) -> None:
+    """The learned part reads analysts' decisions and keeps its models in the store: the
+    backfill runs in the coordinator, as local, and says so."""
+    from transship.review.decisions import decide
+    from transship.review.users import add_user
+
+    stores = []
+    for name in ("local.duckdb", "processes.duckdb"):
+        path = tmp_path / name
+        shutil.copy(tiny_store, path)
+        con = open_store(path)
+        flag = con.execute(
+            "SELECT flag_id FROM flags WHERE level = 'shipment' ORDER BY score DESC, flag_id "
+            "LIMIT 1"
+        ).fetchall()[0][0]
+        decide(
+            con,
+            [flag],
+            "confirm",
+            "invoice names a smelter",
+            add_user(con, "a.b", "correct horse battery"),
+        )
+        # Decided within the range: the learner reads what was known on each day.
+        con.execute("UPDATE decisions SET decided_at = TIMESTAMP '2025-01-15 10:00:00'")
+        stores.append(con)
+    local, processes = stores
+    config = DetectorConfig.load()
+    detect(local, START, END, config)
+    result = run_backfill(
+        processes, START, END, config, EngineChoice("processes", 2), tmp_path / "x"
+    )
+    assert any("learned part" in warning for warning in result.warnings)
+    assert not (tmp_path / "x").exists()
+    assert_frame_equal(_flags(processes), _flags(local))
+    assert_frame_equal(_scores(processes), _scores(local))
