@@ -21,7 +21,14 @@ from tests.conftest import REPO, count
 from tests.partition_faults import DiesOnce
 from transship.detectors import DetectorConfig
 from transship.run.backfill import EngineChoice, run_backfill
-from transship.run.engines import DaskEngine, EngineError, EngineUnreachableError, ProcessEngine
+from transship.run.engines import (
+    POOL_RESTARTS,
+    DaskEngine,
+    EngineError,
+    EngineUnreachableError,
+    PartitionFailedError,
+    ProcessEngine,
+)
 from transship.run.partitions import Engine, detect_partitioned
 from transship.run.pipeline import detect
 from transship.storage.store import open_store
@@ -158,9 +165,24 @@ def test_a_quarter_whose_worker_died_is_retried_and_stored_once(
     detect_partitioned(
         con, START, END, DetectorConfig.load(), ProcessEngine(2), tmp_path / "x", work=dies
     )
-    assert dies.marker.exists()
+    assert dies.deaths() == 1
     assert_frame_equal(_flags(con), expected[0])
     assert_frame_equal(_scores(con), expected[1])
+
+
+def test_a_quarter_that_kills_every_worker_fails_the_run_after_the_quarters_before_it(
+    tiny_store: Path, tmp_path: Path, expected: tuple[pl.DataFrame, ...]
+) -> None:
+    con = _copy(tiny_store, tmp_path, "store.duckdb", keep_fits=True)
+    dies = DiesOnce(date(2025, 1, 1), tmp_path / "died", times=100)
+    with pytest.raises(PartitionFailedError, match="partition from 2025-01-01"):
+        detect_partitioned(
+            con, START, END, DetectorConfig.load(), ProcessEngine(1), tmp_path / "x", work=dies
+        )
+    assert dies.deaths() == POOL_RESTARTS + 1
+    before = (pl.col("flag_date") < date(2025, 1, 1)) & (pl.col("basis") == "shipments")
+    assert_frame_equal(_flags(con), expected[0].filter(before))
+    assert con.execute("SELECT status FROM runs").fetchall() == [("failed",)]
 
 
 def test_a_dask_worker_that_died_is_replaced_and_its_quarter_stored_once(
@@ -171,7 +193,7 @@ def test_a_dask_worker_that_died_is_replaced_and_its_quarter_stored_once(
     engine = DaskEngine(local_cluster).connect()
     detect_partitioned(con, START, END, DetectorConfig.load(), engine, tmp_path / "x", work=dies)
     engine.close()
-    assert dies.marker.exists()
+    assert dies.deaths() == 1
     assert_frame_equal(_flags(con), expected[0])
 
 
