@@ -10,6 +10,9 @@ its range, so a quarter computed twice is stored once.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -57,7 +60,12 @@ class ProcessEngine:
         following, restarts = 0, 0
         context = multiprocessing.get_context("spawn")
         while following < len(inputs):
-            with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
+            with ProcessPoolExecutor(
+                self.workers,
+                mp_context=context,
+                initializer=_exit_with,
+                initargs=(os.getpid(),),
+            ) as pool:
                 futures = {
                     index: pool.submit(work, inputs[index])
                     for index in range(following, len(inputs))
@@ -77,6 +85,18 @@ class ProcessEngine:
                             "are committed, a rerun computes the rest"
                         ) from exc
                     finished |= _succeeded(futures)
+
+
+def _exit_with(coordinator: int) -> None:
+    """Make a pool's worker exit when the coordinator that started it dies (killed, it
+    cannot stop its pool), instead of holding a partition's memory for nobody."""
+
+    def watch() -> None:
+        while os.getppid() == coordinator:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _succeeded(futures: dict[int, Future[PartitionResult]]) -> dict[int, PartitionResult]:
