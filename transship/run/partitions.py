@@ -1,10 +1,11 @@
-"""A backfill as self-contained partitions: one calendar quarter each, computed anywhere,
-committed by the one process that writes the store.
+"""A backfill as self-contained partitions of one or more consecutive calendar quarters,
+computed anywhere, committed by the one process that writes the store.
 
 The coordinator (the process holding the store's write lock) exports the stored
 shipments up to the run's end as month-partitioned Parquet files once per run, then hands
-each quarter a ``PartitionInputs``: where those files are, the reference data, the trade
-statistics, the quarter's stored fits and the ids flagged earlier in its first month.
+each partition a ``PartitionInputs``: where those files are, the reference data, the
+trade statistics, its quarters' stored fits and the ids flagged earlier in its first
+month.
 ``compute_partition`` is pure: it opens no store, reads the Parquet files through an
 in-memory DuckDB (the same SQL as a whole-range build reads the store with), builds the
 features of the quarter's shipments from their own lookback (a year and 90 days of
