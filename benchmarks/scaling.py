@@ -14,6 +14,8 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -33,8 +35,9 @@ class Measured:
     per_process_mb: list[float] = field(default_factory=list)
 
 
-def monitored(command: list[str]) -> Measured:
-    """Run ``command``; its wall time and the peaks of its process tree's memory."""
+def monitored(command: list[str], also: list[psutil.Process] | None = None) -> Measured:
+    """Run ``command``; its wall time and the peaks of its process tree's memory, with the
+    trees of ``also`` (a Dask cluster's processes) counted too."""
     started = time.perf_counter()
     process = psutil.Popen(command)
     peaks: dict[int, float] = {}
@@ -43,6 +46,8 @@ def monitored(command: list[str]) -> Measured:
         total = 0.0
         try:
             tree = [process, *process.children(recursive=True)]
+            for other in also or []:
+                tree += [other, *other.children(recursive=True)]
         except psutil.NoSuchProcess:
             break
         for member in tree:
@@ -90,8 +95,11 @@ def world(out: Path, size: str, seed: int) -> Path:
     return folder
 
 
-def run_size(folder: Path, out: Path, engine: list[str]) -> dict[str, object]:
-    """Ingest, backfill and export one world into a fresh store; each step measured."""
+def run_size(
+    folder: Path, out: Path, engine: list[str], cluster: list[psutil.Process]
+) -> dict[str, object]:
+    """Ingest, backfill and export one world into a fresh store; each step measured (the
+    backfill with the ``cluster``'s processes)."""
     manifest = json.loads((folder / "world.json").read_text())
     db = out / f"scaling-{folder.name}.duckdb"
     for stale in out.glob(f"{db.name}*"):
@@ -108,7 +116,7 @@ def run_size(folder: Path, out: Path, engine: list[str]) -> dict[str, object]:
     steps["ingest"].seconds = round(steps["ingest"].seconds + flows.seconds, 1)
     first, last = manifest["period"]
     steps["backfill"] = monitored(
-        transship("backfill", "--start", first, "--end", last, *engine, *store)
+        transship("backfill", "--start", first, "--end", last, *engine, *store), cluster
     )
     steps["export"] = monitored(
         transship(
@@ -131,13 +139,47 @@ def run_size(folder: Path, out: Path, engine: list[str]) -> dict[str, object]:
     }
 
 
+@contextmanager
+def local_cluster(out: Path, workers: int) -> Iterator[tuple[str, list[psutil.Process]]]:
+    """A Dask scheduler and ``workers`` single-threaded worker processes started as the
+    commands a cluster's machines run; their address and processes."""
+    scheduler_file = out / "dask-scheduler.json"
+    scheduler_file.unlink(missing_ok=True)
+    dask = str(Path(sys.executable).parent / "dask")
+    started = [
+        psutil.Popen(
+            [dask, "scheduler", "--scheduler-file", str(scheduler_file), "--port", "0"],
+            stderr=subprocess.DEVNULL,
+        )
+    ]
+    while not scheduler_file.exists():
+        time.sleep(0.2)
+    address = json.loads(scheduler_file.read_text())["address"]
+    started.append(
+        psutil.Popen(
+            [dask, "worker", address, "--nworkers", str(workers), "--nthreads", "1"],
+            stderr=subprocess.DEVNULL,
+        )
+    )
+    try:
+        yield address, started
+    finally:
+        for process in reversed(started):
+            process.terminate()
+            process.wait(30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path("bench-out"))
     parser.add_argument("--sizes", nargs="+", default=["1m", "4m", "10m"])
     parser.add_argument("--engine", default="processes", help="local | processes | dask")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--address", help="the Dask scheduler, for --engine dask")
+    parser.add_argument(
+        "--address",
+        help="the Dask scheduler, for --engine dask [default: a local cluster of --workers "
+        "processes, started here and measured]",
+    )
     parser.add_argument("--partition-quarters", type=int, default=1)
     parser.add_argument("--label", help="names the results file [default: the engine]")
     parser.add_argument("--seed", type=int, default=7)
@@ -149,8 +191,17 @@ def main() -> None:
         engine += ["--workers", str(args.workers)]
     if args.engine != "local":
         engine += ["--partition-quarters", str(args.partition_quarters)]
-    if args.engine == "dask":
-        engine += ["--address", args.address]
+    with ExitStack() as stack:
+        cluster: list[psutil.Process] = []
+        if args.engine == "dask":
+            address = args.address
+            if address is None:
+                address, cluster = stack.enter_context(local_cluster(args.out, args.workers))
+            engine += ["--address", address]
+        _measure(args, engine, cluster)
+
+
+def _measure(args: argparse.Namespace, engine: list[str], cluster: list[psutil.Process]) -> None:
     report: dict[str, object] = {
         "engine": args.engine,
         "workers": args.workers,
@@ -168,7 +219,7 @@ def main() -> None:
                 f"peer (pandas + IsolationForest) on {size}: {peer.seconds} s, "
                 f"peak {peer.peak_total_mb} MB"
             )
-        sizes[size] = run_size(folder, args.out, engine)
+        sizes[size] = run_size(folder, args.out, engine, cluster)
         measured = sizes[size]
         assert isinstance(measured, dict)
         print(
