@@ -278,6 +278,20 @@ def test_unusable_engine_options_are_refused(choice: EngineChoice, message: str)
         choice.check()
 
 
+def test_the_backfill_flow_runs_on_a_process_pool(
+    prefect_api: None, tiny_store: Path, tmp_path: Path, expected: tuple[pl.DataFrame, ...]
+) -> None:
+    from transship.flows import backfill
+
+    _copy(tiny_store, tmp_path, "flow.duckdb", keep_fits=True).close()
+    db = tmp_path / "flow.duckdb"
+    report = backfill(start=START, end=END, db=db, engine="processes", workers=1)
+    assert report["shipments_scored"] == expected[1].height
+    con = open_store(db, read_only=True)
+    assert_frame_equal(_flags(con), expected[0])
+    con.close()
+
+
 def test_the_backfill_flow_runs_one_dask_task_per_quarter(
     prefect_api: None,
     tiny_store: Path,
