@@ -35,15 +35,20 @@ lint: $(STAMP) ## ruff and mypy --strict
 check-wheel: ## Build the wheel, install it in a fresh virtualenv, run every --help and the demo outside the checkout (a few minutes)
 	PYTHON=$(PYTHON) .ci/check-wheel
 
-bench: $(STAMP) ## Benchmarks: ingest against bare DuckDB; detection on a 1.5M-shipment world against pandas + IsolationForest; entity resolution; learning; one nightly day
+bench: $(STAMP) ## Benchmarks: ingest against bare DuckDB; detection on a 1.5M-shipment world against pandas + IsolationForest; entity resolution; learning; one nightly day; scaling to 10M shipments
 	$(BIN)/python -m benchmarks.ingest --out bench-out
 	$(BIN)/python -m benchmarks.detection --out bench-out --size large
 	$(BIN)/python -m benchmarks.entities --out bench-out --detection
 	$(BIN)/python -m benchmarks.learning --out bench-out --data $(SHARED_DATA)
 	$(BIN)/python -m benchmarks.nightly --out bench-out --size large
+	$(MAKE) bench-scaling
 
 bench-nightly: $(STAMP) ## One nightly day on the large world's store, process start included (3 runs)
 	$(BIN)/python -m benchmarks.nightly --out bench-out --size large
+
+bench-scaling: $(STAMP) ## 1M, 4M and 10M-shipment worlds (generated on demand): ingest + backfill + flag export, in-process and on a 2-worker pool, wall time and every process's peak memory; the pandas peer on 1M
+	$(BIN)/python -m benchmarks.scaling --out bench-out --engine local --sizes 1m 4m
+	$(BIN)/python -m benchmarks.scaling --out bench-out --engine processes --workers 2 --no-peer
 
 bench-learning: $(STAMP) ## The learned ranker: Korean declarations (labels, replay), synthetic replay, retraining on 1.5M shipments
 	$(BIN)/python -m benchmarks.learning --out bench-out --data $(SHARED_DATA)
@@ -60,4 +65,4 @@ load-shared: $(STAMP) ## Load the real data sets in SHARED_DATA through their ad
 clean: ## Remove the virtualenv and local stores
 	rm -rf $(VENV) data bench-out
 
-.PHONY: help setup demo test lint check-wheel bench bench-nightly bench-learning schedule review load-shared clean
+.PHONY: help setup demo test lint check-wheel bench bench-nightly bench-learning bench-scaling schedule review load-shared clean

@@ -42,6 +42,15 @@ TINY_WORLD = FIXTURES / "world" / "tiny"
 
 
 @pytest.fixture(scope="session")
+def prefect_api() -> Iterator[None]:
+    """One temporary Prefect API for every flow test of the session."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness():
+        yield
+
+
+@pytest.fixture(scope="session")
 def world_generator() -> Any:
     from transship.world import generate
 

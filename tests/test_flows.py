@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -15,14 +14,6 @@ from tests.conftest import REPO, TINY_WORLD
 from transship.detectors import DetectorConfig
 from transship.run.pipeline import detect
 from transship.storage.store import open_store
-
-
-@pytest.fixture(scope="session")
-def prefect_api() -> Iterator[None]:
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness():
-        yield
 
 
 def _flags(path: Path) -> pl.DataFrame:

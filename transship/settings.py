@@ -13,6 +13,11 @@ class Settings(BaseSettings):
     db: Path = Path("data/transship.duckdb")
     """The embedded DuckDB store (``TRANSSHIP_DB``)."""
 
+    exchange: Path | None = None
+    """Where a backfill on the processes or dask engine writes its Parquet export of the
+    store for its workers (``TRANSSHIP_EXCHANGE``); on a cluster of several machines, a
+    folder every worker mounts at the same path. Beside the store when unset."""
+
     memory_limit: str | None = None
     """DuckDB memory limit such as ``4GB``; DuckDB's own default when unset."""
 

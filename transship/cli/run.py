@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import polars as pl
 import typer
@@ -25,11 +25,38 @@ from transship.cli.common import (
     settings_for,
 )
 
+if TYPE_CHECKING:
+    from transship.run.backfill import EngineChoice
+
 
 def backfill(
     start: Annotated[str, typer.Option(help="First arrival date, YYYY-MM-DD")],
     end: Annotated[str, typer.Option(help="Last arrival date, YYYY-MM-DD")],
     rules: RulesOption = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="local (this process) | processes (a pool on this machine) | dask (a cluster)"
+        ),
+    ] = "local",
+    workers: Annotated[int, typer.Option(help="Worker processes for --engine processes")] = 2,
+    address: Annotated[
+        str | None, typer.Option(help="Dask scheduler for --engine dask, tcp://HOST:8786")
+    ] = None,
+    partition_quarters: Annotated[
+        int,
+        typer.Option(
+            help="Consecutive quarters per partition (processes, dask): more repeat less "
+            "lookback work and take more memory each"
+        ),
+    ] = 1,
+    exchange: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder for the Parquet export the workers read (every worker must see it) "
+            r"\[default: $TRANSSHIP_EXCHANGE, else beside the store]"
+        ),
+    ] = None,
     db: DbOption = None,
     materials: MaterialsOption = None,
 ) -> None:
@@ -37,15 +64,25 @@ def backfill(
 
     Each month is scored by detectors fitted on the year before it, exactly as the
     nightly run would have scored each day. Analysts' decisions survive. End before
-    start exits with code 2; a range with no shipments is a warning.
+    start exits with code 2; a range with no shipments is a warning. With --engine
+    processes or dask each calendar quarter is computed by a worker from a Parquet export
+    of the store, with the same flags and scores; a Dask scheduler that does not answer
+    exits with code 5 and nothing written.
 
     Example:
 
         transship backfill --start 2024-01-01 --end 2025-06-30
+
+        transship backfill --start 2024-01-01 --end 2025-06-30 --engine processes --workers 2
     """
+    from transship.run.backfill import EngineChoice
+
     first, last = parse_date(start, "--start"), parse_date(end, "--end")
     assert first is not None and last is not None
-    _detect(db, materials, rules, first, last, "backfill")
+    choice = EngineChoice(engine, workers, address, partition_quarters)
+    with reported():
+        choice.check()
+    _detect(db, materials, rules, first, last, "backfill", choice, exchange)
 
 
 def run(
@@ -73,13 +110,17 @@ def _detect(
     start: date,
     end: date,
     kind: str,
+    choice: EngineChoice | None = None,
+    exchange: Path | None = None,
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from transship.detectors import DetectorConfig
+    from transship.run.backfill import default_exchange, run_backfill
     from transship.run.pipeline import detect
 
     settings = settings_for(db, materials)
+    folder = exchange or settings.exchange or default_exchange(settings.db)
     with reported():
         config = DetectorConfig.load(rules or settings.rules)
     with (
@@ -97,7 +138,11 @@ def _detect(
         def progress(month: str, done: int, total: int) -> None:
             bar.update(task, description=month, completed=done, total=total)
 
-        result = detect(con, start, end, config, kind, progress)
+        if choice is None:
+            result = detect(con, start, end, config, kind, progress)
+        else:
+            with reported():
+                result = run_backfill(con, start, end, config, choice, folder, progress)
     for warning in result.warnings:
         errors.print(f"[yellow]warning:[/] {warning}", highlight=False)
     console.print(result.summary(), highlight=False)
