@@ -14,14 +14,17 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psutil
 
 from benchmarks.detection import _BASELINE
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 SAMPLE_SECONDS = 0.1
 

@@ -90,7 +90,7 @@ def deployments(
         ),
     ]
     # Called from synchronous code, to_deployment returns the deployment, not a coroutine.
-    return [cast(RunnerDeployment, deployment) for deployment in built]
+    return [cast("RunnerDeployment", deployment) for deployment in built]
 
 
 def serve(deployments: list[RunnerDeployment]) -> None:  # pragma: no cover - runs until stopped

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pytest
 
 from transship.storage.store import open_store
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import duckdb
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"

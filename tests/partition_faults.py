@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from transship.run.partitions import PartitionInputs, PartitionResult, compute_partition
+
+if TYPE_CHECKING:
+    from datetime import date
+    from pathlib import Path
 
 
 @dataclass(frozen=True)

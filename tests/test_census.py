@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pytest
 import requests
 
 from tests.conftest import FIXTURES
 from transship.ingest.census import CensusUnavailableError, census_imports, fetch_census_snapshot
 from transship.ingest.flows import ingest_flows
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import duckdb
 
 RECORDED = FIXTURES / "census" / "imports_811010_2024-11_2024-12.json"
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from typer.main import get_command
@@ -9,6 +8,9 @@ from typer.testing import CliRunner
 
 from tests.conftest import FIXTURES
 from transship.cli import EXIT_QUARANTINED, app
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 runner = CliRunner()
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import polars as pl
 import pytest
 
@@ -19,6 +18,11 @@ from transship.early_warning.series import clean, windows
 from transship.early_warning.signals import capacity_levels, imports_of, supplier_shares
 from transship.errors import EarlyWarningError
 from transship.features.build import Reference
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import duckdb
 
 NAMES = {
     "US": "United States",

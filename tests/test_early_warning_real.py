@@ -3,8 +3,7 @@ the facts of ../shared/data/README.md, and a ranking an analyst can read from th
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import pytest
@@ -13,6 +12,9 @@ from tests.conftest import SHARED_DATA
 from transship.early_warning import warning_digest
 from transship.ingest.shared import load_shared_statistics
 from transship.storage.store import open_store
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 pytestmark = pytest.mark.skipif(
     not (SHARED_DATA / "comtrade_annual").is_dir(), reason="needs ../shared/data"

@@ -4,13 +4,16 @@ in the same words, one source of defaults, and no part of the detector version."
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.test_rules import SHIPPED, refusal, rules_with
 from transship.detectors import DEFAULT_RULES, DetectorConfig
 from transship.early_warning import WarningSettings
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def test_the_shipped_section_states_the_model_defaults() -> None:

@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
@@ -32,6 +31,10 @@ from transship.errors import EntityError, UnknownEntityError
 from transship.evaluation.entities import firms_of_spellings, pairwise
 from transship.review.users import User
 from transship.storage.store import open_store
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
 
 runner = CliRunner()
 CUT = date(2025, 6, 30)

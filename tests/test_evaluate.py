@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 import pytest
@@ -13,6 +13,9 @@ from tests.conftest import TINY_WORLD
 from transship.cli import app
 from transship.errors import InputFileError
 from transship.evaluation.labels import evaluate, read_labels
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 runner = CliRunner()
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-import duckdb
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -22,6 +22,9 @@ from transship.features.mirror import windowed
 from transship.features.windows import first_seen, prior_sum
 from transship.ingest.flows import ingest_flows
 from transship.ingest.shipments import ingest_shipments
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 def test_unit_value_and_export_differs() -> None:

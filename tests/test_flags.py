@@ -7,8 +7,8 @@ import io
 import json
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import polars as pl
 import pytest
 from typer.testing import CliRunner
@@ -21,6 +21,9 @@ from transship.run.flags import FlagQueryError, list_flags
 from transship.run.fusion import NAMED_FROM, explain
 from transship.run.pipeline import DateRangeError, detect
 from transship.storage.store import open_store
+
+if TYPE_CHECKING:
+    import duckdb
 
 runner = CliRunner()
 

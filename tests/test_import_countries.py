@@ -4,7 +4,7 @@ every reason, chart and leg speaks of its own importing country."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
@@ -22,6 +22,9 @@ from transship.review.routes.flags import _chart
 from transship.review.warnings import corridor_flags, corridor_link
 from transship.run.pipeline import detect
 from transship.storage.store import open_store
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 CONTENT = [
     "level",

@@ -3,9 +3,8 @@ like any other value when they do not parse."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import pytest
 
 from tests.conftest import FIXTURES, count, write
@@ -13,6 +12,11 @@ from transship.errors import MappingError, MissingColumnsError
 from transship.ingest.mapping import load_mapping
 from transship.ingest.shared import korea_customs_mapping
 from transship.ingest.shipments import ingest_shipments
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import duckdb
 
 HEADER = "ID,Date,Origin,HS,Kg,Value,Office,Rate,Agent"
 MAPPING = """

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import pytest
 
 from tests.conftest import FIXTURES, count, write
 from transship.errors import InputFileError, MissingColumnsError, UnknownFormatError
 from transship.ingest.flows import ingest_flows
 from transship.storage.checks import run_checks
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import duckdb
 
 
 def ingest(con: duckdb.DuckDBPyConnection, path: Path, fmt: str):  # type: ignore[no-untyped-def]

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import polars as pl
 import pytest
 
@@ -20,6 +19,11 @@ from transship.ingest.shared import korea_customs_mapping
 from transship.ingest.shipments import ingest_shipments
 from transship.storage.checks import run_checks
 from transship.storage.store import default_import_country, set_default_import_country
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import duckdb
 
 GOOD = (
     "S1,2025-01-05,Acme,Thai Oxide,TH,TH,,Long Beach,2825.80.0000,ANTIMONY OXIDE,,,1000,45000,sea"

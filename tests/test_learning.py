@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
@@ -32,6 +32,9 @@ from transship.review.decisions import decide
 from transship.review.users import User, add_user
 from transship.run.fusion import with_learning
 from transship.run.pipeline import detect
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 LABELS = pl.read_csv(TINY_WORLD / "labels.csv", schema_overrides={"shipment_id": pl.String})
 START, END = date(2026, 1, 1), date(2026, 4, 30)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import date
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
@@ -23,6 +23,9 @@ from transship.learning.replay import Budget, ReplayError, read_label_files, rep
 from transship.review.users import add_user
 from transship.run.pipeline import detect
 from transship.storage.store import open_store
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _copy(store: Path, folder: Path) -> Path:

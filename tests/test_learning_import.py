@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import pytest
 from typer.testing import CliRunner
 
@@ -22,6 +21,11 @@ from transship.learning.outcomes import import_outcomes
 from transship.review.decisions import decision_log
 from transship.review.users import User, add_user
 from transship.storage.store import open_store
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import duckdb
 
 KOREAN = FIXTURES / "korea" / "korea_declarations_sample.csv"
 COLUMNS = LabelColumns("Declaration ID", "Fraud")

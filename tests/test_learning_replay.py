@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
@@ -20,6 +20,9 @@ from transship.learning.outcomes import import_outcomes
 from transship.learning.replay import Budget, periods, read_label_files, replay
 from transship.review.users import add_user
 from transship.run.pipeline import detect
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 runner = CliRunner()
 LABELS = TINY_WORLD / "labels.csv"
@@ -93,7 +96,7 @@ def test_the_replay_scores_as_a_backfill_with_those_decisions_would(
     assert flags["scheme_recall_at_k"] == expected.scheme_recall_at_k
     # What the learning arm reviewed, recorded as outcomes counting from the next period.
     reviewed = result.scores.filter("learning_reviewed").select("shipment_id", "arrival_date")
-    ends = {first: last for first, last in periods(start, end, "month")}
+    ends = dict(periods(start, end, "month"))
     decided = reviewed.with_columns(
         decided=pl.col("arrival_date").map_elements(
             lambda day: (

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from transship.detectors import DEFAULT_RULES, DetectorConfig, RulesError
 from transship.detectors.config import Learning
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SHIPPED = DEFAULT_RULES.read_text(encoding="utf-8")
 

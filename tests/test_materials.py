@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import polars as pl
@@ -19,6 +18,9 @@ from transship.reference import materials
 from transship.settings import Settings
 from transship.storage.sql import sql_root
 from transship.storage.store import migrate, open_store
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 UNOBTAINIUM = """\
 material = "unobtainium"

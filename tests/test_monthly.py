@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import shutil
 from datetime import date
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import polars as pl
 from polars.testing import assert_frame_equal
 
@@ -29,6 +28,11 @@ from transship.ingest.shipments import ingest_shipments
 from transship.run.pipeline import detect
 from transship.storage.sql import sql_frame
 from transship.storage.store import open_store
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import duckdb
 
 KEYS = {
     "profile_corridors": ["import_country", "origin_country", "code_level", "code", "month"],

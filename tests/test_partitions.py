@@ -8,11 +8,9 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -32,6 +30,12 @@ from transship.run.engines import (
 from transship.run.partitions import Engine, detect_partitioned
 from transship.run.pipeline import detect
 from transship.storage.store import open_store
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    import duckdb
 
 # From mid-quarter (the first quarter is partial, as a user's range often starts) over
 # three quarters.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 import pytest
@@ -21,6 +21,9 @@ from transship.features.profiles import (
     trader_months,
 )
 from transship.storage.store import open_store
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @pytest.fixture

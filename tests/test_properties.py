@@ -8,8 +8,8 @@ import io
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import polars as pl
 import pycountry
 from hypothesis import HealthCheck, given, settings
@@ -29,6 +29,9 @@ from transship.features.entities import Entities
 from transship.ingest.shipments import ingest_shipments
 from transship.storage.checks import run_checks
 from transship.storage.store import open_store
+
+if TYPE_CHECKING:
+    import duckdb
 
 COLUMNS = SHIPMENT_HEADER.split(",")
 COUNTRY_SPELLINGS = [

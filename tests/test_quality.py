@@ -14,8 +14,7 @@ corridor of its look-alikes (producers' growth, new supply, ordinary large shipm
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import polars as pl
@@ -23,10 +22,14 @@ import pytest
 
 from transship.demo import run_demo
 from transship.detectors import DetectorConfig
-from transship.evaluation.labels import Evaluation
 from transship.features.build import Reference, load_flows
 from transship.run.corridors import corridor_year_flags
 from transship.settings import Settings
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from transship.evaluation.labels import Evaluation
 
 AVERAGE_PRECISION_FLOORS = {"US": 0.94, "JP": 0.94}
 SCHEME_RECALL_FLOORS = {"antimony_oxide_th_mx": 0.80, "antimony_oxide_th_vn": 0.78}

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.conftest import SHARED_DATA
 from transship.evaluation.real import evaluate_real_data
 from transship.storage.store import open_store
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 pytestmark = pytest.mark.skipif(
     not (SHARED_DATA / "comtrade_annual").is_dir(), reason="needs ../shared/data"

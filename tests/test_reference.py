@@ -1,10 +1,13 @@
 from __future__ import annotations
 
-import duckdb
+from typing import TYPE_CHECKING
 
 from tests.conftest import count
 from transship import reference
 from transship.storage.checks import run_checks
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 def test_every_reference_table_is_filled_and_sourced(con: duckdb.DuckDBPyConnection) -> None:

@@ -4,13 +4,16 @@ in time, and the reasons naming the confirmed firm, the analyst, the day and the
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-import numpy as np
 import polars as pl
 
 from transship.detectors.returning_firm import ReturningFirm
 from transship.features.entities import Entities
 from transship.features.returning import confirmed_matches
+
+if TYPE_CHECKING:
+    import numpy as np
 
 D = date
 CONFIRMED = "GOLDEN METALS CO LTD"

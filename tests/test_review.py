@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-import duckdb
 import polars as pl
 import pytest
 
@@ -38,6 +38,9 @@ from transship.review.users import (
 from transship.run.reopen import reopen_risen
 from transship.storage.checks import run_checks
 from transship.storage.sql import load
+
+if TYPE_CHECKING:
+    import duckdb
 
 PASSWORD = "correct horse battery"
 

@@ -9,10 +9,8 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
@@ -28,6 +26,12 @@ from transship.review.filters import FORM_NAMES, OPTION_NAMES, parse_filters
 from transship.review.users import add_user, authenticate
 from transship.settings import Settings
 from transship.storage.store import store
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    import httpx
 
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

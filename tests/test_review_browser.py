@@ -9,8 +9,8 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import uvicorn
@@ -19,6 +19,9 @@ from transship.review.app import create_app
 from transship.review.users import add_user
 from transship.settings import Settings
 from transship.storage.store import store
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "correct horse battery"

@@ -5,8 +5,7 @@ decision for all of an entity's open flags, each flag's logged."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
@@ -25,6 +24,10 @@ from transship.review.queue import QueueFilters, grouped_queue
 from transship.review.users import User
 from transship.settings import Settings
 from transship.storage.store import open_store, store
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
 
 
 @pytest.fixture

@@ -6,9 +6,8 @@ import shutil
 import subprocess
 import sys
 from datetime import date, timedelta
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -17,6 +16,11 @@ from tests.conftest import count
 from transship.detectors import DetectorConfig
 from transship.run.pipeline import detect, partitions
 from transship.storage.store import open_store
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import duckdb
 
 START, END = date(2025, 3, 27), date(2025, 4, 5)  # crosses a quarter, so a refit
 

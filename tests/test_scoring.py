@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -18,6 +18,9 @@ from transship.run.scoring import (
     score_month,
 )
 from transship.storage.store import store
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def test_the_reachable_floor_is_where_top_model_scores_just_reach_the_threshold() -> None:

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import pytest
 
 from tests.conftest import SHARED_DATA
-from transship.ingest.batch import IngestResult
 from transship.ingest.shared import load_shared_data
 from transship.storage.checks import run_checks
 from transship.storage.store import open_store
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    import duckdb
+
+    from transship.ingest.batch import IngestResult
 
 pytestmark = pytest.mark.skipif(
     not SHARED_DATA.is_dir(), reason=f"shared data not found at {SHARED_DATA}"
@@ -55,14 +60,14 @@ def test_every_row_of_every_file_is_accounted_for(loaded: Loaded) -> None:
 
 
 def test_comtrade_facts_of_the_data_readme(shared_store: duckdb.DuckDBPyConnection) -> None:
-    tonnes = dict(
-        ((period, partner), round(kg / 1000))
+    tonnes = {
+        (period, partner): round(kg / 1000)
         for period, partner, kg in shared_store.execute(
             "SELECT period, partner, weight_kg FROM trade_flows WHERE source = 'comtrade' "
             "AND reporter = 'US' AND flow = 'import' AND hs6 = '811010' "
             "AND partner IN ('TH', 'CN')"
         ).fetchall()
-    )
+    }
     assert tonnes == {
         ("2022", "TH"): 805,
         ("2024", "TH"): 1782,
@@ -82,13 +87,13 @@ def test_comtrade_facts_of_the_data_readme(shared_store: duckdb.DuckDBPyConnecti
 
 
 def test_china_monthly_hub_exports(shared_store: duckdb.DuckDBPyConnection) -> None:
-    millions = dict(
-        ((year, partner), round(value / 1e6, 1))
+    millions = {
+        (year, partner): round(value / 1e6, 1)
         for year, partner, value in shared_store.execute(
             "SELECT left(period, 4), partner, sum(value_usd) FROM trade_flows "
             "WHERE source = 'china-monthly' AND hs6 = '811292' GROUP BY ALL"
         ).fetchall()
-    )
+    }
     assert millions[("2024", "HK")] == 242.8 and millions[("2023", "HK")] == 100.4
     assert millions[("2024", "MY")] == 15.2 and millions[("2024", "BE")] == 6.8
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import pytest
 
 from tests.conftest import REPO, count
 from transship.errors import IdentifierError
 from transship.storage.sql import load, quoted
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import duckdb
 
 HOSTILE = [
     'shipments"; DROP TABLE shipments; --',

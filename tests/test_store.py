@@ -4,7 +4,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
@@ -19,6 +19,9 @@ from transship.storage.store import (
     open_store,
     schema_version,
 )
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def test_init_is_idempotent(tmp_path: Path) -> None:

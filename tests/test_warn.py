@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import sys
 from datetime import date
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 import pytest
@@ -22,6 +22,9 @@ from transship.cli import app
 from transship.early_warning import warning_digest
 from transship.early_warning.report import default_since, headlines
 from transship.storage.store import default_import_country, open_store, store
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 runner = CliRunner()
 PLAIN = {"COLUMNS": "200", "NO_COLOR": "1"}

@@ -9,8 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -18,6 +17,9 @@ import pytest
 
 from tests.conftest import TINY_WORLD
 from transship.world.generate import PARTS, STAND_IN
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 WORLDS = [("US", "core"), ("JP", "core"), ("US", "extended"), ("JP", "extended")]
 WORLD_IDS = ["-".join(world) for world in WORLDS]

@@ -4,12 +4,15 @@ spelling; everything else as in the world with clean names."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 import pytest
 
 from transship.world.generate import RETURNING, SIZES, generate, shipments_with_labels
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SCALE = SIZES["tiny"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from transship.detectors import DetectorConfig
 from transship.entities.resolve import resolve_new
@@ -17,10 +17,14 @@ from transship.evaluation.labels import Evaluation, evaluate_store
 from transship.ingest.flows import ingest_flows
 from transship.ingest.shipments import ingest_shipments
 from transship.run.pipeline import detect
-from transship.run.scoring import Progress
-from transship.settings import Settings
 from transship.storage.store import store
 from transship.world.generate import generate
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from transship.run.scoring import Progress
+    from transship.settings import Settings
 
 
 @dataclass

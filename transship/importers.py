@@ -11,10 +11,12 @@ Thailand".
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 CONTROLLING_EXPORTER = "CN"
 """The country whose export controls transship watches (alpha-2)."""

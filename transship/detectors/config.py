@@ -187,7 +187,7 @@ def rules_model() -> type[BaseModel]:
     """The whole file: [fusion], [weights], [review], [learning], [early_warning] and one
     optional section per detector."""
     warning = _warning_model()
-    weights: dict[str, Any] = {name: (Share, ...) for name in rule_names()}
+    weights: dict[str, Any] = dict.fromkeys(rule_names(), (Share, ...))
     sections: dict[str, Any] = {}
     for name, cls in DETECTORS.items():
         model = parameters_model(cls)

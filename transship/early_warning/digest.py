@@ -6,10 +6,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import polars as pl
 
 from transship.detectors.base import code, money, tonnes
@@ -29,6 +27,11 @@ from transship.early_warning.signals import (
 from transship.errors import EarlyWarningError
 from transship.features.build import Reference, materials
 from transship.storage.sql import load, sql_frame
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import duckdb
 
 WARNING_SCHEMA = {
     "import_country": pl.String,
@@ -73,13 +76,14 @@ class Digest:
 def parse_since(text: str) -> date:
     """'2023' or '2023-01' as the first day of that year or month."""
     parts = text.strip().split("-")
+    problem = EarlyWarningError(f"since must be YYYY or YYYY-MM, got {text!r}")
+    if len(parts) > 2:
+        raise problem
     try:
         numbers = [int(p) for p in parts]
-        if len(numbers) > 2:
-            raise ValueError
         return date(numbers[0], numbers[1] if len(numbers) == 2 else 1, 1)
     except ValueError as exc:
-        raise EarlyWarningError(f"since must be YYYY or YYYY-MM, got {text!r}") from exc
+        raise problem from exc
 
 
 def warning_digest(

@@ -9,7 +9,8 @@ all known is kept: the years before a control are what a fall is seen against.
 
 from __future__ import annotations
 
-import duckdb
+from typing import TYPE_CHECKING
+
 import polars as pl
 
 from transship.early_warning.config import WarningSettings
@@ -17,6 +18,9 @@ from transship.early_warning.series import clean, windows
 from transship.early_warning.signals import PERIOD, imports_of
 from transship.features.build import Reference, materials
 from transship.storage.sql import load, sql_frame
+
+if TYPE_CHECKING:
+    import duckdb
 
 HISTORY_SCHEMA = {
     "hs6": pl.String,

@@ -11,14 +11,16 @@ show.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
-from typing import Any
-
-import duckdb
+from typing import TYPE_CHECKING, Any
 
 from transship.detectors.base import code
 from transship.early_warning.digest import Digest, write_digest
 from transship.storage.sql import load, scalar
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import duckdb
 
 DEFAULT_MONTHS = 12
 

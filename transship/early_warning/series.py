@@ -18,10 +18,14 @@ seasonal baseline: February against February); only complete windows count.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 
-from transship.early_warning.config import WarningSettings
 from transship.features.estimated_weights import estimated_weights
+
+if TYPE_CHECKING:
+    from transship.early_warning.config import WarningSettings
 
 KEYS = ["reporter", "partner", "flow", "hs6", "frequency"]
 PUBLISHED = ["reporter", "flow", "hs6", "frequency"]

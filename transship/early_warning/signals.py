@@ -11,11 +11,14 @@ in dollars otherwise (``unit`` says which, ``note`` says why).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from transship.early_warning.config import Ramp, WarningSettings
 from transship.early_warning.series import TOTAL, is_country
+
+if TYPE_CHECKING:
+    from transship.early_warning.config import Ramp, WarningSettings
 
 CHINA = "CN"
 PERIOD = ["hs6", "frequency", "period_start"]

@@ -26,9 +26,12 @@ entity as it was before).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import date
 
 MIN_LINKED_SHARE = 0.5
 """A model link joins two groups only if the model linked at least this share of the

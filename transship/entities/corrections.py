@@ -12,14 +12,18 @@ the model.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import duckdb
 import polars as pl
 
 from transship.entities.resolve import rebuild
 from transship.errors import EntityError, UnknownEntityError
-from transship.review.users import User
 from transship.storage.sql import load, scalar, sql_frame
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from transship.review.users import User
 
 MAX_NOTE_LENGTH = 4000
 

@@ -14,11 +14,13 @@ Spellings not resolved yet (shipments loaded after the last resolution) have no 
 from __future__ import annotations
 
 from datetime import date
-
-import duckdb
-import polars as pl
+from typing import TYPE_CHECKING
 
 from transship.storage.sql import load, scalar, sql_frame
+
+if TYPE_CHECKING:
+    import duckdb
+    import polars as pl
 
 ALWAYS = date(9999, 12, 31)
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import polars as pl
 
 from transship.entities.corrections import find_entity
 from transship.entities.normalise import STATUS_REASONS
 from transship.storage.sql import load, sql_frame
+
+if TYPE_CHECKING:
+    import duckdb
 
 LIST_COLUMNS = ("role", "alias", "entity_id", "entity_name", "shipments")
 

@@ -19,12 +19,10 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
 from importlib import metadata
+from typing import TYPE_CHECKING
 
-import duckdb
 import polars as pl
 
 from transship.entities import clusters, model
@@ -32,6 +30,12 @@ from transship.entities.normalise import OK, normalise_name
 from transship.errors import EntityError, NoSpellingVariantsError
 from transship.storage.sql import load, scalar, sql_frame
 from transship.storage.store import default_import_country
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import date
+
+    import duckdb
 
 CONTEXT_TOP = 5
 """How many of a spelling's most frequent ports, chapters, origins and partners its

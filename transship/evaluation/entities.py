@@ -9,11 +9,14 @@ shipments, so a firm's busy spellings weigh more).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from transship.errors import InputFileError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,18 @@ K and each look-alike's presence in the top K.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import numpy as np
 import polars as pl
 
 from transship.errors import InputFileError, TransshipError
 from transship.storage.sql import load, sql_frame
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import duckdb
 
 LABEL_COLUMNS = {"shipment_id": pl.String, "label": pl.String, "positive": pl.Int64}
 

@@ -10,9 +10,8 @@ imports from China. Each check passes or fails with the evidence printed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import polars as pl
 
 from transship.detectors import DetectorConfig
@@ -20,6 +19,11 @@ from transship.features.build import Reference, load_flows
 from transship.features.corridor_year import corridor_years
 from transship.ingest.shared import load_shared_statistics
 from transship.run.corridors import corridor_year_flags
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import duckdb
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-import duckdb
 import polars as pl
 
 from transship.detectors import DetectorConfig
@@ -42,6 +42,9 @@ from transship.features.returning import confirmed_matches
 from transship.features.windows import Window, first_seen, prior_sums
 from transship.importers import import_country_names
 from transship.storage.sql import load, sql_frame
+
+if TYPE_CHECKING:
+    import duckdb
 
 BENCHMARK_DAYS = 365
 SWITCH_WINDOW_DAYS = 365

@@ -3,12 +3,15 @@ controlled code x month with shipments, from the shipment features."""
 
 from __future__ import annotations
 
-from datetime import date
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from transship.features.profiles import corridor_profile
 from transship.importers import ADJECTIVE, NAME
+
+if TYPE_CHECKING:
+    from datetime import date
 
 KEYS = ["import_country", "origin_country", "hs6", "month"]
 

@@ -24,9 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from typing import TYPE_CHECKING
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from datetime import date
 
 ROLES = ("exporter", "importer")
 KEY = {"exporter": "exporter_entity", "importer": "importer_entity"}

@@ -13,11 +13,10 @@ stored shipment.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-import duckdb
 import polars as pl
 
 from transship.features.controls import code_events
@@ -33,6 +32,11 @@ from transship.features.profiles import (
     trader_months,
 )
 from transship.storage.sql import load, sql_frame
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import duckdb
 
 CODE_LEVELS = ("hs6", "hs4")
 GROWTH_DAYS = 180

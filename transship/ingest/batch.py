@@ -12,13 +12,16 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from transship.errors import InputFileError, LostRowsError
 from transship.ingest.files import checksum, drop_working_tables, read_raw
 from transship.storage.sql import load, scalar
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @dataclass
@@ -47,6 +50,15 @@ class IngestResult:
 
 Stage = Callable[[duckdb.DuckDBPyConnection, list[str]], None]
 """Builds ``problem_rows`` from ``raw_input``; raises InputFileError to refuse the file."""
+
+
+def _check_nothing_lost(path: Path, rows_in: int, loaded: int, quarantined: int) -> None:
+    """Every row in is loaded or quarantined; otherwise the batch must not commit."""
+    if rows_in != loaded + quarantined:
+        raise LostRowsError(
+            f"{path}: {rows_in} rows in but {loaded} loaded + {quarantined} quarantined; "
+            "nothing was loaded from it (please report this as a bug)"
+        )
 
 
 def ingest_file(
@@ -97,11 +109,7 @@ def ingest_file(
             quarantined = int(scalar(con, load("ingest/insert_quarantine"), params))
             quarantined += int(scalar(con, load("ingest/insert_rejects"), params))
             rows_in = int(scalar(con, load("ingest/rows_in")))
-            if rows_in != loaded + quarantined:
-                raise LostRowsError(
-                    f"{path}: {rows_in} rows in but {loaded} loaded + {quarantined} quarantined; "
-                    "nothing was loaded from it (please report this as a bug)"
-                )
+            _check_nothing_lost(path, rows_in, loaded, quarantined)
             con.execute(
                 load("ingest/insert_batch"),
                 {
@@ -158,4 +166,4 @@ def _existing_batch(
 
 def quarantine_reasons(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, int]:
     rows = con.execute(load("ingest/batch_reasons"), {"batch_id": batch_id}).fetchall()
-    return {reason: count for reason, count in rows}
+    return dict(rows)

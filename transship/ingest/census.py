@@ -7,14 +7,16 @@ ingested like any other file, so every Census row has a batch, a checksum and a 
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import requests
 import ustrade
 
 from transship.errors import TransshipError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class CensusUnavailableError(TransshipError):

@@ -7,10 +7,13 @@ Layout: ``<drop>/<YYYY-MM-DD>/shipments/*`` (canonical shipment files) and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from transship.errors import InputFileError
+
+if TYPE_CHECKING:
+    from datetime import date
+    from pathlib import Path
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
 

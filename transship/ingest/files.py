@@ -15,13 +15,15 @@ import gzip
 import hashlib
 import io
 from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, cast
+from typing import IO, TYPE_CHECKING, cast
 
 import duckdb
 
 from transship.errors import InputFileError
 from transship.storage.sql import load, scalar
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 _CHUNK = 1 << 20
 
@@ -43,7 +45,7 @@ def checksum(path: Path) -> str:
 
 def _open_bytes(path: Path) -> IO[bytes]:
     if path.name.lower().endswith(".gz"):
-        return cast(IO[bytes], gzip.open(path, "rb"))
+        return cast("IO[bytes]", gzip.open(path, "rb"))
     return path.open("rb")
 
 
@@ -113,7 +115,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, encoding: str) -> None
     except duckdb.InvalidInputException as exc:
         if "sniffing" not in str(exc):
             raise
-        columns = {name: "VARCHAR" for name in _header(path, encoding)}
+        columns = dict.fromkeys(_header(path, encoding), "VARCHAR")
         con.execute(load("ingest/raw_text_csv_rfc4180"), {**params, "columns": columns})
 
 

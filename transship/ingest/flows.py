@@ -8,12 +8,9 @@ handling and loading are shared.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from transship.errors import InputFileError, MissingColumnsError, UnknownFormatError
 from transship.ingest.batch import IngestResult, ingest_file
@@ -24,6 +21,12 @@ from transship.ingest.contract import (
     resolve_columns,
 )
 from transship.storage.sql import load
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+    from pathlib import Path
+
+    import duckdb
 
 _ALIAS_EXPECTATION = "ISO 3166 alpha-2, alpha-3 code or country name"
 _M49_EXPECTATION = "UN M49 / Comtrade country number"

@@ -35,8 +35,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import (
     BaseModel,
@@ -50,6 +49,9 @@ from pydantic import (
 
 from transship.errors import MappingError
 from transship.ingest.contract import CONTRACT_COLUMNS
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class CurrencyConversion(BaseModel):

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from importlib import resources
-from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from transship.errors import InputFileError
-from transship.ingest.batch import IngestResult
 from transship.ingest.flows import ingest_flows
 from transship.ingest.mapping import ColumnMapping, load_mapping
 from transship.ingest.shipments import ingest_shipments
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    import duckdb
+
+    from transship.ingest.batch import IngestResult
 
 
 def korea_customs_mapping() -> ColumnMapping:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from functools import partial
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 from duckdb import ColumnExpression, ConstantExpression
@@ -21,6 +20,10 @@ from transship.ingest.contract import (
 from transship.ingest.mapping import IDENTITY, ColumnMapping
 from transship.storage.sql import load
 from transship.storage.store import default_import_country
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from pathlib import Path
 
 
 def ingest_shipments(

@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Mapping
-from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 
 from transship.detectors import DETECTORS
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from datetime import date
 
 UNCERTAIN = "uncertain"
 NOVEL = "novel"

@@ -15,15 +15,19 @@ rebuilding years of history.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import numpy as np
 import polars as pl
 
 from transship.storage.sql import load, sql_frame
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import duckdb
 
 _DAYS = pl.col("arrival_date")
 

@@ -10,13 +10,17 @@ read with the defaults; other layouts name their columns (the Korean declaration
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import polars as pl
 
 from transship.errors import InputFileError
 from transship.storage.sql import load, sql_frame
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import duckdb
 
 DEFAULT_ID_COLUMN = "shipment_id"
 DEFAULT_LABEL_COLUMN = "positive"

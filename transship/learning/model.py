@@ -17,9 +17,8 @@ of a group in ``without`` (the groups the held-out check found to add nothing, s
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from functools import cache
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 import polars as pl
@@ -27,6 +26,9 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from threadpoolctl import ThreadpoolController
 
 from transship.learning.features import group_of
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
 
 MAX_CATEGORIES = 254
 SIMILARITY_BINS = 10

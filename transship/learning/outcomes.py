@@ -12,14 +12,19 @@ inspection's result is known some time after the goods arrive.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import polars as pl
 
 from transship.learning.labels import DEFAULT_COLUMNS, LabelColumns, known_ids, read_labels
-from transship.review.users import User
 from transship.storage.sql import load, scalar
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import duckdb
+
+    from transship.review.users import User
 
 DEFAULT_LAG_DAYS = 30
 """Days after arrival from which an imported outcome counts when the file gives no date:

@@ -11,18 +11,22 @@ revealed, with models kept in memory instead of the store: the two score alike.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-import polars as pl
 
-from transship.detectors.config import Learning
 from transship.learning.explore import NOVEL, UNCERTAIN, choose, novelty, unusualness
 from transship.learning.features import findings, learner_inputs, with_attributes
 from transship.learning.training import Trained, cutoff, decided, fingerprint, support, train
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from datetime import date
+
+    import polars as pl
+
+    from transship.detectors.config import Learning
 
 
 class ModelStore(Protocol):

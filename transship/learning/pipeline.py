@@ -18,14 +18,12 @@ them would let one service's dismissals rank down what another service confirms)
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-import duckdb
 import polars as pl
 
-from transship.detectors import DetectorConfig
 from transship.learning.features import (
     inputs_version,
     learner_inputs,
@@ -35,10 +33,17 @@ from transship.learning.features import (
 )
 from transship.learning.part import LearnedPart
 from transship.learning.training import Trained, load_events, save_model, stored_model
-from transship.run.fits import FitKey
 from transship.run.fusion import fuse
 from transship.run.scoring import FitQuarter, detector_scores, quarter_start
 from transship.storage.sql import load, sql_frame
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import duckdb
+
+    from transship.detectors import DetectorConfig
+    from transship.run.fits import FitKey
 
 
 @dataclass(frozen=True)

@@ -25,14 +25,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import duckdb
 import numpy as np
 import polars as pl
 
-from transship.detectors import DetectorConfig
 from transship.errors import TransshipError
 from transship.evaluation.labels import evaluate
 from transship.learning.explore import NOVEL, UNCERTAIN, choose, tiebreak, unusualness
@@ -40,11 +37,18 @@ from transship.learning.features import inputs_version, learner_inputs, load_att
 from transship.learning.labels import LabelColumns, LabelsError, known_ids, read_labels
 from transship.learning.part import LearnedPart, MemoryModels
 from transship.learning.training import EVENT_SCHEMA
-from transship.run.fits import FitKey
 from transship.run.fusion import fuse, with_learning
 from transship.run.pipeline import prepare_range
 from transship.run.scoring import detector_scores, fitted_detectors, month_starts, quarter_start
 from transship.storage.sql import load, sql_frame
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import duckdb
+
+    from transship.detectors import DetectorConfig
+    from transship.run.fits import FitKey
 
 SHARES = (0.01, 0.05, 0.10)
 
@@ -260,8 +264,8 @@ def replay(
         for name in ("learning", "no_learning")
     }
     revealed: list[pl.DataFrame] = [known_events]
-    used_budget = {name: 0 for name in arms}
-    counted = {name: 0 for name in arms}
+    used_budget = dict.fromkeys(arms, 0)
+    counted = dict.fromkeys(arms, 0)
     explored = 0
     report: list[dict[str, Any]] = []
     for first, last in ranges:

@@ -26,17 +26,21 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import numpy as np
 import polars as pl
 from sklearn.metrics import average_precision_score
 
-from transship.detectors.config import Learning
 from transship.learning.features import BASE_SCORE, code_digest, findings
 from transship.learning.model import LearnedRanker, average_precision
 from transship.run.fusion import with_learning
 from transship.storage.sql import load, sql_frame
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from transship.detectors.config import Learning
 
 EVENT_SCHEMA = {
     "shipment_id": pl.String,

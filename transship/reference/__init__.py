@@ -12,13 +12,16 @@ import hashlib
 import unicodedata
 from importlib import metadata, resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import polars as pl
 import pycountry
 
 from transship.reference import materials
 from transship.storage.sql import load, scalar
+
+if TYPE_CHECKING:
+    import duckdb
 
 DATA = Path(__file__).parent / "data"
 

@@ -11,17 +11,21 @@ backfill runs in this process whatever the engine, and says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
-
-from transship.detectors import DetectorConfig
 from transship.learning.pipeline import learning_needs
 from transship.run.engines import ENGINES, DaskEngine, EngineError, ProcessEngine
 from transship.run.partitions import Engine, detect_partitioned
 from transship.run.pipeline import RunResult, detect
-from transship.run.scoring import Progress
+
+if TYPE_CHECKING:
+    from datetime import date
+    from pathlib import Path
+
+    import duckdb
+
+    from transship.detectors import DetectorConfig
+    from transship.run.scoring import Progress
 
 
 @dataclass(frozen=True)

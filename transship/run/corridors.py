@@ -16,21 +16,24 @@ year or month with the capacity and mirror-gap detectors' sentences in their pla
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
 
-from transship.detectors import Detector, DetectorConfig
 from transship.detectors.corridor_month.surge import volume
 from transship.detectors.corridor_year.china_export_surge import HUB_WATCH
 from transship.detectors.corridor_year.common import importer_imports, leg_sentence
-from transship.features.build import Reference
 from transship.features.corridor_month import corridor_months
 from transship.features.corridor_year import corridor_years
 from transship.importers import CONTROLLING_EXPORTER, CONTROLLING_EXPORTER_NAME, importer
 from transship.run.fusion import Explained, Fused, explain, fuse
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from transship.detectors import Detector, DetectorConfig
+    from transship.features.build import Reference
 
 
 def flag_schema(period: str, dtype: pl.DataType) -> dict[str, pl.DataType]:

@@ -13,17 +13,19 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from transship.errors import TransshipError
-from transship.run.partitions import PartitionInputs, PartitionResult, Work
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from distributed import Client
+
+    from transship.run.partitions import PartitionInputs, PartitionResult, Work
 
 ENGINES = ("local", "processes", "dask")
 CONNECT_SECONDS = 10

@@ -22,14 +22,18 @@ import pickle
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import polars as pl
 
-from transship.detectors import DetectorConfig
-from transship.detectors.base import Detector
-from transship.features.build import Reference
 from transship.storage.sql import load, sql_root
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from transship.detectors import DetectorConfig
+    from transship.detectors.base import Detector
+    from transship.features.build import Reference
 
 _PACKAGE = Path(__file__).parent.parent
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
-
-import duckdb
-import polars as pl
+from typing import TYPE_CHECKING
 
 from transship.errors import TransshipError
 from transship.storage.sql import load, sql_frame
+
+if TYPE_CHECKING:
+    from datetime import date
+    from pathlib import Path
+
+    import duckdb
+    import polars as pl
 
 EXPORT_FORMATS = ("table", "csv", "json")
 STATUSES = ("open", "confirmed", "dismissed", "escalated")

@@ -19,13 +19,16 @@ Every flag, at every level, states its detectors the same way (``explain``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 
-from transship.detectors import Detector, DetectorConfig
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
+    from transship.detectors import Detector, DetectorConfig
 
 NAMED_FROM = 0.05
 """The contribution from which a flag names a detector in ``detectors``. Below it a

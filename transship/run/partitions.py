@@ -26,14 +26,11 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import duckdb
 import polars as pl
 
-from transship.detectors import DetectorConfig
-from transship.detectors.base import Detector
 from transship.entities.resolve import resolve_for_run
 from transship.features.build import (
     Reference,
@@ -68,6 +65,12 @@ from transship.run.scoring import (
     score_range,
 )
 from transship.storage.sql import load, sql_frame
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from transship.detectors import DetectorConfig
+    from transship.detectors.base import Detector
 
 SHIPMENTS_FOLDER = "shipments"
 SWITCH_COLUMNS = [

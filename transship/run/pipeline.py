@@ -13,12 +13,12 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
 
 from transship.detectors import DetectorConfig
-from transship.detectors.base import Detector
 from transship.entities.resolve import resolve_for_run
 from transship.errors import TransshipError
 from transship.features.build import (
@@ -32,7 +32,6 @@ from transship.features.entities import Entities, named_traders
 from transship.features.monthly import profile_tables
 from transship.features.profiles import origin_switches
 from transship.learning.explore import daily_quotas
-from transship.learning.part import LearnedPart
 from transship.learning.pipeline import (
     LearningNeeds,
     learned_parts,
@@ -55,6 +54,10 @@ from transship.run.scoring import (
     score_range,
 )
 from transship.storage.sql import load, sql_frame
+
+if TYPE_CHECKING:
+    from transship.detectors.base import Detector
+    from transship.learning.part import LearnedPart
 
 
 class DateRangeError(TransshipError):

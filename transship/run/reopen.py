@@ -6,9 +6,12 @@ reopening under ``transship`` with the numbers.
 
 from __future__ import annotations
 
-import duckdb
+from typing import TYPE_CHECKING
 
 from transship.storage.sql import load
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 def reopen_risen(con: duckdb.DuckDBPyConnection, run_id: int, margin: float) -> None:

@@ -8,14 +8,17 @@ the models' full weight, and no learner needed it) has a lower bound for its sco
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
-
-import duckdb
-import polars as pl
+from typing import TYPE_CHECKING
 
 from transship.run.flags import FlagQueryError
 from transship.storage.sql import load, sql_frame
+
+if TYPE_CHECKING:
+    from datetime import date
+    from pathlib import Path
+
+    import duckdb
+    import polars as pl
 
 SCORE_FORMATS = ("csv", "json")
 

@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from transship.detectors import DetectorConfig
 from transship.detectors.base import Detector
 from transship.run.fusion import explain, fuse, with_learning
 
 if TYPE_CHECKING:
+    from transship.detectors import DetectorConfig
     from transship.learning.part import LearnedPart
 
 HISTORY_DAYS = 365

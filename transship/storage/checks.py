@@ -5,9 +5,12 @@ Each check is a query for violating rows; a check passes when it finds none.
 
 from __future__ import annotations
 
-import duckdb
+from typing import TYPE_CHECKING
 
 from transship.storage.sql import load
+
+if TYPE_CHECKING:
+    import duckdb
 
 UNIQUE: list[tuple[str, tuple[str, ...]]] = [
     ("shipments", ("shipment_id",)),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import duckdb
-import polars as pl
+from typing import TYPE_CHECKING
 
 from transship.storage.sql import load, sql_frame
+
+if TYPE_CHECKING:
+    import duckdb
+    import polars as pl
 
 
 @dataclass(frozen=True)
