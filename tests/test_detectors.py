@@ -392,7 +392,7 @@ def test_month_surge_counts_a_big_new_corridor_and_damps_producers() -> None:
     scores = detector.score(frame)
     assert scores.tolist() == [1.0, 0.0, 0.35, 0.0]
     assert detector.reasons(frame, scores)[0] == (
-        "US imports of 2825.80 from Mexico in 2023-05: 6.7 t in 1 shipments, "
+        "US imports of 2825.80 from Mexico in 2023-05: 6.7 t in 1 shipment, "
         "with no imports in the 12 months before."
     )
     thai = frame.with_columns(surge_ratio=pl.lit(12.0))

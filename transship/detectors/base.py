@@ -98,6 +98,19 @@ def tonnes(kg: float) -> str:
     return f"{kg / 1000:,.1f} t" if kg >= 1000 else f"{kg:,.0f} kg"
 
 
+def shipments(count: int) -> str:
+    """'1 shipment', '2 shipments': analysts read these counts in every corridor month."""
+    return f"{count:,} shipment" + ("" if count == 1 else "s")
+
+
+def flagged_of(flagged: int, count: int) -> str:
+    """How many of a month's shipments are flagged, in words that fit one or many."""
+    if count == 1:
+        return "its one shipment is flagged" if flagged else "its one shipment is not flagged"
+    verb = "is" if flagged == 1 else "are"
+    return f"{flagged:,} of the {count:,} shipments {verb} flagged"
+
+
 def money(usd: float) -> str:
     if usd >= 1e6:
         return f"${usd / 1e6:,.1f}M"

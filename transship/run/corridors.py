@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
+from transship.detectors.base import flagged_of
 from transship.detectors.corridor_month.surge import volume
 from transship.detectors.corridor_year.china_export_surge import HUB_WATCH
 from transship.detectors.corridor_year.common import importer_imports, leg_sentence
@@ -194,7 +195,7 @@ def corridor_month_flags(
 def month_statement(r: dict[str, Any], said: dict[str, str | None]) -> str:
     """The corridor's month: its imports against the trailing average, how many of its
     shipments are flagged, the origin's capacity and the control in force."""
-    text = volume(r) + f"; {r['flagged']} of the {r['shipments']} shipments are flagged."
+    text = f"{volume(r)}; {flagged_of(r['flagged'], r['shipments'])}."
     if said["month_capacity"]:
         text += " " + said["month_capacity"]
     if r["control_date"] is not None:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from transship.detectors.base import Detector, clip01, sentences
+from transship.detectors.base import Detector, clip01, sentences, shipments
 
 
 class FlaggedShare(Detector):
@@ -26,6 +26,6 @@ class FlaggedShare(Detector):
 
     def reasons(self, frame: pl.DataFrame, scores: np.ndarray) -> list[str | None]:
         def render(r: dict[str, Any]) -> str:
-            return f"Flagged: {r['flagged']} of the month's {r['shipments']} shipments."
+            return f"Flagged: {r['flagged']:,} of the month's {shipments(r['shipments'])}."
 
         return sentences(frame, scores, render)

@@ -17,6 +17,7 @@ from transship.detectors.base import (
     code,
     ramp,
     sentences,
+    shipments,
     tonnes,
 )
 from transship.importers import ADJECTIVE, NAME, imports_of
@@ -73,11 +74,11 @@ class MonthSurge(Detector):
 
 
 def volume(r: dict[str, Any]) -> str:
-    """'US imports of 2825.80 from Mexico in 2023-06: 15.7 t in 1 shipments, 11.7x the
+    """'US imports of 2825.80 from Mexico in 2023-06: 15.7 t in 1 shipment, 11.7x the
     trailing 12-month average of 1.3 t a month' (the corridor's importing country's)."""
     text = (
         f"{imports_of(r, code(r['hs6']))} from {r['origin_name']} in {r['month']:%Y-%m}: "
-        f"{tonnes(r['weight_kg'])} in {r['shipments']} shipments"
+        f"{tonnes(r['weight_kg'])} in {shipments(r['shipments'])}"
     )
     if r["baseline_kg"]:
         return text + (
