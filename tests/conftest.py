@@ -235,3 +235,19 @@ def flag_shipment(con: duckdb.DuckDBPyConnection, shipment_id: str) -> str:
         {"flag": flag_id, "shipment": shipment_id},
     )
     return flag_id
+
+
+def empty_copy(
+    store: Path, folder: Path, name: str, keep_fits: bool = True
+) -> duckdb.DuckDBPyConnection:
+    """A copy of ``store`` with its data but without flags, scores or runs (nor stored
+    fits, unless kept): what a test runs detection on afresh."""
+    path = folder / name
+    shutil.copy(store, path)
+    con = open_store(path)
+    con.execute("DELETE FROM flags")
+    con.execute("DELETE FROM shipment_scores")
+    con.execute("DELETE FROM runs")
+    if not keep_fits:
+        con.execute("DELETE FROM fitted_detectors")
+    return con

@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from tests.conftest import REPO, count
+from tests.conftest import REPO, count, empty_copy
 from tests.partition_faults import DiesOnce
 from transship.detectors import DetectorConfig
 from transship.run.backfill import EngineChoice, run_backfill
@@ -41,21 +41,6 @@ if TYPE_CHECKING:
 # three quarters.
 START, END = date(2024, 11, 15), date(2025, 6, 30)
 WORLD_START, WORLD_END = date(2023, 1, 1), date(2026, 10, 31)
-
-
-def _copy(
-    tiny_store: Path, tmp_path: Path, name: str, keep_fits: bool
-) -> duckdb.DuckDBPyConnection:
-    """The tiny world's data without flags, scores or runs (nor fits, unless kept)."""
-    path = tmp_path / name
-    shutil.copy(tiny_store, path)
-    con = open_store(path)
-    con.execute("DELETE FROM flags")
-    con.execute("DELETE FROM shipment_scores")
-    con.execute("DELETE FROM runs")
-    if not keep_fits:
-        con.execute("DELETE FROM fitted_detectors")
-    return con
 
 
 def _flags(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -106,7 +91,7 @@ def expected(
     tiny_store: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[pl.DataFrame, ...]:
     """Today's in-process backfill of the range, with no stored fits."""
-    con = _copy(tiny_store, tmp_path_factory.mktemp("local"), "local.duckdb", keep_fits=False)
+    con = empty_copy(tiny_store, tmp_path_factory.mktemp("local"), "local.duckdb", keep_fits=False)
     detect(con, START, END, DetectorConfig.load())
     flags, scores = _flags(con), _scores(con)
     profiles = [_profile(con, table) for table in PROFILES]
@@ -135,7 +120,7 @@ def test_every_engine_gives_the_same_flags_and_scores(
     quarters: int,
     request: pytest.FixtureRequest,
 ) -> None:
-    con = _copy(tiny_store, tmp_path, "store.duckdb", keep_fits=keep_fits)
+    con = empty_copy(tiny_store, tmp_path, "store.duckdb", keep_fits=keep_fits)
     runner: Engine
     if engine == "dask":
         runner = DaskEngine(request.getfixturevalue("local_cluster")).connect()
@@ -164,7 +149,7 @@ def test_every_engine_gives_the_same_flags_and_scores(
 def test_a_quarter_whose_worker_died_is_retried_and_stored_once(
     tiny_store: Path, tmp_path: Path, expected: tuple[pl.DataFrame, ...]
 ) -> None:
-    con = _copy(tiny_store, tmp_path, "store.duckdb", keep_fits=True)
+    con = empty_copy(tiny_store, tmp_path, "store.duckdb", keep_fits=True)
     dies = DiesOnce(date(2025, 1, 1), tmp_path / "died")
     detect_partitioned(
         con, START, END, DetectorConfig.load(), ProcessEngine(2), tmp_path / "x", work=dies
@@ -177,7 +162,7 @@ def test_a_quarter_whose_worker_died_is_retried_and_stored_once(
 def test_a_quarter_that_kills_every_worker_fails_the_run_after_the_quarters_before_it(
     tiny_store: Path, tmp_path: Path, expected: tuple[pl.DataFrame, ...]
 ) -> None:
-    con = _copy(tiny_store, tmp_path, "store.duckdb", keep_fits=True)
+    con = empty_copy(tiny_store, tmp_path, "store.duckdb", keep_fits=True)
     dies = DiesOnce(date(2025, 1, 1), tmp_path / "died", times=100)
     with pytest.raises(PartitionFailedError, match="partition from 2025-01-01"):
         detect_partitioned(
@@ -192,7 +177,7 @@ def test_a_quarter_that_kills_every_worker_fails_the_run_after_the_quarters_befo
 def test_a_dask_worker_that_died_is_replaced_and_its_quarter_stored_once(
     tiny_store: Path, tmp_path: Path, expected: tuple[pl.DataFrame, ...], local_cluster: str
 ) -> None:
-    con = _copy(tiny_store, tmp_path, "store.duckdb", keep_fits=True)
+    con = empty_copy(tiny_store, tmp_path, "store.duckdb", keep_fits=True)
     dies = DiesOnce(date(2025, 4, 1), tmp_path / "died")
     engine = DaskEngine(local_cluster).connect()
     detect_partitioned(con, START, END, DetectorConfig.load(), engine, tmp_path / "x", work=dies)
@@ -233,7 +218,7 @@ if __name__ == "__main__":
 def test_a_killed_coordinator_keeps_its_committed_quarters_and_a_rerun_completes(
     tiny_store: Path, tmp_path: Path, expected: tuple[pl.DataFrame, ...]
 ) -> None:
-    _copy(tiny_store, tmp_path, "killed.duckdb", keep_fits=True).close()
+    empty_copy(tiny_store, tmp_path, "killed.duckdb", keep_fits=True).close()
     path, script = tmp_path / "killed.duckdb", tmp_path / "kill.py"
     script.write_text(KILL_AT_SECOND_COMMIT)
     done = subprocess.run(
@@ -253,7 +238,7 @@ def test_a_killed_coordinator_keeps_its_committed_quarters_and_a_rerun_completes
 def test_an_unreachable_scheduler_is_a_clear_error_and_nothing_is_written(
     tiny_store: Path, tmp_path: Path
 ) -> None:
-    con = _copy(tiny_store, tmp_path, "store.duckdb", keep_fits=True)
+    con = empty_copy(tiny_store, tmp_path, "store.duckdb", keep_fits=True)
     # A port nothing listens on: the connection is refused at once, well within 30 s.
     with pytest.raises(EngineUnreachableError, match="no Dask scheduler answered at"):
         run_backfill(
@@ -287,7 +272,7 @@ def test_the_backfill_flow_runs_on_a_process_pool(
 ) -> None:
     from transship.flows import backfill
 
-    _copy(tiny_store, tmp_path, "flow.duckdb", keep_fits=True).close()
+    empty_copy(tiny_store, tmp_path, "flow.duckdb", keep_fits=True).close()
     db = tmp_path / "flow.duckdb"
     report = backfill(start=START, end=END, db=db, engine="processes", workers=1)
     assert report["shipments_scored"] == expected[1].height
@@ -305,7 +290,7 @@ def test_the_backfill_flow_runs_one_dask_task_per_quarter(
 ) -> None:
     from transship.flows import backfill
 
-    con = _copy(tiny_store, tmp_path, "flow.duckdb", keep_fits=False)
+    con = empty_copy(tiny_store, tmp_path, "flow.duckdb", keep_fits=False)
     con.close()
     db = tmp_path / "flow.duckdb"
     report = backfill(start=START, end=END, db=db, engine="dask", address=local_cluster)

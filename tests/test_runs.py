@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -12,7 +11,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from tests.conftest import count
+from tests.conftest import count, empty_copy
 from transship.detectors import DetectorConfig
 from transship.run.pipeline import detect, partitions
 from transship.storage.store import open_store
@@ -23,20 +22,6 @@ if TYPE_CHECKING:
     import duckdb
 
 START, END = date(2025, 3, 27), date(2025, 4, 5)  # crosses a quarter, so a refit
-
-
-def _empty_copy(
-    tiny_store: Path, tmp_path: Path, name: str, keep_fits: bool = True
-) -> duckdb.DuckDBPyConnection:
-    """The tiny world's data without any flags or runs (nor stored fits, unless kept)."""
-    path = tmp_path / name
-    shutil.copy(tiny_store, path)
-    con = open_store(path)
-    con.execute("DELETE FROM flags")
-    con.execute("DELETE FROM runs")
-    if not keep_fits:
-        con.execute("DELETE FROM fitted_detectors")
-    return con
 
 
 def _shipment_flags(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -58,9 +43,9 @@ def test_backfill_equals_nightly_for_each_day(
     """Nightly runs build features over their lookback only and reuse the quarter's stored
     fit (or fit it on the year before): the flags are still the backfill's."""
     config = DetectorConfig.load()
-    backfilled = _empty_copy(tiny_store, tmp_path, "backfill.duckdb", keep_fits=False)
+    backfilled = empty_copy(tiny_store, tmp_path, "backfill.duckdb", keep_fits=False)
     detect(backfilled, START, END, config)
-    nightly = _empty_copy(tiny_store, tmp_path, "nightly.duckdb", keep_fits=stored_fits)
+    nightly = empty_copy(tiny_store, tmp_path, "nightly.duckdb", keep_fits=stored_fits)
     day = START
     while day <= END:
         detect(nightly, day, day, config, kind="nightly")
@@ -72,16 +57,16 @@ def test_backfill_equals_nightly_for_each_day(
 
 def test_adjacent_ranges_equal_one_range(tiny_store: Path, tmp_path: Path) -> None:
     config = DetectorConfig.load()
-    whole = _empty_copy(tiny_store, tmp_path, "whole.duckdb")
+    whole = empty_copy(tiny_store, tmp_path, "whole.duckdb")
     detect(whole, date(2024, 11, 1), date(2025, 2, 28), config)
     _assert_both_levels(_shipment_flags(whole))
-    in_order = _empty_copy(tiny_store, tmp_path, "in_order.duckdb")
+    in_order = empty_copy(tiny_store, tmp_path, "in_order.duckdb")
     detect(in_order, date(2024, 11, 1), date(2025, 1, 9), config)
     detect(in_order, date(2025, 1, 10), date(2025, 2, 28), config)
     assert_frame_equal(_shipment_flags(whole), _shipment_flags(in_order))
     # Run the other way round, shipment flags are the same too; January's corridor flag
     # then reflects January up to the 9th, the end of the last run that scored it.
-    reversed_order = _empty_copy(tiny_store, tmp_path, "reversed.duckdb")
+    reversed_order = empty_copy(tiny_store, tmp_path, "reversed.duckdb")
     detect(reversed_order, date(2025, 1, 10), date(2025, 2, 28), config)
     detect(reversed_order, date(2024, 11, 1), date(2025, 1, 9), config)
     shipment_level = pl.col("level") == "shipment"
@@ -93,7 +78,7 @@ def test_adjacent_ranges_equal_one_range(tiny_store: Path, tmp_path: Path) -> No
 
 def test_a_stored_fit_is_reused_until_its_history_changes(tiny_store: Path, tmp_path: Path) -> None:
     config = DetectorConfig.load()
-    con = _empty_copy(tiny_store, tmp_path, "fits.duckdb", keep_fits=False)
+    con = empty_copy(tiny_store, tmp_path, "fits.duckdb", keep_fits=False)
     quarter = date(2025, 4, 1)
 
     def stored() -> list[tuple[object, ...]]:
@@ -159,11 +144,11 @@ def test_a_killed_backfill_leaves_a_consistent_store_and_a_rerun_completes(
     tiny_store: Path, tmp_path: Path
 ) -> None:
     config = DetectorConfig.load()
-    reference = _empty_copy(tiny_store, tmp_path, "reference.duckdb")
+    reference = empty_copy(tiny_store, tmp_path, "reference.duckdb")
     detect(reference, date(2024, 11, 1), date(2025, 6, 30), config)
     expected = _shipment_flags(reference)
 
-    killed = _empty_copy(tiny_store, tmp_path, "killed.duckdb")
+    killed = empty_copy(tiny_store, tmp_path, "killed.duckdb")
     killed.close()
     path = tmp_path / "killed.duckdb"
     done = subprocess.run([sys.executable, "-c", KILL_AT_SECOND_COMMIT, str(path)], check=False)
