@@ -246,3 +246,29 @@ def test_a_case_decision_takes_only_the_entitys_open_flags(db: Path) -> None:
         assert decide_entity(con, entity_id, "confirm", "the rest", analyst) == 1
         with pytest.raises(ReviewError, match="no open flags"):
             decide_entity(con, entity_id, "confirm", "again", analyst)
+
+
+def test_the_cli_lists_cases_and_writes_them_with_their_flag_ids(db: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from transship.cli import app
+
+    entity_id, _, flags = _busy_entity(db)
+    runner = CliRunner()
+    with store(db, read_only=True) as con:
+        name = con.execute(
+            "SELECT entity_name FROM entities WHERE entity_id = $e", {"e": entity_id}
+        ).fetchall()[0][0]
+    listed = runner.invoke(app, ["review", "list", "--group-by", "exporter", "--db", str(db)])
+    assert listed.exit_code == 0, listed.output
+    assert "1 case by exporter holding 3 shipment flags" in listed.output
+    out = tmp_path / "cases.csv"
+    written = runner.invoke(
+        app, ["review", "list", "--group-by", "exporter", "--out", str(out), "--db", str(db)]
+    )
+    assert written.exit_code == 0, written.output
+    cases = pl.read_csv(out).filter(pl.col("entity_id") == entity_id)
+    assert cases["trader"].to_list() == [name] * cases.height
+    assert sorted(f for ids in cases["flag_ids"] for f in ids.split(" ")) == sorted(flags)
+    refused = runner.invoke(app, ["review", "list", "--group-by", "origin", "--db", str(db)])
+    assert refused.exit_code != 0 and "unknown grouping" in refused.output

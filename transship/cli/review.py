@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
+import polars as pl
 import typer
 from rich.table import Table
 
@@ -21,7 +22,7 @@ from transship.cli.common import (
 
 if TYPE_CHECKING:
     from transship.review.evidence import Evidence
-    from transship.review.queue import QueuePage
+    from transship.review.queue import GroupedPage, QueuePage
 
 app = command_group("Work the flag queue from the terminal: list, show the evidence, decide.")
 
@@ -42,19 +43,34 @@ def review_list(
     until: Annotated[str | None, typer.Option(help="Flags dated on or before, YYYY-MM-DD")] = None,
     detector: Annotated[str | None, typer.Option(help="Only flags this detector raised")] = None,
     level: Annotated[str | None, typer.Option(help="shipment | corridor")] = None,
-    page: Annotated[int, typer.Option(help="Page of 50")] = 1,
-    out: Annotated[Path | None, typer.Option(help="Write the whole filtered queue as CSV")] = None,
+    group_by: Annotated[
+        str | None,
+        typer.Option(
+            help="exporter | importer: list cases instead of flags, one per firm of that "
+            "role and corridor, with the flag ids to decide together"
+        ),
+    ] = None,
+    page: Annotated[int, typer.Option(help="Page of 50 (flags, or cases with --group-by)")] = 1,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write the whole filtered queue (or every case) as CSV"),
+    ] = None,
     db: DbOption = None,
     materials: MaterialsOption = None,
 ) -> None:
     """The review queue: flags ranked by score under filters, 50 a page, with counts.
+    With --group-by, the same queue as cases: a firm's shipment flags on one corridor
+    together (its spellings resolved to one entity), to decide at once with
+    `transship review decide` and the case's flag ids.
 
     Example:
 
         transship review list --material antimony --severity high --origin TH --import-country US
+
+        transship review list --group-by exporter --import-country US
     """
     from transship.review.filters import OPTION_NAMES, parse_filters
-    from transship.review.queue import queue, queue_export
+    from transship.review.queue import grouped_queue, queue, queue_export
 
     given = {
         "status": status,
@@ -71,6 +87,17 @@ def review_list(
     with reported():
         filters = parse_filters(given, OPTION_NAMES)
     with opened_store(db, materials, read_only=True) as con:
+        if group_by is not None:
+            with reported():
+                grouped = grouped_queue(con, filters, group_by, 1 if out else page)
+                if out is not None:
+                    every = grouped_queue(con, filters, group_by, 1, max(1, grouped.cases))
+            if out is not None:
+                _case_rows(every.groups).write_csv(out)
+                console.print(f"{every.cases} cases of {every.flags} flags written to {out}")
+                return
+            _print_cases(grouped, group_by)
+            return
         if out is not None:
             frame = queue_export(con, filters)
             frame.write_csv(out)
@@ -104,6 +131,52 @@ def _print_queue(result: QueuePage) -> None:
             row["origin_country"],
             row["hs_code"],
             escape(reason_sentences(row["reasons"])[0]),
+        )
+    console.print(table)
+
+
+def _case_rows(groups: pl.DataFrame) -> pl.DataFrame:
+    """Cases as flat columns: a spreadsheet reads the lists as text."""
+    return groups.with_columns(
+        pl.col("spellings").list.join("; "), pl.col("flag_ids").list.join(" ")
+    )
+
+
+CASE_IDS_SHOWN = 5
+
+
+def _some(flag_ids: list[str]) -> str:
+    """A case's first flag ids: a case can hold hundreds, which --out writes in full."""
+    shown = " ".join(flag_ids[:CASE_IDS_SHOWN])
+    more = len(flag_ids) - CASE_IDS_SHOWN
+    return f"{shown} and {more} more (--out lists all)" if more > 0 else shown
+
+
+def _print_cases(result: GroupedPage, role: str) -> None:
+    from rich.markup import escape
+
+    cases = "1 case" if result.cases == 1 else f"{result.cases} cases"
+    console.print(
+        f"{cases} by {role} holding {result.flags} shipment flags "
+        f"(page {result.page} of {result.pages}); corridor flags, which have no trader, "
+        f"are listed without --group-by ({result.corridor_flags} here)",
+        highlight=False,
+    )
+    table = Table(show_lines=True)
+    for column in (role, "corridor", "flags", "top score", "dates", "spellings", "flag ids"):
+        table.add_column(column, overflow="fold")
+    for row in result.groups.iter_rows(named=True):
+        dates = f"{row['first_date']}" + (
+            f" to {row['last_date']}" if row["last_date"] != row["first_date"] else ""
+        )
+        table.add_row(
+            escape(row["trader"]),
+            f"{row['origin_country']} -> {row['import_country']} {row['material'] or ''}".strip(),
+            str(row["flags"]),
+            f"{row['top_score']:.0f} {row['severity']}",
+            dates,
+            escape("; ".join(row["spellings"])),
+            _some(row["flag_ids"]),
         )
     console.print(table)
 
