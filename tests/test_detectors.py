@@ -273,6 +273,40 @@ def test_structuring_wants_many_small_steady_parcels() -> None:
     assert scores.tolist() == [1.0, 0.0, 0.0]
 
 
+def test_pass_through_says_when_the_latest_months_are_not_published_yet() -> None:
+    from transship.detectors.pass_through import PassThrough
+
+    frame = pl.DataFrame(
+        {
+            "controlled": [True] * 3,
+            "cn_to_origin_recent": [600_000.0] * 3,
+            "cn_to_origin_base": [100_000.0] * 3,
+            "cn_to_origin_recent_months": [3, 2, 3],
+            "origin_to_importer_recent": [500_000.0] * 3,
+            "origin_to_importer_base": [50_000.0] * 3,
+            "origin_to_importer_recent_months": [3, 3, 3],
+            # Direct trade unpublished (the third) is unknown, not fallen.
+            "cn_to_importer_recent": [10_000.0, 10_000.0, None],
+            "cn_to_importer_base": [40_000.0, 40_000.0, 40_000.0],
+            "cn_to_importer_recent_months": [3, 2, 0],
+            "import_country": ["US"] * 3,
+            "import_country_name": ["US imports"] * 3,
+            "import_country_adjective": ["US"] * 3,
+            "hs6": ["282580"] * 3,
+            "origin_name": ["Thailand"] * 3,
+            "month": [date(2025, 5, 1)] * 3,
+        }
+    )
+    detector = PassThrough().fit(frame)
+    scores = detector.score(frame)
+    assert scores.tolist() == [1.0, 1.0, 0.0]
+    full, partial, _ = detector.reasons(frame, scores)
+    assert full is not None and full.startswith("Trade statistics for the 3 months before 2025-05")
+    assert partial is not None and partial.startswith(
+        "Trade statistics for the 2 of the 3 months published so far (scaled to 3) before 2025-05"
+    )
+
+
 def test_import_surge_weighs_growth_by_materiality_and_capacity() -> None:
     n = 9
     frame = pl.DataFrame(

@@ -135,6 +135,69 @@ def test_mirror_windows_use_months_before_the_shipment() -> None:
     assert may["cn_to_origin_base"].item() == pytest.approx(10.0 * 3 / 12)
 
 
+def test_mirror_windows_scale_published_months_and_leave_unpublished_ones_unknown() -> None:
+    months = [date(2024, m, 1) for m in range(1, 7)]
+    leg = pl.DataFrame(
+        {
+            "country": ["TH"] * 6,
+            "hs6": ["282580"] * 6,
+            "period_start": months,
+            "value": [10.0, 20.0, 30.0, 40.0, 50.0, 60.0],
+            "published": [date(2024, 4, 1)] * 6,  # the leg's reporters' last month
+        }
+    ).filter(pl.col("period_start") <= date(2024, 4, 1))
+    table = windowed(leg, "cn_to_origin").sort("month")
+
+    def at(month: date) -> dict[str, object]:
+        return table.filter(pl.col("month") == month).row(0, named=True)
+
+    april = at(date(2024, 4, 1))
+    assert april["cn_to_origin_recent"] == 60.0 and april["cn_to_origin_recent_months"] == 3
+    may = at(date(2024, 5, 1))
+    assert may["cn_to_origin_recent"] == 90.0 and may["cn_to_origin_recent_months"] == 3
+    june = at(date(2024, 6, 1))  # May unknown: March and April scaled to three months
+    assert june["cn_to_origin_recent"] == pytest.approx((30.0 + 40.0) * 3 / 2)
+    assert june["cn_to_origin_recent_months"] == 2
+    august = at(date(2024, 8, 1))  # May to July: nothing published
+    assert august["cn_to_origin_recent"] is None and august["cn_to_origin_recent_months"] == 0
+    # August's base (the 12 months before May) holds no unknown month: as before.
+    assert august["cn_to_origin_base"] == pytest.approx(100.0 * 3 / 12)
+    # July's base (12 months before April) is known; its recent months April (known) and
+    # May, June (not): April alone counts for three.
+    july = at(date(2024, 7, 1))
+    assert july["cn_to_origin_recent"] == pytest.approx(40.0 * 3)
+
+
+def test_a_reporter_that_has_published_makes_a_month_without_figures_a_zero() -> None:
+    from transship.features.mirror import legs
+
+    def flow(reporter: str, partner: str, month: date, usd: float) -> dict[str, object]:
+        return {
+            "frequency": "monthly",
+            "reporter": reporter,
+            "flow": "export",
+            "partner": partner,
+            "hs6": "282580",
+            "period_start": month,
+            "value_usd": usd,
+        }
+
+    flows = pl.DataFrame(
+        [
+            flow("CN", "TH", date(2024, 1, 1), 100.0),
+            flow("CN", "VN", date(2024, 3, 1), 5.0),  # China has published March
+        ]
+    )
+    table = windowed(legs(flows)["cn_to_origin"], "cn_to_origin")
+    april = table.filter((pl.col("country") == "TH") & (pl.col("month") == date(2024, 4, 1)))
+    # Thailand had no figure in February or March, but China published both months.
+    assert april["cn_to_origin_recent"].item() == 100.0
+    assert april["cn_to_origin_recent_months"].item() == 3
+    may = table.filter((pl.col("country") == "TH") & (pl.col("month") == date(2024, 5, 1)))
+    assert may["cn_to_origin_recent"].item() == 0.0  # February and March zero, April unknown
+    assert may["cn_to_origin_recent_months"].item() == 2
+
+
 @pytest.fixture(scope="module")
 def tiny_features_store(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
     from transship.storage.store import open_store

@@ -21,6 +21,11 @@ from transship.detectors.base import (
 )
 from transship.importers import ADJECTIVE, CONTROLLING_EXPORTER_NAME, NAME, imports
 
+LEGS = ("cn_to_origin", "origin_to_importer", "cn_to_importer")
+"""The legs of ``transship.features.mirror``, each summed over the 3 months before the
+shipment's month (``<leg>_recent``, of which ``<leg>_recent_months`` were published) and
+the 12 before those (``<leg>_base``, per 3 months)."""
+
 
 def growth(name: str) -> pl.Expr:
     return pl.col(f"{name}_recent") / pl.col(f"{name}_base")
@@ -31,12 +36,7 @@ class PassThrough(Detector):
     kind = "rule"
     requires = (
         "controlled",
-        "cn_to_origin_recent",
-        "cn_to_origin_base",
-        "origin_to_importer_recent",
-        "origin_to_importer_base",
-        "cn_to_importer_recent",
-        "cn_to_importer_base",
+        *(f"{leg}_{part}" for leg in LEGS for part in ("recent", "base", "recent_months")),
         NAME,
         ADJECTIVE,
     )
@@ -58,9 +58,12 @@ class PassThrough(Detector):
         low, high = np.log(self.min_growth), np.log(self.full_growth)
         inbound = ramp(growth("cn_to_origin").log(), low, high)
         outbound = ramp(growth("origin_to_importer").log(), low, high)
+        # No direct figure at all is no direct trade; direct months all unpublished are
+        # unknown, and cannot show the direct trade falling.
+        direct_unknown = (pl.col("cn_to_importer_recent_months") == 0).fill_null(False)
         direct_falls = (
             growth("cn_to_importer").fill_nan(0.0).fill_null(0.0) <= self.max_direct_growth
-        )
+        ) & ~direct_unknown
         big_enough = pl.col("cn_to_origin_recent") >= self.min_recent_usd
         return (
             pl.when(pl.col("controlled") & direct_falls & big_enough)
@@ -79,8 +82,14 @@ class PassThrough(Detector):
                 return f"{r[f'{name}_recent'] / base:,.1f}x" if base else "new"
 
             china = CONTROLLING_EXPORTER_NAME
+            published = min(r[f"{leg}_recent_months"] for leg in LEGS if r[f"{leg}_recent_months"])
+            months = (
+                "the 3 months"
+                if published == 3
+                else f"the {published} of the 3 months published so far (scaled to 3)"
+            )
             return (
-                f"Trade statistics for the 3 months before {r['month']:%Y-%m}: {china}'s "
+                f"Trade statistics for {months} before {r['month']:%Y-%m}: {china}'s "
                 f"exports of {code(r['hs6'])} to {r['origin_name']} were "
                 f"{money(r['cn_to_origin_recent'])} ({ratio('cn_to_origin')} the prior year's "
                 f"rate) and {imports(r)} from {r['origin_name']} "

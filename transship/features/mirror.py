@@ -12,6 +12,13 @@ months before those (``base``, scaled to three months):
 China is the controlling exporter (``CONTROLLING_EXPORTER``). Goods whose origin is
 China or the importing country itself take no detour: they have no origin legs. Only
 periods before M are used, so the features are point in time.
+
+Statistics come out months late, so the latest months before M are often not published
+yet. A month after the last one either reporter of a leg has published (anything, any
+code) is unknown, not zero: a window sums its published months scaled to its full length
+(``<leg>_recent_months`` says how many of the three recent months were published), and is
+null when none was. Counting them as zero would read every night's newest months as
+trade stopping.
 """
 
 from __future__ import annotations
@@ -42,11 +49,33 @@ def _coalesce(first: pl.DataFrame, second: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _published(leg: pl.DataFrame, last: pl.DataFrame, first: str, second: str) -> pl.DataFrame:
+    """The leg with ``published``: the later of the last months its two reporters (the
+    columns ``first`` and ``second`` name them, or a constant reporter) have published."""
+    reporters = {"first": first, "second": second}
+    out = leg
+    for alias, reporter in reporters.items():
+        on = reporter if reporter in leg.columns else None
+        named = last.rename({"last": alias})
+        out = (
+            out.join(named, left_on=on, right_on="reporter", how="left")
+            if on
+            else out.with_columns(
+                pl.lit(named.filter(pl.col("reporter") == reporter)[alias].max(), pl.Date).alias(
+                    alias
+                )
+            )
+        )
+    return out.with_columns(published=pl.max_horizontal("first", "second")).drop("first", "second")
+
+
 def legs(flows: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """The three legs from monthly flows: ``cn_to_origin`` by (country, hs6,
     period_start), ``origin_to_importer`` by (importer, country, ...) and
-    ``cn_to_importer`` by (importer, ...), each with its ``value``."""
+    ``cn_to_importer`` by (importer, ...), each with its ``value`` and the last month
+    published by either of its reporters (``published``)."""
     monthly = flows.filter(pl.col("frequency") == "monthly")
+    last = monthly.group_by("reporter").agg(last=pl.col("period_start").max())
     china = CONTROLLING_EXPORTER
     from_china = pl.col("partner") == china
     by_china = pl.col("reporter") == china
@@ -67,16 +96,18 @@ def legs(flows: pl.DataFrame) -> dict[str, pl.DataFrame]:
         _side(monthly.filter(by_china), "export", importer=pl.col("partner")),
     ).filter(pl.col("importer") != china)
     return {
-        "cn_to_origin": cn_to_origin,
-        "origin_to_importer": origin_to_importer,
-        "cn_to_importer": cn_to_importer,
+        "cn_to_origin": _published(cn_to_origin, last, china, "country"),
+        "origin_to_importer": _published(origin_to_importer, last, "importer", "country"),
+        "cn_to_importer": _published(cn_to_importer, last, "importer", china),
     }
 
 
 def windowed(leg: pl.DataFrame, name: str) -> pl.DataFrame:
-    """Per key (the leg's columns but ``period_start`` and ``value``) and month M:
-    ``<name>_recent`` and ``<name>_base`` from months before M."""
-    keys = [c for c in leg.columns if c not in ("period_start", "value")]
+    """Per key (the leg's columns but ``period_start``, ``value`` and ``published``) and
+    month M: ``<name>_recent`` and ``<name>_base`` from months before M, each the sum of
+    its published months scaled to its length, and ``<name>_recent_months``, how many of
+    the recent months were published. Without ``published`` every month counts."""
+    keys = [c for c in leg.columns if c not in ("period_start", "value", "published")]
     if leg.is_empty():
         return pl.DataFrame(
             schema={
@@ -84,35 +115,56 @@ def windowed(leg: pl.DataFrame, name: str) -> pl.DataFrame:
                 "month": pl.Date,
                 f"{name}_recent": pl.Float64,
                 f"{name}_base": pl.Float64,
+                f"{name}_recent_months": pl.Int32,
             }
         )
+    if "published" not in leg.columns:
+        leg = leg.with_columns(published=pl.col("period_start").max())
     bounds = leg.select(
         first=pl.col("period_start").min(),
         last=pl.col("period_start").max().dt.offset_by(f"{RECENT_MONTHS + 1}mo"),
     ).row(0)
+    published = leg.group_by(keys).agg(pl.col("published").max())
     grid = (
-        leg.select(keys)
-        .unique()
-        .join(
+        published.join(
             pl.DataFrame({"month": pl.date_range(bounds[0], bounds[1], "1mo", eager=True)}),
             how="cross",
         )
-        .join(leg.rename({"period_start": "month"}), on=[*keys, "month"], how="left")
-        .with_columns(pl.col("value").fill_null(0.0))
+        .join(
+            leg.drop("published").rename({"period_start": "month"}),
+            on=[*keys, "month"],
+            how="left",
+        )
+        .with_columns(pl.col("value").fill_null(0.0), unknown=pl.col("month") > pl.col("published"))
         .sort(*keys, "month")
     )
-    previous = pl.col("value").shift(1).over(keys)
-    recent = previous.rolling_sum(RECENT_MONTHS, min_samples=1).over(keys)
-    base = (
-        previous.shift(RECENT_MONTHS).rolling_sum(BASE_MONTHS, min_samples=1).over(keys)
-        * RECENT_MONTHS
-        / BASE_MONTHS
-    )
+    # Months before the grid's first are taken as zero (no figure anywhere yet), as are
+    # published months without a figure; only months after the last published are unknown.
+    previous = pl.col("value").shift(1).over(keys).fill_null(0.0)
+    previous_unknown = pl.col("unknown").shift(1).over(keys).fill_null(False).cast(pl.Int32)
+
+    def scaled(lag: int, months: int) -> tuple[pl.Expr, pl.Expr]:
+        known = pl.when(previous_unknown == 0).then(previous).otherwise(0.0)
+        total = known.shift(lag).rolling_sum(months, min_samples=1).over(keys).fill_null(0.0)
+        unknown = previous_unknown.shift(lag).rolling_sum(months, min_samples=1).over(keys)
+        unknown = unknown.fill_null(0)
+        per_recent = total if months == RECENT_MONTHS else total * RECENT_MONTHS / months
+        value = (
+            pl.when(unknown == 0)
+            .then(per_recent)
+            .when(unknown < months)
+            .then(per_recent * months / (months - unknown))
+        )
+        return value, months - unknown
+
+    recent, recent_months = scaled(0, RECENT_MONTHS)
+    base, _ = scaled(RECENT_MONTHS, BASE_MONTHS)
     return grid.select(
         *keys,
         "month",
-        recent.fill_null(0.0).alias(f"{name}_recent"),
-        base.fill_null(0.0).alias(f"{name}_base"),
+        recent.alias(f"{name}_recent"),
+        base.alias(f"{name}_base"),
+        recent_months.cast(pl.Int32).alias(f"{name}_recent_months"),
     )
 
 
