@@ -176,23 +176,29 @@ def test_capacity_honours_production_and_ignores_goods_returned() -> None:
     assert reasons[6] == f"Peru has only minor capacity for {shared} (Indium)."
 
 
-def test_unit_value_misfit_needs_both_a_far_price_and_a_controlled_fit() -> None:
+def test_unit_value_misfit_needs_a_far_price_a_controlled_fit_and_a_benchmark() -> None:
     frame = pl.DataFrame(
         {
-            "hs6": ["720610", "720610", "720610"],
-            "uv_z": [12.0, 12.0, 1.0],
-            "unit_value": [40.0, 3.0, 0.6],
-            "hs6_uv_typical": [0.55, 0.55, 0.55],
-            "nearest_controlled_hs6": ["811010", "811010", None],
-            "nearest_controlled_gap": [0.05, 2.5, None],
-            "nearest_controlled_uv": [38.0, 38.0, None],
-            "nearest_controlled_material": ["antimony", "antimony", None],
+            "hs6": ["720610"] * 4,
+            "uv_z": [12.0, 12.0, 1.0, 12.0],
+            "unit_value": [40.0, 3.0, 0.6, 40.0],
+            "hs6_uv_typical": [0.55] * 4,
+            # The fourth's code had two prices in the year: no benchmark to be far from.
+            "hs6_history": [386, 386, 386, 2],
+            "nearest_controlled_hs6": ["811010", "811010", None, "811010"],
+            "nearest_controlled_gap": [0.05, 2.5, None, 0.05],
+            "nearest_controlled_uv": [38.0, 38.0, None, 38.0],
+            "nearest_controlled_material": ["antimony", "antimony", None, "antimony"],
         }
     )
     detector = UnitValueMisfit().fit(frame)
     scores = detector.score(frame)
-    assert scores[0] > 0.9 and scores[1] == 0 and scores[2] == 0
-    assert "fits 8110.10 (antimony) at $38.00/kg" in detector.reasons(frame, scores)[0]
+    assert scores[0] > 0.9 and scores[1] == 0 and scores[2] == 0 and scores[3] == 0
+    reason = detector.reasons(frame, scores)[0]
+    assert reason is not None
+    assert "over the past year (386 shipments)" in reason
+    assert "fits 8110.10 (antimony) at $38.00/kg" in reason
+    assert UnitValueMisfit(min_history=2).fit(frame).score(frame)[3] == scores[0]
 
 
 def test_description_learns_what_is_routine_for_a_code() -> None:

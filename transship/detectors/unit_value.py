@@ -8,7 +8,16 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from transship.detectors.base import Detector, Positive, clip01, code, ramp, sentences
+from transship.detectors.base import (
+    Count,
+    Detector,
+    Positive,
+    clip01,
+    code,
+    ramp,
+    sentences,
+    shipments,
+)
 
 
 class UnitValueMisfit(Detector):
@@ -18,6 +27,7 @@ class UnitValueMisfit(Detector):
         "uv_z",
         "unit_value",
         "hs6_uv_typical",
+        "hs6_history",
         "nearest_controlled_hs6",
         "nearest_controlled_gap",
         "nearest_controlled_uv",
@@ -26,15 +36,23 @@ class UnitValueMisfit(Detector):
     ordered = (("min_z", "full_z"),)
 
     def __init__(
-        self, min_z: Positive = 3.0, full_z: Positive = 8.0, max_price_ratio: Positive = 2.5
+        self,
+        min_z: Positive = 3.0,
+        full_z: Positive = 8.0,
+        max_price_ratio: Positive = 2.5,
+        min_history: Count = 5,
     ) -> None:
         self.min_z = min_z
         self.full_z = full_z
         self.max_price_ratio = max_price_ratio
+        self.min_history = min_history
 
     def score(self, frame: pl.DataFrame) -> np.ndarray:
         self._check_fitted(frame)
-        fits_controlled = pl.col("nearest_controlled_gap") <= np.log(self.max_price_ratio)
+        # A median and spread of one or two prices is no benchmark to be far from.
+        fits_controlled = (pl.col("nearest_controlled_gap") <= np.log(self.max_price_ratio)) & (
+            pl.col("hs6_history") >= self.min_history
+        )
         closeness = 1 - pl.col("nearest_controlled_gap") / np.log(self.max_price_ratio) / 2
         score = frame.select(
             pl.when(fits_controlled)
@@ -50,7 +68,8 @@ class UnitValueMisfit(Detector):
             direction = f"{factor:,.0f}x above" if factor >= 1 else f"{1 / factor:,.0f}x below"
             return (
                 f"Declared as {code(r['hs6'])} at ${r['unit_value']:,.2f}/kg, {direction} the "
-                f"${r['hs6_uv_typical']:,.2f}/kg that code traded at over the past year; the "
+                f"${r['hs6_uv_typical']:,.2f}/kg that code traded at over the past year "
+                f"({shipments(r['hs6_history'])}); the "
                 f"price fits {code(r['nearest_controlled_hs6'])} "
                 f"({r['nearest_controlled_material']}) at ${r['nearest_controlled_uv']:,.2f}/kg."
             )
