@@ -23,6 +23,8 @@ from transship.features.capacity import (
 )
 from transship.features.controls import code_events, latest_in_force
 from transship.features.entities import (
+    DATE,
+    KEY,
     Entities,
     Outputs,
     entity_names,
@@ -294,14 +296,18 @@ def unit_value_benchmarks(
     return pl.concat(parts)
 
 
-def nearest_controlled(frame: pl.DataFrame, months: list[date], min_z: float) -> pl.DataFrame:
-    """For rows priced unlike their own code: the controlled code whose price they fit best
-    in the same importing country.
+def nearest_controlled(
+    frame: pl.DataFrame, months: list[date], min_z: float, target: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """For rows of ``target`` (default: ``frame``) priced unlike their own code: the
+    controlled code whose price they fit best in the same importing country, priced from
+    the shipments of ``frame``.
 
     A controlled code's price comes only from its shipments whose description names its
     material, because shared codes also carry other goods (2825.60 is zirconia too), and
     from the last quarter, because controls move these prices fast.
     """
+    target = frame if target is None else target
     named = frame.filter(
         pl.col("material").is_not_null()
         & pl.col("material").str.contains(pl.col("described_material"), literal=True)
@@ -318,7 +324,7 @@ def nearest_controlled(frame: pl.DataFrame, months: list[date], min_z: float) ->
             nearest_controlled_log_uv="hs6_uv_median",
         )
     )
-    misfits = frame.filter((pl.col("uv_z").abs() >= min_z) & pl.col("material").is_null()).select(
+    misfits = target.filter((pl.col("uv_z").abs() >= min_z) & pl.col("material").is_null()).select(
         "row", "import_country", "month", "log_unit_value"
     )
     best = (
@@ -339,7 +345,7 @@ def nearest_controlled(frame: pl.DataFrame, months: list[date], min_z: float) ->
             nearest_controlled_uv=pl.col("nearest_controlled_log_uv").exp(),
         )
     )
-    return frame.join(best, on="row", how="left")
+    return target.join(best, on="row", how="left")
 
 
 def origin_switch(frame: pl.DataFrame) -> pl.DataFrame:
@@ -424,19 +430,45 @@ def trader_features(
     as_of: date | None,
     earlier: dict[str, pl.DataFrame],
     entities: Entities,
+    exact_from: date | None = None,
 ) -> pl.DataFrame:
     """The features keyed by trader entities (``TRADER_OUTPUTS``) of a frame keyed by the
-    entities of ``as_of`` (None: of each row's own day), by ``row``."""
-    firsts = earlier_by_entity(earlier, entities, as_of)
-    out = frame.with_columns(
-        history.exporter_first_seen(frame, firsts.get("exporter")),
-        history.exporter_controlled_kg_90d(frame),
-        history.pair_first_seen(frame, firsts.get("pair")),
+    entities of ``as_of`` (None: of each row's own day), by ``row``: every feature for the
+    rows from ``exact_from`` on (every row when None), and only the origin switches
+    (``switched_from``, ``switched_from_kg``) for the earlier controlled rows."""
+    switches = origin_switch(frame.filter(pl.col("material").is_not_null())).select(
+        "row", "switched_from", "switched_from_kg"
     )
-    out = structuring(origin_switch(out))
-    names = entity_names(frame, entities, as_of)
+    target = frame if exact_from is None else frame.filter(pl.col(DATE) >= exact_from)
+    # Every other feature is keyed by the row's exporter or importer entity: its windows
+    # and first sightings read only the rows of the target rows' traders.
+    traded = (
+        frame
+        if exact_from is None
+        else frame.filter(
+            pl.col(KEY["exporter"]).is_in(target[KEY["exporter"]].implode(), nulls_equal=True)
+            | pl.col(KEY["importer"]).is_in(target[KEY["importer"]].implode(), nulls_equal=True)
+        )
+    )
+    firsts = earlier_by_entity(earlier, entities, as_of)
+    out = structuring(
+        traded.with_columns(
+            history.exporter_first_seen(traded, firsts.get("exporter")),
+            history.exporter_controlled_kg_90d(traded),
+            history.pair_first_seen(traded, firsts.get("pair")),
+        )
+    )
+    if exact_from is not None:
+        out = out.filter(pl.col(DATE) >= exact_from)
+    names = entity_names(target, entities, as_of)
     computed = [c for c in TRADER_OUTPUTS.columns if c not in names.columns]
-    return out.select("row", *computed).join(names, on="row")
+    features = (
+        out.join(switches, on="row", how="left").select("row", *computed).join(names, on="row")
+    )
+    if exact_from is None:
+        return features
+    earlier_switches = switches.join(target.select("row"), on="row", how="anti")
+    return pl.concat([features, earlier_switches], how="diagonal")
 
 
 def build_features(
@@ -446,6 +478,7 @@ def build_features(
     config: DetectorConfig | None = None,
     earlier_first_seen: dict[str, pl.DataFrame] | None = None,
     entities: Entities | None = None,
+    exact_from: date | None = None,
 ) -> pl.DataFrame:
     """One row per shipment with every feature the detectors use.
 
@@ -457,6 +490,14 @@ def build_features(
     of spellings (``EARLIER_KEYS``) among shipments older than ``shipments``
     (``load_history``). ``entities`` (``load_entities``) key the traders; without them
     every spelling is its own trader.
+
+    With ``exact_from``, only the rows from that day on get every feature, exactly as a
+    build without it gives them. Earlier rows are context: their windows and prices feed
+    the later rows' features, and they keep only what is read of them later: the
+    shipment's own columns and those computed per row, controls and capacity, corridor
+    volumes and first sightings, and for controlled rows (corridor months and the
+    importers' origin switches) the countries' names and ``switched_from``; every other
+    feature is null there.
     """
     rules = (config or DetectorConfig.load()).parameters["unit_value"]
     misfit_z = rules["min_z"]
@@ -488,25 +529,38 @@ def build_features(
         history.corridor_first_seen(frame, earlier.get("corridor")),
         history.origin_share_90d(frame),
     )
-    months = frame["month"].unique().sort().to_list()
-    frame = frame.join(
+    exact, context = frame, None
+    if exact_from is not None:
+        exact = frame.filter(pl.col("arrival_date") >= exact_from)
+        context = frame.filter(pl.col("arrival_date") < exact_from)
+    months = exact["month"].unique().sort().to_list()
+    exact = exact.join(
         unit_value_benchmarks(frame, months), on=[*CODE, "month"], how="left"
     ).with_columns(columns.uv_z(), columns.hs6_uv_typical())
-    frame = nearest_controlled(frame, months, misfit_z)
+    exact = nearest_controlled(frame, months, misfit_z, exact)
     traders = on_arrival(
         frame,
         entities,
-        lambda part, as_of: trader_features(part, as_of, earlier, entities),
+        lambda part, as_of: trader_features(part, as_of, earlier, entities, exact_from),
         TRADER_OUTPUTS,
     )
-    frame = (
-        keyed(frame, entities.memberships)
+    exact = (
+        keyed(exact, entities.memberships)
         .join(traders, on="row", how="left")
-        .join(confirmed_matches(frame, entities), on="row", how="left")
+        .join(confirmed_matches(exact, entities), on="row", how="left")
         .with_columns(columns.exporter_age_days(), columns.pair_new())
     )
-    frame = mirror_features(frame, flows)
-    return country_names(frame, reference).sort("row")
+    exact = country_names(mirror_features(exact, flows), reference)
+    if context is None:
+        return exact.sort("row")
+    context = context.join(
+        traders.select("row", "switched_from", "switched_from_kg"), on="row", how="left"
+    )
+    # Only controlled rows make corridor months, which name their countries.
+    named = country_names(context.filter(pl.col("controlled")), reference)
+    return pl.concat([exact, named, context.filter(~pl.col("controlled"))], how="diagonal").sort(
+        "row"
+    )
 
 
 def country_names(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
