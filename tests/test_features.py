@@ -19,7 +19,7 @@ from transship.features.build import (
     load_shipments,
 )
 from transship.features.mirror import windowed
-from transship.features.windows import first_seen, prior_sum
+from transship.features.windows import first_seen, group_ids, prior_sum
 from transship.ingest.flows import ingest_flows
 from transship.ingest.shipments import ingest_shipments
 
@@ -212,8 +212,6 @@ CONTEXT = [
     "capacity_note",
     "control_date",
     "control_measure",
-    "corridor_recent_kg",
-    "corridor_first_seen",
 ]
 """What later steps read of the rows before ``exact_from``, all of them."""
 CONTROLLED_CONTEXT = ["origin_name", "import_country_name", "switched_from"]
@@ -276,3 +274,16 @@ def test_feature_build_covers_every_shipment(
     kazakh = features.filter(pl.col("origin_country") == "KZ")
     if kazakh.height:  # announced supply counts once it starts (2026-07)
         assert (kazakh["capacity_level"] == "major").all()
+
+
+def test_group_ids_are_equal_exactly_where_the_keys_are() -> None:
+    frame = pl.DataFrame(
+        {
+            "a": ["x", "x", None, "y", None, "x"],
+            "b": ["1", "2", "1", "1", "1", None],
+        }
+    )
+    ids = group_ids(frame, ["a", "b"]).to_list()
+    assert len(set(ids)) == frame.unique().height == 5
+    assert ids[2] == ids[4]  # null keys group together, as in a group_by
+    assert max(ids) < 1 << 40
