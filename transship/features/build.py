@@ -258,24 +258,35 @@ def capacity_level(
     material only with corroboration: priced within ``price_ratio`` times its materials'
     typical range, or described as one of them; then a country not known to produce the
     code is one without capacity for the material ('none'), otherwise it stays 'unknown'."""
-    rows = frame.filter(pl.col("material").is_not_null()).select(
+    controlled = frame.filter(pl.col("material").is_not_null()).select(
+        "row",
+        "hs6",
+        "origin_country",
+        "arrival_date",
+        "unit_value",
+        "material",
+        "described_material",
+    )
+    rows = controlled.select(
         "row", "hs6", country="origin_country", first="arrival_date", last="arrival_date"
     )
-    levels = beside(frame, capacity_levels(rows, reference.controlled, reference.capacity), "row")
+    found = capacity_levels(rows, reference.controlled, reference.capacity)
     prices = material_prices(reference.controlled, reference.unit_values)
     described = pl.col("described_material").is_not_null() & pl.col("material").str.contains(
         pl.col("described_material"), literal=True
     )
     corroborated = priced_as(pl.col("unit_value"), price_ratio) | described.fill_null(False)
-    return (
-        beside(levels, prices, "hs6")
+    levels = (
+        beside(beside(controlled, found, "row"), prices, "hs6")
         .with_columns(
             capacity_level=pl.when((pl.col("capacity_level") == "unknown") & corroborated)
             .then(pl.lit("none"))
             .otherwise(pl.col("capacity_level"))
         )
-        .drop("uv_low", "uv_high")
+        .select(found.columns)
     )
+    # Only controlled rows have a level: the rest of the frame is never joined or copied.
+    return beside(frame, levels, "row")
 
 
 def unit_value_benchmarks(
