@@ -30,6 +30,7 @@ from transship.features.profiles import (
     last_days,
     new_pairs,
     trader_months,
+    trader_totals,
 )
 from transship.storage.sql import load, sql_frame
 
@@ -106,7 +107,8 @@ def _replace_month(
 @dataclass(frozen=True)
 class Months:
     """The monthly summaries of every shipment up to a day: the stored months before the
-    day's month and that month's shipments up to the day."""
+    day's month and that month's shipments up to the day; the traders' rows summed over
+    those months (``trader_totals``: the trader profiles need no month)."""
 
     corridors: pl.DataFrame
     codes: pl.DataFrame
@@ -118,17 +120,23 @@ class Months:
         current = _summaries(
             sql_frame(con, load("profiles/shipments_between"), {"since": month, "until": day})
         )
+        stored = {
+            "monthly_corridors": load("profiles/stored_months", table="monthly_corridors"),
+            "monthly_codes": load("profiles/stored_months", table="monthly_codes"),
+            "monthly_traders": load("profiles/trader_totals"),
+        }
         parts = {
             table: pl.concat(
-                [
-                    sql_frame(con, load("profiles/stored_months", table=table), {"before": month}),
-                    current[table],
-                ],
+                [sql_frame(con, query, {"before": month}), current[table]],
                 how="diagonal_relaxed",
             )
-            for table in current
+            for table, query in stored.items()
         }
-        return cls(parts["monthly_corridors"], parts["monthly_codes"], parts["monthly_traders"])
+        return cls(
+            parts["monthly_corridors"],
+            parts["monthly_codes"],
+            trader_totals(parts["monthly_traders"].drop("month")),
+        )
 
 
 def profile_tables(
@@ -146,7 +154,8 @@ def profile_tables(
     resolved later still adds up from them."""
     refresh_monthly(con)
     months = Months.until(con, until)
-    traders = name_traders(months.traders)
+    # Spellings written as one entity are summed again.
+    traders = trader_totals(name_traders(months.traders))
     controls = code_events(reference_controlled, reference_events)
     corridors = pl.concat(
         [

@@ -152,6 +152,19 @@ def trader_months(shipments: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def trader_totals(traders: pl.DataFrame) -> pl.DataFrame:
+    """Trader rows (``trader_months``, or such rows already summed over some months) summed
+    over their months: per importing country x exporter x importer x origin, shipments,
+    weight and the first and last arrival. The trader profiles read nothing else of the
+    months, and far fewer rows."""
+    return traders.group_by(TRADER).agg(
+        shipments=pl.col("shipments").sum(),
+        weight_kg=pl.col("weight_kg").sum(),
+        first_seen=pl.col("first_seen").min(),
+        last_seen=pl.col("last_seen").max(),
+    )
+
+
 def last_days(traders: pl.DataFrame) -> pl.DataFrame:
     """Each importing country's latest arrival: its profiles are as of its own data."""
     return traders.group_by(COUNTRY).agg(_last_day=pl.col("last_seen").max())
