@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from transship.learning.record import party_of
 from transship.storage.sql import load, sql_frame
 
 if TYPE_CHECKING:
@@ -112,9 +111,6 @@ def group_of(name: str) -> str:
         return CATEGORICAL[name][1]
     if name.startswith(ATTRIBUTE_PREFIX):
         return name.removeprefix(ATTRIBUTE_PREFIX).replace("_", " ")
-    party = party_of(name)
-    if party is not None:
-        return f"{party.replace('_', ' ')}'s record"
     return DETECTORS_GROUP
 
 

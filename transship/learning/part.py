@@ -15,16 +15,16 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-import polars as pl
 
 from transship.learning.explore import NOVEL, UNCERTAIN, choose, novelty, unusualness
 from transship.learning.features import findings, learner_inputs, with_attributes
-from transship.learning.record import PARTIES, instant, parties, record
 from transship.learning.training import Trained, cutoff, decided, fingerprint, support, train
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import date
+
+    import polars as pl
 
     from transship.detectors.config import Learning
 
@@ -80,14 +80,12 @@ class LearnedPart:
     ) -> None:
         """The learned part of one importing country. ``events``: label events on its
         shipments (``training.EVENT_SCHEMA``); ``inputs``: the learner's inputs of decided
-        shipments (attributes not included); ``keys``: their arrival date, exporter,
-        importer, hs6 and origin (for novelty and their parties' record); ``attributes``:
-        the stored attributes of every shipment the part may read."""
+        shipments (attributes not included); ``keys``: their exporter, importer, hs6 and
+        origin (for novelty); ``attributes``: the stored attributes of every shipment the
+        part may read."""
         self.inputs = with_attributes(inputs, attributes) if inputs.height else inputs
         self.keys = keys
         self.attributes = attributes
-        self.parties = parties(attributes)
-        self.party_names = [*PARTIES, *(c for c in self.parties.columns if c != "shipment_id")]
         self.settings = settings
         self.inputs_version = inputs_version
         self.models = models
@@ -131,35 +129,10 @@ class LearnedPart:
         stored = self.models.get(key)
         if stored is not None:
             return stored
-        # Each decided shipment reads its parties' record as of its own arrival.
-        rows = self._with_parties(
-            labels.select("shipment_id").join(
-                self.keys, on="shipment_id", how="left", maintain_order="left"
-            )
-        ).with_columns(as_of=pl.col("arrival_date").cast(pl.Datetime("us")))
-        inputs = self.inputs.join(
-            self._record(rows, labels), on="shipment_id", how="left", maintain_order="left"
-        )
-        trained = train(labels, inputs, self.settings, cut)
+        trained = train(labels, self.inputs, self.settings, cut)
         if trained.ranker is None:
             return trained
         return self.models.put(replace(trained, fingerprint=key))
-
-    def _with_parties(self, rows: pl.DataFrame) -> pl.DataFrame:
-        """The rows with their identifier attributes (``self.parties``) as columns."""
-        return rows.join(self.parties, on="shipment_id", how="left", maintain_order="left")
-
-    def _record(self, rows: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
-        """The rows' parties' record (``record.record``) from the decisions ``labels``."""
-        decided = self._with_parties(
-            labels.select("shipment_id", "positive", "effective").join(
-                self.keys.drop("arrival_date", strict=False),
-                on="shipment_id",
-                how="left",
-                maintain_order="left",
-            )
-        )
-        return record(rows, decided, self.party_names, self.settings.min_each)
 
     def has_decisions(self, day: date) -> bool:
         return not self.decided_before(day).is_empty()
@@ -198,33 +171,6 @@ class LearnedPart:
             if trained.active:
                 by_model.setdefault(id(trained), (trained, []))[1].append(i)
         row_findings = findings(inputs)
-        records = []
-        for _, rows in by_model.values():
-            # Scored on day D, a shipment reads its parties' record from the decisions the
-            # day's model learned from: all recorded before D.
-            index = np.array(rows)
-            cut = self.cutoff(days[rows[0]])
-            asked = self._with_parties(
-                target[index]
-                .select("shipment_id", *PARTIES)
-                .with_columns(as_of=pl.lit(instant(cut), pl.Datetime("us")))
-            )
-            records.append(
-                self._record(asked, self.decided_before(days[rows[0]])).with_columns(
-                    _row=pl.Series(index)
-                )
-            )
-        if records:
-            inputs = (
-                inputs.with_columns(_row=pl.int_range(pl.len(), dtype=pl.Int64))
-                .join(
-                    pl.concat(records, how="diagonal").drop("shipment_id"),
-                    on="_row",
-                    how="left",
-                    maintain_order="left",
-                )
-                .drop("_row")
-            )
         for trained, rows in by_model.values():
             assert trained.ranker is not None
             index = np.array(rows)

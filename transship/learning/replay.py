@@ -221,9 +221,7 @@ def replay(
     supported = np.concatenate([u for *_, u in scored])
     inputs = learner_inputs(frame, own, base)
     attributes = load_attributes(con, frame["shipment_id"])
-    keys = frame.select(
-        "shipment_id", "arrival_date", "exporter", "importer", "hs6", "origin_country"
-    )
+    keys = frame.select("shipment_id", "exporter", "importer", "hs6", "origin_country")
 
     # The range's shipments in time order, with their labels.
     target = np.flatnonzero(frame.select(in_range).to_series().to_numpy())

@@ -32,9 +32,8 @@ import numpy as np
 import polars as pl
 from sklearn.metrics import average_precision_score
 
-from transship.learning.features import BASE_SCORE, code_digest, findings, group_of
+from transship.learning.features import BASE_SCORE, code_digest, findings
 from transship.learning.model import LearnedRanker, average_precision
-from transship.learning.record import party_of
 from transship.run.fusion import with_learning
 from transship.storage.sql import load, sql_frame
 
@@ -184,7 +183,7 @@ def fingerprint(
 @cache
 def _training_digest() -> str:
     digest = hashlib.sha256(code_digest().encode())
-    for module in ("model.py", "training.py", "record.py"):
+    for module in ("model.py", "training.py"):
         digest.update((Path(__file__).parent / module).read_bytes())
     return digest.hexdigest()
 
@@ -268,7 +267,6 @@ def _holdout_check(
     learning, by average precision."""
     size = round(settings.holdout_share * len(y))
     held, kept = y[len(y) - size :], y[: len(y) - size]
-    unchecked = GroupChoice(record_groups(rows.columns), "")
     if size < settings.min_holdout or len(np.unique(held)) < 2:
         return HoldoutCheck(
             None,
@@ -277,14 +275,14 @@ def _holdout_check(
             f"not checked against held-out decisions (the latest {size:,} hold "
             + ("too few" if size < settings.min_holdout else "one outcome only")
             + ")",
-        ), unchecked
+        ), EVERY_GROUP
     if min(int(kept.sum()), int(len(kept) - kept.sum())) < settings.min_each:
         return HoldoutCheck(
             None, None, None, "not checked: without the latest decisions too few remain"
-        ), unchecked
+        ), EVERY_GROUP
     inputs = rows.drop(_LABEL_COLUMNS)
     head, tail = inputs.head(len(kept)), inputs.tail(size)
-    early, choice = choose_with_records(head, kept, tail, held, settings)
+    early, choice = choose_groups(head, kept, tail, held, settings)
     learned = early.score(tail)
     base = tail[BASE_SCORE].fill_null(0.0).to_numpy()
     backed = support(
@@ -349,7 +347,9 @@ def choose_groups(
     with time (a corridor's recent volume in files whose dates mean nothing): the latest
     decisions are the closest to the days the model will score, so they decide.
     """
-    draws = _draws(len(held))
+    draws = np.random.default_rng(0).multinomial(
+        len(held), np.full(len(held), 1 / len(held)), size=BOOTSTRAP_DRAWS
+    )
     every = _ranker(settings).fit(head, kept)
     contributions = every.contributions(tail, held, draws)
     candidates = {
@@ -384,63 +384,6 @@ def choose_groups(
         f"{figures}, against {ap_every:.3f} with every input)",
         contributions,
     )
-
-
-def record_groups(columns: list[str]) -> tuple[str, ...]:
-    """The groups of the parties' records (``record``) among these inputs."""
-    return tuple(sorted({group_of(c) for c in columns if party_of(c) is not None}))
-
-
-def choose_with_records(
-    head: pl.DataFrame,
-    kept: np.ndarray,
-    tail: pl.DataFrame,
-    held: np.ndarray,
-    settings: Learning,
-) -> tuple[LearnedRanker, GroupChoice]:
-    """The input groups to read: ``choose_groups`` among the shipment's own inputs, then the
-    parties' records only if the model with them ranks the held-out decisions better than
-    the model without them by more than twice the noise of the difference.
-
-    A record is evidence of another kind (what analysts decided on other shipments of the
-    same traders), so it must earn its place on its own: where it adds nothing the model is
-    exactly the one chosen without it, and it cannot change which of the shipment's own
-    inputs are read (measured on the Korean declarations: letting the records in among the
-    candidates kept a drifting group the choice otherwise leaves out).
-    """
-    records = record_groups(head.columns)
-    own = [c for c in head.columns if party_of(c) is None]
-    early, choice = choose_groups(head.select(own), kept, tail.select(own), held, settings)
-    if not records:
-        return early, choice
-    dropped = tuple(sorted((*choice.dropped, *records)))
-    with_records = _ranker(settings, choice.dropped).fit(head, kept)
-    draws = _draws(len(held))
-    scored, without = with_records.score(tail), early.score(tail)
-    ap_with = float(average_precision(held, scored)[0])
-    ap_without = float(average_precision(held, without)[0])
-    noise = float(
-        np.nanstd(average_precision(held, scored, draws) - average_precision(held, without, draws))
-    )
-    figures = (
-        f"held out, average precision {ap_with:.3f} with them against {ap_without:.3f} "
-        f"without, sampling noise {noise:.3f}"
-    )
-    if ap_with - ap_without > NOISE_SDS * noise:
-        return with_records, replace(
-            choice, words=_also(choice.words, f"the traders' records read ({figures})")
-        )
-    words = f"the traders' records left out as adding nothing ({figures})"
-    return early, replace(choice, dropped=dropped, words=_also(choice.words, words))
-
-
-def _also(words: str, more: str) -> str:
-    return f"{words}; {more}" if words else more
-
-
-def _draws(size: int) -> np.ndarray:
-    """Bootstrap weights of ``size`` held-out decisions, the same for every comparison."""
-    return np.random.default_rng(0).multinomial(size, np.full(size, 1 / size), size=BOOTSTRAP_DRAWS)
 
 
 def _listed(groups: tuple[str, ...]) -> str:
