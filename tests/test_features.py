@@ -186,7 +186,11 @@ def test_recent_history_gives_recent_rows_their_full_history_features(
     history = load_history(con, until, exact_from)
     assert history.frame.height < full.height
     recent = build_features(
-        history.frame, flows, reference, earlier_first_seen=history.earlier_first_seen
+        history.frame,
+        flows,
+        reference,
+        earlier_first_seen=history.earlier_first_seen,
+        exact_from=exact_from,
     )
     exact = pl.col("arrival_date") >= exact_from
     assert recent.filter(exact).height > 0

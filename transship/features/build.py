@@ -455,6 +455,7 @@ def build_features(
     config: DetectorConfig | None = None,
     earlier_first_seen: dict[str, pl.DataFrame] | None = None,
     entities: Entities | None = None,
+    exact_from: date | None = None,
 ) -> pl.DataFrame:
     """One row per shipment with every feature the detectors use.
 
@@ -465,7 +466,10 @@ def build_features(
     ``earlier_first_seen`` holds first arrivals of corridors, exporter spellings and pairs
     of spellings (``EARLIER_KEYS``) among shipments older than ``shipments``
     (``load_history``). ``entities`` (``load_entities``) key the traders; without them
-    every spelling is its own trader.
+    every spelling is its own trader. With ``exact_from`` only the rows from that day on
+    need exact features (``load_history``): the month-keyed work (unit-value benchmarks,
+    the nearest controlled prices) is done for their months only, and earlier rows, context
+    for the windows, have none.
     """
     rules = (config or DetectorConfig.load()).parameters["unit_value"]
     misfit_z = rules["min_z"]
@@ -497,7 +501,11 @@ def build_features(
         history.corridor_first_seen(frame, earlier.get("corridor")),
         history.origin_share_90d(frame),
     )
-    months = frame["month"].unique().sort().to_list()
+    months = [
+        month
+        for month in frame["month"].unique().sort().to_list()
+        if exact_from is None or month >= exact_from.replace(day=1)
+    ]
     frame = frame.join(
         unit_value_benchmarks(frame, months), on=[*CODE, "month"], how="left"
     ).with_columns(columns.uv_z(), columns.hs6_uv_typical())

@@ -197,6 +197,7 @@ def build_partition(inputs: BuildInputs) -> pl.DataFrame:
         inputs.config,
         earlier_first_seen=history.earlier_first_seen,
         entities=entities,
+        exact_from=inputs.first,
     )
     del history
     for first, last in inputs.quarters:
@@ -438,23 +439,19 @@ def detect_partitioned(
                 key[0] - timedelta(days=HISTORY_DAYS) for key in fingerprints if key not in fits
             ]
             built = _grouped(partitions(min([start, *refits]), end), quarters_per_partition)
-            switches = list(
-                engine.run(
-                    build_partition,
-                    [
-                        BuildInputs(
-                            group,
-                            folder,
-                            config,
-                            reference,
-                            flows,
-                            load_entities(con, group[-1][1], group[0][0], counts=False),
-                            first_built=index == 0,
-                        )
-                        for index, group in enumerate(built)
-                    ],
+            builds = [
+                BuildInputs(
+                    group,
+                    folder,
+                    config,
+                    reference,
+                    flows,
+                    load_entities(con, group[-1][1], group[0][0], counts=False),
+                    first_built=index == 0,
                 )
-            )
+                for index, group in enumerate(built)
+            ]
+            switches = list(engine.run(build_partition, builds))
             groups = _grouped(parts, quarters_per_partition)
             inputs = [
                 PartitionInputs(

@@ -317,6 +317,7 @@ def prepare_range(
         config,
         earlier_first_seen=history.earlier_first_seen,
         entities=prepared.entities,
+        exact_from=exact_from,
     )
     return prepared
 
