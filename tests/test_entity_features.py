@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
+import pytest
 from polars.testing import assert_frame_equal
 
 from transship.entities.clusters import Link, Spelling, memberships
@@ -209,3 +210,24 @@ def test_a_spelling_first_seen_after_a_day_never_changes_that_days_features() ->
     cut = features(before, Entities(resolved([GOLDEN, UPPER]), counts_of(before)))
     assert_frame_equal(full.join(before, on="row", how="semi"), cut)
     assert_frame_equal(full, brute_force(FRAME, Entities(everything, counts_of(FRAME))))
+
+
+@pytest.mark.parametrize("exact_from", [D(2025, 2, 1), MERGED_ON, D(2025, 3, 15)])
+def test_trader_features_exact_from_a_day_equal_those_of_every_row(exact_from: date) -> None:
+    """Computed only for the rows from ``exact_from`` on (each from its traders' rows),
+    across the day two entities joined: those rows' features are the full build's, and
+    earlier controlled rows keep their origin switches."""
+    entities = Entities(MEMBERSHIPS, counts_of(FRAME))
+    full = features(FRAME, entities)
+    part = on_arrival(
+        FRAME,
+        entities,
+        lambda frame, as_of: trader_features(frame, as_of, {}, entities, exact_from),
+        TRADER_OUTPUTS,
+    ).sort("row")
+    exact = FRAME.filter(pl.col("arrival_date") >= exact_from).select("row")
+    assert_frame_equal(
+        part.join(exact, on="row", how="semi"), full.join(exact, on="row"), check_exact=True
+    )
+    switches = ["row", "switched_from", "switched_from_kg"]
+    assert_frame_equal(part.select(switches), full.select(switches))

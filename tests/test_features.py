@@ -19,7 +19,7 @@ from transship.features.build import (
     load_shipments,
 )
 from transship.features.mirror import windowed
-from transship.features.windows import first_seen, prior_sum
+from transship.features.windows import first_seen, group_ids, prior_sum
 from transship.ingest.flows import ingest_flows
 from transship.ingest.shipments import ingest_shipments
 
@@ -199,6 +199,51 @@ def test_recent_history_gives_recent_rows_their_full_history_features(
     )
 
 
+CONTEXT = [
+    "shipment_id",
+    "arrival_date",
+    "month",
+    "weight_kg",
+    "value_usd",
+    "controlled",
+    "material",
+    "code_goods",
+    "capacity_level",
+    "capacity_note",
+    "control_date",
+    "control_measure",
+]
+"""What later steps read of the rows before ``exact_from``, all of them."""
+CONTROLLED_CONTEXT = ["origin_name", "import_country_name", "switched_from"]
+"""... and of the controlled ones (corridor months, the importers' origin switches)."""
+
+
+@pytest.mark.parametrize("exact_from", [date(2024, 6, 1), date(2025, 3, 12), date(2026, 10, 30)])
+def test_a_build_exact_from_a_day_gives_those_rows_every_feature_of_a_full_build(
+    tiny_features_store: duckdb.DuckDBPyConnection, exact_from: date
+) -> None:
+    """Over the same shipments, every column of the rows from ``exact_from`` on is the full
+    build's; earlier rows keep what later steps read of them."""
+    con = tiny_features_store
+    reference, flows, until = Reference.load(con), load_flows(con), date(2026, 12, 31)
+    shipments = load_shipments(con, until)
+    full = build_features(shipments, flows, reference)
+    part = build_features(shipments, flows, reference, exact_from=exact_from)
+    exact = pl.col("arrival_date") >= exact_from
+    assert part.height == full.height
+    assert part.filter(exact).height > 0
+    assert_frame_equal(full.filter(exact), part.filter(exact), check_exact=True)
+    context = ~exact & pl.col("controlled")
+    assert part.filter(context).height > 0
+    assert_frame_equal(full.filter(~exact).select(CONTEXT), part.filter(~exact).select(CONTEXT))
+    assert_frame_equal(
+        full.filter(context).select(CONTROLLED_CONTEXT),
+        part.filter(context).select(CONTROLLED_CONTEXT),
+    )
+    # The costly features are left out of the context rows.
+    assert part.filter(~exact)["uv_z"].null_count() == part.filter(~exact).height
+
+
 def test_first_seen_adds_earlier_first_sightings() -> None:
     frame = pl.DataFrame(
         {
@@ -229,3 +274,16 @@ def test_feature_build_covers_every_shipment(
     kazakh = features.filter(pl.col("origin_country") == "KZ")
     if kazakh.height:  # announced supply counts once it starts (2026-07)
         assert (kazakh["capacity_level"] == "major").all()
+
+
+def test_group_ids_are_equal_exactly_where_the_keys_are() -> None:
+    frame = pl.DataFrame(
+        {
+            "a": ["x", "x", None, "y", None, "x"],
+            "b": ["1", "2", "1", "1", "1", None],
+        }
+    )
+    ids = group_ids(frame, ["a", "b"]).to_list()
+    assert len(set(ids)) == frame.unique().height == 5
+    assert ids[2] == ids[4]  # null keys group together, as in a group_by
+    assert max(ids) < 1 << 40

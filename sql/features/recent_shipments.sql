@@ -1,6 +1,14 @@
 -- The shipments a build over recent history reads: all from $since to $until, and
 -- every earlier shipment of a controlled code (origin switches and corridor months).
-WITH final AS (
+-- Rows before $exact_from are context for the later rows' features: they leave out the
+-- columns only a shipment's own features read (ports, transport mode, the full code),
+-- and the description unless the code is controlled (prices and capacity of controlled
+-- codes read which material it names).
+WITH controlled AS (
+    SELECT hs6 FROM ref_controlled_codes
+),
+
+final AS (
     SELECT
         shipment_id,
         arrival_date,
@@ -9,18 +17,21 @@ WITH final AS (
         exporter,
         origin_country,
         export_country,
-        port_of_lading,
-        port_of_unlading,
-        hs_code,
+        CASE WHEN arrival_date >= $exact_from THEN port_of_lading END AS port_of_lading,
+        CASE WHEN arrival_date >= $exact_from THEN port_of_unlading END AS port_of_unlading,
+        CASE WHEN arrival_date >= $exact_from THEN hs_code END AS hs_code,
         hs6,
-        description,
+        CASE
+            WHEN arrival_date >= $exact_from OR hs6 IN (SELECT hs6 FROM controlled)
+                THEN description
+        END AS description,
         weight_kg,
         value_usd,
-        transport_mode
+        CASE WHEN arrival_date >= $exact_from THEN transport_mode END AS transport_mode
     FROM shipments
     WHERE arrival_date <= $until
-        AND (arrival_date >= $since OR hs6 IN (SELECT hs6 FROM ref_controlled_codes))
+        AND (arrival_date >= $since OR hs6 IN (SELECT hs6 FROM controlled))
 )
 
+-- In no order: the feature build sorts them.
 SELECT * FROM final
-ORDER BY arrival_date, shipment_id

@@ -23,6 +23,8 @@ from transship.features.capacity import (
 )
 from transship.features.controls import code_events, latest_in_force
 from transship.features.entities import (
+    DATE,
+    KEY,
     Entities,
     Outputs,
     entity_names,
@@ -130,7 +132,8 @@ class ShipmentHistory:
     switches and corridor months look back past the controls); ``earlier_first_seen``
     the first arrival of each corridor, exporter spelling and pair of spellings before
     that (``EARLIER_KEYS``). Rows from that first day on get the features a build over
-    all history would give them; earlier rows are context only.
+    all history would give them; earlier rows are context only, read without the columns
+    only a row's own features read (``recent_shipments``).
     """
 
     frame: pl.DataFrame
@@ -146,7 +149,11 @@ def load_history(con: duckdb.DuckDBPyConnection, until: date, exact_from: date) 
     """What a build needs for exact features of the shipments from ``exact_from`` to
     ``until``."""
     since = exact_from - timedelta(days=LOOKBACK_DAYS)
-    frame = sql_frame(con, load("features/recent_shipments"), {"since": since, "until": until})
+    frame = sql_frame(
+        con,
+        load("features/recent_shipments"),
+        {"since": since, "until": until, "exact_from": exact_from},
+    )
     firsts = sql_frame(con, load("features/earlier_first_seen"), {"before": since})
     earlier = {
         name: firsts.filter(pl.col("key_set") == name).select(*keys, "first_seen")
@@ -163,18 +170,24 @@ def load_entities(
     from its own export, ``spelling_counts``), the model's links, analysts' splits and the
     traders of confirmed flags, for a build up to ``until`` whose rows from ``exact_from``
     on need exact features."""
+    memberships = sql_frame(con, load("features/entity_memberships"), {"until": until})
     return Entities(
-        sql_frame(con, load("features/entity_memberships"), {"until": until}),
-        spelling_counts(con, until, exact_from) if counts else Entities().counts,
+        memberships,
+        spelling_counts(con, until, exact_from, memberships) if counts else Entities().counts,
         links=sql_frame(con, load("features/entity_links")),
         different=sql_frame(con, load("features/different_spellings")),
         confirmed=sql_frame(con, load("features/confirmed_traders"), {"until": until}),
     )
 
 
-def spelling_counts(con: duckdb.DuckDBPyConnection, until: date, exact_from: date) -> pl.DataFrame:
+def spelling_counts(
+    con: duckdb.DuckDBPyConnection, until: date, exact_from: date, memberships: pl.DataFrame
+) -> pl.DataFrame:
     """Each trader spelling's shipments per day up to ``until``, those before
     ``exact_from`` summed into one row (``Entities.counts``)."""
+    # Counts name entities: a store never resolved names every trader by its spelling.
+    if memberships.is_empty():
+        return Entities().counts
     return sql_frame(
         con, load("features/spelling_counts"), {"until": until, "exact_from": exact_from}
     )
@@ -226,12 +239,24 @@ def code_goods(reference: Reference) -> pl.DataFrame:
     )
 
 
+def beside(
+    frame: pl.DataFrame, other: pl.DataFrame, on: str, nulls_equal: bool = False
+) -> pl.DataFrame:
+    """``frame`` left-joined to ``other`` on ``on``, in ``frame``'s order: only the key
+    column is joined, and ``other``'s columns are set beside ``frame``'s own, which a
+    join of the whole frame would copy (millions of rows in a backfill)."""
+    joined = frame.select(on).join(
+        other, on=on, how="left", nulls_equal=nulls_equal, maintain_order="left"
+    )
+    return frame.hstack(joined.drop(on).get_columns())
+
+
 def control_in_force(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
     """The latest licence or ban on the row's material in force for its importing country
     on its arrival date (``control_date``, ``control_measure``)."""
     events = code_events(reference.controlled, reference.events)
     rows = frame.filter(pl.col("hs6").is_in(events["hs6"].implode()))
-    return frame.join(latest_in_force(rows, events, "arrival_date", "hs6"), on="row", how="left")
+    return beside(frame, latest_in_force(rows, events, "arrival_date", "hs6"), "row")
 
 
 def capacity_level(
@@ -246,16 +271,14 @@ def capacity_level(
     rows = frame.filter(pl.col("material").is_not_null()).select(
         "row", "hs6", country="origin_country", first="arrival_date", last="arrival_date"
     )
-    levels = frame.join(
-        capacity_levels(rows, reference.controlled, reference.capacity), on="row", how="left"
-    )
+    levels = beside(frame, capacity_levels(rows, reference.controlled, reference.capacity), "row")
     prices = material_prices(reference.controlled, reference.unit_values)
     described = pl.col("described_material").is_not_null() & pl.col("material").str.contains(
         pl.col("described_material"), literal=True
     )
     corroborated = priced_as(pl.col("unit_value"), price_ratio) | described.fill_null(False)
     return (
-        levels.join(prices, on="hs6", how="left")
+        beside(levels, prices, "hs6")
         .with_columns(
             capacity_level=pl.when((pl.col("capacity_level") == "unknown") & corroborated)
             .then(pl.lit("none"))
@@ -303,14 +326,18 @@ def unit_value_benchmarks(
     return pl.concat(parts)
 
 
-def nearest_controlled(frame: pl.DataFrame, months: list[date], min_z: float) -> pl.DataFrame:
-    """For rows priced unlike their own code: the controlled code whose price they fit best
-    in the same importing country.
+def nearest_controlled(
+    frame: pl.DataFrame, months: list[date], min_z: float, target: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """For rows of ``target`` (default: ``frame``) priced unlike their own code: the
+    controlled code whose price they fit best in the same importing country, priced from
+    the shipments of ``frame``.
 
     A controlled code's price comes only from its shipments whose description names its
     material, because shared codes also carry other goods (2825.60 is zirconia too), and
     from the last quarter, because controls move these prices fast.
     """
+    target = frame if target is None else target
     named = frame.filter(
         pl.col("material").is_not_null()
         & pl.col("material").str.contains(pl.col("described_material"), literal=True)
@@ -327,7 +354,7 @@ def nearest_controlled(frame: pl.DataFrame, months: list[date], min_z: float) ->
             nearest_controlled_log_uv="hs6_uv_median",
         )
     )
-    misfits = frame.filter((pl.col("uv_z").abs() >= min_z) & pl.col("material").is_null()).select(
+    misfits = target.filter((pl.col("uv_z").abs() >= min_z) & pl.col("material").is_null()).select(
         "row", "import_country", "month", "log_unit_value"
     )
     best = (
@@ -348,7 +375,7 @@ def nearest_controlled(frame: pl.DataFrame, months: list[date], min_z: float) ->
             nearest_controlled_uv=pl.col("nearest_controlled_log_uv").exp(),
         )
     )
-    return frame.join(best, on="row", how="left")
+    return target.join(best, on="row", how="left")
 
 
 def origin_switch(frame: pl.DataFrame) -> pl.DataFrame:
@@ -394,14 +421,16 @@ def origin_switch(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.join(switched, on="row", how="left")
 
 
-def structuring(frame: pl.DataFrame) -> pl.DataFrame:
+def structuring(frame: pl.DataFrame, since: date | None = None) -> pl.DataFrame:
     """Parcels of one code to one consignee entity: count and weight over 90 days, and how
-    steady the consignee's monthly totals were over the three months before this one."""
+    steady the consignee's monthly totals were over the three months before this one. With
+    ``since``, only the rows from that day on, every row still counting in them."""
     keys = [*IMPORTER, "hs6"]
     recent = prior_sums(
         frame,
         keys,
         {"count": Window(pl.lit(1.0), RECENT_DAYS), "kg": Window(pl.col("weight_kg"), RECENT_DAYS)},
+        since,
     )
     count_90d = recent["count"] + 1
     kg_90d = recent["kg"] + frame["weight_kg"]
@@ -423,7 +452,10 @@ def structuring(frame: pl.DataFrame) -> pl.DataFrame:
         importer_monthly_kg=mean,
         importer_monthly_cv=pl.when(mean > 0).then(std / mean),
     )
-    return frame.with_columns(importer_hs6_count_90d=count_90d, importer_hs6_kg_90d=kg_90d).join(
+    rows = frame.with_columns(importer_hs6_count_90d=count_90d, importer_hs6_kg_90d=kg_90d)
+    if since is not None:
+        rows = rows.filter(pl.col("arrival_date") >= since)
+    return rows.join(
         steadiness, on=[*keys, "month"], how="left", nulls_equal=True, maintain_order="left"
     )
 
@@ -433,19 +465,53 @@ def trader_features(
     as_of: date | None,
     earlier: dict[str, pl.DataFrame],
     entities: Entities,
+    exact_from: date | None = None,
 ) -> pl.DataFrame:
     """The features keyed by trader entities (``TRADER_OUTPUTS``) of a frame keyed by the
-    entities of ``as_of`` (None: of each row's own day), by ``row``."""
-    firsts = earlier_by_entity(earlier, entities, as_of)
-    out = frame.with_columns(
-        history.exporter_first_seen(frame, firsts.get("exporter")),
-        history.exporter_controlled_kg_90d(frame),
-        history.pair_first_seen(frame, firsts.get("pair")),
+    entities of ``as_of`` (None: of each row's own day), by ``row``: every feature for the
+    rows from ``exact_from`` on (every row when None), and only the origin switches
+    (``switched_from``, ``switched_from_kg``) for the earlier controlled rows."""
+    switches = origin_switch(
+        frame.select(
+            "row", DATE, *IMPORTER, "material", "origin_country", "weight_kg", "control_date"
+        ).filter(pl.col("material").is_not_null())
+    ).select("row", "switched_from", "switched_from_kg")
+    narrow = frame.select(
+        "row", DATE, "month", *IMPORTER, KEY["exporter"], "hs6", "weight_kg", "controlled"
     )
-    out = structuring(origin_switch(out))
-    names = entity_names(frame, entities, as_of)
+    target = narrow if exact_from is None else narrow.filter(pl.col(DATE) >= exact_from)
+    # Every other feature is keyed by the row's exporter or importer entity: its windows
+    # and first sightings read only the rows of the target rows' traders.
+    traded = (
+        narrow
+        if exact_from is None
+        else narrow.filter(
+            pl.col(KEY["exporter"]).is_in(target[KEY["exporter"]].implode(), nulls_equal=True)
+            | pl.col(KEY["importer"]).is_in(target[KEY["importer"]].implode(), nulls_equal=True)
+        )
+    )
+    firsts = earlier_by_entity(earlier, entities, as_of)
+    out = structuring(
+        traded.with_columns(
+            history.exporter_first_seen(traded, firsts.get("exporter")),
+            history.exporter_controlled_kg_90d(traded, exact_from),
+            history.pair_first_seen(traded, firsts.get("pair")),
+        ),
+        exact_from,
+    )
+    names = entity_names(
+        frame if exact_from is None else frame.filter(pl.col(DATE) >= exact_from),
+        entities,
+        as_of,
+    )
     computed = [c for c in TRADER_OUTPUTS.columns if c not in names.columns]
-    return out.select("row", *computed).join(names, on="row")
+    features = (
+        out.join(switches, on="row", how="left").select("row", *computed).join(names, on="row")
+    )
+    if exact_from is None:
+        return features
+    earlier_switches = switches.join(target.select("row"), on="row", how="anti")
+    return pl.concat([features, earlier_switches], how="diagonal")
 
 
 def build_features(
@@ -466,10 +532,14 @@ def build_features(
     ``earlier_first_seen`` holds first arrivals of corridors, exporter spellings and pairs
     of spellings (``EARLIER_KEYS``) among shipments older than ``shipments``
     (``load_history``). ``entities`` (``load_entities``) key the traders; without them
-    every spelling is its own trader. With ``exact_from`` only the rows from that day on
-    need exact features (``load_history``): the month-keyed work (unit-value benchmarks,
-    the nearest controlled prices) is done for their months only, and earlier rows, context
-    for the windows, have none.
+    every spelling is its own trader.
+
+    With ``exact_from``, only the rows from that day on get every feature, exactly as a
+    build without it gives them. Earlier rows are context: their windows and prices feed
+    the later rows' features, and they keep only what is read of them later: the
+    shipment's columns and those computed per row, controls and capacity, and for
+    controlled rows (corridor months and the importers' origin switches) the countries'
+    names and ``switched_from``; other features may be null there.
     """
     rules = (config or DetectorConfig.load()).parameters["unit_value"]
     misfit_z = rules["min_z"]
@@ -485,45 +555,58 @@ def build_features(
             columns.hs4(),
             columns.month(),
             columns.export_differs(),
-            columns.described_material(),
-            columns.described_keyword(),
-        )
-        .join(code_goods(reference), on="hs6", how="left")
-        .with_columns(
-            columns.controlled(), columns.origin_is_hub(hubs), columns.export_is_hub(hubs)
         )
     )
+    # Descriptions repeat: read each distinct one once.
+    described = (
+        frame.select("description")
+        .unique()
+        .with_columns(columns.described_material(), columns.described_keyword())
+    )
+    frame = beside(
+        beside(frame, described, "description", nulls_equal=True), code_goods(reference), "hs6"
+    ).with_columns(columns.controlled(), columns.origin_is_hub(hubs), columns.export_is_hub(hubs))
     frame = control_in_force(frame, reference)
     frame = capacity_level(frame, reference, rules["max_price_ratio"])
-    frame = frame.hstack(history.corridor_volumes(frame))
+    frame = frame.hstack(history.corridor_volumes(frame, exact_from))
     frame = frame.with_columns(
         columns.corridor_surge_ratio(),
         history.corridor_first_seen(frame, earlier.get("corridor")),
-        history.origin_share_90d(frame),
+        history.origin_share_90d(frame, exact_from),
     )
-    months = [
-        month
-        for month in frame["month"].unique().sort().to_list()
-        if exact_from is None or month >= exact_from.replace(day=1)
-    ]
-    frame = frame.join(
-        unit_value_benchmarks(frame, months), on=[*CODE, "month"], how="left"
+    # Rows are in arrival order: the context is the slice before the first exact row.
+    split = 0 if exact_from is None else frame["arrival_date"].search_sorted(exact_from)
+    context, exact = frame.slice(0, split), frame.slice(split)
+    months = exact["month"].unique().sort().to_list()
+    prices = frame.select(*CODE, "arrival_date", "log_unit_value", "material", "described_material")
+    exact = exact.join(
+        unit_value_benchmarks(prices, months), on=[*CODE, "month"], how="left"
     ).with_columns(columns.uv_z(), columns.hs6_uv_typical())
-    frame = nearest_controlled(frame, months, misfit_z)
+    exact = nearest_controlled(prices, months, misfit_z, exact)
     traders = on_arrival(
         frame,
         entities,
-        lambda part, as_of: trader_features(part, as_of, earlier, entities),
+        lambda part, as_of: trader_features(part, as_of, earlier, entities, exact_from),
         TRADER_OUTPUTS,
     )
-    frame = (
-        keyed(frame, entities.memberships)
+    exact = (
+        keyed(exact, entities.memberships)
         .join(traders, on="row", how="left")
-        .join(confirmed_matches(frame, entities), on="row", how="left")
+        .join(confirmed_matches(exact, entities), on="row", how="left")
         .with_columns(columns.exporter_age_days(), columns.pair_new())
     )
-    frame = mirror_features(frame, flows)
-    return country_names(frame, reference).sort("row")
+    exact = country_names(mirror_features(exact, flows), reference).sort("row")
+    if context.is_empty():
+        return exact
+    # Only controlled rows make corridor months, which name their countries, and origin
+    # switches.
+    named = country_names(
+        context.filter(pl.col("controlled"))
+        .select("row", "import_country", "origin_country", "export_country")
+        .join(traders.select("row", "switched_from", "switched_from_kg"), on="row", how="left"),
+        reference,
+    ).drop("import_country", "origin_country", "export_country")
+    return pl.concat([beside(context, named, "row"), exact], how="diagonal").select(exact.columns)
 
 
 def country_names(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:

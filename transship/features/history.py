@@ -12,9 +12,14 @@ share one pass over the windows.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 
 from transship.features.windows import Window, first_seen, prior_sum, prior_sums
+
+if TYPE_CHECKING:
+    from datetime import date
 
 RECENT_DAYS = 90
 BASELINE_DAYS = 365
@@ -29,12 +34,13 @@ FIRST_SEEN_KEYS = {
 }
 
 
-def corridor_volumes(frame: pl.DataFrame) -> pl.DataFrame:
+def corridor_volumes(frame: pl.DataFrame, since: date | None = None) -> pl.DataFrame:
     """``corridor_recent_kg``: the corridor's weight over the 90 days to the arrival,
     the shipment included; ``corridor_baseline_kg``: its weight over the year before
     those 90 days, scaled to 90 days.
 
-    One function for both because they share the sort by corridor and day.
+    One function for both because they share the sort by corridor and day. With ``since``,
+    only rows from that day on get them (``prior_sums``).
     """
     sums = prior_sums(
         frame,
@@ -43,6 +49,7 @@ def corridor_volumes(frame: pl.DataFrame) -> pl.DataFrame:
             "recent": Window(pl.col("weight_kg"), RECENT_DAYS),
             "baseline": Window(pl.col("weight_kg"), RECENT_DAYS + BASELINE_DAYS, RECENT_DAYS),
         },
+        since,
     )
     return pl.DataFrame(
         [
@@ -52,18 +59,21 @@ def corridor_volumes(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def origin_share_90d(frame: pl.DataFrame) -> pl.Series:
+def origin_share_90d(frame: pl.DataFrame, since: date | None = None) -> pl.Series:
     """The corridor's share of its code's weight over the same 90 days (reads
-    ``corridor_recent_kg``)."""
-    code_recent = prior_sum(frame, CODE, pl.col("weight_kg"), RECENT_DAYS) + frame["weight_kg"]
+    ``corridor_recent_kg``); with ``since``, only for rows from that day on."""
+    code_recent = (
+        prior_sum(frame, CODE, pl.col("weight_kg"), RECENT_DAYS, since=since) + frame["weight_kg"]
+    )
     return (frame["corridor_recent_kg"] / code_recent).alias("origin_share_90d")
 
 
-def exporter_controlled_kg_90d(frame: pl.DataFrame) -> pl.Series:
+def exporter_controlled_kg_90d(frame: pl.DataFrame, since: date | None = None) -> pl.Series:
     """The exporter entity's weight of controlled codes over the 90 days to the arrival,
-    the shipment included (reads ``controlled``)."""
+    the shipment included (reads ``controlled``); with ``since``, only for rows from that
+    day on."""
     controlled_kg = pl.col("weight_kg") * pl.col("controlled").cast(pl.Float64)
-    earlier = prior_sum(frame, EXPORTER, controlled_kg, RECENT_DAYS)
+    earlier = prior_sum(frame, EXPORTER, controlled_kg, RECENT_DAYS, since=since)
     own = frame["weight_kg"] * frame["controlled"].cast(pl.Float64)
     return (earlier + own).alias("exporter_controlled_kg_90d")
 

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
+
+if TYPE_CHECKING:
+    from datetime import date
 
 DATE = "arrival_date"
 # Days since 1970 shifted to stay positive, packed below the key id in one int64.
 _DAY_BITS = 22
 _DAY_OFFSET = 1 << 21
+_MAX_ID = 1 << 40
 
 
 @dataclass(frozen=True)
@@ -22,26 +27,54 @@ class Window:
     skip_days: int = 0
 
 
-def prior_sums(frame: pl.DataFrame, keys: list[str], windows: dict[str, Window]) -> pl.DataFrame:
+def group_ids(frame: pl.DataFrame, keys: list[str]) -> pl.Series:
+    """Per row, an integer standing for its keys (below 2**40; null keys are a value of
+    their own, as in a group_by): each key's category code, the codes combined, renumbered
+    where the combination grows too large. Far cheaper than joining ids to string keys."""
+    ids = pl.Series(values=np.zeros(frame.height, dtype=np.int64))
+    for key in keys:
+        codes = frame[key].cast(pl.String).cast(pl.Categorical).to_physical().cast(pl.Int64)
+        top = codes.max()
+        width = 1 if top is None else int(top) + 2  # type: ignore[arg-type]
+        if frame.height and (int(ids.max()) + 1) * width >= 1 << 62:  # type: ignore[arg-type]
+            ids = ids.rank("dense").cast(pl.Int64)
+        ids = ids * width + codes.fill_null(width - 1)
+    if frame.height and int(ids.max()) >= _MAX_ID:  # type: ignore[arg-type]
+        ids = ids.rank("dense").cast(pl.Int64)
+    return ids
+
+
+def prior_sums(
+    frame: pl.DataFrame, keys: list[str], windows: dict[str, Window], since: date | None = None
+) -> pl.DataFrame:
     """Per row, one column per window: sums over earlier rows with the same keys. Rows with
-    null keys form one group, as in a group_by; a constant value counts rows.
+    null keys form one group, as in a group_by; a constant value counts rows. With
+    ``since``, only rows arriving from that day on get their sums (the others are null),
+    every row still counting in them.
 
     Each window is the difference of two running totals of the key, found by binary
     search on (key id, day) with the rows in that order: far faster than a rolling pass
     or an as-of join over many small string-keyed groups. Windows over the same keys
     share the one sort.
     """
-    ids = frame.select(keys).unique().with_row_index("_group")
-    keyed = frame.select(
-        *keys,
-        _day=pl.col(DATE).cast(pl.Int32).cast(pl.Int64) + _DAY_OFFSET,
-        **{name: window.value.cast(pl.Float64) for name, window in windows.items()},
-    ).join(ids, on=keys, how="left", nulls_equal=True, maintain_order="left")
-    position = keyed["_group"].cast(pl.Int64) * (1 << _DAY_BITS) + keyed["_day"]
-    order = position.arg_sort().to_numpy()
-    position_sorted = position.to_numpy()[order]
+    ids = group_ids(frame, keys)
+    day = frame[DATE].cast(pl.Int32).cast(pl.Int64) + _DAY_OFFSET
+    position = (ids * (1 << _DAY_BITS) + day).to_numpy()
+    # A stable sort keeps rows of one key and day in frame order, so a key's totals are
+    # the same whichever other keys the frame holds.
+    order = np.argsort(position, kind="stable")
+    position_sorted = position[order]
+    # Selected beside the date, so that a constant value fills every row.
+    values = frame.select(
+        DATE, **{name: window.value.cast(pl.Float64) for name, window in windows.items()}
+    )
+    wanted = np.arange(len(order))
+    if since is not None:
+        first_day = pl.Series([since]).cast(pl.Int32).item() + _DAY_OFFSET
+        wanted = np.flatnonzero(position_sorted & np.int64((1 << _DAY_BITS) - 1) >= first_day)
+    position_wanted = position_sorted[wanted]
     key_first = np.searchsorted(
-        position_sorted, position_sorted & ~np.int64((1 << _DAY_BITS) - 1), "left"
+        position_sorted, position_wanted & ~np.int64((1 << _DAY_BITS) - 1), "left"
     )
     found: dict[int, np.ndarray] = {}
 
@@ -49,7 +82,7 @@ def prior_sums(frame: pl.DataFrame, keys: list[str], windows: dict[str, Window])
         """Index of the key's first row on or after day - offset."""
         if offset_days not in found:
             found[offset_days] = np.searchsorted(
-                position_sorted, position_sorted - offset_days, "left"
+                position_sorted, position_wanted - offset_days, "left"
             )
         return found[offset_days]
 
@@ -58,7 +91,7 @@ def prior_sums(frame: pl.DataFrame, keys: list[str], windows: dict[str, Window])
     for name, window in windows.items():
         # Running totals restart per key, so rounding dust stays at the scale of that key.
         running = (
-            pl.DataFrame({"key": keys_sorted, "value": keyed[name].to_numpy()[order]})
+            pl.DataFrame({"key": keys_sorted, "value": values[name].to_numpy()[order]})
             .select(pl.col("value").cum_sum().over("key"))["value"]
             .to_numpy()
         )
@@ -67,18 +100,25 @@ def prior_sums(frame: pl.DataFrame, keys: list[str], windows: dict[str, Window])
             at = first_at_or_after(offset_days)
             return np.where(at > key_first, running[at - 1], 0.0)
 
-        sums = np.empty(len(order))
+        sums = np.full(len(order), np.nan)
         # running totals leave rounding dust where a window is really empty
-        sums[order] = np.round(total_before(window.skip_days) - total_before(window.days), 6)
-        columns[name] = sums
+        sums[order[wanted]] = np.round(
+            total_before(window.skip_days) - total_before(window.days), 6
+        )
+        columns[name] = pl.Series(name, sums, nan_to_null=since is not None)
     return pl.DataFrame(columns)
 
 
 def prior_sum(
-    frame: pl.DataFrame, keys: list[str], value: pl.Expr, days: int, skip_days: int = 0
+    frame: pl.DataFrame,
+    keys: list[str],
+    value: pl.Expr,
+    days: int,
+    skip_days: int = 0,
+    since: date | None = None,
 ) -> pl.Series:
     """One window of ``prior_sums``."""
-    return prior_sums(frame, keys, {"sum": Window(value, days, skip_days)})["sum"]
+    return prior_sums(frame, keys, {"sum": Window(value, days, skip_days)}, since)["sum"]
 
 
 def first_seen(
@@ -90,16 +130,17 @@ def first_seen(
     lies before D, so one group minimum gives a point-in-time answer for every row.
     ``earlier`` (keys and ``first_seen``) adds first dates from shipments not in ``frame``.
     """
-    first = pl.col(DATE).min().over(keys)
+    rows = frame.select(*keys, DATE).with_columns(_group=group_ids(frame, keys))
+    firsts = rows.group_by("_group").agg(pl.col(keys).first(), _first=pl.col(DATE).min())
     if earlier is not None:
-        frame = frame.select(*keys, DATE).join(
-            earlier.rename({"first_seen": "_earlier"}),
-            on=keys,
-            how="left",
-            nulls_equal=True,
-            maintain_order="left",
-        )
-        first = pl.min_horizontal(first, "_earlier")
-    return frame.select(
-        pl.when(first < pl.col(DATE)).then(first).otherwise(None).alias("first_seen")
-    )["first_seen"]
+        firsts = firsts.join(
+            earlier.rename({"first_seen": "_earlier"}), on=keys, how="left", nulls_equal=True
+        ).with_columns(_first=pl.min_horizontal("_first", "_earlier"))
+    first = pl.col("_first")
+    return (
+        rows.select("_group", DATE)
+        .join(firsts.select("_group", "_first"), on="_group", how="left", maintain_order="left")
+        .select(pl.when(first < pl.col(DATE)).then(first).otherwise(None).alias("first_seen"))[
+            "first_seen"
+        ]
+    )

@@ -208,10 +208,11 @@ class Prepared:
 
     ``features`` are exact for shipments from the run's start to its end, or from a year
     before the first quarter with no stored fit (whose detectors are fitted on that
-    year). Older rows are context, controlled codes' shipments only, unless ``complete``:
-    every stored shipment up to ``until`` is in. ``fits`` holds the fitted detectors per
-    quarter and importing country, stored or fitted by this run; ``several_countries``
-    whether the run scores more than one importing country.
+    year). Older rows are context with only some features (``build_features``): a year
+    and 90 days of every shipment and, before that, controlled codes' shipments only,
+    unless ``complete``: every stored shipment up to ``until`` is in. ``fits`` holds the
+    fitted detectors per quarter and importing country, stored or fitted by this run;
+    ``several_countries`` whether the run scores more than one importing country.
     """
 
     features: pl.DataFrame | None
