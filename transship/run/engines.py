@@ -78,10 +78,12 @@ class ProcessEngine:
                 }
                 try:
                     while following < len(inputs):
+                        # Popped, not kept: a result the coordinator has committed is
+                        # not held until the run ends.
                         outcome = (
                             finished.pop(following)
                             if following in finished
-                            else futures[following].result()
+                            else futures.pop(following).result()
                         )
                         following += 1
                         yield outcome
@@ -94,6 +96,11 @@ class ProcessEngine:
                             "are committed, a rerun computes the rest"
                         ) from exc
                     finished |= _succeeded(futures)
+                except BaseException:
+                    # A failed partition (or a coordinator that stopped taking results)
+                    # ends the run: the partitions not started yet are not computed.
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    raise
 
 
 def _exit_with(coordinator: int) -> None:

@@ -68,7 +68,7 @@ from transship.run.pipeline import (
 from transship.run.scoring import (
     HISTORY_DAYS,
     Progress,
-    fitted_detectors,
+    fit_detectors,
     month_offset,
     month_starts,
     quarter_start,
@@ -261,28 +261,25 @@ def compute_partition(inputs: PartitionInputs) -> PartitionResult:
 
 def _score_quarter(inputs: PartitionInputs, first: date, last: date) -> QuarterResult:
     """One quarter's flags and scores, as ``pipeline.score_partition`` makes them."""
-    features = _stored(inputs.exchange, first, last)
-    if features is None or features.is_empty():
+    countries = _stored(inputs.exchange, first, last, ["import_country"])
+    if countries is None or countries.is_empty():
         return QuarterResult(first, last, pl.DataFrame(schema=FLAG_COLUMNS), None, {})
     quarter = quarter_start(first)
-    unfitted = [
-        country
-        for country in features["import_country"].unique(maintain_order=True).to_list()
+    # Each fit before the quarter's features are read, one country at a time: a
+    # partition holds one country's fit year or its quarter, not both.
+    new_fits = {
+        country: fit_detectors(_fit_history(inputs, quarter, country), inputs.config)
+        for country in countries["import_country"].unique(maintain_order=True).to_list()
         if (quarter, country) not in inputs.fits
-    ]
-    new_fits = {}
-    if unfitted:
-        history = _fit_history(inputs, quarter, unfitted)
-        new_fits = {
-            country: fitted_detectors(history, quarter, country, inputs.config)
-            for country in unfitted
-        }
-        del history
+    }
     fits = {c: d for (q, c), d in inputs.fits.items() if q == quarter} | new_fits
+    features = _stored(inputs.exchange, first, last)
+    assert features is not None
     scored = score_range(
         features, first, last, inputs.config, fit_quarter=lambda _quarter, c: fits[c]
     )
     flagged = shipment_flags(features, scored, inputs.config)
+    del features
     truly = scored.filter("flagged")["shipment_id"]
     earlier = pl.Series(
         "shipment_id", inputs.flagged_earlier if first == inputs.first else [], dtype=pl.String
@@ -303,9 +300,9 @@ def _score_quarter(inputs: PartitionInputs, first: date, last: date) -> QuarterR
     return QuarterResult(first, last, flags, scored, new_fits)
 
 
-def _fit_history(inputs: PartitionInputs, quarter: date, countries: list[str]) -> pl.DataFrame:
-    """The stored features the detectors fitted for ``quarter`` read: the year before it,
-    of ``countries``, only the columns the detectors require."""
+def _fit_history(inputs: PartitionInputs, quarter: date, country: str) -> pl.DataFrame:
+    """The stored features ``fitted_detectors`` reads for ``quarter`` and ``country``:
+    the country's year before the quarter, only the columns the detectors require."""
     columns = sorted(
         {"shipment_id", "arrival_date", "import_country"}
         | {column for detector in inputs.config.build() for column in detector.requires}
@@ -315,9 +312,13 @@ def _fit_history(inputs: PartitionInputs, quarter: date, countries: list[str]) -
         quarter - timedelta(days=HISTORY_DAYS),
         quarter - timedelta(days=1),
         columns,
-        pl.col("import_country").is_in(countries),
+        pl.col("import_country") == country,
     )
-    return history if history is not None else pl.DataFrame(schema=dict.fromkeys(columns))
+    if history is not None:
+        return history
+    # Nothing arrived in the year before (the store's first quarter): no rows, with the
+    # features' own types, as a whole-range build's year before it has.
+    return pl.scan_parquet(quarter_file(inputs.exchange, quarter)).select(columns).head(0).collect()
 
 
 def _controlled_until(exchange: Path, last: date) -> pl.DataFrame:
