@@ -2,13 +2,14 @@
 
 The result equals running the nightly flow for every day in order (tested): features are
 point in time and the detectors refit per quarter either way. On the dask engine each
-quarter is a task computed by ``compute_partition`` on a Dask cluster (Prefect's
-DaskTaskRunner); this flow's process holds the store and commits each quarter.
+quarter's feature build (``build_partition``) and then its scoring (``compute_partition``)
+are tasks on a Dask cluster (Prefect's DaskTaskRunner); this flow's process holds the
+store and commits each quarter.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -21,12 +22,7 @@ from transship.detectors import DetectorConfig
 from transship.flows.ingest import DEFAULT_DB, flow_store
 from transship.run.backfill import EngineChoice, default_exchange, run_backfill
 from transship.run.engines import DaskEngine
-from transship.run.partitions import (
-    PartitionInputs,
-    PartitionResult,
-    Work,
-    detect_partitioned,
-)
+from transship.run.partitions import In, Out, detect_partitioned
 from transship.run.pipeline import Prepared, RunResult, detect, score_partition
 from transship.run.scoring import Progress
 
@@ -51,15 +47,16 @@ def score_quarter(
 
 
 @task(cache_policy=NO_CACHE)
-def compute_quarter(work: Work, inputs: PartitionInputs) -> PartitionResult:
+def compute_quarter(work: Callable[[In], Out], inputs: In) -> Out:
     return work(inputs)
 
 
 class QuarterTasks:
-    """Each quarter a ``compute_quarter`` task on the flow's task runner, results taken in
-    quarter order (never awaited: Prefect 3's futures are synchronous)."""
+    """Each quarter's feature build, then its scoring, a ``compute_quarter`` task on the
+    flow's task runner, results taken in quarter order (never awaited: Prefect 3's futures
+    are synchronous)."""
 
-    def run(self, work: Work, inputs: list[PartitionInputs]) -> Iterator[PartitionResult]:
+    def run(self, work: Callable[[In], Out], inputs: list[In]) -> Iterator[Out]:
         futures = [compute_quarter.submit(work, part) for part in inputs]
         for future in futures:
             yield future.result()

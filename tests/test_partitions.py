@@ -146,6 +146,22 @@ def test_every_engine_gives_the_same_flags_and_scores(
     assert not any((tmp_path / "x").iterdir())
 
 
+def test_a_backfill_from_the_first_shipment_fits_its_first_quarter_on_nothing_as_in_process(
+    tiny_store: Path, tmp_path: Path
+) -> None:
+    """The store's first quarter has no year before it: no stored features to fit on."""
+    first, last = WORLD_START, date(2023, 6, 30)
+    con = empty_copy(tiny_store, tmp_path, "local.duckdb", keep_fits=False)
+    detect(con, first, last, DetectorConfig.load())
+    expected = _flags(con), _scores(con)
+    con.close()
+    con = empty_copy(tiny_store, tmp_path, "store.duckdb", keep_fits=False)
+    detect_partitioned(con, first, last, DetectorConfig.load(), ProcessEngine(1), tmp_path / "x")
+    assert expected[1].height
+    assert_frame_equal(_flags(con), expected[0])
+    assert_frame_equal(_scores(con), expected[1])
+
+
 def test_a_quarter_whose_worker_died_is_retried_and_stored_once(
     tiny_store: Path, tmp_path: Path, expected: tuple[pl.DataFrame, ...]
 ) -> None:

@@ -1,6 +1,5 @@
--- The stored shipments that arrived up to $until, with the columns a feature build reads
--- (features/recent_shipments) and their arrival month, which names each exported file's
--- folder: a partition's reads then touch only the months it needs.
+-- The stored shipments that arrived in the month from $month, up to $until, with the
+-- columns a feature build reads (features/recent_shipments): one exported file's rows.
 WITH final AS (
     SELECT
         shipment_id,
@@ -17,10 +16,11 @@ WITH final AS (
         description,
         weight_kg,
         value_usd,
-        transport_mode,
-        CAST(date_trunc('month', arrival_date) AS DATE) AS month
+        transport_mode
     FROM shipments
-    WHERE arrival_date <= $until
+    WHERE arrival_date >= $month
+        AND arrival_date < $next_month
+        AND arrival_date <= $until
 )
 
 SELECT * FROM final

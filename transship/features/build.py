@@ -162,24 +162,34 @@ def load_history(con: duckdb.DuckDBPyConnection, until: date, exact_from: date) 
     return ShipmentHistory(frame, earlier)
 
 
-def load_entities(con: duckdb.DuckDBPyConnection, until: date, exact_from: date) -> Entities:
+def load_entities(
+    con: duckdb.DuckDBPyConnection, until: date, exact_from: date, counts: bool = True
+) -> Entities:
     """The entities as resolution left them (none in a store never resolved), the
-    spellings' shipments that name them, the model's links, analysts' splits and the
+    spellings' shipments that name them (unless not ``counts``: a partition counts them
+    from its own export, ``spelling_counts``), the model's links, analysts' splits and the
     traders of confirmed flags, for a build up to ``until`` whose rows from ``exact_from``
     on need exact features."""
     memberships = sql_frame(con, load("features/entity_memberships"), {"until": until})
-    # Counts name entities: a store never resolved names every trader by its spelling.
-    counts = (
-        sql_frame(con, load("features/spelling_counts"), {"until": until, "exact_from": exact_from})
-        if memberships.height
-        else Entities().counts
-    )
     return Entities(
         memberships,
-        counts,
+        spelling_counts(con, until, exact_from, memberships) if counts else Entities().counts,
         links=sql_frame(con, load("features/entity_links")),
         different=sql_frame(con, load("features/different_spellings")),
         confirmed=sql_frame(con, load("features/confirmed_traders"), {"until": until}),
+    )
+
+
+def spelling_counts(
+    con: duckdb.DuckDBPyConnection, until: date, exact_from: date, memberships: pl.DataFrame
+) -> pl.DataFrame:
+    """Each trader spelling's shipments per day up to ``until``, those before
+    ``exact_from`` summed into one row (``Entities.counts``)."""
+    # Counts name entities: a store never resolved names every trader by its spelling.
+    if memberships.is_empty():
+        return Entities().counts
+    return sql_frame(
+        con, load("features/spelling_counts"), {"until": until, "exact_from": exact_from}
     )
 
 

@@ -14,6 +14,26 @@ if TYPE_CHECKING:
     from datetime import date
 
 KEYS = ["import_country", "origin_country", "hs6", "month"]
+SHIPMENT_COLUMNS = (
+    "shipment_id",
+    "arrival_date",
+    "import_country",
+    "month",
+    "origin_country",
+    "hs6",
+    "weight_kg",
+    "value_usd",
+    "origin_name",
+    NAME,
+    ADJECTIVE,
+    "material",
+    "code_goods",
+    "capacity_level",
+    "capacity_note",
+    "control_date",
+    "control_measure",
+)
+"""The shipment features a corridor month reads (of controlled codes' shipments only)."""
 
 
 def corridor_months(
@@ -27,23 +47,7 @@ def corridor_months(
     when no controlled shipment arrived by ``last``."""
     # Only controlled codes' shipments make these rows: narrow the features first.
     known = features.filter(pl.col("controlled") & (pl.col("arrival_date") <= last)).select(
-        "shipment_id",
-        "arrival_date",
-        "import_country",
-        "month",
-        "origin_country",
-        "hs6",
-        "weight_kg",
-        "value_usd",
-        "origin_name",
-        NAME,
-        ADJECTIVE,
-        "material",
-        "code_goods",
-        "capacity_level",
-        "capacity_note",
-        "control_date",
-        "control_measure",
+        SHIPMENT_COLUMNS
     )
     if known.is_empty():
         return known

@@ -16,16 +16,19 @@ import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from transship.errors import TransshipError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from distributed import Client
 
-    from transship.run.partitions import PartitionInputs, PartitionResult, Work
+    from transship.run.partitions import BuildInputs, PartitionInputs
+
+In = TypeVar("In", "BuildInputs", "PartitionInputs")
+Out = TypeVar("Out")
 
 ENGINES = ("local", "processes", "dask")
 CONNECT_SECONDS = 10
@@ -57,8 +60,8 @@ class ProcessEngine:
 
     workers: int
 
-    def run(self, work: Work, inputs: list[PartitionInputs]) -> Iterator[PartitionResult]:
-        finished: dict[int, PartitionResult] = {}
+    def run(self, work: Callable[[In], Out], inputs: list[In]) -> Iterator[Out]:
+        finished: dict[int, Out] = {}
         following, restarts = 0, 0
         context = multiprocessing.get_context("spawn")
         while following < len(inputs):
@@ -75,7 +78,13 @@ class ProcessEngine:
                 }
                 try:
                     while following < len(inputs):
-                        outcome = finished.pop(following, None) or futures[following].result()
+                        # Popped, not kept: a result the coordinator has committed is
+                        # not held until the run ends.
+                        outcome = (
+                            finished.pop(following)
+                            if following in finished
+                            else futures.pop(following).result()
+                        )
                         following += 1
                         yield outcome
                 except BrokenProcessPool as exc:
@@ -87,6 +96,11 @@ class ProcessEngine:
                             "are committed, a rerun computes the rest"
                         ) from exc
                     finished |= _succeeded(futures)
+                except BaseException:
+                    # A failed partition (or a coordinator that stopped taking results)
+                    # ends the run: the partitions not started yet are not computed.
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    raise
 
 
 def _exit_with(coordinator: int) -> None:
@@ -101,7 +115,7 @@ def _exit_with(coordinator: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _succeeded(futures: dict[int, Future[PartitionResult]]) -> dict[int, PartitionResult]:
+def _succeeded(futures: dict[int, Future[Out]]) -> dict[int, Out]:
     """The results of the futures that finished before the pool broke."""
     return {
         index: future.result()
@@ -136,7 +150,7 @@ class DaskEngine:
             self.client.close()
             self.client = None
 
-    def run(self, work: Work, inputs: list[PartitionInputs]) -> Iterator[PartitionResult]:
+    def run(self, work: Callable[[In], Out], inputs: list[In]) -> Iterator[Out]:
         if self.client is None:
             self.connect()
         assert self.client is not None
@@ -144,6 +158,6 @@ class DaskEngine:
         # equal-looking tasks, and the scheduler retries a quarter whose worker died.
         futures = [self.client.submit(work, part, pure=False) for part in inputs]
         for future in futures:
-            outcome: PartitionResult = future.result()
+            outcome: Out = future.result()
             future.release()
             yield outcome

@@ -64,10 +64,18 @@ def fitted_detectors(
     features: pl.DataFrame, start: date, country: str, config: DetectorConfig
 ) -> list[Detector]:
     """Detectors fitted on the year of shipments into ``country`` before ``start``."""
-    history = features.filter(
-        pl.col("arrival_date").is_between(start - timedelta(HISTORY_DAYS), start, closed="left")
-        & (pl.col("import_country") == country)
+    return fit_detectors(
+        features.filter(
+            pl.col("arrival_date").is_between(start - timedelta(HISTORY_DAYS), start, closed="left")
+            & (pl.col("import_country") == country)
+        ),
+        config,
     )
+
+
+def fit_detectors(history: pl.DataFrame, config: DetectorConfig) -> list[Detector]:
+    """Detectors fitted on ``history``: one importing country's year of shipments before a
+    quarter, as ``fitted_detectors`` selects it."""
     return [d.fit(history) for d in config.build()]
 
 
