@@ -101,8 +101,23 @@ SWITCH_COLUMNS = [
 """What the importer profiles read of the features (``profiles.origin_switches``)."""
 
 
+class QuarterSpan:
+    """A partition's consecutive calendar quarters, clipped to the run's range, and the
+    days they span."""
+
+    quarters: list[tuple[date, date]]
+
+    @property
+    def first(self) -> date:
+        return self.quarters[0][0]
+
+    @property
+    def last(self) -> date:
+        return self.quarters[-1][1]
+
+
 @dataclass(frozen=True)
-class BuildInputs:
+class BuildInputs(QuarterSpan):
     """What one partition's feature build reads besides the exported shipments."""
 
     quarters: list[tuple[date, date]]
@@ -122,17 +137,9 @@ class BuildInputs:
     shipment before it (so that the profiles see every switch to the end) and writes the
     controlled codes' shipments before it (``BEFORE_FILE``)."""
 
-    @property
-    def first(self) -> date:
-        return self.quarters[0][0]
-
-    @property
-    def last(self) -> date:
-        return self.quarters[-1][1]
-
 
 @dataclass(frozen=True)
-class PartitionInputs:
+class PartitionInputs(QuarterSpan):
     """What one partition's scoring reads besides the stored features."""
 
     quarters: list[tuple[date, date]]
@@ -143,14 +150,6 @@ class PartitionInputs:
     """Its quarters' stored fits, by quarter start and importing country."""
     flagged_earlier: list[str] = field(default_factory=list)
     """Shipments earlier runs flagged in the first quarter's first month before the run."""
-
-    @property
-    def first(self) -> date:
-        return self.quarters[0][0]
-
-    @property
-    def last(self) -> date:
-        return self.quarters[-1][1]
 
 
 @dataclass(frozen=True)
