@@ -416,21 +416,23 @@ def test_mirror_gap_counts_either_way_and_says_which_sides() -> None:
 def test_month_surge_counts_a_big_new_corridor_and_damps_producers() -> None:
     frame = pl.DataFrame(
         {
-            "origin_name": ["Mexico", "Mexico", "Belgium", "Thailand"],
-            "import_country_name": ["the US", "the US", "the US", "Burkina Faso"],
-            "import_country_adjective": ["US", "US", "US", None],
-            "hs6": ["282580"] * 4,
-            "month": [date(2023, 5, 1)] * 4,
-            "shipments": [1, 1, 3, 2],
-            "weight_kg": [6_700.0, 600.0, 12_000.0, 2_000.0],
-            "baseline_kg": [0.0, 0.0, 1_000.0, 1_000.0],
-            "surge_ratio": [None, None, 12.0, 2.0],
-            "capacity_level": ["none", "none", "major", "minor"],
+            "origin_name": ["Mexico", "Mexico", "Belgium", "Thailand", "Germany", "Germany"],
+            "import_country_name": ["the US", "the US", "the US", "Burkina Faso", "Korea", "Korea"],
+            "import_country_adjective": ["US", "US", "US", None, "Korean", "Korean"],
+            "hs6": ["282580"] * 6,
+            "month": [date(2023, 5, 1)] * 6,
+            "shipments": [1, 1, 3, 2, 1, 1],
+            "weight_kg": [6_700.0, 600.0, 12_000.0, 2_000.0, 45.0, 1_500.0],
+            "value_usd": [90_000.0, 8_000.0, 150_000.0, 30_000.0, 76.0, 76.0],
+            "baseline_kg": [0.0, 0.0, 1_000.0, 1_000.0, 7.5, 100.0],
+            "surge_ratio": [None, None, 12.0, 2.0, 6.0, 15.0],
+            "capacity_level": ["none", "none", "major", "minor", "none", "none"],
         }
     )
     detector = MonthSurge().fit(frame)
     scores = detector.score(frame)
-    assert scores.tolist() == [1.0, 0.0, 0.35, 0.0]
+    # 45 kg worth $76 is no corridor case, whatever its ratio; 1.5 t declared at $76 is.
+    assert scores.tolist() == [1.0, 0.0, 0.35, 0.0, 0.0, 1.0]
     assert detector.reasons(frame, scores)[0] == (
         "US imports of 2825.80 from Mexico in 2023-05: 6.7 t in 1 shipment, "
         "with no imports in the 12 months before."
@@ -442,10 +444,17 @@ def test_month_surge_counts_a_big_new_corridor_and_damps_producers() -> None:
 
 
 def test_flagged_share_is_the_share_of_the_months_shipments_flagged() -> None:
-    frame = pl.DataFrame({"shipments": [4, 2, 1], "flagged": [1, 0, 1]})
+    frame = pl.DataFrame({"shipments": [4, 2, 1, 19], "flagged": [1, 0, 1, 19]})
     detector = FlaggedShare().fit(frame)
     scores = detector.score(frame)
-    assert scores.tolist() == [0.25, 0.0, 1.0]
+    # One unflagged shipment more than the month had: a lone flagged shipment is half.
+    assert scores.tolist() == [0.2, 0.0, 0.5, 0.95]
+    assert FlaggedShare(prior_shipments=0.0).fit(frame).score(frame).tolist() == [
+        0.25,
+        0.0,
+        1.0,
+        1.0,
+    ]
     assert detector.reasons(frame, scores)[0] == "Flagged: 1 of the month's 4 shipments."
 
 

@@ -1,4 +1,6 @@
-"""Flagged share: the share of a corridor's month's shipments that were flagged."""
+"""Flagged share: the share of a corridor's month's shipments that were flagged, counting
+one unflagged shipment more than the month had, so a month of one flagged shipment is not
+read as a corridor-wide pattern."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from transship.detectors.base import Detector, clip01, sentences, shipments
+from transship.detectors.base import Amount, Detector, clip01, sentences, shipments
 
 
 class FlaggedShare(Detector):
@@ -17,12 +19,13 @@ class FlaggedShare(Detector):
     level = "corridor_month"
     requires = ("shipments", "flagged")
 
-    def __init__(self) -> None:
-        """No parameters: the share is the score."""
+    def __init__(self, prior_shipments: Amount = 1.0) -> None:
+        self.prior_shipments = prior_shipments
 
     def score(self, frame: pl.DataFrame) -> np.ndarray:
         self._check_fitted(frame)
-        return clip01(frame.select(pl.col("flagged") / pl.col("shipments")).to_series())
+        share = pl.col("flagged") / (pl.col("shipments") + self.prior_shipments)
+        return clip01(frame.select(share).to_series())
 
     def reasons(self, frame: pl.DataFrame, scores: np.ndarray) -> list[str | None]:
         def render(r: dict[str, Any]) -> str:

@@ -1,5 +1,6 @@
 """Month surge: a corridor's month far above its trailing 12-month average, or a new
-corridor starting big; weaker evidence from an origin that produces the material."""
+corridor starting big; weaker evidence from an origin that produces the material, none
+from a month too small to be worth a corridor case."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ class MonthSurge(Detector):
         "month",
         "shipments",
         "weight_kg",
+        "value_usd",
         "baseline_kg",
         "surge_ratio",
         "capacity_level",
@@ -48,11 +50,13 @@ class MonthSurge(Detector):
         full_ratio: Positive = 12.0,
         new_corridor_kg: Amount = 1000.0,
         producer_damping: Share = 0.35,
+        min_value_usd: Amount = 2500.0,
     ) -> None:
         self.min_ratio = min_ratio
         self.full_ratio = full_ratio
         self.new_corridor_kg = new_corridor_kg
         self.producer_damping = producer_damping
+        self.min_value_usd = min_value_usd
 
     def score(self, frame: pl.DataFrame) -> np.ndarray:
         self._check_fitted(frame)
@@ -67,7 +71,12 @@ class MonthSurge(Detector):
         damping = (
             pl.when(pl.col("capacity_level") == "major").then(self.producer_damping).otherwise(1.0)
         )
-        return clip01(frame.select(surge * damping).to_series())
+        # A heavy month declared cheap still counts: undervaluing is itself a way to hide.
+        material = (pl.col("value_usd").fill_null(0.0) >= self.min_value_usd) | (
+            pl.col("weight_kg") >= self.new_corridor_kg
+        )
+        scores = pl.when(material).then(surge * damping).otherwise(0.0)
+        return clip01(frame.select(scores).to_series())
 
     def reasons(self, frame: pl.DataFrame, scores: np.ndarray) -> list[str | None]:
         return sentences(frame, scores, lambda r: volume(r) + ".")
