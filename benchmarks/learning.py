@@ -11,7 +11,8 @@ declarations and the synthetic world, and how long retraining takes on a large s
   budget, starting with no decisions; test.csv's precision at 5% and 10% from the replay's
   scores.
 - synthetic: `transship evaluate feedback` on the demo world with 5% of each week's flags
-  reviewed: average precision, each scheme's recall at K, the look-alikes, and the top 1%;
+  reviewed: average precision, each scheme's recall at K, the look-alikes, and the top 1%
+  (with the clean shipments in it, and the weeks the learner was in use);
   synthetic-arrivals: the same with 2% of each week's shipments reviewed (the rules'
   default review budget).
 - retrain: a large world (1.5M shipments) with 10,000 decided shipments; one night's
@@ -189,14 +190,17 @@ def synthetic(out: Path, seed: int, budget: str, of: str) -> dict[str, Any]:
         flows = str(world / "flows.csv")
         transship("ingest", "flows", flows, "--format", "canonical", "--db", str(db))
     first, last = json.loads((world / "world.json").read_text())["period"]
-    report_file = out / f"synthetic-{seed}-{budget.rstrip('%')}-{of}.json"
+    stem = out / f"synthetic-{seed}-{budget.rstrip('%')}-{of}"
+    report_file, scores_file = stem.with_suffix(".json"), stem.with_suffix(".csv")
     transship(
         "evaluate", "feedback", "--labels", str(world / "labels.csv"), "--budget", budget,
         "--budget-of", of, "--every", "week", "--start", first, "--end", last,
-        "--out", str(report_file), "--db", str(db),
+        "--out", str(report_file), "--scores-out", str(scores_file), "--db", str(db),
     )  # fmt: skip
     report = json.loads(report_file.read_text())
     keep = ("average_precision", "recall_at_k", "scheme_recall_at_k", "look_alike_in_top_k")
+    labels = pl.read_csv(world / "labels.csv", schema_overrides={"shipment_id": pl.String})
+    scores = pl.read_csv(scores_file, schema_overrides={"shipment_id": pl.String})
     return {
         arm: {
             "precision_at": report[arm]["precision_at"],
@@ -204,8 +208,41 @@ def synthetic(out: Path, seed: int, budget: str, of: str) -> dict[str, Any]:
             "found": report[arm]["found"],
             "chosen_for_learning": report[arm]["chosen_for_learning"]["reviewed"],
             **{k: report[arm]["flags"][k] for k in keep},
+            "clean_in_top_1%": clean_at_top(scores, labels, arm, 0.01),
         }
         for arm in ("learning", "no_learning")
+    } | {"learner_in_use": learner_weeks(report["periods"])}
+
+
+def clean_at_top(
+    scores: pl.DataFrame, labels: pl.DataFrame, arm: str, share: float
+) -> list[dict[str, Any]]:
+    """The clean shipments among an arm's top ``share`` of every replayed shipment, ranked
+    as the replay ranks them (ties in its fixed order): what learning would have to move."""
+    from transship.learning.explore import tiebreak
+
+    ranked = scores.with_columns(
+        ties=pl.Series(tiebreak(scores["shipment_id"].to_list()).tolist(), dtype=pl.Int64)
+    ).sort([f"{arm}_score", "ties"], descending=[True, False])
+    top = ranked.head(math.ceil(share * ranked.height)).with_row_index("rank", offset=1)
+    clean = top.filter(pl.col("positive") == 0).join(labels, on="shipment_id", how="left")
+    return clean.select(
+        "rank", "shipment_id", "arrival_date", "label", score=pl.col(f"{arm}_score").round(2)
+    ).to_dicts()
+
+
+def learner_weeks(periods: list[dict[str, Any]]) -> dict[str, Any]:
+    """The periods in which the learning arm's score used a learned model, and its weights."""
+    used = [
+        (period["start"], period["learning"]["learner"]["weight"])
+        for period in periods
+        if period.get("learning", {}).get("learner", {}).get("used")
+    ]
+    return {
+        "periods": len(used),
+        "of": len(periods),
+        "first": used[0][0] if used else None,
+        "weights": [min(w for _, w in used), max(w for _, w in used)] if used else None,
     }
 
 
