@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import subprocess
 import sys
 import time
@@ -36,11 +38,17 @@ class Measured:
     peak_total_mb: float = 0.0
     processes: int = 0
     per_process_mb: list[float] = field(default_factory=list)
+    cpu_seconds: float = 0.0
+    load: list[float] = field(default_factory=list)
 
 
 def monitored(command: list[str], also: list[psutil.Process] | None = None) -> Measured:
     """Run ``command``; its wall time and the peaks of its process tree's memory, with the
-    trees of ``also`` (a Dask cluster's processes) counted too."""
+    trees of ``also`` (a Dask cluster's processes) counted too. Also its CPU time (user +
+    system, of the command and the children it waited for; not ``also``'s) and the
+    one-minute load average at its start and end, as the machine may be shared."""
+    load_before = os.getloadavg()[0]
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = psutil.Popen(command)
     peaks: dict[int, float] = {}
@@ -64,13 +72,18 @@ def monitored(command: list[str], also: list[psutil.Process] | None = None) -> M
         time.sleep(SAMPLE_SECONDS)
     if process.returncode != 0:
         raise subprocess.CalledProcessError(process.returncode, command)
+    seconds = time.perf_counter() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
     per_process = sorted(peaks.values(), reverse=True)
     return Measured(
-        round(time.perf_counter() - started, 1),
+        round(seconds, 1),
         round(per_process[0] if per_process else 0.0),
         round(total_peak),
         len(per_process),
         [round(mb) for mb in per_process[:8]],
+        round(cpu, 1),
+        [round(load_before, 1), round(os.getloadavg()[0], 1)],
     )
 
 
@@ -117,6 +130,7 @@ def run_size(
         transship("ingest", "flows", str(folder / "flows.csv"), "--format", "canonical", *store)
     )
     steps["ingest"].seconds = round(steps["ingest"].seconds + flows.seconds, 1)
+    steps["ingest"].cpu_seconds = round(steps["ingest"].cpu_seconds + flows.cpu_seconds, 1)
     first, last = manifest["period"]
     steps["backfill"] = monitored(
         transship("backfill", "--start", first, "--end", last, *engine, *store), cluster
@@ -136,6 +150,7 @@ def run_size(
     return {
         "shipments": manifest["shipments"],
         "seconds": round(sum(step.seconds for step in steps.values()), 1),
+        "cpu_seconds": round(sum(step.cpu_seconds for step in steps.values()), 1),
         "peak_process_mb": max(step.peak_process_mb for step in steps.values()),
         "peak_total_mb": max(step.peak_total_mb for step in steps.values()),
         "steps": {name: asdict(step) for name, step in steps.items()},
@@ -219,14 +234,15 @@ def _measure(args: argparse.Namespace, engine: list[str], cluster: list[psutil.P
             peer = monitored([sys.executable, "-c", _BASELINE, str(folder)])
             report["peer"] = {"world": size, **asdict(peer)}
             print(
-                f"peer (pandas + IsolationForest) on {size}: {peer.seconds} s, "
-                f"peak {peer.peak_total_mb} MB"
+                f"peer (pandas + IsolationForest) on {size}: {peer.seconds} s "
+                f"(CPU {peer.cpu_seconds} s, load {peer.load}), peak {peer.peak_total_mb} MB"
             )
         sizes[size] = run_size(folder, args.out, engine, cluster)
         measured = sizes[size]
         assert isinstance(measured, dict)
         print(
-            f"{size}: {measured['shipments']:,} shipments, {measured['seconds']} s, peak "
+            f"{size}: {measured['shipments']:,} shipments, {measured['seconds']} s "
+            f"(CPU {measured['cpu_seconds']} s), peak "
             f"{measured['peak_process_mb']} MB in one process, {measured['peak_total_mb']} MB "
             "all processes",
             flush=True,

@@ -18,7 +18,8 @@ class HBOS(PyodDetector):
     """``n_bins = "auto"`` (PyOD's Birge-Rozenblac choice per feature) is the default: with
     a fixed number of bins PyOD scores through a numba function whose compilation costs
     about 4 s in every new process, most of a nightly run; the automatic path is plain
-    numpy, and the models only score the few rows that could become flags."""
+    numpy, and the models only score the few rows that could become flags. That path is
+    run as ``transship.detectors.histograms`` vectorises it (the same scores, faster)."""
 
     name = "hbos"
     label = "HBOS"
@@ -34,6 +35,10 @@ class HBOS(PyodDetector):
         self.n_bins = n_bins
 
     def _model(self) -> Any:
+        if self.n_bins == "auto":
+            from transship.detectors.histograms import AutoBinsHBOS
+
+            return AutoBinsHBOS()
         from pyod.models.hbos import HBOS as PyodHBOS
 
         return PyodHBOS(n_bins=self.n_bins)

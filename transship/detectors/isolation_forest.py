@@ -1,11 +1,14 @@
-"""scikit-learn's isolation forest on the shipment feature matrix."""
+"""scikit-learn's isolation forest on the shipment feature matrix.
+
+scikit-learn is imported when a forest is built, not with the detector registry: importing
+it (with SciPy) takes 1.5-3 s, which commands that never fit, such as ingest, would pay.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
-from sklearn.ensemble import IsolationForest as SklearnIsolationForest
 
 from transship.detectors.base import Count
 from transship.detectors.model import ModelDetector, Tail
@@ -26,6 +29,8 @@ class IsolationForest(ModelDetector):
         self.n_estimators = n_estimators
 
     def _model(self) -> Any:
+        from sklearn.ensemble import IsolationForest as SklearnIsolationForest
+
         return SklearnIsolationForest(
             n_estimators=self.n_estimators, random_state=self.random_state, n_jobs=1
         )

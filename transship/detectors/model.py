@@ -77,9 +77,10 @@ class ModelDetector(Detector):
         if frame.height < MIN_HISTORY:
             self.model_ = None
             return self
-        sample = frame
+        # Only the matrix's columns: a sample draws its rows from the height and seed alone.
+        sample = frame.select(self.requires)
         if frame.height > self.training_sample:
-            sample = frame.sample(self.training_sample, seed=self.random_state)
+            sample = sample.sample(self.training_sample, seed=self.random_state)
         matrix = feature_matrix(sample)
         # A feature constant over the history year (no controlled goods yet, say) carries
         # nothing and makes variance-scaled models divide by zero.

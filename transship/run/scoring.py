@@ -193,18 +193,19 @@ def score_month(
     if learned is not None:
         assert learner is not None
         reason_lists[LEARNED] = learner.reasons(learned, explained, base, risk)
+    # The explained rows' values as Python floats, taken once per detector rather than one
+    # numpy scalar at a time per row.
     own = {
-        name: np.nan_to_num(values)
+        name: np.nan_to_num(values)[explained].tolist()
         for name, values in (
             *scores.items(),
             (LEARNED, learned.score if learned is not None else np.zeros(len(risk))),
         )
     }
+    shares = {name: np.asarray(contributions[name])[explained].tolist() for name in names}
     detector_names, details, texts = [], [], []
     for i, index in enumerate(explained.tolist()):
-        explained_row = explain(
-            (name, float(own[name][index]), float(contributions[name][index])) for name in names
-        )
+        explained_row = explain((name, own[name][i], shares[name][i]) for name in names)
         detector_names.append(explained_row.detectors)
         details.append(explained_row.contributions)
         sentences = [
