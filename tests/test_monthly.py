@@ -130,6 +130,16 @@ def test_nightly_profiles_equal_a_rebuild_from_every_shipment(
     for day in (date(2026, 10, 28), date(2026, 10, 29)):
         detect(con, day, day, config, kind="nightly")
         assert_profiles_rebuilt(con, day)
+    # A night writes only the rows that changed: a stored row it would not write (a trader
+    # gone, a value changed by hand) is still replaced or removed.
+    con.execute("UPDATE profile_exporters SET weight_kg = -1 WHERE rowid % 3 = 0")
+    con.execute(
+        "INSERT INTO profile_importers SELECT * REPLACE ('NOBODY' AS importer) "
+        "FROM profile_importers LIMIT 1"
+    )
+    con.execute("DELETE FROM profile_corridors WHERE rowid % 5 = 0")
+    detect(con, date(2026, 10, 29), date(2026, 10, 29), config, kind="nightly")
+    assert_profiles_rebuilt(con, date(2026, 10, 29))
     [late] = list(ingest_shipments(con, [late_filings(tmp_path)]))
     assert late.rows_loaded == 3
     # The months' row hashes (stored fits' fingerprints) hold the late rows too.

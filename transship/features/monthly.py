@@ -41,6 +41,13 @@ if TYPE_CHECKING:
     import duckdb
 
 CODE_LEVELS = ("hs6", "hs4")
+PROFILE_KEYS = {
+    "profile_corridors": ["import_country", "origin_country", "code_level", "code", "month"],
+    "profile_codes": ["import_country", "hs6", "month"],
+    "profile_exporters": ["import_country", "exporter"],
+    "profile_importers": ["import_country", "importer"],
+}
+"""Each profile table's primary key (``profile_tables`` gives one frame per table)."""
 GROWTH_DAYS = 180
 """How far back of each importing country's last arrival the exporters' growth looks."""
 
