@@ -448,7 +448,15 @@ def structuring(frame: pl.DataFrame, since: date | None = None) -> pl.DataFrame:
     # The lags are found per consignee, code and month, then joined to the rows once:
     # far fewer rows to join than one join per lag over every shipment.
     monthly = frame.group_by([*keys, "month"]).agg(kg=pl.col("weight_kg").sum())
-    steadiness = monthly.select(*keys, "month")
+    rows = frame.with_columns(importer_hs6_count_90d=count_90d, importer_hs6_kg_90d=kg_90d)
+    if since is not None:
+        rows = rows.filter(pl.col("arrival_date") >= since)
+    # Only the consignees, codes and months of the rows wanted need their lags.
+    steadiness = (
+        monthly.select(*keys, "month")
+        if since is None
+        else rows.select(*keys, "month").unique(maintain_order=True)
+    )
     for lag in (1, 2, 3):
         lagged = monthly.with_columns(pl.col("month").dt.offset_by(f"{lag}mo")).rename(
             {"kg": f"kg_lag{lag}"}
@@ -463,9 +471,6 @@ def structuring(frame: pl.DataFrame, since: date | None = None) -> pl.DataFrame:
         importer_monthly_kg=mean,
         importer_monthly_cv=pl.when(mean > 0).then(std / mean),
     )
-    rows = frame.with_columns(importer_hs6_count_90d=count_90d, importer_hs6_kg_90d=kg_90d)
-    if since is not None:
-        rows = rows.filter(pl.col("arrival_date") >= since)
     return rows.join(
         steadiness, on=[*keys, "month"], how="left", nulls_equal=True, maintain_order="left"
     )
@@ -504,9 +509,9 @@ def trader_features(
     firsts = earlier_by_entity(earlier, entities, as_of)
     out = structuring(
         traded.with_columns(
-            history.exporter_first_seen(traded, firsts.get("exporter")),
+            history.exporter_first_seen(traded, firsts.get("exporter"), exact_from),
             history.exporter_controlled_kg_90d(traded, exact_from),
-            history.pair_first_seen(traded, firsts.get("pair")),
+            history.pair_first_seen(traded, firsts.get("pair"), exact_from),
         ),
         exact_from,
     )

@@ -84,12 +84,19 @@ def corridor_first_seen(frame: pl.DataFrame, earlier: pl.DataFrame | None = None
     return first_seen(frame, FIRST_SEEN_KEYS["corridor"], earlier).alias("corridor_first_seen")
 
 
-def exporter_first_seen(frame: pl.DataFrame, earlier: pl.DataFrame | None = None) -> pl.Series:
-    """The exporter entity's first arrival before this shipment's day."""
-    return first_seen(frame, FIRST_SEEN_KEYS["exporter"], earlier).alias("exporter_first_seen")
+def exporter_first_seen(
+    frame: pl.DataFrame, earlier: pl.DataFrame | None = None, since: date | None = None
+) -> pl.Series:
+    """The exporter entity's first arrival before this shipment's day; with ``since``, only
+    for rows from that day on."""
+    return first_seen(frame, FIRST_SEEN_KEYS["exporter"], earlier, since).alias(
+        "exporter_first_seen"
+    )
 
 
-def pair_first_seen(frame: pl.DataFrame, earlier: pl.DataFrame | None = None) -> pl.Series:
+def pair_first_seen(
+    frame: pl.DataFrame, earlier: pl.DataFrame | None = None, since: date | None = None
+) -> pl.Series:
     """The exporter entity's first shipment to this importer entity before this shipment's
-    day."""
-    return first_seen(frame, FIRST_SEEN_KEYS["pair"], earlier).alias("pair_first_seen")
+    day; with ``since``, only for rows from that day on."""
+    return first_seen(frame, FIRST_SEEN_KEYS["pair"], earlier, since).alias("pair_first_seen")
