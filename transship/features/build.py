@@ -46,6 +46,8 @@ from transship.importers import import_country_names
 from transship.storage.sql import load, sql_frame
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import duckdb
 
 BENCHMARK_DAYS = 365
@@ -251,12 +253,29 @@ def beside(
     return frame.hstack(joined.drop(on).get_columns())
 
 
+def per_distinct(
+    rows: pl.DataFrame, keys: list[str], compute: Callable[[pl.DataFrame], pl.DataFrame]
+) -> pl.DataFrame:
+    """``compute`` (a frame with ``row`` and ``keys`` in, ``row`` and its columns out) for
+    each of ``rows``, computed once per distinct combination of ``keys`` when it depends on
+    nothing else: the controlled rows of a nightly's history share a few ten thousand
+    codes, countries and days."""
+    distinct = rows.select(keys).unique().with_row_index("row")
+    found = distinct.join(compute(distinct), on="row", how="left").drop("row")
+    return rows.select("row", *keys).join(found, on=keys, how="left", nulls_equal=True).drop(keys)
+
+
 def control_in_force(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
     """The latest licence or ban on the row's material in force for its importing country
     on its arrival date (``control_date``, ``control_measure``)."""
     events = code_events(reference.controlled, reference.events)
     rows = frame.filter(pl.col("hs6").is_in(events["hs6"].implode()))
-    return beside(frame, latest_in_force(rows, events, "arrival_date", "hs6"), "row")
+    controls = per_distinct(
+        rows,
+        ["hs6", "import_country", "arrival_date"],
+        lambda distinct: latest_in_force(distinct, events, "arrival_date", "hs6"),
+    )
+    return beside(frame, controls, "row")
 
 
 def capacity_level(
@@ -277,10 +296,17 @@ def capacity_level(
         "material",
         "described_material",
     )
-    rows = controlled.select(
-        "row", "hs6", country="origin_country", first="arrival_date", last="arrival_date"
+    found = per_distinct(
+        controlled,
+        ["hs6", "origin_country", "arrival_date"],
+        lambda distinct: capacity_levels(
+            distinct.select(
+                "row", "hs6", country="origin_country", first="arrival_date", last="arrival_date"
+            ),
+            reference.controlled,
+            reference.capacity,
+        ),
     )
-    found = capacity_levels(rows, reference.controlled, reference.capacity)
     prices = material_prices(reference.controlled, reference.unit_values)
     described = pl.col("described_material").is_not_null() & pl.col("material").str.contains(
         pl.col("described_material"), literal=True
