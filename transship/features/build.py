@@ -613,7 +613,7 @@ def build_features(
     frame = frame.hstack(history.corridor_volumes(frame, exact_from))
     frame = frame.with_columns(
         columns.corridor_surge_ratio(),
-        history.corridor_first_seen(frame, earlier.get("corridor")),
+        history.corridor_first_seen(frame, earlier.get("corridor"), exact_from),
         history.origin_share_90d(frame, exact_from),
     )
     # Rows are in arrival order: the context is the slice before the first exact row.

@@ -78,10 +78,15 @@ def exporter_controlled_kg_90d(frame: pl.DataFrame, since: date | None = None) -
     return (earlier + own).alias("exporter_controlled_kg_90d")
 
 
-def corridor_first_seen(frame: pl.DataFrame, earlier: pl.DataFrame | None = None) -> pl.Series:
+def corridor_first_seen(
+    frame: pl.DataFrame, earlier: pl.DataFrame | None = None, since: date | None = None
+) -> pl.Series:
     """The corridor's first arrival before this shipment's day; ``earlier`` adds first
-    arrivals from shipments not in ``frame``."""
-    return first_seen(frame, FIRST_SEEN_KEYS["corridor"], earlier).alias("corridor_first_seen")
+    arrivals from shipments not in ``frame``; with ``since``, only for rows from that day
+    on."""
+    return first_seen(frame, FIRST_SEEN_KEYS["corridor"], earlier, since).alias(
+        "corridor_first_seen"
+    )
 
 
 def exporter_first_seen(
