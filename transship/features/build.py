@@ -41,7 +41,7 @@ from transship.features.history import (
 )
 from transship.features.mirror import mirror_features
 from transship.features.returning import confirmed_matches
-from transship.features.windows import Window, first_seen, prior_sums
+from transship.features.windows import KeyCodes, Window, first_seen, prior_sums
 from transship.importers import import_country_names
 from transship.storage.sql import load, sql_frame
 
@@ -421,8 +421,9 @@ def origin_switch(frame: pl.DataFrame) -> pl.DataFrame:
     (an importer is a firm of its importing country)."""
     buyer = [*IMPORTER, "material"]
     controlled = frame.filter(pl.col("material").is_not_null())
-    importer_first = first_seen(controlled, buyer)
-    origin_first = first_seen(controlled, [*buyer, "origin_country"])
+    codes = KeyCodes(controlled)
+    importer_first = first_seen(controlled, buyer, codes=codes)
+    origin_first = first_seen(controlled, [*buyer, "origin_country"], codes=codes)
     candidates = controlled.with_columns(
         importer_first=importer_first, origin_first=origin_first
     ).filter(
@@ -458,16 +459,20 @@ def origin_switch(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.join(switched, on="row", how="left")
 
 
-def structuring(frame: pl.DataFrame, since: date | None = None) -> pl.DataFrame:
+def structuring(
+    frame: pl.DataFrame, since: date | None = None, codes: KeyCodes | None = None
+) -> pl.DataFrame:
     """Parcels of one code to one consignee entity: count and weight over 90 days, and how
     steady the consignee's monthly totals were over the three months before this one. With
-    ``since``, only the rows from that day on, every row still counting in them."""
+    ``since``, only the rows from that day on, every row still counting in them; ``codes``
+    as ``windows.group_ids`` takes them."""
     keys = [*IMPORTER, "hs6"]
     recent = prior_sums(
         frame,
         keys,
         {"count": Window(pl.lit(1.0), RECENT_DAYS), "kg": Window(pl.col("weight_kg"), RECENT_DAYS)},
         since,
+        codes,
     )
     count_90d = recent["count"] + 1
     kg_90d = recent["kg"] + frame["weight_kg"]
@@ -533,13 +538,15 @@ def trader_features(
         )
     )
     firsts = earlier_by_entity(earlier, entities, as_of)
+    codes = KeyCodes(traded)
     out = structuring(
         traded.with_columns(
-            history.exporter_first_seen(traded, firsts.get("exporter"), exact_from),
-            history.exporter_controlled_kg_90d(traded, exact_from),
-            history.pair_first_seen(traded, firsts.get("pair"), exact_from),
+            history.exporter_first_seen(traded, firsts.get("exporter"), exact_from, codes),
+            history.exporter_controlled_kg_90d(traded, exact_from, codes),
+            history.pair_first_seen(traded, firsts.get("pair"), exact_from, codes),
         ),
         exact_from,
+        codes,
     )
     names = entity_names(
         frame if exact_from is None else frame.filter(pl.col(DATE) >= exact_from),
@@ -610,11 +617,12 @@ def build_features(
     ).with_columns(columns.controlled(), columns.origin_is_hub(hubs), columns.export_is_hub(hubs))
     frame = control_in_force(frame, reference)
     frame = capacity_level(frame, reference, rules["max_price_ratio"])
-    frame = frame.hstack(history.corridor_volumes(frame, exact_from))
+    codes = KeyCodes(frame)
+    frame = frame.hstack(history.corridor_volumes(frame, exact_from, codes))
     frame = frame.with_columns(
         columns.corridor_surge_ratio(),
-        history.corridor_first_seen(frame, earlier.get("corridor"), exact_from),
-        history.origin_share_90d(frame, exact_from),
+        history.corridor_first_seen(frame, earlier.get("corridor"), exact_from, codes),
+        history.origin_share_90d(frame, exact_from, codes),
     )
     # Rows are in arrival order: the context is the slice before the first exact row.
     split = 0 if exact_from is None else frame["arrival_date"].search_sorted(exact_from)

@@ -27,30 +27,53 @@ class Window:
     skip_days: int = 0
 
 
-def group_ids(frame: pl.DataFrame, keys: list[str]) -> pl.Series:
+class KeyCodes:
+    """The category codes of a frame's key columns, each found once however many windows
+    and first sightings over the frame's rows read it (casting millions of strings is
+    most of numbering their keys)."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+        self.codes: dict[str, pl.Series] = {}
+
+    def __call__(self, key: str) -> pl.Series:
+        if key not in self.codes:
+            column = self.frame[key].cast(pl.String).cast(pl.Categorical)
+            self.codes[key] = column.to_physical().cast(pl.Int64)
+        return self.codes[key]
+
+
+def group_ids(frame: pl.DataFrame, keys: list[str], codes: KeyCodes | None = None) -> pl.Series:
     """Per row, an integer standing for its keys (below 2**40; null keys are a value of
     their own, as in a group_by): each key's category code, the codes combined, renumbered
-    where the combination grows too large. Far cheaper than joining ids to string keys."""
+    where the combination grows too large. Far cheaper than joining ids to string keys.
+    ``codes`` holds the codes of ``frame``'s rows (or of the same rows of another frame)."""
+    codes = codes or KeyCodes(frame)
+    assert codes.frame.height == frame.height
     ids = pl.Series(values=np.zeros(frame.height, dtype=np.int64))
     for key in keys:
-        codes = frame[key].cast(pl.String).cast(pl.Categorical).to_physical().cast(pl.Int64)
-        top = codes.max()
+        code = codes(key)
+        top = code.max()
         width = 1 if top is None else int(top) + 2  # type: ignore[arg-type]
         if frame.height and (int(ids.max()) + 1) * width >= 1 << 62:  # type: ignore[arg-type]
             ids = ids.rank("dense").cast(pl.Int64)
-        ids = ids * width + codes.fill_null(width - 1)
+        ids = ids * width + code.fill_null(width - 1)
     if frame.height and int(ids.max()) >= _MAX_ID:  # type: ignore[arg-type]
         ids = ids.rank("dense").cast(pl.Int64)
     return ids
 
 
 def prior_sums(
-    frame: pl.DataFrame, keys: list[str], windows: dict[str, Window], since: date | None = None
+    frame: pl.DataFrame,
+    keys: list[str],
+    windows: dict[str, Window],
+    since: date | None = None,
+    codes: KeyCodes | None = None,
 ) -> pl.DataFrame:
     """Per row, one column per window: sums over earlier rows with the same keys. Rows with
     null keys form one group, as in a group_by; a constant value counts rows. With
     ``since``, only rows arriving from that day on get their sums (the others are null),
-    every row still counting in them.
+    every row still counting in them. ``codes``: see ``group_ids``.
 
     The rows are first summed per key and day (a group keeps its rows in frame order, so
     a key's day totals are the same whichever other keys or days the frame holds): a
@@ -60,7 +83,7 @@ def prior_sums(
     many small string-keyed groups. Windows over the same keys share the one sort.
     """
     day = frame[DATE].cast(pl.Int32).cast(pl.Int64) + _DAY_OFFSET
-    position = (group_ids(frame, keys) * (1 << _DAY_BITS) + day).to_numpy()
+    position = (group_ids(frame, keys, codes) * (1 << _DAY_BITS) + day).to_numpy()
     # A stable sort keeps the rows of one key and day in frame order.
     order = np.argsort(position, kind="stable")
     starts = np.flatnonzero(np.diff(position[order], prepend=-1))
@@ -122,9 +145,10 @@ def prior_sum(
     days: int,
     skip_days: int = 0,
     since: date | None = None,
+    codes: KeyCodes | None = None,
 ) -> pl.Series:
     """One window of ``prior_sums``."""
-    return prior_sums(frame, keys, {"sum": Window(value, days, skip_days)}, since)["sum"]
+    return prior_sums(frame, keys, {"sum": Window(value, days, skip_days)}, since, codes)["sum"]
 
 
 def first_seen(
@@ -132,6 +156,7 @@ def first_seen(
     keys: list[str],
     earlier: pl.DataFrame | None = None,
     since: date | None = None,
+    codes: KeyCodes | None = None,
 ) -> pl.Series:
     """Per row: the first arrival date of its keys strictly before the row's date, else null.
 
@@ -139,9 +164,9 @@ def first_seen(
     lies before D, so one group minimum gives a point-in-time answer for every row.
     ``earlier`` (keys and ``first_seen``) adds first dates from shipments not in ``frame``.
     With ``since``, only rows arriving from that day on get theirs (the others are null),
-    every row still counting in them.
+    every row still counting in them. ``codes``: see ``group_ids``.
     """
-    rows = frame.select(*keys, DATE).with_columns(_group=group_ids(frame, keys))
+    rows = frame.select(*keys, DATE).with_columns(_group=group_ids(frame, keys, codes))
     firsts = rows.group_by("_group").agg(pl.col(keys).first(), _first=pl.col(DATE).min())
     if earlier is not None:
         firsts = firsts.join(
