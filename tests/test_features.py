@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -101,6 +101,40 @@ def test_prior_sum_of_a_constant_counts_rows_not_days() -> None:
     assert counts.to_list() == [0.0, 0.0, 0.0, 1.0]
     both = pl.concat([frame, frame.with_columns(pl.lit(date(2025, 1, 2)).alias("arrival_date"))])
     assert prior_sum(both, ["importer"], pl.lit(1.0), days=90).to_list()[4:] == [2.0, 2.0, 1.0, 1.0]
+
+
+def test_windows_from_a_day_on_equal_windows_over_every_row() -> None:
+    # Rows summed per key and day add in frame order: a key's sums are the same, to the
+    # bit, whichever other keys and days the frame holds and from whichever day they are
+    # wanted (a nightly build reads less context than a backfill).
+    days = [date(2025, 1, 1) + timedelta(days=d % 7) for d in range(40)]
+    frame = pl.DataFrame(
+        {
+            "arrival_date": days,
+            "corridor": ["a" if d % 3 else "b" for d in range(40)],
+            "kg": [0.1 * (d + 1) + 1e6 * (d % 5) for d in range(40)],
+        }
+    ).sort("arrival_date")
+    since = date(2025, 1, 5)
+    later = pl.col("arrival_date") >= since
+    every = frame.with_columns(
+        kg_90d=prior_sum(frame, ["corridor"], pl.col("kg"), days=90),
+        first=first_seen(frame, ["corridor"]),
+    )
+    wanted = frame.with_columns(
+        kg_90d=prior_sum(frame, ["corridor"], pl.col("kg"), days=90, since=since),
+        first=first_seen(frame, ["corridor"], since=since),
+    )
+    assert_frame_equal(wanted.filter(later), every.filter(later), check_exact=True)
+    context = wanted.filter(~later).select("kg_90d", "first")
+    assert context.height == 24
+    assert context.null_count().row(0) == (24, 24)
+    alone = frame.filter(pl.col("corridor") == "a")
+    assert_frame_equal(
+        alone.with_columns(kg_90d=prior_sum(alone, ["corridor"], pl.col("kg"), days=90)),
+        every.filter(pl.col("corridor") == "a").drop("first"),
+        check_exact=True,
+    )
 
 
 def test_first_seen_is_point_in_time() -> None:

@@ -44,6 +44,7 @@ SUMMARIES = {
     "monthly_corridors": ["import_country", "origin_country", "code_level", "code", "month"],
     "monthly_codes": ["import_country", "hs6", "month"],
     "monthly_traders": ["import_country", "exporter", "importer", "origin_country", "month"],
+    "monthly_shipment_hashes": ["import_country", "month"],
 }
 
 
@@ -76,6 +77,18 @@ def rebuilt(con: duckdb.DuckDBPyConnection, until: date) -> dict[str, pl.DataFra
 
 def stored(con: duckdb.DuckDBPyConnection, table: str, keys: list[str]) -> pl.DataFrame:
     return con.table(table).pl().sort(keys, nulls_last=True)
+
+
+def hashes_of_every_shipment(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """``monthly_shipment_hashes`` computed again from every stored shipment."""
+    return sql_frame(
+        con,
+        "SELECT import_country, date_trunc('month', arrival_date)::DATE AS month, "
+        "count(*) AS shipments, bit_xor(hash(shipment_id, arrival_date, importer, exporter, "
+        "origin_country, export_country, port_of_lading, port_of_unlading, hs_code, "
+        "description, weight_kg, value_usd, transport_mode)) AS row_hash "
+        "FROM shipments GROUP BY ALL ORDER BY import_country, month",
+    )
 
 
 def assert_profiles_rebuilt(con: duckdb.DuckDBPyConnection, until: date) -> None:
@@ -117,8 +130,23 @@ def test_nightly_profiles_equal_a_rebuild_from_every_shipment(
     for day in (date(2026, 10, 28), date(2026, 10, 29)):
         detect(con, day, day, config, kind="nightly")
         assert_profiles_rebuilt(con, day)
+    # A night writes only the rows that changed: a stored row it would not write (a trader
+    # gone, a value changed by hand) is still replaced or removed.
+    con.execute("UPDATE profile_exporters SET weight_kg = -1 WHERE rowid % 3 = 0")
+    con.execute(
+        "INSERT INTO profile_importers SELECT * REPLACE ('NOBODY' AS importer) "
+        "FROM profile_importers LIMIT 1"
+    )
+    con.execute("DELETE FROM profile_corridors WHERE rowid % 5 = 0")
+    detect(con, date(2026, 10, 29), date(2026, 10, 29), config, kind="nightly")
+    assert_profiles_rebuilt(con, date(2026, 10, 29))
     [late] = list(ingest_shipments(con, [late_filings(tmp_path)]))
     assert late.rows_loaded == 3
+    # The months' row hashes (stored fits' fingerprints) hold the late rows too.
+    assert_frame_equal(
+        stored(con, "monthly_shipment_hashes", SUMMARIES["monthly_shipment_hashes"]),
+        hashes_of_every_shipment(con),
+    )
     for day in (date(2026, 10, 31), date(2025, 6, 16)):
         detect(con, day, day, config, kind="nightly")
         assert_profiles_rebuilt(con, day)
@@ -139,6 +167,7 @@ def test_monthly_summaries_are_idempotent_and_catch_up(
     # recomputed, the same, by the next refresh: every month of every batch.
     con.execute("DELETE FROM aggregated_batches")
     con.execute("DELETE FROM monthly_traders WHERE month >= DATE '2025-01-01'")
+    con.execute("DELETE FROM monthly_shipment_hashes WHERE month < DATE '2025-01-01'")
     assert refresh_monthly(con) == before["monthly_codes"]["month"].n_unique()
     for table, keys in SUMMARIES.items():
         assert_frame_equal(stored(con, table, keys), before[table])

@@ -11,8 +11,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from tests.conftest import count, empty_copy
+from tests.conftest import TINY_WORLD, count, empty_copy
 from transship.detectors import DetectorConfig
+from transship.ingest.shipments import ingest_shipments
 from transship.run.pipeline import detect, partitions
 from transship.storage.store import open_store
 
@@ -95,11 +96,12 @@ def test_a_stored_fit_is_reused_until_its_history_changes(tiny_store: Path, tmp_
     assert (reused.fits_made, reused.fits_reused) == ([], ["2025-Q2"])
     assert stored() == [first]
     # A late filing for a day before the quarter: the year the fit learned from changed.
-    con.execute(
-        "INSERT INTO shipments SELECT * REPLACE ('LATE-1' AS shipment_id) FROM shipments "
-        "WHERE arrival_date < ? ORDER BY shipment_id LIMIT 1",
-        [quarter],
-    )
+    late = tmp_path / "late.csv"
+    pl.read_csv(TINY_WORLD / "shipments.csv", infer_schema=False).head(1).with_columns(
+        shipment_id=pl.lit("LATE-1"), arrival_date=pl.lit("2025-02-10")
+    ).write_csv(late)
+    [filed] = list(ingest_shipments(con, [late]))
+    assert filed.rows_loaded == 1
     assert detect(con, END, END, config, kind="nightly").fits_made == ["2025-Q2"]
     [refitted] = stored()
     assert refitted[0] != first[0]

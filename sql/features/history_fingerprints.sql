@@ -1,7 +1,8 @@
 -- Per calendar quarter in $quarters and importing country in $countries: the count and a
 -- running xor of row hashes of every shipment into that country that arrived before the
--- quarter, of every trade-statistics row for a period before it, and of the trader
--- entities on the days before it (a membership as far as it reached before the quarter;
+-- quarter (summed from its months', monthly_shipment_hashes, which ingest keeps), of every
+-- trade-statistics row for a period before it, and of the trader entities on the days
+-- before it (a membership as far as it reached before the quarter;
 -- an analyst's correction rewrites earlier ones), which is all that country's fit for the
 -- quarter can have learned from.
 WITH quarters AS (
@@ -12,19 +13,10 @@ countries AS (
     SELECT unnest($countries::VARCHAR[]) AS import_country
 ),
 
-shipment_buckets AS (
-    SELECT
-        import_country,
-        date_trunc('quarter', arrival_date) AS bucket,
-        count(*) AS row_count,
-        bit_xor(hash(
-            shipment_id, arrival_date, importer, exporter, origin_country, export_country,
-            port_of_lading, port_of_unlading, hs_code, description, weight_kg, value_usd,
-            transport_mode
-        )) AS row_hash
-    FROM shipments
+shipment_months AS (
+    SELECT import_country, month, shipments AS row_count, row_hash
+    FROM monthly_shipment_hashes
     WHERE import_country IN (SELECT import_country FROM countries)
-    GROUP BY ALL
 ),
 
 flow_buckets AS (
@@ -45,7 +37,7 @@ shipments_before AS (
         sum(buckets.row_count) AS row_count,
         bit_xor(buckets.row_hash) AS row_hash
     FROM quarters
-    INNER JOIN shipment_buckets AS buckets ON buckets.bucket < quarters.quarter
+    INNER JOIN shipment_months AS buckets ON buckets.month < quarters.quarter
     GROUP BY ALL
 ),
 

@@ -41,11 +41,13 @@ from transship.features.history import (
 )
 from transship.features.mirror import mirror_features
 from transship.features.returning import confirmed_matches
-from transship.features.windows import Window, first_seen, prior_sums
+from transship.features.windows import KeyCodes, Window, first_seen, prior_sums
 from transship.importers import import_country_names
 from transship.storage.sql import load, sql_frame
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import duckdb
 
 BENCHMARK_DAYS = 365
@@ -251,12 +253,29 @@ def beside(
     return frame.hstack(joined.drop(on).get_columns())
 
 
+def per_distinct(
+    rows: pl.DataFrame, keys: list[str], compute: Callable[[pl.DataFrame], pl.DataFrame]
+) -> pl.DataFrame:
+    """``compute`` (a frame with ``row`` and ``keys`` in, ``row`` and its columns out) for
+    each of ``rows``, computed once per distinct combination of ``keys`` when it depends on
+    nothing else: the controlled rows of a nightly's history share a few ten thousand
+    codes, countries and days."""
+    distinct = rows.select(keys).unique().with_row_index("row")
+    found = distinct.join(compute(distinct), on="row", how="left").drop("row")
+    return rows.select("row", *keys).join(found, on=keys, how="left", nulls_equal=True).drop(keys)
+
+
 def control_in_force(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
     """The latest licence or ban on the row's material in force for its importing country
     on its arrival date (``control_date``, ``control_measure``)."""
     events = code_events(reference.controlled, reference.events)
     rows = frame.filter(pl.col("hs6").is_in(events["hs6"].implode()))
-    return beside(frame, latest_in_force(rows, events, "arrival_date", "hs6"), "row")
+    controls = per_distinct(
+        rows,
+        ["hs6", "import_country", "arrival_date"],
+        lambda distinct: latest_in_force(distinct, events, "arrival_date", "hs6"),
+    )
+    return beside(frame, controls, "row")
 
 
 def capacity_level(
@@ -277,10 +296,17 @@ def capacity_level(
         "material",
         "described_material",
     )
-    rows = controlled.select(
-        "row", "hs6", country="origin_country", first="arrival_date", last="arrival_date"
+    found = per_distinct(
+        controlled,
+        ["hs6", "origin_country", "arrival_date"],
+        lambda distinct: capacity_levels(
+            distinct.select(
+                "row", "hs6", country="origin_country", first="arrival_date", last="arrival_date"
+            ),
+            reference.controlled,
+            reference.capacity,
+        ),
     )
-    found = capacity_levels(rows, reference.controlled, reference.capacity)
     prices = material_prices(reference.controlled, reference.unit_values)
     described = pl.col("described_material").is_not_null() & pl.col("material").str.contains(
         pl.col("described_material"), literal=True
@@ -395,8 +421,9 @@ def origin_switch(frame: pl.DataFrame) -> pl.DataFrame:
     (an importer is a firm of its importing country)."""
     buyer = [*IMPORTER, "material"]
     controlled = frame.filter(pl.col("material").is_not_null())
-    importer_first = first_seen(controlled, buyer)
-    origin_first = first_seen(controlled, [*buyer, "origin_country"])
+    codes = KeyCodes(controlled)
+    importer_first = first_seen(controlled, buyer, codes=codes)
+    origin_first = first_seen(controlled, [*buyer, "origin_country"], codes=codes)
     candidates = controlled.with_columns(
         importer_first=importer_first, origin_first=origin_first
     ).filter(
@@ -432,23 +459,35 @@ def origin_switch(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.join(switched, on="row", how="left")
 
 
-def structuring(frame: pl.DataFrame, since: date | None = None) -> pl.DataFrame:
+def structuring(
+    frame: pl.DataFrame, since: date | None = None, codes: KeyCodes | None = None
+) -> pl.DataFrame:
     """Parcels of one code to one consignee entity: count and weight over 90 days, and how
     steady the consignee's monthly totals were over the three months before this one. With
-    ``since``, only the rows from that day on, every row still counting in them."""
+    ``since``, only the rows from that day on, every row still counting in them; ``codes``
+    as ``windows.group_ids`` takes them."""
     keys = [*IMPORTER, "hs6"]
     recent = prior_sums(
         frame,
         keys,
         {"count": Window(pl.lit(1.0), RECENT_DAYS), "kg": Window(pl.col("weight_kg"), RECENT_DAYS)},
         since,
+        codes,
     )
     count_90d = recent["count"] + 1
     kg_90d = recent["kg"] + frame["weight_kg"]
     # The lags are found per consignee, code and month, then joined to the rows once:
     # far fewer rows to join than one join per lag over every shipment.
     monthly = frame.group_by([*keys, "month"]).agg(kg=pl.col("weight_kg").sum())
-    steadiness = monthly.select(*keys, "month")
+    rows = frame.with_columns(importer_hs6_count_90d=count_90d, importer_hs6_kg_90d=kg_90d)
+    if since is not None:
+        rows = rows.filter(pl.col("arrival_date") >= since)
+    # Only the consignees, codes and months of the rows wanted need their lags.
+    steadiness = (
+        monthly.select(*keys, "month")
+        if since is None
+        else rows.select(*keys, "month").unique(maintain_order=True)
+    )
     for lag in (1, 2, 3):
         lagged = monthly.with_columns(pl.col("month").dt.offset_by(f"{lag}mo")).rename(
             {"kg": f"kg_lag{lag}"}
@@ -463,9 +502,6 @@ def structuring(frame: pl.DataFrame, since: date | None = None) -> pl.DataFrame:
         importer_monthly_kg=mean,
         importer_monthly_cv=pl.when(mean > 0).then(std / mean),
     )
-    rows = frame.with_columns(importer_hs6_count_90d=count_90d, importer_hs6_kg_90d=kg_90d)
-    if since is not None:
-        rows = rows.filter(pl.col("arrival_date") >= since)
     return rows.join(
         steadiness, on=[*keys, "month"], how="left", nulls_equal=True, maintain_order="left"
     )
@@ -502,13 +538,15 @@ def trader_features(
         )
     )
     firsts = earlier_by_entity(earlier, entities, as_of)
+    codes = KeyCodes(traded)
     out = structuring(
         traded.with_columns(
-            history.exporter_first_seen(traded, firsts.get("exporter")),
-            history.exporter_controlled_kg_90d(traded, exact_from),
-            history.pair_first_seen(traded, firsts.get("pair")),
+            history.exporter_first_seen(traded, firsts.get("exporter"), exact_from, codes),
+            history.exporter_controlled_kg_90d(traded, exact_from, codes),
+            history.pair_first_seen(traded, firsts.get("pair"), exact_from, codes),
         ),
         exact_from,
+        codes,
     )
     names = entity_names(
         frame if exact_from is None else frame.filter(pl.col(DATE) >= exact_from),
@@ -579,11 +617,12 @@ def build_features(
     ).with_columns(columns.controlled(), columns.origin_is_hub(hubs), columns.export_is_hub(hubs))
     frame = control_in_force(frame, reference)
     frame = capacity_level(frame, reference, rules["max_price_ratio"])
-    frame = frame.hstack(history.corridor_volumes(frame, exact_from))
+    codes = KeyCodes(frame)
+    frame = frame.hstack(history.corridor_volumes(frame, exact_from, codes))
     frame = frame.with_columns(
         columns.corridor_surge_ratio(),
-        history.corridor_first_seen(frame, earlier.get("corridor")),
-        history.origin_share_90d(frame, exact_from),
+        history.corridor_first_seen(frame, earlier.get("corridor"), exact_from, codes),
+        history.origin_share_90d(frame, exact_from, codes),
     )
     # Rows are in arrival order: the context is the slice before the first exact row.
     split = 0 if exact_from is None else frame["arrival_date"].search_sorted(exact_from)

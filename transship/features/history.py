@@ -7,7 +7,8 @@ to a country's market, whatever it ships elsewhere). Traders are keyed by entity
 (``exporter_entity``, ``importer_entity``: ``transship.features.entities``), so one firm
 written several ways is one exporter. Each function reads a frame (``arrival_date``, the
 keys, ``weight_kg``) and returns the column named after it, or a frame of columns that
-share one pass over the windows.
+share one pass over the windows; ``codes`` (``windows.KeyCodes``) lets functions over the
+same rows number their keys from the same category codes.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from transship.features.windows import Window, first_seen, prior_sum, prior_sums
+from transship.features.windows import KeyCodes, Window, first_seen, prior_sum, prior_sums
 
 if TYPE_CHECKING:
     from datetime import date
@@ -34,7 +35,9 @@ FIRST_SEEN_KEYS = {
 }
 
 
-def corridor_volumes(frame: pl.DataFrame, since: date | None = None) -> pl.DataFrame:
+def corridor_volumes(
+    frame: pl.DataFrame, since: date | None = None, codes: KeyCodes | None = None
+) -> pl.DataFrame:
     """``corridor_recent_kg``: the corridor's weight over the 90 days to the arrival,
     the shipment included; ``corridor_baseline_kg``: its weight over the year before
     those 90 days, scaled to 90 days.
@@ -50,6 +53,7 @@ def corridor_volumes(frame: pl.DataFrame, since: date | None = None) -> pl.DataF
             "baseline": Window(pl.col("weight_kg"), RECENT_DAYS + BASELINE_DAYS, RECENT_DAYS),
         },
         since,
+        codes,
     )
     return pl.DataFrame(
         [
@@ -59,37 +63,65 @@ def corridor_volumes(frame: pl.DataFrame, since: date | None = None) -> pl.DataF
     )
 
 
-def origin_share_90d(frame: pl.DataFrame, since: date | None = None) -> pl.Series:
+def origin_share_90d(
+    frame: pl.DataFrame, since: date | None = None, codes: KeyCodes | None = None
+) -> pl.Series:
     """The corridor's share of its code's weight over the same 90 days (reads
     ``corridor_recent_kg``); with ``since``, only for rows from that day on."""
     code_recent = (
-        prior_sum(frame, CODE, pl.col("weight_kg"), RECENT_DAYS, since=since) + frame["weight_kg"]
+        prior_sum(frame, CODE, pl.col("weight_kg"), RECENT_DAYS, since=since, codes=codes)
+        + frame["weight_kg"]
     )
     return (frame["corridor_recent_kg"] / code_recent).alias("origin_share_90d")
 
 
-def exporter_controlled_kg_90d(frame: pl.DataFrame, since: date | None = None) -> pl.Series:
+def exporter_controlled_kg_90d(
+    frame: pl.DataFrame, since: date | None = None, codes: KeyCodes | None = None
+) -> pl.Series:
     """The exporter entity's weight of controlled codes over the 90 days to the arrival,
     the shipment included (reads ``controlled``); with ``since``, only for rows from that
     day on."""
     controlled_kg = pl.col("weight_kg") * pl.col("controlled").cast(pl.Float64)
-    earlier = prior_sum(frame, EXPORTER, controlled_kg, RECENT_DAYS, since=since)
+    earlier = prior_sum(frame, EXPORTER, controlled_kg, RECENT_DAYS, since=since, codes=codes)
     own = frame["weight_kg"] * frame["controlled"].cast(pl.Float64)
     return (earlier + own).alias("exporter_controlled_kg_90d")
 
 
-def corridor_first_seen(frame: pl.DataFrame, earlier: pl.DataFrame | None = None) -> pl.Series:
+def corridor_first_seen(
+    frame: pl.DataFrame,
+    earlier: pl.DataFrame | None = None,
+    since: date | None = None,
+    codes: KeyCodes | None = None,
+) -> pl.Series:
     """The corridor's first arrival before this shipment's day; ``earlier`` adds first
-    arrivals from shipments not in ``frame``."""
-    return first_seen(frame, FIRST_SEEN_KEYS["corridor"], earlier).alias("corridor_first_seen")
+    arrivals from shipments not in ``frame``; with ``since``, only for rows from that day
+    on."""
+    return first_seen(frame, FIRST_SEEN_KEYS["corridor"], earlier, since, codes).alias(
+        "corridor_first_seen"
+    )
 
 
-def exporter_first_seen(frame: pl.DataFrame, earlier: pl.DataFrame | None = None) -> pl.Series:
-    """The exporter entity's first arrival before this shipment's day."""
-    return first_seen(frame, FIRST_SEEN_KEYS["exporter"], earlier).alias("exporter_first_seen")
+def exporter_first_seen(
+    frame: pl.DataFrame,
+    earlier: pl.DataFrame | None = None,
+    since: date | None = None,
+    codes: KeyCodes | None = None,
+) -> pl.Series:
+    """The exporter entity's first arrival before this shipment's day; with ``since``, only
+    for rows from that day on."""
+    return first_seen(frame, FIRST_SEEN_KEYS["exporter"], earlier, since, codes).alias(
+        "exporter_first_seen"
+    )
 
 
-def pair_first_seen(frame: pl.DataFrame, earlier: pl.DataFrame | None = None) -> pl.Series:
+def pair_first_seen(
+    frame: pl.DataFrame,
+    earlier: pl.DataFrame | None = None,
+    since: date | None = None,
+    codes: KeyCodes | None = None,
+) -> pl.Series:
     """The exporter entity's first shipment to this importer entity before this shipment's
-    day."""
-    return first_seen(frame, FIRST_SEEN_KEYS["pair"], earlier).alias("pair_first_seen")
+    day; with ``since``, only for rows from that day on."""
+    return first_seen(frame, FIRST_SEEN_KEYS["pair"], earlier, since, codes).alias(
+        "pair_first_seen"
+    )

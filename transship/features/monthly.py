@@ -2,13 +2,14 @@
 built from them.
 
 Each ingest recomputes the months its batch touched (``refresh_monthly``) in
-``monthly_corridors``, ``monthly_codes`` and ``monthly_traders``: a month's rows summarise
-that month alone, so recomputing one from the store's shipments is idempotent, and a
-batch whose months were not recomputed (an ingest stopped after its commit, a store older
-than the summaries) is recomputed by the next ingest or run. The profiles as of a day
-then read the summaries of the months before the day's month, that month's shipments up
-to the day and each importing country's last 180 days of exporter weights: never every
-stored shipment.
+``monthly_corridors``, ``monthly_codes`` and ``monthly_traders``, and the months' row
+hashes that stored fits are fingerprinted with (``monthly_shipment_hashes``): a month's
+rows summarise that month alone, so recomputing one from the store's shipments is
+idempotent, and a batch whose months were not recomputed (an ingest stopped after its
+commit, a store older than the summaries) is recomputed by the next ingest or run. The
+profiles as of a day then read the summaries of the months before the day's month, that
+month's shipments up to the day and each importing country's last 180 days of exporter
+weights: never every stored shipment.
 """
 
 from __future__ import annotations
@@ -40,6 +41,13 @@ if TYPE_CHECKING:
     import duckdb
 
 CODE_LEVELS = ("hs6", "hs4")
+PROFILE_KEYS = {
+    "profile_corridors": ["import_country", "origin_country", "code_level", "code", "month"],
+    "profile_codes": ["import_country", "hs6", "month"],
+    "profile_exporters": ["import_country", "exporter"],
+    "profile_importers": ["import_country", "importer"],
+}
+"""Each profile table's primary key (``profile_tables`` gives one frame per table)."""
 GROWTH_DAYS = 180
 """How far back of each importing country's last arrival the exporters' growth looks."""
 
@@ -98,6 +106,10 @@ def _replace_month(
             con.register("summary_frame", frame)
             con.execute(load("profiles/insert_rows", table=table, frame="summary_frame"))
             con.unregister("summary_frame")
+        con.execute(
+            load("profiles/delete_month", table="monthly_shipment_hashes"), {"month": month}
+        )
+        con.execute(load("profiles/month_shipment_hashes"), {"month": month})
         con.commit()
     except Exception:
         con.rollback()

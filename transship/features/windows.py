@@ -27,59 +27,80 @@ class Window:
     skip_days: int = 0
 
 
-def group_ids(frame: pl.DataFrame, keys: list[str]) -> pl.Series:
+class KeyCodes:
+    """The category codes of a frame's key columns, each found once however many windows
+    and first sightings over the frame's rows read it (casting millions of strings is
+    most of numbering their keys)."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+        self.codes: dict[str, pl.Series] = {}
+
+    def __call__(self, key: str) -> pl.Series:
+        if key not in self.codes:
+            column = self.frame[key].cast(pl.String).cast(pl.Categorical)
+            self.codes[key] = column.to_physical().cast(pl.Int64)
+        return self.codes[key]
+
+
+def group_ids(frame: pl.DataFrame, keys: list[str], codes: KeyCodes | None = None) -> pl.Series:
     """Per row, an integer standing for its keys (below 2**40; null keys are a value of
     their own, as in a group_by): each key's category code, the codes combined, renumbered
-    where the combination grows too large. Far cheaper than joining ids to string keys."""
+    where the combination grows too large. Far cheaper than joining ids to string keys.
+    ``codes`` holds the codes of ``frame``'s rows (or of the same rows of another frame)."""
+    codes = codes or KeyCodes(frame)
+    assert codes.frame.height == frame.height
     ids = pl.Series(values=np.zeros(frame.height, dtype=np.int64))
     for key in keys:
-        codes = frame[key].cast(pl.String).cast(pl.Categorical).to_physical().cast(pl.Int64)
-        top = codes.max()
+        code = codes(key)
+        top = code.max()
         width = 1 if top is None else int(top) + 2  # type: ignore[arg-type]
         if frame.height and (int(ids.max()) + 1) * width >= 1 << 62:  # type: ignore[arg-type]
             ids = ids.rank("dense").cast(pl.Int64)
-        ids = ids * width + codes.fill_null(width - 1)
+        ids = ids * width + code.fill_null(width - 1)
     if frame.height and int(ids.max()) >= _MAX_ID:  # type: ignore[arg-type]
         ids = ids.rank("dense").cast(pl.Int64)
     return ids
 
 
 def prior_sums(
-    frame: pl.DataFrame, keys: list[str], windows: dict[str, Window], since: date | None = None
+    frame: pl.DataFrame,
+    keys: list[str],
+    windows: dict[str, Window],
+    since: date | None = None,
+    codes: KeyCodes | None = None,
 ) -> pl.DataFrame:
     """Per row, one column per window: sums over earlier rows with the same keys. Rows with
     null keys form one group, as in a group_by; a constant value counts rows. With
     ``since``, only rows arriving from that day on get their sums (the others are null),
-    every row still counting in them.
+    every row still counting in them. ``codes``: see ``group_ids``.
 
-    Each window is the difference of two running totals of the key, found by binary
-    search on (key id, day) with the rows in that order: far faster than a rolling pass
-    or an as-of join over many small string-keyed groups. Windows over the same keys
-    share the one sort.
+    The rows are first summed per key and day (a group keeps its rows in frame order, so
+    a key's day totals are the same whichever other keys or days the frame holds): a
+    nightly build's context of millions of rows becomes a few hundred thousand key-days.
+    Each window is then the difference of two running totals of the key's days, found by
+    binary search on (key id, day): far faster than a rolling pass or an as-of join over
+    many small string-keyed groups. Windows over the same keys share the one sort.
     """
-    ids = group_ids(frame, keys)
     day = frame[DATE].cast(pl.Int32).cast(pl.Int64) + _DAY_OFFSET
-    position = (ids * (1 << _DAY_BITS) + day).to_numpy()
-    # A stable sort keeps rows of one key and day in frame order, so a key's totals are
-    # the same whichever other keys the frame holds.
+    position = (group_ids(frame, keys, codes) * (1 << _DAY_BITS) + day).to_numpy()
+    # A stable sort keeps the rows of one key and day in frame order.
     order = np.argsort(position, kind="stable")
-    position_sorted = position[order]
+    starts = np.flatnonzero(np.diff(position[order], prepend=-1))
+    position_sorted = position[order][starts]
     # Selected beside the date, so that a constant value fills every row.
     values = frame.select(
         DATE, **{name: window.value.cast(pl.Float64) for name, window in windows.items()}
     )
-    wanted = np.arange(len(order))
-    if since is not None:
-        first_day = pl.Series([since]).cast(pl.Int32).item() + _DAY_OFFSET
-        wanted = np.flatnonzero(position_sorted & np.int64((1 << _DAY_BITS) - 1) >= first_day)
-    position_wanted = position_sorted[wanted]
+    rows = None if since is None else np.flatnonzero((day >= _day_number(since)).to_numpy())
+    position_wanted = position if rows is None else position[rows]
     key_first = np.searchsorted(
         position_sorted, position_wanted & ~np.int64((1 << _DAY_BITS) - 1), "left"
     )
     found: dict[int, np.ndarray] = {}
 
     def first_at_or_after(offset_days: int) -> np.ndarray:
-        """Index of the key's first row on or after day - offset."""
+        """Index of the key's first day on or after day - offset."""
         if offset_days not in found:
             found[offset_days] = np.searchsorted(
                 position_sorted, position_wanted - offset_days, "left"
@@ -90,8 +111,9 @@ def prior_sums(
     columns = {}
     for name, window in windows.items():
         # Running totals restart per key, so rounding dust stays at the scale of that key.
+        day_totals = np.add.reduceat(values[name].to_numpy()[order], starts)
         running = (
-            pl.DataFrame({"key": keys_sorted, "value": values[name].to_numpy()[order]})
+            pl.DataFrame({"key": keys_sorted, "value": day_totals})
             .select(pl.col("value").cum_sum().over("key"))["value"]
             .to_numpy()
         )
@@ -100,13 +122,20 @@ def prior_sums(
             at = first_at_or_after(offset_days)
             return np.where(at > key_first, running[at - 1], 0.0)
 
-        sums = np.full(len(order), np.nan)
         # running totals leave rounding dust where a window is really empty
-        sums[order[wanted]] = np.round(
-            total_before(window.skip_days) - total_before(window.days), 6
-        )
-        columns[name] = pl.Series(name, sums, nan_to_null=since is not None)
+        sums = np.round(total_before(window.skip_days) - total_before(window.days), 6)
+        if rows is None:
+            columns[name] = pl.Series(name, sums)
+        else:
+            padded = np.full(frame.height, np.nan)
+            padded[rows] = sums
+            columns[name] = pl.Series(name, padded, nan_to_null=True)
     return pl.DataFrame(columns)
+
+
+def _day_number(day: date) -> int:
+    number: int = pl.Series([day]).cast(pl.Int32).item() + _DAY_OFFSET
+    return number
 
 
 def prior_sum(
@@ -116,31 +145,43 @@ def prior_sum(
     days: int,
     skip_days: int = 0,
     since: date | None = None,
+    codes: KeyCodes | None = None,
 ) -> pl.Series:
     """One window of ``prior_sums``."""
-    return prior_sums(frame, keys, {"sum": Window(value, days, skip_days)}, since)["sum"]
+    return prior_sums(frame, keys, {"sum": Window(value, days, skip_days)}, since, codes)["sum"]
 
 
 def first_seen(
-    frame: pl.DataFrame, keys: list[str], earlier: pl.DataFrame | None = None
+    frame: pl.DataFrame,
+    keys: list[str],
+    earlier: pl.DataFrame | None = None,
+    since: date | None = None,
+    codes: KeyCodes | None = None,
 ) -> pl.Series:
     """Per row: the first arrival date of its keys strictly before the row's date, else null.
 
     The overall first date is the same as the first date among earlier rows whenever it
     lies before D, so one group minimum gives a point-in-time answer for every row.
     ``earlier`` (keys and ``first_seen``) adds first dates from shipments not in ``frame``.
+    With ``since``, only rows arriving from that day on get theirs (the others are null),
+    every row still counting in them. ``codes``: see ``group_ids``.
     """
-    rows = frame.select(*keys, DATE).with_columns(_group=group_ids(frame, keys))
+    rows = frame.select(*keys, DATE).with_columns(_group=group_ids(frame, keys, codes))
     firsts = rows.group_by("_group").agg(pl.col(keys).first(), _first=pl.col(DATE).min())
     if earlier is not None:
         firsts = firsts.join(
             earlier.rename({"first_seen": "_earlier"}), on=keys, how="left", nulls_equal=True
         ).with_columns(_first=pl.min_horizontal("_first", "_earlier"))
     first = pl.col("_first")
-    return (
-        rows.select("_group", DATE)
-        .join(firsts.select("_group", "_first"), on="_group", how="left", maintain_order="left")
-        .select(pl.when(first < pl.col(DATE)).then(first).otherwise(None).alias("first_seen"))[
-            "first_seen"
-        ]
+    wanted = rows.select("_group", DATE).with_row_index("_row")
+    if since is not None:
+        # Only the wanted rows are joined: the context would be most of a nightly's rows.
+        wanted = wanted.filter(pl.col(DATE) >= since)
+    found = wanted.join(
+        firsts.select("_group", "_first"), on="_group", how="left", maintain_order="left"
+    ).select("_row", first_seen=pl.when(first < pl.col(DATE)).then(first))
+    if since is None:
+        return found["first_seen"]
+    return pl.Series("first_seen", [None] * frame.height, pl.Date).scatter(
+        found["_row"], found["first_seen"]
     )

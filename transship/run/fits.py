@@ -6,7 +6,8 @@ them). A nightly
 run would otherwise rebuild that year's features every night; instead it reuses the fit
 the backfill (or the quarter's first night) stored, as long as nothing the fit learned
 from has changed: the detector version, the code that builds features and fits, the
-reference data, every shipment into the country that arrived before the quarter, every
+reference data, every shipment into the country that arrived before the quarter (through
+the row hashes ingest keeps per month, ``monthly_shipment_hashes``), every
 trade-statistics row for a period before it and the trader entities before it. Their
 fingerprint is stored with the fit; a late filing for an earlier date changes it, and the
 next run refits.
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from transship.features.monthly import refresh_monthly
 from transship.storage.sql import load, sql_root
 
 if TYPE_CHECKING:
@@ -70,6 +72,9 @@ def history_fingerprints(
     could learn from."""
     if not quarters or not countries:
         return {}
+    # The shipments' part reads the months' hashes: a batch whose months were never
+    # summarised (an ingest stopped after its commit) is summarised first.
+    refresh_monthly(con)
     common = hashlib.sha256(config.version.encode())
     common.update(code_digest().encode())
     for frame in (reference.controlled, reference.capacity, reference.events, reference.hubs):

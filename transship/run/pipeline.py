@@ -30,7 +30,7 @@ from transship.features.build import (
     load_history,
 )
 from transship.features.entities import Entities, named_traders
-from transship.features.monthly import profile_tables
+from transship.features.monthly import PROFILE_KEYS, profile_tables
 from transship.features.profiles import origin_switches
 from transship.learning.explore import daily_quotas
 from transship.learning.pipeline import (
@@ -435,7 +435,9 @@ def score_partition(
 
 def write_profiles(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> None:
     """Replace the profile tables with the profiles as of the run's end date, built from
-    the monthly summaries (``features.monthly``), not from every stored shipment.
+    the monthly summaries (``features.monthly``), not from every stored shipment. Only the
+    rows that changed are written (a night changes about half the traders' rows and a few
+    corridor months): rewriting the tables whole made the commit's checkpoint rewrite them.
 
     Origin switches come from the features, whose controlled shipments are all there.
     Traders are the entities of the run's end date, named by their most used spelling.
@@ -454,7 +456,15 @@ def write_profiles(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> None:
     try:
         for table, frame in tables.items():
             con.register("profile_frame", frame)
-            con.execute(load("store/replace_table", table=table, frame="profile_frame"))
+            con.execute(
+                load(
+                    "store/replace_changed_rows",
+                    table=table,
+                    keys=PROFILE_KEYS[table],
+                    columns=frame.columns,
+                    frame="profile_frame",
+                )
+            )
             con.unregister("profile_frame")
         con.commit()
     except Exception:
