@@ -73,12 +73,24 @@ def test_a_decided_flag_survives_when_the_rerun_no_longer_raises_it(
     strict.write_text(
         Path(default.source).read_text().replace("threshold = 50.0", "threshold = 99.9")
     )
-    # A stricter threshold is another detector version: its flags are new rows, and the
-    # old version's flags stay as they were.
-    backfill_tiny(con, DetectorConfig.load(strict))
+    default_flags = count(con, "SELECT count(*) FROM flags")
+    # A stricter threshold is another detector version: its flags are new rows. They
+    # supersede the old version's open flags of the range; the decided one stays.
+    stricter = DetectorConfig.load(strict)
+    backfill_tiny(con, stricter)
     assert count(con, "SELECT count(*) FROM flags WHERE status = 'dismissed'") == 1
+    old = "SELECT count(*) FROM flags WHERE detector_version = ?"
+    assert count(con, old, [default.version]) == 1
+    assert count(con, old, [stricter.version]) < default_flags - 1
+    twice = (
+        "SELECT count(*) FROM (SELECT shipment_id FROM flags WHERE level = 'shipment' "
+        "AND status = 'open' GROUP BY ALL HAVING count(*) > 1)"
+    )
+    assert count(con, twice) == 0
     backfill_tiny(con, default)
     assert count(con, "SELECT count(*) FROM flags WHERE status = 'dismissed'") == 1
+    assert count(con, old, [stricter.version]) == 0
+    assert count(con, "SELECT count(*) FROM flags") == default_flags
 
 
 def test_flag_ids_are_stable_for_the_same_shipment_and_version(
