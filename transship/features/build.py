@@ -563,6 +563,20 @@ def trader_features(
     return pl.concat([features, earlier_switches], how="diagonal")
 
 
+def corridor_history(
+    frame: pl.DataFrame, earlier: dict[str, pl.DataFrame], exact_from: date | None
+) -> pl.DataFrame:
+    """The corridor windows and first sightings beside ``frame``; their key codes are let
+    go before the trader features, the build's peak, begin."""
+    codes = KeyCodes(frame)
+    frame = frame.hstack(history.corridor_volumes(frame, exact_from, codes))
+    return frame.with_columns(
+        columns.corridor_surge_ratio(),
+        history.corridor_first_seen(frame, earlier.get("corridor"), exact_from, codes),
+        history.origin_share_90d(frame, exact_from, codes),
+    )
+
+
 def build_features(
     shipments: pl.DataFrame,
     flows: pl.DataFrame,
@@ -617,13 +631,7 @@ def build_features(
     ).with_columns(columns.controlled(), columns.origin_is_hub(hubs), columns.export_is_hub(hubs))
     frame = control_in_force(frame, reference)
     frame = capacity_level(frame, reference, rules["max_price_ratio"])
-    codes = KeyCodes(frame)
-    frame = frame.hstack(history.corridor_volumes(frame, exact_from, codes))
-    frame = frame.with_columns(
-        columns.corridor_surge_ratio(),
-        history.corridor_first_seen(frame, earlier.get("corridor"), exact_from, codes),
-        history.origin_share_90d(frame, exact_from, codes),
-    )
+    frame = corridor_history(frame, earlier, exact_from)
     # Rows are in arrival order: the context is the slice before the first exact row.
     split = 0 if exact_from is None else frame["arrival_date"].search_sorted(exact_from)
     context, exact = frame.slice(0, split), frame.slice(split)

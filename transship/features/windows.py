@@ -39,7 +39,8 @@ class KeyCodes:
     def __call__(self, key: str) -> pl.Series:
         if key not in self.codes:
             column = self.frame[key].cast(pl.String).cast(pl.Categorical)
-            self.codes[key] = column.to_physical().cast(pl.Int64)
+            # Kept as the 32-bit codes: combining them widens to 64 bits one key at a time.
+            self.codes[key] = column.to_physical()
         return self.codes[key]
 
 
