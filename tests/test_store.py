@@ -13,15 +13,29 @@ from tests.conftest import FIXTURES, REPO, count
 from transship.errors import StoreError, StoreTooNewError
 from transship.storage.sql import sql_root
 from transship.storage.store import (
+    current_setting,
     default_import_country,
     migrate,
     migrations,
     open_store,
     schema_version,
+    setting,
 )
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+
+def test_a_setting_holds_for_its_block_and_comes_back_after_a_failure() -> None:
+    con = duckdb.connect()
+    before = current_setting(con, "checkpoint_threshold")
+    with setting(con, "checkpoint_threshold", "64MiB"):
+        assert current_setting(con, "checkpoint_threshold") == "64.0 MiB"
+    assert current_setting(con, "checkpoint_threshold") == before
+    with pytest.raises(RuntimeError), setting(con, "memory_limit", "1GB"):
+        assert current_setting(con, "memory_limit") == "953.6 MiB"
+        raise RuntimeError
+    assert current_setting(con, "memory_limit") != "953.6 MiB"
 
 
 def test_init_is_idempotent(tmp_path: Path) -> None:

@@ -75,6 +75,7 @@ from transship.run.scoring import (
     score_range,
 )
 from transship.storage.sql import load, scalar, sql_frame
+from transship.storage.store import current_setting, setting
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -382,15 +383,11 @@ def memory_at_most(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]
     (most of the machine's memory) its buffer pool keeps the blocks of the store it read,
     memory the workers need.
     """
-    before = str(scalar(con, load("store/memory_limit")))
-    if _bytes(limit) >= _bytes(before):
+    if _bytes(limit) >= _bytes(current_setting(con, "memory_limit")):
         yield
         return
-    con.execute(load("store/set_memory_limit"), {"limit": limit})
-    try:
+    with setting(con, "memory_limit", limit):
         yield
-    finally:
-        con.execute(load("store/set_memory_limit"), {"limit": before})
 
 
 _UNITS = {"": 1, "B": 1, "BYTES": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}

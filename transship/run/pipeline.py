@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -54,7 +53,8 @@ from transship.run.scoring import (
     quarter_start,
     score_range,
 )
-from transship.storage.sql import load, scalar, sql_frame
+from transship.storage.sql import load, sql_frame
+from transship.storage.store import setting
 
 if TYPE_CHECKING:
     from transship.detectors.base import Detector
@@ -533,7 +533,7 @@ def detect(
     run_partition = run_partition or score_partition
     result = start_run(con, kind, start, end, config)
     try:
-        with _fewer_checkpoints(con):
+        with setting(con, "checkpoint_threshold", CHECKPOINT_THRESHOLD):
             _detect(con, start, end, config, result, progress, run_partition)
     except Exception as exc:
         finish_run(con, result, "failed", f"{type(exc).__name__}: {exc}")
@@ -543,26 +543,14 @@ def detect(
 
 
 CHECKPOINT_THRESHOLD = "64MiB"
-"""The WAL size at which a run's commits checkpoint (DuckDB's default is 16 MiB)."""
+"""The WAL size at which a run's commits checkpoint (DuckDB's default is 16 MiB).
 
-
-@contextmanager
-def _fewer_checkpoints(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """DuckDB checkpoints less often while the block runs.
-
-    At the default threshold a 1M-shipment backfill's 16 quarterly commits (about 60 MB of
-    WAL: scores and flags) checkpointed five times, each rewriting the flags and scores
-    written so far: about half of the time spent writing. Each quarter still commits on
-    its own, so a killed run keeps what it committed (replayed from the WAL on the next
-    open); the WAL, and the committed rows DuckDB holds in memory until it checkpoints,
-    stay bounded by the threshold.
-    """
-    before = str(scalar(con, load("store/checkpoint_threshold")))
-    con.execute(load("store/set_checkpoint_threshold"), {"threshold": CHECKPOINT_THRESHOLD})
-    try:
-        yield
-    finally:
-        con.execute(load("store/set_checkpoint_threshold"), {"threshold": before})
+At the default a 1M-shipment backfill's 16 quarterly commits (about 60 MB of WAL: scores
+and flags) checkpointed five times, each rewriting the flags and scores written so far:
+about half of the time spent writing. Each quarter still commits on its own, so a killed
+run keeps what it committed (replayed from the WAL on the next open); the WAL, and the
+committed rows DuckDB holds in memory until it checkpoints, stay bounded by the threshold.
+"""
 
 
 def _detect(

@@ -151,6 +151,22 @@ def store(
         con.close()
 
 
+def current_setting(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    """A DuckDB setting of the connection as it stands."""
+    return str(scalar(con, load("store/setting"), {"name": name}))
+
+
+@contextmanager
+def setting(con: duckdb.DuckDBPyConnection, name: str, value: str) -> Iterator[None]:
+    """A DuckDB setting of the connection at ``value`` while the block runs, then back."""
+    before = current_setting(con, name)
+    con.execute(load("store/set_setting", setting=name), {"value": value})
+    try:
+        yield
+    finally:
+        con.execute(load("store/set_setting", setting=name), {"value": before})
+
+
 def default_import_country(con: duckdb.DuckDBPyConnection) -> str:
     """The importing country of shipments whose file and mapping do not say (alpha-2):
     the store's default, set by ``transship init --import-country`` (US for a store made

@@ -1,2 +1,0 @@
--- Set DuckDB's memory limit for this connection (for example '1GB').
-SET memory_limit = $limit
