@@ -12,12 +12,15 @@ from polars.testing import assert_frame_equal
 from tests.conftest import TINY_WORLD
 from transship.features import columns
 from transship.features.build import (
+    SWITCHES,
     Reference,
     build_features,
     load_flows,
     load_history,
     load_shipments,
+    switches_before,
 )
+from transship.features.entities import Entities
 from transship.features.mirror import windowed
 from transship.features.windows import first_seen, group_ids, prior_sum
 from transship.ingest.flows import ingest_flows
@@ -288,11 +291,39 @@ def test_recent_history_gives_recent_rows_their_full_history_features(
         reference,
         earlier_first_seen=history.earlier_first_seen,
         exact_from=exact_from,
+        earlier_origins=history.earlier_origins,
     )
     exact = pl.col("arrival_date") >= exact_from
     assert recent.filter(exact).height > 0
     assert_frame_equal(
         full.filter(exact).drop("row"), recent.filter(exact).drop("row"), check_row_order=True
+    )
+
+
+@pytest.mark.parametrize("exact_from", [date(2024, 6, 1), date(2025, 3, 12)])
+def test_switches_before_a_bounded_build_and_its_own_are_every_switch_of_a_full_build(
+    tiny_features_store: duckdb.DuckDBPyConnection, exact_from: date
+) -> None:
+    """The importer profiles list every origin switch: those of the rows before a bounded
+    build's exact rows come from the store, the rest from the build."""
+    con = tiny_features_store
+    reference, flows, until = Reference.load(con), load_flows(con), date(2026, 12, 31)
+    full = build_features(load_shipments(con, until), flows, reference)
+    history = load_history(con, until, exact_from)
+    recent = build_features(
+        history.frame,
+        flows,
+        reference,
+        earlier_first_seen=history.earlier_first_seen,
+        exact_from=exact_from,
+        earlier_origins=history.earlier_origins,
+    )
+    earlier = switches_before(con, exact_from, reference, Entities())
+    assert earlier.height > 0
+    switched = pl.col("switched_from").is_not_null()
+    assert_frame_equal(
+        pl.concat([earlier, recent.filter(switched).select(SWITCHES)]).sort(SWITCHES),
+        full.filter(switched).select(SWITCHES).sort(SWITCHES),
     )
 
 
@@ -311,8 +342,8 @@ CONTEXT = [
     "control_measure",
 ]
 """What later steps read of the rows before ``exact_from``, all of them."""
-CONTROLLED_CONTEXT = ["origin_name", "import_country_name", "switched_from"]
-"""... and of the controlled ones (corridor months, the importers' origin switches)."""
+CONTROLLED_CONTEXT = ["origin_name", "import_country_name"]
+"""... and of the controlled ones (corridor months)."""
 
 
 @pytest.mark.parametrize("exact_from", [date(2024, 6, 1), date(2025, 3, 12), date(2026, 10, 30)])

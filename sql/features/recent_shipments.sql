@@ -1,5 +1,5 @@
--- The shipments a build over recent history reads: all from $since to $until, and
--- every earlier shipment of a controlled code (origin switches and corridor months).
+-- The shipments a build over recent history reads: all from $since to $until (older
+-- ones reach it only as aggregates: earlier_first_seen, earlier_importer_origins).
 -- Rows before $exact_from are context for the later rows' features: they leave out the
 -- columns only a shipment's own features read (ports, transport mode, the full code),
 -- and the description unless the code is controlled (prices and capacity of controlled
@@ -29,8 +29,7 @@ final AS (
         value_usd,
         CASE WHEN arrival_date >= $exact_from THEN transport_mode END AS transport_mode
     FROM shipments
-    WHERE arrival_date <= $until
-        AND (arrival_date >= $since OR hs6 IN (SELECT hs6 FROM controlled))
+    WHERE arrival_date BETWEEN $since AND $until
 )
 
 -- In no order: the feature build sorts them.

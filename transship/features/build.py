@@ -54,9 +54,11 @@ BENCHMARK_DAYS = 365
 SWITCH_WINDOW_DAYS = 365
 CONTROLLED_PRICE_DAYS = 90
 LOOKBACK_DAYS = RECENT_DAYS + BASELINE_DAYS
-"""How far back a shipment's features look, first-seen dates and origin switches aside:
-the corridor baseline's year before the last 90 days. Unit-value benchmarks (a year
-before the month) and the structuring lags (three months) fall within it."""
+"""How far back a shipment's features look, first-seen dates and what importers bought
+before a control aside: the corridor baseline's year before the last 90 days. Unit-value
+benchmarks (a year before the month), the structuring lags (three months) and the origin
+switches' year after a control fall within it."""
+assert SWITCH_WINDOW_DAYS < LOOKBACK_DAYS, "a switch's control must lie within the lookback"
 EARLIER_KEYS = {
     "corridor": CORRIDOR,
     "exporter": ["import_country", "exporter"],
@@ -130,16 +132,18 @@ class ShipmentHistory:
     """The shipments a feature build reads when only recent rows need exact features.
 
     ``frame`` holds every shipment from ``LOOKBACK_DAYS`` before the first row that needs
-    exact features up to the end, and every earlier shipment of a controlled code (origin
-    switches and corridor months look back past the controls); ``earlier_first_seen``
-    the first arrival of each corridor, exporter spelling and pair of spellings before
-    that (``EARLIER_KEYS``). Rows from that first day on get the features a build over
-    all history would give them; earlier rows are context only, read without the columns
-    only a row's own features read (``recent_shipments``).
+    exact features up to the end; what those rows read of older shipments comes as
+    aggregates: ``earlier_first_seen`` the first arrival of each corridor, exporter
+    spelling and pair of spellings (``EARLIER_KEYS``), ``earlier_origins`` each importer
+    spelling's first arrival and weight per material and origin
+    (``earlier_importer_origins``). Rows from that first day on get the features a build
+    over all history would give them; earlier rows are context only, read without the
+    columns only a row's own features read (``recent_shipments``).
     """
 
     frame: pl.DataFrame
     earlier_first_seen: dict[str, pl.DataFrame]
+    earlier_origins: pl.DataFrame
 
     @property
     def complete(self) -> bool:
@@ -149,7 +153,8 @@ class ShipmentHistory:
 
 def load_history(con: duckdb.DuckDBPyConnection, until: date, exact_from: date) -> ShipmentHistory:
     """What a build needs for exact features of the shipments from ``exact_from`` to
-    ``until``."""
+    ``until`` (``con`` holds ``shipments``, ``ref_controlled_codes`` and
+    ``entity_memberships``)."""
     since = exact_from - timedelta(days=LOOKBACK_DAYS)
     frame = sql_frame(
         con,
@@ -161,7 +166,23 @@ def load_history(con: duckdb.DuckDBPyConnection, until: date, exact_from: date) 
         name: firsts.filter(pl.col("key_set") == name).select(*keys, "first_seen")
         for name, keys in EARLIER_KEYS.items()
     }
-    return ShipmentHistory(frame, earlier)
+    origins = sql_frame(con, load("features/earlier_importer_origins"), {"before": since})
+    return ShipmentHistory(frame, earlier, origins)
+
+
+def origins_by_entity(
+    origins: pl.DataFrame | None, entities: Entities, as_of: date | None
+) -> pl.DataFrame | None:
+    """What importer spellings bought before a build's rows (``earlier_importer_origins``)
+    as what importer entities bought, each spelling keyed by its entity on ``as_of``
+    (None: on the days it bought)."""
+    if origins is None:
+        return None
+    return (
+        keyed(origins, entities.memberships, as_of, "first_seen", {"importer": "importer"})
+        .group_by(*IMPORTER, "material", "origin_country")
+        .agg(pl.col("first_seen").min(), pl.col("kg").sum())
+    )
 
 
 def load_entities(
@@ -219,6 +240,45 @@ def earlier_by_entity(
             .agg(pl.col("first_seen").min())
         )
     return by_entity
+
+
+SWITCHES = [
+    "import_country",
+    "importer",
+    "material",
+    "switched_from",
+    "origin_country",
+    "control_date",
+]
+"""What the importer profiles read of an origin switch (``profiles.origin_switches``)."""
+
+
+def switches_before(
+    con: duckdb.DuckDBPyConnection, before: date, reference: Reference, entities: Entities
+) -> pl.DataFrame:
+    """The origin switches (``SWITCHES``) of the controlled codes' shipments before
+    ``before``, as a build over every shipment gives them: the importer profiles list
+    every switch, and a build reads only its lookback (``load_history``)."""
+    frame = sql_frame(con, load("features/controlled_before"), {"before": before})
+    frame = beside(
+        frame.sort(DATE, "shipment_id").with_row_index("row"), materials(reference), "hs6"
+    )
+    frame = control_in_force(frame, reference)
+    switches = on_arrival(
+        frame,
+        entities,
+        lambda part, _as_of: origin_switch(
+            part.select(
+                "row", DATE, *IMPORTER, "material", "origin_country", "weight_kg", "control_date"
+            )
+        ).select("row", "switched_from", "switched_from_kg"),
+        Outputs(importer=("switched_from", "switched_from_kg")),
+    )
+    return (
+        beside(frame, switches.select("row", "switched_from"), "row")
+        .filter(pl.col("switched_from").is_not_null())
+        .select(SWITCHES)
+    )
 
 
 def load_flows(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -415,15 +475,33 @@ def nearest_controlled(
     return target.join(best, on="row", how="left")
 
 
-def origin_switch(frame: pl.DataFrame) -> pl.DataFrame:
+def origin_switch(
+    frame: pl.DataFrame, earlier: pl.DataFrame | None = None, since: date | None = None
+) -> pl.DataFrame:
     """An importer entity that bought a material from one origin before a control took
     effect and, within a year after it, buys it from an origin it had never used before
-    (an importer is a firm of its importing country)."""
+    (an importer is a firm of its importing country). ``earlier`` (``origins_by_entity``)
+    adds what the importers bought before ``frame``'s rows; with ``since``, only the rows
+    from that day on get their switches, every row still counting in them. Its controls
+    must then lie after every earlier purchase: ``frame`` starts more than a switch's
+    year before ``since``."""
     buyer = [*IMPORTER, "material"]
     controlled = frame.filter(pl.col("material").is_not_null())
     codes = KeyCodes(controlled)
-    importer_first = first_seen(controlled, buyer, codes=codes)
-    origin_first = first_seen(controlled, [*buyer, "origin_country"], codes=codes)
+    importer_first = first_seen(
+        controlled,
+        buyer,
+        None if earlier is None else earlier.group_by(buyer).agg(pl.col("first_seen").min()),
+        since,
+        codes=codes,
+    )
+    origin_first = first_seen(
+        controlled,
+        [*buyer, "origin_country"],
+        None if earlier is None else earlier.drop("kg"),
+        since,
+        codes=codes,
+    )
     candidates = controlled.with_columns(
         importer_first=importer_first, origin_first=origin_first
     ).filter(
@@ -431,20 +509,28 @@ def origin_switch(frame: pl.DataFrame) -> pl.DataFrame:
         & (pl.col("importer_first") < pl.col("control_date"))
         & (pl.col("origin_first").is_null() | (pl.col("origin_first") >= pl.col("control_date")))
         & ((pl.col("arrival_date") - pl.col("control_date")).dt.total_days() <= SWITCH_WINDOW_DAYS)
+        & (pl.lit(True) if since is None else pl.col("arrival_date") >= since)
     )
     if candidates.is_empty():
         return frame.with_columns(
             switched_from=pl.lit(None, pl.String), switched_from_kg=pl.lit(None, pl.Float64)
         )
-    before = (
-        candidates.select(*buyer, "control_date")
-        .unique()
-        .join(
-            controlled.select(*buyer, "origin_country", "arrival_date", "weight_kg"),
-            on=buyer,
+    controls = candidates.select(*buyer, "control_date").unique()
+    bought = controls.join(
+        controlled.select(*buyer, "origin_country", "arrival_date", "weight_kg"), on=buyer
+    ).filter(pl.col("arrival_date") < pl.col("control_date"))
+    if earlier is not None:
+        # Every earlier purchase precedes the controls of the rows that get switches.
+        bought = pl.concat(
+            [
+                controls.join(earlier.select(*buyer, "origin_country", "kg"), on=buyer)
+                .rename({"kg": "weight_kg"})
+                .select(bought.drop("arrival_date").columns),
+                bought.drop("arrival_date"),
+            ]
         )
-        .filter(pl.col("arrival_date") < pl.col("control_date"))
-        .group_by(*buyer, "control_date", "origin_country")
+    before = (
+        bought.group_by(*buyer, "control_date", "origin_country")
         .agg(kg=pl.col("weight_kg").sum())
         .sort("kg", "origin_country", descending=[True, False])
         .group_by(*buyer, "control_date", maintain_order=True)
@@ -513,15 +599,18 @@ def trader_features(
     earlier: dict[str, pl.DataFrame],
     entities: Entities,
     exact_from: date | None = None,
+    origins: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The features keyed by trader entities (``TRADER_OUTPUTS``) of a frame keyed by the
-    entities of ``as_of`` (None: of each row's own day), by ``row``: every feature for the
-    rows from ``exact_from`` on (every row when None), and only the origin switches
-    (``switched_from``, ``switched_from_kg``) for the earlier controlled rows."""
+    entities of ``as_of`` (None: of each row's own day), by ``row``, for the rows from
+    ``exact_from`` on (every row when None). ``earlier`` and ``origins`` hold first
+    sightings and purchases older than ``frame`` (``load_history``)."""
     switches = origin_switch(
         frame.select(
             "row", DATE, *IMPORTER, "material", "origin_country", "weight_kg", "control_date"
-        ).filter(pl.col("material").is_not_null())
+        ).filter(pl.col("material").is_not_null()),
+        origins_by_entity(origins, entities, as_of),
+        exact_from,
     ).select("row", "switched_from", "switched_from_kg")
     narrow = frame.select(
         "row", DATE, "month", *IMPORTER, KEY["exporter"], "hs6", "weight_kg", "controlled"
@@ -554,13 +643,7 @@ def trader_features(
         as_of,
     )
     computed = [c for c in TRADER_OUTPUTS.columns if c not in names.columns]
-    features = (
-        out.join(switches, on="row", how="left").select("row", *computed).join(names, on="row")
-    )
-    if exact_from is None:
-        return features
-    earlier_switches = switches.join(target.select("row"), on="row", how="anti")
-    return pl.concat([features, earlier_switches], how="diagonal")
+    return out.join(switches, on="row", how="left").select("row", *computed).join(names, on="row")
 
 
 def corridor_history(
@@ -585,6 +668,7 @@ def build_features(
     earlier_first_seen: dict[str, pl.DataFrame] | None = None,
     entities: Entities | None = None,
     exact_from: date | None = None,
+    earlier_origins: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per shipment with every feature the detectors use.
 
@@ -594,15 +678,16 @@ def build_features(
     ``[unit_value] max_price_ratio`` of the material's typical range.
     ``earlier_first_seen`` holds first arrivals of corridors, exporter spellings and pairs
     of spellings (``EARLIER_KEYS``) among shipments older than ``shipments``
-    (``load_history``). ``entities`` (``load_entities``) key the traders; without them
+    (``load_history``), ``earlier_origins`` what importer spellings bought before them
+    (``ShipmentHistory``). ``entities`` (``load_entities``) key the traders; without them
     every spelling is its own trader.
 
     With ``exact_from``, only the rows from that day on get every feature, exactly as a
     build without it gives them. Earlier rows are context: their windows and prices feed
     the later rows' features, and they keep only what is read of them later: the
     shipment's columns and those computed per row, controls and capacity, and for
-    controlled rows (corridor months and the importers' origin switches) the countries'
-    names and ``switched_from``; other features may be null there.
+    controlled rows (corridor months) the countries' names; other features may be null
+    there.
     """
     rules = (config or DetectorConfig.load()).parameters["unit_value"]
     misfit_z = rules["min_z"]
@@ -644,7 +729,9 @@ def build_features(
     traders = on_arrival(
         frame,
         entities,
-        lambda part, as_of: trader_features(part, as_of, earlier, entities, exact_from),
+        lambda part, as_of: trader_features(
+            part, as_of, earlier, entities, exact_from, earlier_origins
+        ),
         TRADER_OUTPUTS,
     )
     exact = (
@@ -656,12 +743,11 @@ def build_features(
     exact = country_names(mirror_features(exact, flows), reference).sort("row")
     if context.is_empty():
         return exact
-    # Only controlled rows make corridor months, which name their countries, and origin
-    # switches.
+    # Only controlled rows make corridor months, which name their countries.
     named = country_names(
-        context.filter(pl.col("controlled"))
-        .select("row", "import_country", "origin_country", "export_country")
-        .join(traders.select("row", "switched_from", "switched_from_kg"), on="row", how="left"),
+        context.filter(pl.col("controlled")).select(
+            "row", "import_country", "origin_country", "export_country"
+        ),
         reference,
     ).drop("import_country", "origin_country", "export_country")
     return pl.concat([beside(context, named, "row"), exact], how="diagonal").select(exact.columns)
@@ -669,7 +755,8 @@ def build_features(
 
 def country_names(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
     """Readable names for the reasons: 'Thailand', not 'TH'; the importing country as
-    sentences name it ('US imports', 'Korean imports', 'to Korea')."""
+    sentences name it ('US imports', 'Korean imports', 'to Korea'); of the countries
+    ``frame`` has."""
     frame = import_country_names(frame, reference.importers, reference.countries)
     names = reference.countries.select("code", "name")
     for column, named in (
@@ -677,6 +764,8 @@ def country_names(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
         ("export_country", "export_name"),
         ("switched_from", "switched_from_name"),
     ):
+        if column not in frame.columns:
+            continue
         frame = frame.join(
             names.rename({"code": column, "name": named}), on=column, how="left"
         ).with_columns(pl.coalesce(named, column).alias(named))

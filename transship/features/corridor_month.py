@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from transship.features.profiles import corridor_profile
+from transship.features.profiles import BASELINE_MONTHS, corridor_profile
 from transship.importers import ADJECTIVE, NAME
 
 if TYPE_CHECKING:
@@ -37,21 +37,38 @@ SHIPMENT_COLUMNS = (
 
 
 def corridor_months(
-    features: pl.DataFrame, flagged_ids: pl.Series, first: date, last: date
+    features: pl.DataFrame,
+    flagged_ids: pl.Series,
+    first: date,
+    last: date,
+    first_months: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The months from ``first`` to ``last`` of every corridor (importing country x origin
     x controlled code), from the shipments up to ``last`` only: the corridor profile
     (shipments, weight, the trailing 12-month average, the surge ratio), the origin's name,
     the material, the capacity and control in force at the month's last shipment, and how
     many of the month's shipments are among ``flagged_ids``. Empty (without those columns)
-    when no controlled shipment arrived by ``last``."""
+    when no controlled shipment arrived by ``last``.
+
+    ``features`` hold every controlled shipment from at least ``BASELINE_MONTHS`` before
+    ``first``'s month; ``first_months`` (``import_country``, ``first_month``: each
+    importing country's first month with a controlled shipment, of every one stored) tell
+    where a country's months start when ``features`` leave out older ones."""
     # Only controlled codes' shipments make these rows: narrow the features first.
     known = features.filter(pl.col("controlled") & (pl.col("arrival_date") <= last)).select(
         SHIPMENT_COLUMNS
     )
     if known.is_empty():
         return known
-    profile = corridor_profile(known)
+    starts = None
+    if first_months is not None:
+        # A grid starting at least a baseline before ``first`` gives its months the
+        # averages of a grid from the country's first month.
+        earliest = pl.lit(first).dt.truncate("1mo").dt.offset_by(f"-{BASELINE_MONTHS}mo")
+        starts = first_months.select(
+            "import_country", month=pl.max_horizontal("first_month", earliest)
+        )
+    profile = corridor_profile(known, starts=starts)
     months = profile.filter(
         pl.col("month").is_between(pl.lit(first).dt.truncate("1mo"), pl.lit(last))
         & (pl.col("shipments") > 0)

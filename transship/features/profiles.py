@@ -46,15 +46,23 @@ def corridor_months(shipments: pl.DataFrame, code: str = "hs6") -> pl.DataFrame:
     )
 
 
-def corridor_grid(months: pl.DataFrame, code: str = "hs6") -> pl.DataFrame:
+def corridor_grid(
+    months: pl.DataFrame, code: str = "hs6", starts: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """The corridor profile from its months (``corridor_months``): every corridor in every
     month from its importing country's first month to its last (months with nothing count
     as zero), the origin's share of the importing country's imports of the code that month,
-    and the corridor's trailing 12-month average weight."""
+    and the corridor's trailing 12-month average weight. ``starts`` (``COUNTRY``,
+    ``month``) moves an importing country's first month back to where its grid starts when
+    ``months`` leave out its oldest ones."""
     keys = [COUNTRY, "origin_country", code]
-    spans = months.group_by(COUNTRY).agg(
-        month=pl.date_ranges(pl.col("month").min(), pl.col("month").max(), "1mo")
-    )
+    first = pl.col("month").min()
+    if starts is not None:
+        first = pl.min_horizontal(first, pl.col("start").first())
+        months = months.join(starts.rename({"month": "start"}), on=COUNTRY, how="left")
+    spans = months.group_by(COUNTRY).agg(month=pl.date_ranges(first, pl.col("month").max(), "1mo"))
+    if starts is not None:
+        months = months.drop("start")
     grid = (
         months.select(keys)
         .unique()
@@ -81,12 +89,15 @@ def corridor_grid(months: pl.DataFrame, code: str = "hs6") -> pl.DataFrame:
     )
 
 
-def corridor_profile(shipments: pl.DataFrame, code: str = "hs6") -> pl.DataFrame:
+def corridor_profile(
+    shipments: pl.DataFrame, code: str = "hs6", starts: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Per importing country x origin x code (``hs6`` or ``hs4``) x month: shipments,
     weight, value, unit value (median and MAD), the origin's share of the importing
     country's imports of the code that month, and the corridor's trailing 12-month average
-    weight (months with nothing count as zero, from the importing country's first month)."""
-    return corridor_grid(corridor_months(shipments, code), code)
+    weight (months with nothing count as zero, from the importing country's first month;
+    ``starts``: see ``corridor_grid``)."""
+    return corridor_grid(corridor_months(shipments, code), code, starts)
 
 
 def code_profile(shipments: pl.DataFrame) -> pl.DataFrame:

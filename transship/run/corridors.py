@@ -161,11 +161,13 @@ def corridor_month_flags(
     first: date,
     last: date,
     config: DetectorConfig,
+    first_months: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Corridor flags (origin x controlled code x month) from the shipments themselves,
     for the months from ``first`` to ``last``, using shipments up to ``last`` only;
-    ``flagged_ids`` are the shipments flagged in those months up to ``last``."""
-    frame = corridor_months(features, flagged_ids, first, last)
+    ``flagged_ids`` are the shipments flagged in those months up to ``last``
+    (``first_months``: see ``corridor_month.corridor_months``)."""
+    frame = corridor_months(features, flagged_ids, first, last, first_months)
     if frame.is_empty():
         return pl.DataFrame(schema=flag_schema("month", pl.Date()))
     detectors, scores, fused = score_level(frame, "corridor_month", config)

@@ -7,9 +7,9 @@ partitions then run in two phases, each a pure function of its inputs and the ru
 export folder (no store is opened):
 
 1. ``build_partition`` builds the exact features of its own quarters' shipments from
-   their lookback (a year and 90 days of every shipment, the controlled codes' older
-   shipments, and the first-seen dates of anything older as SQL aggregates, never their
-   rows) and writes them to the folder, one Parquet file per quarter (rewritten whole, so
+   their lookback (a year and 90 days of every shipment; the first-seen dates and the
+   importers' purchases of anything older as SQL aggregates, never their rows) and
+   writes them to the folder, one Parquet file per quarter (rewritten whole, so
    a quarter built twice is stored once). This phase also covers the year before the
    first quarter whose detectors are not stored, which its fit reads.
 2. ``compute_partition`` reads its quarters' stored features, fits a quarter's
@@ -40,6 +40,7 @@ import polars as pl
 
 from transship.entities.resolve import resolve_for_run
 from transship.features.build import (
+    SWITCHES,
     Reference,
     build_features,
     load_entities,
@@ -91,15 +92,6 @@ FEATURES_FOLDER = "features"
 BEFORE_FILE = "before.parquet"
 """The controlled codes' shipments before the first built quarter, as corridor months
 read them (``SHIPMENT_COLUMNS``)."""
-SWITCH_COLUMNS = [
-    "import_country",
-    "importer",
-    "material",
-    "switched_from",
-    "origin_country",
-    "control_date",
-]
-"""What the importer profiles read of the features (``profiles.origin_switches``)."""
 
 
 class QuarterSpan:
@@ -134,9 +126,8 @@ class BuildInputs(QuarterSpan):
     partition counts from the export (many rows: not held for every partition at once by
     the coordinator)."""
     first_built: bool = False
-    """Whether it is the run's first: it also returns the origin switches of every
-    shipment before it (so that the profiles see every switch to the end) and writes the
-    controlled codes' shipments before it (``BEFORE_FILE``)."""
+    """Whether it is the run's first: it also writes the controlled codes' shipments of
+    its lookback (``BEFORE_FILE``)."""
 
 
 @dataclass(frozen=True)
@@ -151,6 +142,9 @@ class PartitionInputs(QuarterSpan):
     """Its quarters' stored fits, by quarter start and importing country."""
     flagged_earlier: list[str] = field(default_factory=list)
     """Shipments earlier runs flagged in the first quarter's first month before the run."""
+    first_months: pl.DataFrame | None = None
+    """Each importing country's first month with a controlled shipment
+    (``first_controlled_months``): where its corridor months start."""
 
 
 @dataclass(frozen=True)
@@ -184,6 +178,7 @@ def build_partition(inputs: BuildInputs) -> pl.DataFrame:
         shipments = inputs.exchange / SHIPMENTS_FOLDER / "**" / "*.parquet"
         con.read_parquet(str(shipments), hive_partitioning=False).create_view("shipments")
         con.register("ref_controlled_codes", inputs.reference.controlled)
+        con.register("entity_memberships", inputs.entities.memberships)
         history = load_history(con, inputs.last, inputs.first)
         entities = replace(
             inputs.entities,
@@ -201,6 +196,7 @@ def build_partition(inputs: BuildInputs) -> pl.DataFrame:
         earlier_first_seen=history.earlier_first_seen,
         entities=entities,
         exact_from=inputs.first,
+        earlier_origins=history.earlier_origins,
     )
     del history
     for first, last in inputs.quarters:
@@ -215,11 +211,7 @@ def build_partition(inputs: BuildInputs) -> pl.DataFrame:
             ),
             inputs.exchange / FEATURES_FOLDER / BEFORE_FILE,
         )
-    since = date.min if inputs.first_built else inputs.first
-    return features.filter(
-        pl.col("switched_from").is_not_null()
-        & pl.col("arrival_date").is_between(since, inputs.last)
-    ).select(SWITCH_COLUMNS)
+    return features.filter(pl.col("switched_from").is_not_null()).select(SWITCHES)
 
 
 def _write_whole(frame: pl.DataFrame, path: Path) -> None:
@@ -293,6 +285,7 @@ def _score_quarter(inputs: PartitionInputs, first: date, last: date) -> QuarterR
                 first,
                 last,
                 inputs.config,
+                inputs.first_months,
             ),
         ],
         how="vertical_relaxed",
@@ -453,6 +446,7 @@ def detect_partitioned(
             ]
             switches = list(engine.run(build_partition, builds))
             groups = _grouped(parts, quarters_per_partition)
+            first_months = sql_frame(con, load("features/first_controlled_months"), {"until": end})
             inputs = [
                 PartitionInputs(
                     group,
@@ -464,6 +458,7 @@ def detect_partitioned(
                         if key[0] in {quarter_start(f) for f, _ in group}
                     },
                     _flagged_earlier_in_month(con, group[0][0], config).to_list(),
+                    first_months,
                 )
                 for group in groups
             ]
@@ -484,6 +479,7 @@ def detect_partitioned(
                 complete=False,
                 several_countries=several,
                 entities=load_entities(con, end, end),
+                exact_from=built[0][0][0] if built else None,
             )
             write_corridor_flags(con, prepared, config, result)
             write_profiles(con, prepared)

@@ -22,11 +22,13 @@ from transship.detectors import DetectorConfig
 from transship.entities.resolve import resolve_for_run
 from transship.errors import TransshipError
 from transship.features.build import (
+    SWITCHES,
     Reference,
     build_features,
     load_entities,
     load_flows,
     load_history,
+    switches_before,
 )
 from transship.features.entities import Entities, named_traders
 from transship.features.monthly import PROFILE_KEYS, profile_tables
@@ -210,8 +212,8 @@ class Prepared:
     ``features`` are exact for shipments from the run's start to its end, or from a year
     before the first quarter with no stored fit (whose detectors are fitted on that
     year). Older rows are context with only some features (``build_features``): a year
-    and 90 days of every shipment and, before that, controlled codes' shipments only,
-    unless ``complete``: every stored shipment up to ``until`` is in. ``fits`` holds the
+    and 90 days of every shipment (``complete``: every stored shipment up to ``until``
+    is in). ``fits`` holds the
     fitted detectors per quarter and importing country, stored or fitted by this run;
     ``several_countries`` whether the run scores more than one importing country.
     """
@@ -229,6 +231,12 @@ class Prepared:
     """What the learner needs: None when nothing was decided (or learning is off)."""
     learners: dict[str, LearnedPart] = field(default_factory=dict)
     """Each importing country's learned part (only countries with decisions have one)."""
+    exact_from: date | None = None
+    """Where the features' origin switches start: the profiles read older ones from the
+    store (``switches_before``); None: the features hold every one."""
+    first_months: pl.DataFrame | None = None
+    """Each importing country's first month with a controlled shipment
+    (``first_controlled_months``): where its corridor months start."""
 
 
 def start_run(
@@ -307,7 +315,16 @@ def prepare_range(
     exact_from = min([start, *refits, *also_from])
     history = load_history(con, end, exact_from)
     prepared = Prepared(
-        None, flows, reference, end, history.complete, fits, fingerprints, len(countries) > 1
+        None,
+        flows,
+        reference,
+        end,
+        history.complete,
+        fits,
+        fingerprints,
+        len(countries) > 1,
+        exact_from=exact_from,
+        first_months=sql_frame(con, load("features/first_controlled_months"), {"until": end}),
     )
     if history.frame.filter(pl.col("arrival_date") >= start).is_empty():
         return prepared
@@ -320,6 +337,7 @@ def prepare_range(
         earlier_first_seen=history.earlier_first_seen,
         entities=prepared.entities,
         exact_from=exact_from,
+        earlier_origins=history.earlier_origins,
     )
     return prepared
 
@@ -413,7 +431,10 @@ def score_partition(
         truly = scored.filter("flagged")["shipment_id"]
         flagged_in_month = pl.concat([_flagged_earlier_in_month(con, first, config), truly])
         new_flags = pl.concat(
-            [flagged, month_flags(features, flagged_in_month, first, last, config)],
+            [
+                flagged,
+                month_flags(features, flagged_in_month, first, last, config, prepared.first_months),
+            ],
             how="vertical_relaxed",
         )
 
@@ -439,17 +460,22 @@ def write_profiles(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> None:
     rows that changed are written (a night changes about half the traders' rows and a few
     corridor months): rewriting the tables whole made the commit's checkpoint rewrite them.
 
-    Origin switches come from the features, whose controlled shipments are all there.
-    Traders are the entities of the run's end date, named by their most used spelling.
+    Origin switches come from the features, and those before them (``exact_from``) from
+    the store's controlled shipments. Traders are the entities of the run's end date,
+    named by their most used spelling.
     """
     if prepared.features is None:
         return
+    switches = prepared.features.filter(pl.col("switched_from").is_not_null()).select(SWITCHES)
+    if prepared.exact_from is not None:
+        earlier = switches_before(con, prepared.exact_from, prepared.reference, prepared.entities)
+        switches = pl.concat([earlier, switches], how="vertical_relaxed")
     tables = profile_tables(
         con,
         prepared.until,
         prepared.reference.controlled,
         prepared.reference.events,
-        origin_switches(named_traders(prepared.features, prepared.entities, prepared.until)),
+        origin_switches(named_traders(switches, prepared.entities, prepared.until)),
         lambda frame: named_traders(frame, prepared.entities, prepared.until),
     )
     con.begin()
@@ -489,9 +515,11 @@ def month_flags(
     first: date,
     last: date,
     config: DetectorConfig,
+    first_months: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Corridor flags by month for the months from ``first`` to ``last``."""
-    months = corridor_month_flags(features, flagged_ids, first, last, config)
+    """Corridor flags by month for the months from ``first`` to ``last``
+    (``first_months``: see ``corridor_month.corridor_months``)."""
+    months = corridor_month_flags(features, flagged_ids, first, last, config, first_months)
     if months.is_empty():
         return pl.DataFrame(schema=FLAG_COLUMNS)
     return as_flags(

@@ -1,0 +1,23 @@
+-- The controlled codes' shipments before $before, only what an importer's origin
+-- switches read of them (the importer profiles list every switch the store holds).
+WITH controlled AS (
+    SELECT hs6 FROM ref_controlled_codes
+),
+
+final AS (
+    SELECT
+        shipment_id,
+        arrival_date,
+        import_country,
+        importer,
+        exporter,
+        origin_country,
+        hs6,
+        weight_kg
+    FROM shipments
+    WHERE arrival_date < $before
+        AND hs6 IN (SELECT hs6 FROM controlled)
+)
+
+-- In no order: the caller sorts them.
+SELECT * FROM final
