@@ -529,9 +529,11 @@ def origin_switch(
                 bought.drop("arrival_date"),
             ]
         )
+    # Rounded: the same purchases summed in another order (the older ones summed first)
+    # differ in their last bits, and a weight on a half kilogram then reads otherwise.
     before = (
         bought.group_by(*buyer, "control_date", "origin_country")
-        .agg(kg=pl.col("weight_kg").sum())
+        .agg(kg=pl.col("weight_kg").sum().round(6))
         .sort("kg", "origin_country", descending=[True, False])
         .group_by(*buyer, "control_date", maintain_order=True)
         .first()
