@@ -1,0 +1,55 @@
+"""The packed isolation forest scores exactly as scikit-learn's forest it was packed from."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.ensemble import IsolationForest
+
+from transship.detectors.isolation_forest import SCORED_ROWS, PackedForest
+
+
+def _matrices() -> list[np.ndarray]:
+    rng = np.random.default_rng(5)
+    n = 3_000
+    return [
+        rng.lognormal(size=(n, 6)),
+        # Whole numbers and flags: many rows fall exactly on a threshold's side.
+        np.column_stack(
+            [rng.integers(0, 7, size=(n, 3)), rng.random(n) < 0.1, np.full(n, 2.0)]
+        ).astype(float),
+        # Fewer rows than a tree's sample, so leaves hold one or two rows.
+        rng.normal(size=(40, 3)),
+    ]
+
+
+@pytest.mark.parametrize("matrix", _matrices())
+@pytest.mark.parametrize("options", [{}, {"max_features": 0.5}, {"bootstrap": True}])
+def test_packed_forest_scores_as_scikit_learn(
+    matrix: np.ndarray, options: dict[str, object]
+) -> None:
+    model = IsolationForest(n_estimators=30, random_state=3, **options).fit(matrix)
+    rng = np.random.default_rng(8)
+    spread = matrix.max(axis=0) - matrix.min(axis=0) + 1
+    new = np.vstack(
+        [
+            matrix,
+            matrix[::2] * 1.3 + 1e-9,
+            rng.normal(size=(SCORED_ROWS + 7, matrix.shape[1])) * spread,
+            np.full((1, matrix.shape[1]), np.inf),
+            np.full((1, matrix.shape[1]), -np.inf),
+            # Beyond float32: the row is cast as scikit-learn casts it.
+            np.full((1, matrix.shape[1]), 1e300),
+        ]
+    )
+    np.testing.assert_array_equal(PackedForest.of(model).raw_scores(new), -model.score_samples(new))
+
+
+def test_missing_values_go_where_scikit_learn_sends_them() -> None:
+    rng = np.random.default_rng(2)
+    matrix = rng.normal(size=(500, 3))
+    matrix[rng.random(matrix.shape) < 0.1] = np.nan
+    model = IsolationForest(n_estimators=20, random_state=0).fit(matrix)
+    new = rng.normal(size=(300, 3))
+    new[rng.random(new.shape) < 0.3] = np.nan
+    np.testing.assert_array_equal(PackedForest.of(model).raw_scores(new), -model.score_samples(new))
