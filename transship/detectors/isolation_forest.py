@@ -25,9 +25,10 @@ class PackedForest:
     """A fitted isolation forest's trees as flat arrays, every tree's nodes one after
     another, walked a level at a time for all trees at once instead of one
     ``tree.apply`` call per tree (for the few hundred rows a month's models score,
-    scikit-learn's Python overhead per tree was most of the time). Scores equal ``-score_samples`` of the scikit-learn forest bit for bit: the
-    rows are compared as float32 against the same thresholds, and each row's path lengths
-    are added tree after tree in the same order."""
+    scikit-learn's Python overhead per tree was most of the time). Scores equal
+    ``-score_samples`` of the scikit-learn forest bit for bit: the rows are compared as
+    float32 against the same thresholds, and each row's path lengths are added tree after
+    tree in the same order."""
 
     feature: np.ndarray
     """Per node, the matrix column it splits on (any column at a leaf)."""

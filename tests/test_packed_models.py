@@ -1,12 +1,17 @@
-"""The packed isolation forest scores exactly as scikit-learn's forest it was packed from."""
+"""The models as a fit keeps them (plain arrays, scored without PyOD or scikit-learn) score
+exactly as the fitted models they were packed from."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from pyod.models.pca import PCA
 from sklearn.ensemble import IsolationForest
 
+from transship.detectors.hbos import PackedHBOS
+from transship.detectors.histograms import AutoBinsHBOS
 from transship.detectors.isolation_forest import SCORED_ROWS, PackedForest
+from transship.detectors.pca import PackedPCA
 
 
 def _matrices() -> list[np.ndarray]:
@@ -53,3 +58,22 @@ def test_missing_values_go_where_scikit_learn_sends_them() -> None:
     new = rng.normal(size=(300, 3))
     new[rng.random(new.shape) < 0.3] = np.nan
     np.testing.assert_array_equal(PackedForest.of(model).raw_scores(new), -model.score_samples(new))
+
+
+@pytest.mark.parametrize("matrix", _matrices())
+def test_packed_pca_and_hbos_score_as_pyod(matrix: np.ndarray) -> None:
+    # A constant column is dropped before the models see it (``ModelDetector.fit``).
+    matrix = matrix[:, matrix.std(axis=0) > 0]
+    rng = np.random.default_rng(4)
+    spread = matrix.max(axis=0) - matrix.min(axis=0) + 1
+    new = np.vstack(
+        [matrix, matrix[::2] * 1.3, rng.normal(size=(500, matrix.shape[1])) * 5 * spread]
+    )
+    pca = PCA(standardization=True, random_state=0).fit(matrix)
+    np.testing.assert_array_equal(
+        PackedPCA.of(pca).decision_function(new), pca.decision_function(new)
+    )
+    hbos = AutoBinsHBOS().fit(matrix)
+    np.testing.assert_array_equal(
+        PackedHBOS.of(hbos).decision_function(new), hbos.decision_function(new)
+    )
