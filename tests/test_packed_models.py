@@ -7,10 +7,16 @@ import numpy as np
 import pytest
 from pyod.models.pca import PCA
 from sklearn.ensemble import IsolationForest
+from sklearn.ensemble._iforest import _average_path_length
 
 from transship.detectors.hbos import PackedHBOS
 from transship.detectors.histograms import AutoBinsHBOS
-from transship.detectors.isolation_forest import SCORED_ROWS, PackedForest
+from transship.detectors.isolation_forest import (
+    SCORED_ROWS,
+    PackedForest,
+    average_path_length,
+    fit_forest,
+)
 from transship.detectors.pca import PackedPCA
 
 
@@ -77,3 +83,21 @@ def test_packed_pca_and_hbos_score_as_pyod(matrix: np.ndarray) -> None:
     np.testing.assert_array_equal(
         PackedHBOS.of(hbos).decision_function(new), hbos.decision_function(new)
     )
+
+
+@pytest.mark.parametrize("matrix", _matrices())
+def test_forest_fitted_without_scikit_learns_overhead_is_scikit_learns(
+    matrix: np.ndarray,
+) -> None:
+    for seed in (0, 7):
+        ours, scores = fit_forest(matrix, 40, seed)
+        model = IsolationForest(n_estimators=40, random_state=seed).fit(matrix)
+        theirs = PackedForest.of(model)
+        for name in PackedForest.__dataclass_fields__:
+            np.testing.assert_array_equal(getattr(ours, name), getattr(theirs, name))
+        np.testing.assert_array_equal(scores, -model.score_samples(matrix))
+
+
+def test_average_path_length_is_scikit_learns() -> None:
+    samples = np.array([0, 1, 2, 3, 4, 17, 255, 256, 5_000, 10**9])
+    np.testing.assert_array_equal(average_path_length(samples), _average_path_length(samples))

@@ -20,6 +20,22 @@ SCORED_ROWS = 10_000
 """Rows walked through every tree at once: the walk holds a node per row and tree."""
 
 
+def average_path_length(samples: np.ndarray) -> np.ndarray:
+    """scikit-learn's ``_average_path_length`` (the same operations on the same types,
+    so the same bits), without its input validation: an isolation tree's average path
+    length for each count of ``samples`` (integers) a leaf holds."""
+    lengths = np.zeros(samples.shape)
+    few = samples <= 1
+    two = samples == 2
+    more = ~np.logical_or(few, two)
+    lengths[two] = 1.0
+    lengths[more] = (
+        2.0 * (np.log(samples[more] - 1.0) + np.euler_gamma)
+        - 2.0 * (samples[more] - 1.0) / samples[more]
+    )
+    return lengths
+
+
 @dataclass(frozen=True)
 class PackedForest:
     """A fitted isolation forest's trees as flat arrays, every tree's nodes one after
@@ -48,22 +64,22 @@ class PackedForest:
     @classmethod
     def of(cls, model: Any) -> PackedForest:
         """The arrays of a fitted ``sklearn.ensemble.IsolationForest``."""
-        from sklearn.ensemble._iforest import _average_path_length
+        return cls.of_trees(
+            [estimator.tree_ for estimator in model.estimators_],
+            model.estimators_features_,
+            model._max_samples,
+        )
 
-        trees = [estimator.tree_ for estimator in model.estimators_]
+    @classmethod
+    def of_trees(cls, trees: list[Any], features: list[Any], max_samples: int) -> PackedForest:
+        """The arrays of an isolation forest's trees (scikit-learn ``Tree`` objects), each
+        fitted on the matrix columns ``features``, from ``max_samples`` rows each."""
         starts = np.cumsum([0, *(tree.node_count for tree in trees)])
         leaf = -1  # scikit-learn's _TREE_LEAF
-        features, children, lengths = [], [], []
-        for tree, start, columns, depths, averages in zip(
-            trees,
-            starts,
-            model.estimators_features_,
-            model._decision_path_lengths,
-            model._average_path_length_per_tree,
-            strict=False,
-        ):
+        splits, children, lengths = [], [], []
+        for tree, start, columns in zip(trees, starts, features, strict=False):
             inner = tree.children_left != leaf
-            features.append(np.asarray(columns)[np.where(inner, tree.feature, 0)])
+            splits.append(np.asarray(columns)[np.where(inner, tree.feature, 0)])
             own = np.arange(tree.node_count)
             pairs = np.column_stack(
                 [
@@ -72,16 +88,18 @@ class PackedForest:
                 ]
             )
             children.append(pairs + start)
-            lengths.append(depths + averages - 1.0)
+            # As IsolationForest.fit computes them, so the sums are the same to the bit.
+            averages = average_path_length(tree.n_node_samples)
+            lengths.append(tree.compute_node_depths() + averages - 1.0)
         return cls(
-            feature=np.concatenate(features).astype(np.intp),
+            feature=np.concatenate(splits).astype(np.intp),
             threshold=np.concatenate([tree.threshold for tree in trees]),
             children=np.concatenate(children).astype(np.intp),
             missing_left=np.concatenate([tree.missing_go_to_left for tree in trees]).astype(bool),
             path_length=np.concatenate(lengths),
             roots=starts[:-1].astype(np.intp),
             levels=max(tree.max_depth for tree in trees),
-            denominator=float(len(trees) * _average_path_length([model._max_samples])[0]),
+            denominator=float(len(trees) * average_path_length(np.array([max_samples]))[0]),
         )
 
     def raw_scores(self, matrix: np.ndarray) -> np.ndarray:
@@ -90,6 +108,10 @@ class PackedForest:
         depths = np.zeros(rows.shape[0])
         for start in range(0, rows.shape[0], SCORED_ROWS):
             depths[start : start + SCORED_ROWS] = self._depths(rows[start : start + SCORED_ROWS])
+        return self.scores(depths)
+
+    def scores(self, depths: np.ndarray) -> np.ndarray:
+        """Anomaly scores from the rows' path lengths summed over the trees."""
         return np.asarray(
             2
             ** (
@@ -125,6 +147,72 @@ class PackedForest:
         return depths
 
 
+def fit_forest(
+    matrix: np.ndarray, n_estimators: int, random_state: int
+) -> tuple[PackedForest, np.ndarray]:
+    """``sklearn.ensemble.IsolationForest(n_estimators=, random_state=).fit(matrix)``
+    (its other parameters at their defaults) as a ``PackedForest``, and the raw scores of
+    the matrix's rows: the same random draws
+    and the same compiled tree builder, without scikit-learn's Python work around each
+    tree (cloning and validating an estimator, about 2 ms a tree, most of a fit). The
+    trees are the same to the bit (``tests/test_packed_models.py`` compares them with
+    scikit-learn's, so a scikit-learn that builds them otherwise fails it).
+    """
+    from sklearn.tree._criterion import MSE
+    from sklearn.tree._splitter import RandomSplitter
+    from sklearn.tree._tree import DepthFirstTreeBuilder, Tree
+    from sklearn.utils.random import sample_without_replacement
+
+    rows = np.asarray(matrix, dtype=np.float32)
+    n_samples, n_features = rows.shape
+    # IsolationForest.fit: the targets the trees regress (random, so splits are random).
+    target = np.ascontiguousarray(np.random.RandomState(random_state).uniform(size=(n_samples, 1)))
+    max_samples = min(256, n_samples)
+    max_depth = int(np.ceil(np.log2(max(max_samples, 2))))
+    # BaseBagging._fit and _parallel_build_estimators, tree by tree.
+    seeds = np.random.RandomState(random_state).randint(np.iinfo(np.int32).max, size=n_estimators)
+    trees, features = [], []
+    for seed in seeds:
+        tree_seed = np.random.RandomState(seed).randint(np.iinfo(np.int32).max)
+        draws = np.random.RandomState(seed)
+        columns = sample_without_replacement(n_features, n_features, random_state=draws)
+        sample = sample_without_replacement(n_samples, max_samples, random_state=draws)
+        weights = np.bincount(sample, minlength=n_samples).astype(np.float64)
+        # ExtraTreeRegressor(max_features=1, splitter="random").fit, check_input=False.
+        splitter = RandomSplitter(
+            MSE(1, n_samples), 1, 1, 0.0, np.random.RandomState(tree_seed), None
+        )
+        tree = Tree(n_features, np.array([1], dtype=np.intp), 1)
+        DepthFirstTreeBuilder(splitter, 2, 1, 0.0, max_depth, 0.0).build(
+            tree, rows, target, weights, None
+        )
+        trees.append(tree)
+        features.append(columns)
+    forest = PackedForest.of_trees(trees, features, max_samples)
+    # The fitted rows' scores: thousands of rows, where the compiled walk of each tree
+    # (``Tree.apply``) is faster than the packed walk of all of them.
+    depths = np.zeros(n_samples)
+    for tree, root in zip(trees, forest.roots, strict=True):
+        depths += forest.path_length[root + tree.apply(rows)]
+    return forest, forest.scores(depths)
+
+
+@dataclass(frozen=True)
+class _FittedForest:
+    forest: PackedForest
+    scores: np.ndarray
+    """The fitted rows' raw scores."""
+
+
+@dataclass(frozen=True)
+class _ForestFit:
+    n_estimators: int
+    random_state: int
+
+    def fit(self, matrix: np.ndarray) -> _FittedForest:
+        return _FittedForest(*fit_forest(matrix, self.n_estimators, self.random_state))
+
+
 class IsolationForest(ModelDetector):
     name = "isolation_forest"
     label = "An isolation forest"
@@ -140,19 +228,15 @@ class IsolationForest(ModelDetector):
         self.n_estimators = n_estimators
 
     def _model(self) -> Any:
-        from sklearn.ensemble import IsolationForest as SklearnIsolationForest
-
-        return SklearnIsolationForest(
-            n_estimators=self.n_estimators, random_state=self.random_state, n_jobs=1
-        )
+        return _ForestFit(self.n_estimators, self.random_state)
 
     def _training_scores(self, model: Any, matrix: np.ndarray) -> np.ndarray:
-        # A year's sample is thousands of rows: scikit-learn's walk, a tree at a time in
-        # compiled code, is faster there than the packed walk (the same scores).
-        return np.asarray(-model.score_samples(matrix))
+        fitted: _FittedForest = model
+        return fitted.scores
 
     def _kept(self, model: Any) -> PackedForest:
-        return PackedForest.of(model)
+        fitted: _FittedForest = model
+        return fitted.forest
 
     def _raw_scores(self, model: Any, matrix: np.ndarray) -> np.ndarray:
         forest: PackedForest = model
