@@ -12,7 +12,7 @@ from sklearn.ensemble._iforest import _average_path_length
 from transship.detectors.hbos import PackedHBOS
 from transship.detectors.histograms import AutoBinsHBOS
 from transship.detectors.isolation_forest import (
-    SCORED_ROWS,
+    COMPILED_ROWS,
     PackedForest,
     average_path_length,
     fit_forest,
@@ -46,14 +46,22 @@ def test_packed_forest_scores_as_scikit_learn(
         [
             matrix,
             matrix[::2] * 1.3 + 1e-9,
-            rng.normal(size=(SCORED_ROWS + 7, matrix.shape[1])) * spread,
+            rng.normal(size=(40, matrix.shape[1])) * spread,
             np.full((1, matrix.shape[1]), np.inf),
             np.full((1, matrix.shape[1]), -np.inf),
             # Beyond float32: the row is cast as scikit-learn casts it.
             np.full((1, matrix.shape[1]), 1e300),
         ]
     )
-    np.testing.assert_array_equal(PackedForest.of(model).raw_scores(new), -model.score_samples(new))
+    packed = PackedForest.of(model)
+    theirs = -model.score_samples(new)
+    # The packed walk (fewer rows than COMPILED_ROWS) and the compiled one.
+    assert new.shape[0] < COMPILED_ROWS
+    np.testing.assert_array_equal(packed.raw_scores(new), theirs)
+    many = np.vstack([new] * (COMPILED_ROWS // new.shape[0] + 1))
+    np.testing.assert_array_equal(
+        packed.raw_scores(many), np.tile(theirs, many.shape[0] // new.shape[0])
+    )
 
 
 def test_missing_values_go_where_scikit_learn_sends_them() -> None:
@@ -93,8 +101,12 @@ def test_forest_fitted_without_scikit_learns_overhead_is_scikit_learns(
         ours, scores = fit_forest(matrix, 40, seed)
         model = IsolationForest(n_estimators=40, random_state=seed).fit(matrix)
         theirs = PackedForest.of(model)
-        for name in PackedForest.__dataclass_fields__:
+        for name in PackedForest.__dataclass_fields__.keys() - {"states"}:
             np.testing.assert_array_equal(getattr(ours, name), getattr(theirs, name))
+        for mine, sklearns in zip(ours.states, theirs.states, strict=True):
+            assert mine.keys() == sklearns.keys()
+            for key, value in mine.items():
+                np.testing.assert_array_equal(value, sklearns[key])
         np.testing.assert_array_equal(scores, -model.score_samples(matrix))
 
 
