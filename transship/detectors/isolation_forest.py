@@ -43,7 +43,8 @@ class PackedForest:
     """A fitted isolation forest's trees as flat arrays, every tree's nodes one after
     another, walked a level at a time for all trees at once instead of one
     ``tree.apply`` call per tree (for the few hundred rows a month's models score,
-    scikit-learn's Python overhead per tree was most of the time). Scores equal
+    scikit-learn's Python overhead per tree was most of the time); from ``COMPILED_ROWS``
+    rows on, each tree is rebuilt from its state and walked by scikit-learn. Scores equal
     ``-score_samples`` of the scikit-learn forest bit for bit: the rows are compared as
     float32 against the same thresholds, and each row's path lengths are added tree after
     tree in the same order."""
@@ -173,11 +174,11 @@ def fit_forest(
 ) -> tuple[PackedForest, np.ndarray]:
     """``sklearn.ensemble.IsolationForest(n_estimators=, random_state=).fit(matrix)``
     (its other parameters at their defaults) as a ``PackedForest``, and the raw scores of
-    the matrix's rows: the same random draws
-    and the same compiled tree builder, without scikit-learn's Python work around each
-    tree (cloning and validating an estimator, about 2 ms a tree, most of a fit). The
-    trees are the same to the bit (``tests/test_packed_models.py`` compares them with
-    scikit-learn's, so a scikit-learn that builds them otherwise fails it).
+    the matrix's rows: the same random draws and the same compiled tree builder, without
+    scikit-learn's Python work around each tree (cloning and validating an estimator,
+    about 2 ms a tree, most of a fit). The trees are the same to the bit
+    (``tests/test_packed_models.py`` compares them with scikit-learn's, so a scikit-learn
+    that builds them otherwise fails it).
     """
     from sklearn.tree._criterion import MSE
     from sklearn.tree._splitter import RandomSplitter
