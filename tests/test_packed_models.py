@@ -15,7 +15,6 @@ from transship.detectors.isolation_forest import (
     COMPILED_ROWS,
     PackedForest,
     average_path_length,
-    fit_forest,
 )
 from transship.detectors.pca import PackedPCA
 
@@ -91,23 +90,6 @@ def test_packed_pca_and_hbos_score_as_pyod(matrix: np.ndarray) -> None:
     np.testing.assert_array_equal(
         PackedHBOS.of(hbos).decision_function(new), hbos.decision_function(new)
     )
-
-
-@pytest.mark.parametrize("matrix", _matrices())
-def test_forest_fitted_without_scikit_learns_overhead_is_scikit_learns(
-    matrix: np.ndarray,
-) -> None:
-    for seed in (0, 7):
-        ours, scores = fit_forest(matrix, 40, seed)
-        model = IsolationForest(n_estimators=40, random_state=seed).fit(matrix)
-        theirs = PackedForest.of(model)
-        for name in PackedForest.__dataclass_fields__.keys() - {"states"}:
-            np.testing.assert_array_equal(getattr(ours, name), getattr(theirs, name))
-        for mine, sklearns in zip(ours.states, theirs.states, strict=True):
-            assert mine.keys() == sklearns.keys()
-            for key, value in mine.items():
-                np.testing.assert_array_equal(value, sklearns[key])
-        np.testing.assert_array_equal(scores, -model.score_samples(matrix))
 
 
 def test_average_path_length_is_scikit_learns() -> None:

@@ -71,16 +71,9 @@ class PackedForest:
     @classmethod
     def of(cls, model: Any) -> PackedForest:
         """The arrays of a fitted ``sklearn.ensemble.IsolationForest``."""
-        return cls.of_trees(
-            [estimator.tree_ for estimator in model.estimators_],
-            model.estimators_features_,
-            model._max_samples,
-        )
-
-    @classmethod
-    def of_trees(cls, trees: list[Any], features: list[Any], max_samples: int) -> PackedForest:
-        """The arrays of an isolation forest's trees (scikit-learn ``Tree`` objects), each
-        fitted on the matrix columns ``features``, from ``max_samples`` rows each."""
+        trees = [estimator.tree_ for estimator in model.estimators_]
+        features = model.estimators_features_
+        max_samples = model._max_samples
         starts = np.cumsum([0, *(tree.node_count for tree in trees)])
         leaf = -1  # scikit-learn's _TREE_LEAF
         splits, children, lengths = [], [], []
@@ -169,67 +162,6 @@ class PackedForest:
         return depths
 
 
-def fit_forest(
-    matrix: np.ndarray, n_estimators: int, random_state: int
-) -> tuple[PackedForest, np.ndarray]:
-    """``sklearn.ensemble.IsolationForest(n_estimators=, random_state=).fit(matrix)``
-    (its other parameters at their defaults) as a ``PackedForest``, and the raw scores of
-    the matrix's rows: the same random draws and the same compiled tree builder, without
-    scikit-learn's Python work around each tree (cloning and validating an estimator,
-    about 2 ms a tree, most of a fit). The trees are the same to the bit
-    (``tests/test_packed_models.py`` compares them with scikit-learn's, so a scikit-learn
-    that builds them otherwise fails it).
-    """
-    from sklearn.tree._criterion import MSE
-    from sklearn.tree._splitter import RandomSplitter
-    from sklearn.tree._tree import DepthFirstTreeBuilder, Tree
-    from sklearn.utils.random import sample_without_replacement
-
-    rows = np.asarray(matrix, dtype=np.float32)
-    n_samples, n_features = rows.shape
-    # IsolationForest.fit: the targets the trees regress (random, so splits are random).
-    target = np.ascontiguousarray(np.random.RandomState(random_state).uniform(size=(n_samples, 1)))
-    max_samples = min(256, n_samples)
-    max_depth = int(np.ceil(np.log2(max(max_samples, 2))))
-    # BaseBagging._fit and _parallel_build_estimators, tree by tree.
-    seeds = np.random.RandomState(random_state).randint(np.iinfo(np.int32).max, size=n_estimators)
-    trees, features = [], []
-    for seed in seeds:
-        tree_seed = np.random.RandomState(seed).randint(np.iinfo(np.int32).max)
-        draws = np.random.RandomState(seed)
-        columns = sample_without_replacement(n_features, n_features, random_state=draws)
-        sample = sample_without_replacement(n_samples, max_samples, random_state=draws)
-        weights = np.bincount(sample, minlength=n_samples).astype(np.float64)
-        # ExtraTreeRegressor(max_features=1, splitter="random").fit, check_input=False.
-        splitter = RandomSplitter(
-            MSE(1, n_samples), 1, 1, 0.0, np.random.RandomState(tree_seed), None
-        )
-        tree = Tree(n_features, np.array([1], dtype=np.intp), 1)
-        DepthFirstTreeBuilder(splitter, 2, 1, 0.0, max_depth, 0.0).build(
-            tree, rows, target, weights, None
-        )
-        trees.append(tree)
-        features.append(columns)
-    forest = PackedForest.of_trees(trees, features, max_samples)
-    return forest, forest.raw_scores(rows)
-
-
-@dataclass(frozen=True)
-class _FittedForest:
-    forest: PackedForest
-    scores: np.ndarray
-    """The fitted rows' raw scores."""
-
-
-@dataclass(frozen=True)
-class _ForestFit:
-    n_estimators: int
-    random_state: int
-
-    def fit(self, matrix: np.ndarray) -> _FittedForest:
-        return _FittedForest(*fit_forest(matrix, self.n_estimators, self.random_state))
-
-
 class IsolationForest(ModelDetector):
     name = "isolation_forest"
     label = "An isolation forest"
@@ -245,15 +177,19 @@ class IsolationForest(ModelDetector):
         self.n_estimators = n_estimators
 
     def _model(self) -> Any:
-        return _ForestFit(self.n_estimators, self.random_state)
+        from sklearn.ensemble import IsolationForest as SklearnIsolationForest
+
+        return SklearnIsolationForest(
+            n_estimators=self.n_estimators, random_state=self.random_state, n_jobs=1
+        )
 
     def _training_scores(self, model: Any, matrix: np.ndarray) -> np.ndarray:
-        fitted: _FittedForest = model
-        return fitted.scores
+        # A year's sample is thousands of rows: scikit-learn's walk, a tree at a time in
+        # compiled code, is faster there than the packed walk (the same scores).
+        return np.asarray(-model.score_samples(matrix))
 
     def _kept(self, model: Any) -> PackedForest:
-        fitted: _FittedForest = model
-        return fitted.forest
+        return PackedForest.of(model)
 
     def _raw_scores(self, model: Any, matrix: np.ndarray) -> np.ndarray:
         forest: PackedForest = model
