@@ -14,7 +14,7 @@ from tests.conftest import TINY_WORLD
 from transship.detectors import DetectorConfig
 from transship.features.build import Reference
 from transship.features.controls import code_events
-from transship.features.monthly import refresh_monthly
+from transship.features.monthly import month_runs, refresh_monthly
 from transship.features.profiles import (
     code_profile,
     control_phase,
@@ -171,4 +171,35 @@ def test_monthly_summaries_are_idempotent_and_catch_up(
     assert refresh_monthly(con) == before["monthly_codes"]["month"].n_unique()
     for table, keys in SUMMARIES.items():
         assert_frame_equal(stored(con, table, keys), before[table])
+    # The same rows whether months are read together or one at a time.
+    con.execute("DELETE FROM aggregated_batches")
+    refresh_monthly(con, rows=1)
+    for table, keys in SUMMARIES.items():
+        assert_frame_equal(stored(con, table, keys), before[table])
     con.close()
+
+
+def test_month_runs_are_consecutive_months_within_the_row_bound() -> None:
+    months = pl.DataFrame(
+        {
+            "month": [
+                date(2024, 11, 1),
+                date(2024, 12, 1),
+                date(2025, 1, 1),
+                date(2025, 2, 1),
+                date(2025, 6, 1),
+                date(2025, 7, 1),
+            ],
+            "shipments": [3, 4, 2, 9, 1, 1],
+        }
+    )
+    assert month_runs(months, rows=9) == [
+        (date(2024, 11, 1), date(2025, 1, 1)),
+        # Alone above the bound; then a gap starts a new run.
+        (date(2025, 2, 1), date(2025, 2, 1)),
+        (date(2025, 6, 1), date(2025, 7, 1)),
+    ]
+    assert month_runs(months, rows=100) == [
+        (date(2024, 11, 1), date(2025, 2, 1)),
+        (date(2025, 6, 1), date(2025, 7, 1)),
+    ]

@@ -16,9 +16,10 @@ from typing import Any, Self
 
 import numpy as np
 from pyod.models.hbos import HBOS
-from pyod.utils.utility import invert_order
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
+
+from transship.detectors.hbos import hbos_scores
 
 
 def optimal_bins(values: np.ndarray, epsilon: float = 1.0) -> int:
@@ -57,25 +58,6 @@ def _counts(ordered: np.ndarray, edges: np.ndarray) -> np.ndarray:
     return counts
 
 
-def feature_scores(
-    values: np.ndarray, edges: np.ndarray, density: np.ndarray, alpha: float, tol: float
-) -> np.ndarray:
-    """PyOD's per-row HBOS score of one feature (``_calculate_outlier_scores_auto``)."""
-    bins = np.digitize(values, edges, right=True)
-    logs = np.log2(density + alpha)
-    count = density.shape[0]
-    scores: np.ndarray = logs[np.clip(bins - 1, 0, count - 1)]
-    low = bins == 0
-    if low.any():
-        near = (edges[0] - values[low]) <= (edges[1] - edges[0]) * tol
-        scores[low] = np.where(near, logs[0], np.min(logs))
-    high = bins == count + 1
-    if high.any():
-        near = (values[high] - edges[-1]) <= (edges[-1] - edges[-2]) * tol
-        scores[high] = np.where(near, logs[count - 1], np.min(logs))
-    return scores
-
-
 class AutoBinsHBOS(HBOS):  # type: ignore[misc]
     """``pyod.models.hbos.HBOS(n_bins="auto")``, the same fit and scores, faster."""
 
@@ -90,19 +72,10 @@ class AutoBinsHBOS(HBOS):  # type: ignore[misc]
             density, edges = np.histogram(column, bins=optimal_bins(column), density=True)
             self.hist_.append(density)
             self.bin_edges_.append(edges)
-        self.decision_scores_ = invert_order(np.sum(self._outlier_scores(X), axis=1))
+        self.decision_scores_ = hbos_scores(X, self.bin_edges_, self.hist_, self.alpha, self.tol)
         self._process_decision_scores()
         return self
 
     def decision_function(self, X: Any) -> np.ndarray:
         check_is_fitted(self, ["hist_", "bin_edges_"])
-        return np.asarray(invert_order(np.sum(self._outlier_scores(check_array(X)), axis=1)))
-
-    def _outlier_scores(self, matrix: np.ndarray) -> np.ndarray:
-        return np.stack(
-            [
-                feature_scores(matrix[:, i], edges, density, self.alpha, self.tol)
-                for i, (edges, density) in enumerate(zip(self.bin_edges_, self.hist_, strict=True))
-            ],
-            axis=1,
-        )
+        return hbos_scores(check_array(X), self.bin_edges_, self.hist_, self.alpha, self.tol)

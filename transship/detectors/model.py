@@ -85,9 +85,14 @@ class ModelDetector(Detector):
         # A feature constant over the history year (no controlled goods yet, say) carries
         # nothing and makes variance-scaled models divide by zero.
         self.columns_ = np.flatnonzero(matrix.std(axis=0) > 0)
-        self.model_ = self._model().fit(matrix[:, self.columns_])
-        self.history_scores_ = np.sort(self._training_scores(self.model_, matrix[:, self.columns_]))
+        model = self._model().fit(matrix[:, self.columns_])
+        self.history_scores_ = np.sort(self._training_scores(model, matrix[:, self.columns_]))
+        self.model_ = self._kept(model)
         return self
+
+    def _kept(self, model: Any) -> Any:
+        """What of the fitted ``model`` is kept to score with (``_raw_scores`` reads it)."""
+        return model
 
     def _training_scores(self, model: Any, matrix: np.ndarray) -> np.ndarray:
         """Raw scores of the rows the model was fitted on."""

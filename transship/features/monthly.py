@@ -75,41 +75,66 @@ def _month_end(month: date) -> date:
     return following - timedelta(days=1)
 
 
-def refresh_monthly(con: duckdb.DuckDBPyConnection) -> int:
-    """Recompute the monthly summaries of every month a batch not yet summarised touched,
-    one month's shipments at a time; the number of months.
+REFRESH_ROWS = 2_000_000
+"""The most stored shipments a refresh reads at once (a month larger alone is read alone):
+memory stays bounded on a large store, and a smaller one is summarised in one pass."""
 
-    Each month commits on its own (a file of many years never holds them all in one
+
+def month_runs(months: pl.DataFrame, rows: int = REFRESH_ROWS) -> list[tuple[date, date]]:
+    """The first and last month of each run of consecutive ``months`` (``month``,
+    ``shipments``; in order) holding at most ``rows`` shipments together."""
+    runs: list[tuple[date, date]] = []
+    held = 0
+    for month, shipments in months.select("month", "shipments").iter_rows():
+        if runs and held + shipments <= rows and runs[-1][1] == _previous(month):
+            runs[-1] = (runs[-1][0], month)
+            held += shipments
+        else:
+            runs.append((month, month))
+            held = shipments
+    return runs
+
+
+def _previous(month: date) -> date:
+    return (month - timedelta(days=1)).replace(day=1)
+
+
+def refresh_monthly(con: duckdb.DuckDBPyConnection, rows: int = REFRESH_ROWS) -> int:
+    """Recompute the monthly summaries of every month a batch not yet summarised touched,
+    a run of consecutive months of at most ``rows`` shipments at a time (``month_runs``);
+    the number of months.
+
+    Each run commits on its own (a file of many years never holds them all in one
     transaction); the batches are marked summarised after the last, so a refresh stopped
-    half-way is redone whole by the next one.
+    half-way is redone whole by the next one. A month's rows summarise that month alone,
+    so they are the same whichever months are read with it.
     """
     batches = [row[0] for row in con.execute(load("profiles/pending_batches")).fetchall()]
     if not batches:
         return 0
-    months = sql_frame(con, load("profiles/batch_months"), {"batches": batches})["month"]
-    for month in months:
+    months = sql_frame(con, load("profiles/batch_months"), {"batches": batches})
+    for first, last in month_runs(months, rows):
         shipments = sql_frame(
-            con, load("profiles/shipments_between"), {"since": month, "until": _month_end(month)}
+            con, load("profiles/shipments_between"), {"since": first, "until": _month_end(last)}
         )
-        _replace_month(con, month, _summaries(shipments))
+        _replace_months(con, first, last, _summaries(shipments))
     con.execute(load("profiles/mark_aggregated"), {"batches": batches})
-    return len(months)
+    return months.height
 
 
-def _replace_month(
-    con: duckdb.DuckDBPyConnection, month: date, tables: dict[str, pl.DataFrame]
+def _replace_months(
+    con: duckdb.DuckDBPyConnection, first: date, last: date, tables: dict[str, pl.DataFrame]
 ) -> None:
+    months = {"first": first, "last": last}
     con.begin()
     try:
         for table, frame in tables.items():
-            con.execute(load("profiles/delete_month", table=table), {"month": month})
+            con.execute(load("profiles/delete_months", table=table), months)
             con.register("summary_frame", frame)
             con.execute(load("profiles/insert_rows", table=table, frame="summary_frame"))
             con.unregister("summary_frame")
-        con.execute(
-            load("profiles/delete_month", table="monthly_shipment_hashes"), {"month": month}
-        )
-        con.execute(load("profiles/month_shipment_hashes"), {"month": month})
+        con.execute(load("profiles/delete_months", table="monthly_shipment_hashes"), months)
+        con.execute(load("profiles/months_shipment_hashes"), months)
         con.commit()
     except Exception:
         con.rollback()

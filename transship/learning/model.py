@@ -22,13 +22,14 @@ from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 import polars as pl
-from sklearn.ensemble import HistGradientBoostingClassifier
 from threadpoolctl import ThreadpoolController
 
 from transship.learning.features import group_of
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
+
+    from sklearn.ensemble import HistGradientBoostingClassifier
 
 MAX_CATEGORIES = 254
 SIMILARITY_BINS = 10
@@ -127,6 +128,9 @@ class LearnedRanker:
         self.classes_ = np.unique(positive)
         self.model_: HistGradientBoostingClassifier | None = None
         if len(self.classes_) == 2 and matrix.shape[1]:
+            # Imported here: a run that trains no model need not import scikit-learn.
+            from sklearn.ensemble import HistGradientBoostingClassifier
+
             self.model_ = HistGradientBoostingClassifier(
                 max_iter=self.trees,
                 learning_rate=self.learning_rate,

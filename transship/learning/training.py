@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
-from sklearn.metrics import average_precision_score
 
 from transship.learning.features import BASE_SCORE, code_digest, findings
 from transship.learning.model import LearnedRanker, average_precision
@@ -293,6 +292,9 @@ def _holdout_check(
         settings.min_each,
     )
     fused = with_learning(base, learned, weight * backed)
+    # Imported here: a run that trains no model need not import scikit-learn.
+    from sklearn.metrics import average_precision_score
+
     ap_base = float(average_precision_score(held, base))
     ap_learned = float(average_precision_score(held, fused))
     return HoldoutCheck(

@@ -1,5 +1,6 @@
--- The count and xor of row hashes of the shipments of the month $month, per importing
--- country (monthly_shipment_hashes; the columns are those every fit can learn from).
+-- The count and xor of row hashes of the shipments of the months $first to $last, per
+-- importing country and month (monthly_shipment_hashes; the columns are those every fit
+-- can learn from).
 INSERT INTO monthly_shipment_hashes
 WITH final AS (
     SELECT
@@ -12,7 +13,7 @@ WITH final AS (
             transport_mode
         )) AS row_hash
     FROM shipments
-    WHERE arrival_date >= $month AND arrival_date < ($month + INTERVAL 1 MONTH)::DATE
+    WHERE arrival_date >= $first AND arrival_date < ($last + INTERVAL 1 MONTH)::DATE
     GROUP BY ALL
 )
 
