@@ -14,8 +14,11 @@ from polars.testing import assert_frame_equal
 from transship.features.build import (
     LOOKBACK_DAYS,
     TRADER_OUTPUTS,
+    Reference,
+    switches_before,
     trader_features,
 )
+from transship.features.controls import ALL_DESTINATIONS
 from transship.features.corridor_month import SHIPMENT_COLUMNS, corridor_months
 from transship.features.entities import Entities, on_arrival
 from transship.importers import ADJECTIVE, NAME
@@ -209,6 +212,58 @@ def test_earlier_purchases_key_to_the_entity_of_the_day_they_are_read_on() -> No
         TRADER_OUTPUTS,
     )
     assert_frame_equal(bounded.select(columns).sort("row"), whole, check_exact=True)
+
+
+def test_profiles_earlier_switches_read_summed_purchases_keyed_as_the_build_keys_them() -> None:
+    """The profiles' switches before a run's rows (``switches_before``) read as rows only
+    the year after the control: what came before comes summed per spelling, and a
+    spelling that moved to another entity counts for the one it joined, as in
+    the build above: Alpha's Vietnamese purchase (as its partner's, then a firm of its
+    own) makes Vietnam no new origin for Alpha."""
+    moved = pl.DataFrame(
+        [
+            ("importer", ALPHA, "IM1", D(2024, 5, 1), None),
+            ("importer", ALPHA_2, "IM2", D(2023, 1, 1), D(2024, 3, 1)),
+            ("importer", ALPHA_2, "IM1", D(2024, 3, 1), None),
+        ],
+        schema=MEMBERSHIPS.schema,
+        orient="row",
+    )
+    history = purchases(
+        [
+            (D(2023, 2, 1), ALPHA_2, "VN", 100.0),
+            (D(2024, 4, 1), ALPHA_2, "CN", 200.0),
+            (D(2024, 5, 1), ALPHA, "TH", 50.0),
+            (D(2025, 9, 5), ALPHA_2, "LA", 10.0),
+            (D(2025, 9, 6), ALPHA, "VN", 10.0),
+            # More than a year after the control: no switch.
+            (D(2026, 7, 1), ALPHA, "KR", 10.0),
+        ]
+    )
+    con = duckdb.connect()
+    con.register("shipments", history.with_columns(shipment_id=pl.col("row").cast(pl.String)))
+    con.register(
+        "ref_controlled_codes", pl.DataFrame({"hs6": ["282580"], "material": ["antimony"]})
+    )
+    con.register("entity_memberships", moved)
+    reference = Reference(
+        controlled=pl.DataFrame({"hs6": ["282580"], "material": ["antimony"]}),
+        capacity=pl.DataFrame(),
+        events=pl.DataFrame(
+            {
+                "effective_date": [CONTROL],
+                "end_date": [None],
+                "material": ["antimony"],
+                "measure": ["licence"],
+                "destinations": [[ALL_DESTINATIONS]],
+            },
+            schema_overrides={"end_date": pl.Date},
+        ),
+        hubs=pl.DataFrame(),
+        countries=pl.DataFrame(),
+    )
+    switched = switches_before(con, D(2026, 12, 1), reference, Entities(moved, counts_of(history)))
+    assert switched.rows() == [("US", ALPHA_2, "antimony", "CN", "LA", CONTROL)]
 
 
 def corridor_rows(rows: list[tuple[date, str, float]]) -> pl.DataFrame:

@@ -15,9 +15,11 @@ from transship.features.build import (
     SWITCHES,
     Reference,
     build_features,
+    load_entities,
     load_flows,
     load_history,
     load_shipments,
+    switch_spans,
     switches_before,
 )
 from transship.features.entities import Entities
@@ -27,6 +29,8 @@ from transship.ingest.flows import ingest_flows
 from transship.ingest.shipments import ingest_shipments
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import duckdb
 
 
@@ -319,6 +323,44 @@ def test_switches_before_a_bounded_build_and_its_own_are_every_switch_of_a_full_
         earlier_origins=history.earlier_origins,
     )
     earlier = switches_before(con, exact_from, reference, Entities())
+    assert earlier.height > 0
+    switched = pl.col("switched_from").is_not_null()
+    assert_frame_equal(
+        pl.concat([earlier, recent.filter(switched).select(SWITCHES)]).sort(SWITCHES),
+        full.filter(switched).select(SWITCHES).sort(SWITCHES),
+    )
+
+
+@pytest.mark.parametrize("exact_from", [date(2024, 9, 1), date(2025, 6, 1)])
+def test_switches_before_read_summed_purchases_yet_equal_a_full_build_under_entities(
+    resolved: Path, exact_from: date
+) -> None:
+    """Only a year after each control is read as rows, the rest summed: on a store whose
+    spellings were resolved into entities (changing as links arrive), the switches before
+    a bounded build and its own are still every switch of a full build."""
+    import duckdb
+
+    con = duckdb.connect(str(resolved), read_only=True)
+    reference, flows, until = Reference.load(con), load_flows(con), date(2026, 12, 31)
+    entities = load_entities(con, until, exact_from)
+    assert entities.resolved
+    shipments = load_shipments(con, until)
+    spans = switch_spans(reference, exact_from)
+    # Some purchases before the first span are read summed only.
+    assert shipments["arrival_date"].min() < spans[0][0]
+    full = build_features(shipments, flows, reference, entities=entities)
+    history = load_history(con, until, exact_from)
+    recent = build_features(
+        history.frame,
+        flows,
+        reference,
+        earlier_first_seen=history.earlier_first_seen,
+        entities=entities,
+        exact_from=exact_from,
+        earlier_origins=history.earlier_origins,
+    )
+    earlier = switches_before(con, exact_from, reference, entities)
+    con.close()
     assert earlier.height > 0
     switched = pl.col("switched_from").is_not_null()
     assert_frame_equal(

@@ -1,5 +1,6 @@
--- The controlled codes' shipments before $before, only what an importer's origin
--- switches read of them (the importer profiles list every switch the store holds).
+-- The controlled codes' shipments from $since to before $before, only what an
+-- importer's origin switches read of them (switches_before: the rows within a year
+-- after a control; what came before them is read summed, earlier_importer_origins).
 WITH controlled AS (
     SELECT hs6 FROM ref_controlled_codes
 ),
@@ -15,7 +16,8 @@ final AS (
         hs6,
         weight_kg
     FROM shipments
-    WHERE arrival_date < $before
+    WHERE arrival_date >= $since
+        AND arrival_date < $before
         AND hs6 IN (SELECT hs6 FROM controlled)
 )
 

@@ -258,8 +258,54 @@ def switches_before(
 ) -> pl.DataFrame:
     """The origin switches (``SWITCHES``) of the controlled codes' shipments before
     ``before``, as a build over every shipment gives them: the importer profiles list
-    every switch, and a build reads only its lookback (``load_history``)."""
-    frame = sql_frame(con, load("features/controlled_before"), {"before": before})
+    every switch, and a build reads only its lookback (``load_history``).
+
+    A switch arrives within a year after its control (``switch_spans``): only those days'
+    shipments are read as rows, what the importers bought before each span summed
+    (``earlier_importer_origins``), so the rows read do not grow with the history."""
+    parts = [
+        _switches_in(con, start, min(end, before), reference, entities)
+        for start, end in switch_spans(reference, before)
+    ]
+    return pl.concat(parts) if parts else pl.DataFrame(schema=_SWITCH_SCHEMA)
+
+
+_SWITCH_SCHEMA = {
+    "import_country": pl.String,
+    "importer": pl.String,
+    "material": pl.String,
+    "switched_from": pl.String,
+    "origin_country": pl.String,
+    "control_date": pl.Date,
+}
+
+
+def switch_spans(reference: Reference, before: date) -> list[tuple[date, date]]:
+    """The days a switch can arrive on before ``before``: from each control's start to a
+    year after it, overlapping years joined into one span (start, end exclusive)."""
+    starts = code_events(reference.controlled, reference.events)["control_date"]
+    spans: list[tuple[date, date]] = []
+    for start in sorted(day for day in starts.unique().to_list() if day < before):
+        end = start + timedelta(days=SWITCH_WINDOW_DAYS + 1)
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def _switches_in(
+    con: duckdb.DuckDBPyConnection,
+    since: date,
+    before: date,
+    reference: Reference,
+    entities: Entities,
+) -> pl.DataFrame:
+    """The switches arriving from ``since`` to before ``before``, a span of
+    ``switch_spans``: every control of such a switch starts on ``since`` or later, so
+    what its importer bought before ``since`` counts only summed."""
+    frame = sql_frame(con, load("features/controlled_before"), {"since": since, "before": before})
+    origins = sql_frame(con, load("features/earlier_importer_origins"), {"before": since})
     frame = beside(
         frame.sort(DATE, "shipment_id").with_row_index("row"), materials(reference), "hs6"
     )
@@ -267,10 +313,11 @@ def switches_before(
     switches = on_arrival(
         frame,
         entities,
-        lambda part, _as_of: origin_switch(
+        lambda part, as_of: origin_switch(
             part.select(
                 "row", DATE, *IMPORTER, "material", "origin_country", "weight_kg", "control_date"
-            )
+            ),
+            origins_by_entity(origins, entities, as_of),
         ).select("row", "switched_from", "switched_from_kg"),
         Outputs(importer=("switched_from", "switched_from_kg")),
     )
