@@ -11,6 +11,7 @@ import duckdb
 import polars as pl
 from polars.testing import assert_frame_equal
 
+from tests.test_entity_features import counts_of
 from transship.features.build import (
     LOOKBACK_DAYS,
     TRADER_OUTPUTS,
@@ -99,20 +100,6 @@ HISTORY = purchases(
         (D(2026, 4, 15), ALPHA, "KR", 350.0),
     ]
 )
-
-
-def counts_of(frame: pl.DataFrame) -> pl.DataFrame:
-    return pl.concat(
-        frame.group_by(role, "arrival_date")
-        .len()
-        .select(
-            role=pl.lit(role),
-            alias=pl.col(role),
-            day="arrival_date",
-            shipments=pl.col("len").cast(pl.Int64),
-        )
-        for role in ("exporter", "importer")
-    )
 
 
 def switches(
