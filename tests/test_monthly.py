@@ -7,6 +7,7 @@ import shutil
 from datetime import date
 from typing import TYPE_CHECKING
 
+import numpy as np
 import polars as pl
 from polars.testing import assert_frame_equal
 
@@ -25,7 +26,7 @@ from transship.features.profiles import (
     trader_months,
 )
 from transship.ingest.shipments import ingest_shipments
-from transship.run.pipeline import detect
+from transship.run.pipeline import detect, profile_rows
 from transship.storage.sql import sql_frame
 from transship.storage.store import open_store
 
@@ -203,3 +204,23 @@ def test_month_runs_are_consecutive_months_within_the_row_bound() -> None:
         (date(2024, 11, 1), date(2025, 2, 1)),
         (date(2025, 6, 1), date(2025, 7, 1)),
     ]
+
+
+def test_profile_numbers_that_differ_only_in_their_last_bits_are_written_alike() -> None:
+    # The store sums a trader's months in parallel, in no fixed order: the same months can
+    # give 978.5 or the double next to it, and the row would be rewritten every night.
+    frame = pl.DataFrame(
+        {
+            "exporter": ["A", "B", "C"],
+            "shipments": [7, 2, 1],
+            "weight_kg": [978.5, 740197.1, 1 / 3],
+            "growth": [2.0, 1.25, 0.1 + 0.2],
+        }
+    )
+    noisy = frame.with_columns(
+        pl.Series("weight_kg", np.nextafter(frame["weight_kg"].to_numpy(), np.inf)),
+        pl.Series("growth", np.nextafter(frame["growth"].to_numpy(), 0.0)),
+    )
+    assert not noisy.equals(frame)
+    assert_frame_equal(profile_rows(noisy), profile_rows(frame))
+    assert_frame_equal(profile_rows(frame), frame, rel_tol=1e-12)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
+import polars.selectors as cs
 
 from transship.detectors import DetectorConfig
 from transship.entities.resolve import resolve_for_run
@@ -454,11 +455,23 @@ def score_partition(
     result.corridor_flags += new_flags.filter(pl.col("level") == "corridor").height
 
 
+PROFILE_DIGITS = 13
+"""Significant digits a profile's numbers are written with: sums the store adds in
+parallel differ in their last bits from run to run, and a row differing only there would
+be rewritten (half the traders' rows each night on a store of 10M shipments)."""
+
+
+def profile_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """A profile table's rows as they are written: numbers to ``PROFILE_DIGITS``."""
+    return frame.with_columns(cs.float().round_sig_figs(PROFILE_DIGITS))
+
+
 def write_profiles(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> None:
     """Replace the profile tables with the profiles as of the run's end date, built from
     the monthly summaries (``features.monthly``), not from every stored shipment. Only the
     rows that changed are written (a night changes about half the traders' rows and a few
-    corridor months): rewriting the tables whole made the commit's checkpoint rewrite them.
+    corridor months; numbers to ``PROFILE_DIGITS``): rewriting the tables whole made the
+    commit's checkpoint rewrite them.
 
     Origin switches come from the features, and those before them (``exact_from``) from
     the store's controlled shipments. Traders are the entities of the run's end date,
@@ -481,7 +494,7 @@ def write_profiles(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> None:
     con.begin()
     try:
         for table, frame in tables.items():
-            con.register("profile_frame", frame)
+            con.register("profile_frame", profile_rows(frame))
             con.execute(
                 load(
                     "store/replace_changed_rows",
