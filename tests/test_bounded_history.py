@@ -11,7 +11,7 @@ import duckdb
 import polars as pl
 from polars.testing import assert_frame_equal
 
-from tests.test_entity_features import counts_of
+from tests.test_entity_features import counts_of, membership_frame
 from transship.features.build import (
     LOOKBACK_DAYS,
     TRADER_OUTPUTS,
@@ -32,20 +32,12 @@ SINCE = EXACT_FROM - timedelta(days=LOOKBACK_DAYS)  # 2024-10-03
 ALPHA, ALPHA_2, BETA, GAMMA, DELTA = "Alpha Ltd", "ALPHA LIMITED", "Beta Corp", "Gamma", "Delta"
 MERGED_ON = D(2026, 3, 1)
 
-MEMBERSHIPS = pl.DataFrame(
+MEMBERSHIPS = membership_frame(
     [
         ("importer", ALPHA, "IM1", D(2023, 5, 1), None),
         ("importer", ALPHA_2, "IM2", D(2024, 2, 1), MERGED_ON),
         ("importer", ALPHA_2, "IM1", MERGED_ON, None),
-    ],
-    schema={
-        "role": pl.String,
-        "alias": pl.String,
-        "entity_id": pl.String,
-        "valid_from": pl.Date,
-        "valid_to": pl.Date,
-    },
-    orient="row",
+    ]
 )
 """ALPHA LIMITED was a firm of its own until it joined Alpha Ltd's on ``MERGED_ON``."""
 
@@ -158,14 +150,12 @@ def test_earlier_purchases_key_to_the_entity_of_the_day_they_are_read_on() -> No
     the move count for the entity it joined, as a build over every shipment counts them
     (a shipment is grouped with every earlier one whose spelling is in its entity on its
     day), though the aggregate keeps them apart."""
-    moved = pl.DataFrame(
+    moved = membership_frame(
         [
             ("importer", ALPHA, "IM1", D(2024, 5, 1), None),
             ("importer", ALPHA_2, "IM2", D(2023, 1, 1), D(2024, 3, 1)),
             ("importer", ALPHA_2, "IM1", D(2024, 3, 1), None),
-        ],
-        schema=MEMBERSHIPS.schema,
-        orient="row",
+        ]
     )
     history = purchases(
         [
@@ -207,14 +197,12 @@ def test_profiles_earlier_switches_read_summed_purchases_keyed_as_the_build_keys
     spelling that moved to another entity counts for the one it joined, as in
     the build above: Alpha's Vietnamese purchase (as its partner's, then a firm of its
     own) makes Vietnam no new origin for Alpha."""
-    moved = pl.DataFrame(
+    moved = membership_frame(
         [
             ("importer", ALPHA, "IM1", D(2024, 5, 1), None),
             ("importer", ALPHA_2, "IM2", D(2023, 1, 1), D(2024, 3, 1)),
             ("importer", ALPHA_2, "IM1", D(2024, 3, 1), None),
-        ],
-        schema=MEMBERSHIPS.schema,
-        orient="row",
+        ]
     )
     history = purchases(
         [

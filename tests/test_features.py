@@ -14,6 +14,7 @@ from transship.features import columns
 from transship.features.build import (
     SWITCHES,
     Reference,
+    ShipmentHistory,
     build_features,
     load_entities,
     load_flows,
@@ -278,6 +279,37 @@ def test_later_data_never_changes_earlier_features_or_scores(
     )
 
 
+def bounded_build(
+    history: ShipmentHistory,
+    flows: pl.DataFrame,
+    reference: Reference,
+    exact_from: date,
+    entities: Entities | None = None,
+) -> pl.DataFrame:
+    """The features a build over ``history`` (``load_history``) gives, exact from
+    ``exact_from``."""
+    return build_features(
+        history.frame,
+        flows,
+        reference,
+        earlier_first_seen=history.earlier_first_seen,
+        entities=entities,
+        exact_from=exact_from,
+        earlier_origins=history.earlier_origins,
+    )
+
+
+def assert_every_switch(earlier: pl.DataFrame, recent: pl.DataFrame, full: pl.DataFrame) -> None:
+    """The switches before a bounded build (``switches_before``) and the build's own are
+    every switch of the full build."""
+    assert earlier.height > 0
+    switched = pl.col("switched_from").is_not_null()
+    assert_frame_equal(
+        pl.concat([earlier, recent.filter(switched).select(SWITCHES)]).sort(SWITCHES),
+        full.filter(switched).select(SWITCHES).sort(SWITCHES),
+    )
+
+
 @pytest.mark.parametrize("exact_from", [date(2024, 6, 1), date(2025, 3, 12), date(2026, 10, 30)])
 def test_recent_history_gives_recent_rows_their_full_history_features(
     tiny_features_store: duckdb.DuckDBPyConnection, exact_from: date
@@ -289,14 +321,7 @@ def test_recent_history_gives_recent_rows_their_full_history_features(
     full = build_features(load_shipments(con, until), flows, reference)
     history = load_history(con, until, exact_from)
     assert history.frame.height < full.height
-    recent = build_features(
-        history.frame,
-        flows,
-        reference,
-        earlier_first_seen=history.earlier_first_seen,
-        exact_from=exact_from,
-        earlier_origins=history.earlier_origins,
-    )
+    recent = bounded_build(history, flows, reference, exact_from)
     exact = pl.col("arrival_date") >= exact_from
     assert recent.filter(exact).height > 0
     assert_frame_equal(
@@ -313,22 +338,9 @@ def test_switches_before_a_bounded_build_and_its_own_are_every_switch_of_a_full_
     con = tiny_features_store
     reference, flows, until = Reference.load(con), load_flows(con), date(2026, 12, 31)
     full = build_features(load_shipments(con, until), flows, reference)
-    history = load_history(con, until, exact_from)
-    recent = build_features(
-        history.frame,
-        flows,
-        reference,
-        earlier_first_seen=history.earlier_first_seen,
-        exact_from=exact_from,
-        earlier_origins=history.earlier_origins,
-    )
+    recent = bounded_build(load_history(con, until, exact_from), flows, reference, exact_from)
     earlier = switches_before(con, exact_from, reference, Entities())
-    assert earlier.height > 0
-    switched = pl.col("switched_from").is_not_null()
-    assert_frame_equal(
-        pl.concat([earlier, recent.filter(switched).select(SWITCHES)]).sort(SWITCHES),
-        full.filter(switched).select(SWITCHES).sort(SWITCHES),
-    )
+    assert_every_switch(earlier, recent, full)
 
 
 @pytest.mark.parametrize("exact_from", [date(2024, 9, 1), date(2025, 6, 1)])
@@ -349,24 +361,12 @@ def test_switches_before_read_summed_purchases_yet_equal_a_full_build_under_enti
     # Some purchases before the first span are read summed only.
     assert shipments["arrival_date"].min() < spans[0][0]
     full = build_features(shipments, flows, reference, entities=entities)
-    history = load_history(con, until, exact_from)
-    recent = build_features(
-        history.frame,
-        flows,
-        reference,
-        earlier_first_seen=history.earlier_first_seen,
-        entities=entities,
-        exact_from=exact_from,
-        earlier_origins=history.earlier_origins,
+    recent = bounded_build(
+        load_history(con, until, exact_from), flows, reference, exact_from, entities
     )
     earlier = switches_before(con, exact_from, reference, entities)
     con.close()
-    assert earlier.height > 0
-    switched = pl.col("switched_from").is_not_null()
-    assert_frame_equal(
-        pl.concat([earlier, recent.filter(switched).select(SWITCHES)]).sort(SWITCHES),
-        full.filter(switched).select(SWITCHES).sort(SWITCHES),
-    )
+    assert_every_switch(earlier, recent, full)
 
 
 CONTEXT = [
