@@ -91,6 +91,8 @@ def test_an_analyst_signs_in_reads_the_top_flag_decides_and_finds_it_in_the_log(
         page.check("input[name=action][value=escalate]")
         page.fill("textarea[name=note]", "Ask the importer for the smelter certificate")
         page.click("button:has-text('Record decision')")
+        # A reload while the form's POST and redirect are still loading detaches the page.
+        page.wait_for_url(f"{flag_url.split('#')[0]}#decisions")
         page.reload()
         assert page.url.split("#")[0] == flag_url
         expect(page.locator(".flag-head .status")).to_have_text("escalated")
