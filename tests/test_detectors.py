@@ -123,7 +123,13 @@ def test_detector_contract(name: str, frames: dict[str, pl.DataFrame]) -> None:
         if reason is not None:
             assert reason[0].isupper() and reason.endswith(".") and len(reason) > 20
     with pytest.raises(DetectorError, match="needs feature columns"):
-        cls(**params).fit(target.drop(cls.requires[0]))
+        detector.score(target.drop(cls.requires[0]))
+    # A fit reads its ``fits_on`` columns alone (a quarter's fit reads only those).
+    narrow = history.select(list(dict.fromkeys([history.columns[0], *cls.fits_on])))
+    assert np.array_equal(cls(**params).fit(narrow).score(target), scores)
+    if cls.fits_on:
+        with pytest.raises(DetectorError, match="needs feature columns"):
+            cls(**params).fit(history.drop(cls.fits_on[0]))
 
 
 def test_every_detector_fires_somewhere_on_the_tiny_world(

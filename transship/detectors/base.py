@@ -50,7 +50,10 @@ class Detector(ABC):
     """The name flags show where it is not ``name``: the corridor detectors keep the names
     their flags carried before they were detectors (``capacity`` at every level)."""
     requires: ClassVar[tuple[str, ...]]
-    """Feature columns the detector reads."""
+    """Feature columns the detector reads to score and explain rows."""
+    fits_on: ClassVar[tuple[str, ...]] = ()
+    """Feature columns ``fit`` reads: none for a detector that learns only how many rows
+    it saw. A quarter's fit reads its year of features with these columns alone."""
     ordered: ClassVar[tuple[tuple[str, str], ...]] = ()
     """Pairs of parameters whose first must be below its second."""
 
@@ -62,7 +65,7 @@ class Detector(ABC):
         return {k: v for k, v in vars(self).items() if not k.endswith("_")}
 
     def fit(self, frame: pl.DataFrame) -> Self:
-        self._check(frame)
+        self._check(frame, self.fits_on)
         self.history_rows_ = frame.height
         return self
 
@@ -72,8 +75,9 @@ class Detector(ABC):
     @abstractmethod
     def reasons(self, frame: pl.DataFrame, scores: np.ndarray) -> list[str | None]: ...
 
-    def _check(self, frame: pl.DataFrame) -> None:
-        missing = [c for c in self.requires if c not in frame.columns]
+    def _check(self, frame: pl.DataFrame, columns: tuple[str, ...] | None = None) -> None:
+        needed = self.requires if columns is None else columns
+        missing = [c for c in needed if c not in frame.columns]
         if missing:
             raise DetectorError(f"{self.name} needs feature columns {', '.join(missing)}")
 

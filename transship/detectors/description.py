@@ -20,6 +20,7 @@ class DescriptionMismatch(Detector):
     name = "description"
     kind = "rule"
     requires = ("hs6", "material", "described_material", "described_keyword", "description")
+    fits_on = ("hs6", "described_material")
 
     def __init__(
         self,

@@ -57,6 +57,7 @@ class ModelDetector(Detector):
         "importer_hs6_count_90d",
         "controlled",
     )
+    fits_on = requires
     label: str
 
     def __init__(
@@ -78,7 +79,7 @@ class ModelDetector(Detector):
             self.model_ = None
             return self
         # Only the matrix's columns: a sample draws its rows from the height and seed alone.
-        sample = frame.select(self.requires)
+        sample = frame.select(self.fits_on)
         if frame.height > self.training_sample:
             sample = sample.sample(self.training_sample, seed=self.random_state)
         matrix = feature_matrix(sample)

@@ -69,6 +69,7 @@ from transship.run.pipeline import (
 from transship.run.scoring import (
     HISTORY_DAYS,
     Progress,
+    fit_columns,
     fit_detectors,
     month_offset,
     month_starts,
@@ -295,11 +296,8 @@ def _score_quarter(inputs: PartitionInputs, first: date, last: date) -> QuarterR
 
 def _fit_history(inputs: PartitionInputs, quarter: date, country: str) -> pl.DataFrame:
     """The stored features ``fitted_detectors`` reads for ``quarter`` and ``country``:
-    the country's year before the quarter, only the columns the detectors require."""
-    columns = sorted(
-        {"shipment_id", "arrival_date", "import_country"}
-        | {column for detector in inputs.config.build() for column in detector.requires}
-    )
+    the country's year before the quarter, only the columns the detectors fit on."""
+    columns = fit_columns(inputs.config)
     history = _stored(
         inputs.exchange,
         quarter - timedelta(days=HISTORY_DAYS),

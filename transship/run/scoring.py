@@ -73,6 +73,15 @@ def fitted_detectors(
     )
 
 
+def fit_columns(config: DetectorConfig) -> list[str]:
+    """The columns ``fit_detectors`` reads: what the detectors fit on, and the rows' ids,
+    days and importing countries."""
+    return sorted(
+        {"shipment_id", "arrival_date", "import_country"}
+        | {column for detector in config.build() for column in detector.fits_on}
+    )
+
+
 def fit_detectors(history: pl.DataFrame, config: DetectorConfig) -> list[Detector]:
     """Detectors fitted on ``history``: one importing country's year of shipments before a
     quarter, as ``fitted_detectors`` selects it."""
