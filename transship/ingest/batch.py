@@ -53,8 +53,9 @@ class IngestResult:
 Stage = Callable[[duckdb.DuckDBPyConnection, list[str]], None]
 """Builds ``problem_rows`` from ``raw_input`` (or the views ``list_problems`` reads);
 raises InputFileError to refuse the file."""
-ListProblems = Callable[[duckdb.DuckDBPyConnection, int], None]
-"""Builds ``problem_rows`` once the batch (its id given) has inserted its rows."""
+ListProblems = Callable[[duckdb.DuckDBPyConnection, int, int], None]
+"""Builds ``problem_rows`` once the batch (its id given) has inserted its rows (how many
+given)."""
 
 
 def _check_nothing_lost(path: Path, rows_in: int, loaded: int, quarantined: int) -> None:
@@ -112,7 +113,7 @@ def ingest_file(
             if columns:
                 loaded = int(scalar(con, load(insert_sql), {**params, **(insert_params or {})}))
                 if list_problems is not None:
-                    list_problems(con, batch_id)
+                    list_problems(con, batch_id, loaded)
                 for extra in also_insert:
                     con.execute(load(extra), params).fetchall()
             quarantined = int(scalar(con, load("ingest/insert_quarantine"), params))

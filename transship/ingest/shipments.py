@@ -79,13 +79,15 @@ def _stage(
         con.execute(load("ingest/attribute_problems_none"))
 
 
-def _list_problems(con: duckdb.DuckDBPyConnection, batch_id: int, *, attributes: bool) -> None:
-    """``problem_rows`` of the records the batch left out: staging now reads only those
-    (a file without one skips the pass, which still reads the whole file's ids)."""
-    con.execute(load("ingest/loaded_lines"), {"batch_id": batch_id})
-    if not scalar(con, load("ingest/records_left_out")):
+def _list_problems(
+    con: duckdb.DuckDBPyConnection, batch_id: int, loaded: int, *, attributes: bool
+) -> None:
+    """``problem_rows`` of the records the batch left out: staging then reads only those
+    (a file without one skips the pass, which would still read the whole file's ids)."""
+    if not scalar(con, load("ingest/records_left_out"), {"loaded": loaded}):
         con.execute(load("ingest/problem_rows_empty"))
         return
+    con.execute(load("ingest/loaded_lines"), {"batch_id": batch_id})
     con.execute(load("ingest/problem_rows_shipments"))
     if attributes:
         con.execute(load("ingest/problem_rows_attributes"))
