@@ -78,6 +78,19 @@ def _month_end(month: date) -> date:
     return following - timedelta(days=1)
 
 
+MEDIAN_COLUMNS = (
+    "arrival_date",
+    "import_country",
+    "origin_country",
+    "hs6",
+    "weight_kg",
+    "value_usd",
+    "description",
+    "transport_mode",
+)
+"""The shipments' columns the corridor and code summaries read (``_medians``)."""
+TRADER_COLUMNS = ("exporter", "importer")
+"""The further columns the trader summaries read (``trader_months``)."""
 SUMMED_IN_STORE = {
     "monthly_traders": "profiles/months_traders",
     "monthly_shipment_hashes": "profiles/months_shipment_hashes",
@@ -123,7 +136,9 @@ def refresh_monthly(con: duckdb.DuckDBPyConnection, rows: int = REFRESH_ROWS) ->
     months = sql_frame(con, load("profiles/batch_months"), {"batches": batches})
     for first, last in month_runs(months, rows):
         shipments = sql_frame(
-            con, load("profiles/shipments_between"), {"since": first, "until": _month_end(last)}
+            con,
+            load("profiles/shipments_between", columns=MEDIAN_COLUMNS),
+            {"since": first, "until": _month_end(last)},
         )
         _replace_months(con, first, last, _medians(shipments))
     con.execute(load("profiles/mark_aggregated"), {"batches": batches})
@@ -164,7 +179,11 @@ class Months:
     def until(cls, con: duckdb.DuckDBPyConnection, day: date) -> Months:
         month = day.replace(day=1)
         current = _summaries(
-            sql_frame(con, load("profiles/shipments_between"), {"since": month, "until": day})
+            sql_frame(
+                con,
+                load("profiles/shipments_between", columns=(*MEDIAN_COLUMNS, *TRADER_COLUMNS)),
+                {"since": month, "until": day},
+            )
         )
         stored = {
             "monthly_corridors": load("profiles/stored_months", table="monthly_corridors"),
