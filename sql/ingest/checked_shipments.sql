@@ -12,19 +12,10 @@ WITH staged AS (
     SELECT * FROM stg_shipments
 ),
 
--- Ids that occur more than once in the file, and where each first occurs. An aggregate
--- rather than a window over every row: repeats are rare, and the hash is far cheaper
--- than sorting a million ids. Read from the input, not from staged: a CTE used twice is
--- materialized, which for staged is a typed copy of the whole file.
+-- Ids that occur more than once in the file, and where each first occurs
+-- (ingest/repeated_ids).
 repeated AS (
-    SELECT
-        text_or_null(shipment_id) AS shipment_id,
-        min(record_no) AS first_record,
-        min(source_line) AS first_line
-    FROM shipments_input
-    WHERE text_or_null(shipment_id) IS NOT NULL
-    GROUP BY text_or_null(shipment_id)
-    HAVING count(*) > 1
+    SELECT shipment_id, first_record, first_line FROM repeated_ids
 ),
 
 with_repeats AS (

@@ -11,3 +11,5 @@ DROP TABLE IF EXISTS problem_rows;
 DROP TABLE IF EXISTS attribute_problems;
 
 DROP TABLE IF EXISTS loaded_lines;
+
+DROP TABLE IF EXISTS repeated_ids;

@@ -71,6 +71,7 @@ def _stage(
         },
     )
     con.execute(load("ingest/create_loaded_lines"))
+    con.execute(load("ingest/repeated_ids"))
     con.execute(load("staging/stg_shipments"))
     con.execute(load("ingest/checked_shipments"))
     if mapping.attributes:
