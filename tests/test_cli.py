@@ -174,6 +174,27 @@ def test_read_only_commands_do_not_start_prefect(tmp_path: Path) -> None:
     assert done.stdout.strip() == "False", done.stderr
 
 
+def test_ingest_imports_neither_the_feature_build_nor_the_detectors(tmp_path: Path) -> None:
+    """Start-up is part of every ingest's time: the detectors (and scikit-learn) load
+    only where features are built or scored."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from transship.cli import app\n"
+        "result = CliRunner().invoke(app, ['ingest', 'shipments', *sys.argv[1:]])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "heavy = ('transship.features.build', 'transship.detectors', 'sklearn')\n"
+        "print(sorted(name for name in heavy if name in sys.modules))\n"
+    )
+    shipments = FIXTURES / "shipments" / "us_imports_2025q1.csv"
+    args = [str(shipments), "--db", str(tmp_path / "s.duckdb")]
+    done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True)
+    assert done.stdout.strip() == "[]", done.stderr
+
+
 def test_schedule_show_prints_the_deployment() -> None:
     result = runner.invoke(app, ["schedule", "show", "--timezone", "Europe/Brussels"])
     assert result.exit_code == 0, result.output

@@ -103,6 +103,39 @@ def test_id_already_in_store_is_quarantined_not_overwritten(
     assert "already in the store from batch 1" in message
 
 
+def test_repeated_and_stored_ids_keep_their_problems_once_the_batch_is_inserted(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """The rows without a problem are inserted before the others' problems are listed, so
+    the store then holds the batch's own ids: a row left out still gets the problems it
+    had against the store and the file as they were before the insert."""
+    ingest(con, write(tmp_path / "first.csv", SHIPMENT_HEADER + "\n" + GOOD + "\n"))
+    rows = [
+        GOOD,  # in the store from batch 1
+        GOOD,  # and repeated in this file
+        GOOD.replace("S1,", "S2,").replace(",1000,", ",-5,"),
+        GOOD.replace("S1,", "S2,"),  # a good row repeating a bad one
+        GOOD.replace("S1,", "S3,"),
+        GOOD.replace("S1,", "S3,").replace("2025-01-05", "2025-02-30"),
+        GOOD.replace("S1,", "S4,"),
+    ]
+    [result] = ingest(con, write(tmp_path / "second.csv", "\n".join([SHIPMENT_HEADER, *rows])))
+    assert (result.rows_loaded, result.rows_quarantined) == (2, 5)
+    loaded = con.execute("SELECT shipment_id, source_line FROM shipments WHERE batch_id = 2")
+    assert sorted(loaded.fetchall()) == [("S3", 6), ("S4", 8)]
+    messages = con.execute("SELECT message FROM quarantine ORDER BY source_line").fetchall()
+    again = "appears again; first on line {} of this file, which was loaded instead"
+    assert [m[0] for m in messages] == [
+        "line 2: shipment_id 'S1' is already in the store from batch 1; stored rows are "
+        "never overwritten",
+        f"line 3: shipment_id 'S1' {again.format(2)}",
+        "line 4: weight_kg -5 must be greater than 0",
+        f"line 5: shipment_id 'S2' {again.format(4)}",
+        "line 7: arrival_date '2025-02-30' is not a date YYYY-MM-DD; shipment_id 'S3' "
+        f"{again.format(6)}",
+    ]
+
+
 def test_missing_required_columns_refuse_the_file_and_write_nothing(
     con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
@@ -300,17 +333,17 @@ def test_a_batch_that_would_lose_rows_is_rolled_back_whole(
     from transship.ingest import shipments
 
     path = write(tmp_path / "s.csv", SHIPMENT_HEADER + "\n" + GOOD + "\n")
-    stage = shipments._stage
+    list_problems = shipments._list_problems
 
-    def stage_with_a_phantom_problem(*args, **kwargs):  # type: ignore[no-untyped-def]
-        stage(*args, **kwargs)
+    def problems_with_a_phantom(*args, **kwargs):  # type: ignore[no-untyped-def]
+        list_problems(*args, **kwargs)
         args[0].execute(
             "INSERT INTO problem_rows SELECT 1, 2, [{'reason': 'x', 'column_name': NULL, "
             "'bad_value': NULL, 'message': 'x'}] FROM range(2)"
         )
 
-    monkeypatch.setattr(shipments, "_stage", stage_with_a_phantom_problem)
-    with pytest.raises(LostRowsError, match="1 rows in but 0 loaded \\+ 2 quarantined"):
+    monkeypatch.setattr(shipments, "_list_problems", problems_with_a_phantom)
+    with pytest.raises(LostRowsError, match="1 rows in but 1 loaded \\+ 2 quarantined"):
         ingest(con, path)
     for table in ("shipments", "quarantine", "ingest_batches"):
         assert count(con, f"SELECT count(*) FROM {table}") == 0  # noqa: S608

@@ -180,6 +180,19 @@ def test_monthly_summaries_are_idempotent_and_catch_up(
     con.close()
 
 
+def test_traders_summed_in_the_store_equal_their_polars_definition(
+    two_country_store: Path, tmp_path: Path
+) -> None:
+    con = copy_of(two_country_store, tmp_path)
+    keys = SUMMARIES["monthly_traders"]
+    expected = trader_months(sql_frame(con, "SELECT * FROM shipments")).sort(keys, nulls_last=True)
+    actual = stored(con, "monthly_traders", keys).select(expected.columns)
+    assert actual.height == expected.height > 0
+    # The store sums in parallel, in another order than polars: equal to the last bits.
+    assert_frame_equal(actual, expected, check_dtypes=False, rel_tol=1e-12, abs_tol=1e-9)
+    con.close()
+
+
 def test_month_runs_are_consecutive_months_within_the_row_bound() -> None:
     months = pl.DataFrame(
         {

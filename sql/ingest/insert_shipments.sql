@@ -1,3 +1,5 @@
+-- The records of the file that keep every rule of the contract (ingest/checked_shipments)
+-- and whose attributes parse.
 INSERT INTO shipments BY NAME
 SELECT
     shipment_id,
@@ -19,5 +21,6 @@ SELECT
     transport_mode,
     $batch_id AS batch_id,
     source_line
-FROM stg_shipments
-ANTI JOIN problem_rows USING (record_no);
+FROM checked_shipments
+ANTI JOIN attribute_problems USING (record_no)
+WHERE NOT has_problem;

@@ -1,32 +1,5 @@
--- A number attribute that does not parse (or is not finite) is a problem of its row, named
--- by the file's header, added after the contract's problems: the row is quarantined whole.
-CREATE OR REPLACE TEMP TABLE attribute_problems AS
-WITH numbers AS (
-    SELECT record_no, name, header, text_value, number_value
-    FROM stg_attributes
-    WHERE kind = 'number'
-),
-
-checked AS (
-    SELECT
-        record_no,
-        name,
-        CASE
-            WHEN number_value IS NULL OR isnan(number_value) OR isinf(number_value)
-                THEN not_a_number_problem(header, text_value)
-        END AS problem
-    FROM numbers
-),
-
-final AS (
-    SELECT record_no, list(problem ORDER BY name) AS problems
-    FROM checked
-    WHERE problem IS NOT NULL
-    GROUP BY record_no
-)
-
-SELECT * FROM final;
-
+-- The attributes' problems (ingest/attribute_problems) added after the contract's, and
+-- the rows with only attribute problems added: the row is quarantined whole.
 UPDATE problem_rows
 SET problems = list_concat(problem_rows.problems, attribute_problems.problems)
 FROM attribute_problems

@@ -1,4 +1,5 @@
--- One row per unparseable line, whatever number of errors DuckDB found on it.
+-- One row per unparseable line, whatever number of errors DuckDB found on it (in the
+-- order of their text: DuckDB finds them in parallel, in no set order).
 INSERT INTO raw_rejects
 WITH rejected AS (
     SELECT * FROM csv_rejects_table
@@ -9,7 +10,7 @@ final AS (
         line AS source_line,
         min(error_type::VARCHAR) AS error_type,
         min(csv_line) AS csv_line,
-        string_agg(DISTINCT error_message, '; ') AS error_message
+        string_agg(DISTINCT error_message, '; ' ORDER BY error_message) AS error_message
     FROM rejected
     GROUP BY line
 )

@@ -1,9 +1,13 @@
 -- Staging: rename and cast only. Every canonical column arrives as text in
 -- shipments_input; here it is trimmed and typed, keeping the text beside the typed
--- value so that validation can quote what the file actually said.
+-- value so that validation can quote what the file actually said. Only the records not
+-- in loaded_lines: every record while the batch is inserted, then the records left out,
+-- which the problem pass lists (ingest/problem_rows_shipments), so the file is typed
+-- once, not once to check it and again to load it.
 CREATE OR REPLACE TEMP VIEW stg_shipments AS
 WITH source AS (
     SELECT * FROM shipments_input
+    ANTI JOIN loaded_lines USING (source_line)
 ),
 
 trimmed AS (

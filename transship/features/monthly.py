@@ -54,6 +54,13 @@ GROWTH_DAYS = 180
 
 def _summaries(shipments: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """The monthly summary tables' rows for ``shipments`` (whole months)."""
+    return {**_medians(shipments), "monthly_traders": trader_months(shipments)}
+
+
+def _medians(shipments: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """The monthly summaries that need medians (corridors and codes), for ``shipments``:
+    polars computes them (the store refreshes the traders' sums itself,
+    ``profiles/months_traders``)."""
     corridors = pl.concat(
         [
             corridor_months(shipments, level)
@@ -63,11 +70,7 @@ def _summaries(shipments: pl.DataFrame) -> dict[str, pl.DataFrame]:
         ],
         how="vertical_relaxed",
     )
-    return {
-        "monthly_corridors": corridors,
-        "monthly_codes": code_profile(shipments),
-        "monthly_traders": trader_months(shipments),
-    }
+    return {"monthly_corridors": corridors, "monthly_codes": code_profile(shipments)}
 
 
 def _month_end(month: date) -> date:
@@ -75,6 +78,24 @@ def _month_end(month: date) -> date:
     return following - timedelta(days=1)
 
 
+MEDIAN_COLUMNS = (
+    "arrival_date",
+    "import_country",
+    "origin_country",
+    "hs6",
+    "weight_kg",
+    "value_usd",
+    "description",
+    "transport_mode",
+)
+"""The shipments' columns the corridor and code summaries read (``_medians``)."""
+TRADER_COLUMNS = ("exporter", "importer")
+"""The further columns the trader summaries read (``trader_months``)."""
+SUMMED_IN_STORE = {
+    "monthly_traders": "profiles/months_traders",
+    "monthly_shipment_hashes": "profiles/months_shipment_hashes",
+}
+"""The monthly tables a refresh sums in the store (no medians), and the query of each."""
 REFRESH_ROWS = 2_000_000
 """The most stored shipments a refresh reads at once (a month larger alone is read alone):
 memory stays bounded on a large store, and a smaller one is summarised in one pass."""
@@ -115,9 +136,11 @@ def refresh_monthly(con: duckdb.DuckDBPyConnection, rows: int = REFRESH_ROWS) ->
     months = sql_frame(con, load("profiles/batch_months"), {"batches": batches})
     for first, last in month_runs(months, rows):
         shipments = sql_frame(
-            con, load("profiles/shipments_between"), {"since": first, "until": _month_end(last)}
+            con,
+            load("profiles/shipments_between", columns=MEDIAN_COLUMNS),
+            {"since": first, "until": _month_end(last)},
         )
-        _replace_months(con, first, last, _summaries(shipments))
+        _replace_months(con, first, last, _medians(shipments))
     con.execute(load("profiles/mark_aggregated"), {"batches": batches})
     return months.height
 
@@ -133,8 +156,9 @@ def _replace_months(
             con.register("summary_frame", frame)
             con.execute(load("profiles/insert_rows", table=table, frame="summary_frame"))
             con.unregister("summary_frame")
-        con.execute(load("profiles/delete_months", table="monthly_shipment_hashes"), months)
-        con.execute(load("profiles/months_shipment_hashes"), months)
+        for table, query in SUMMED_IN_STORE.items():
+            con.execute(load("profiles/delete_months", table=table), months)
+            con.execute(load(query), months)
         con.commit()
     except Exception:
         con.rollback()
@@ -155,7 +179,11 @@ class Months:
     def until(cls, con: duckdb.DuckDBPyConnection, day: date) -> Months:
         month = day.replace(day=1)
         current = _summaries(
-            sql_frame(con, load("profiles/shipments_between"), {"since": month, "until": day})
+            sql_frame(
+                con,
+                load("profiles/shipments_between", columns=(*MEDIAN_COLUMNS, *TRADER_COLUMNS)),
+                {"since": month, "until": day},
+            )
         )
         stored = {
             "monthly_corridors": load("profiles/stored_months", table="monthly_corridors"),

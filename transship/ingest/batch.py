@@ -2,8 +2,10 @@
 
 The kind-specific part (shipments or trade flows) builds the temp table ``problem_rows``
 (``record_no``, ``source_line`` and a ``problems`` list, for rows with any problem) and
-an insert that loads every other row from its staging view. Everything else -
-idempotency, counting, quarantine, atomic commit - is shared here.
+an insert that loads every other row from its staging view: trade flows list the
+problems first and insert the rest; shipments insert the rows without a problem first and
+then list the problems of the rows left out (``list_problems``), so a large file is typed
+once. Everything else - idempotency, counting, quarantine, atomic commit - is shared here.
 """
 
 from __future__ import annotations
@@ -49,7 +51,11 @@ class IngestResult:
 
 
 Stage = Callable[[duckdb.DuckDBPyConnection, list[str]], None]
-"""Builds ``problem_rows`` from ``raw_input``; raises InputFileError to refuse the file."""
+"""Builds ``problem_rows`` from ``raw_input`` (or the views ``list_problems`` reads);
+raises InputFileError to refuse the file."""
+ListProblems = Callable[[duckdb.DuckDBPyConnection, int, int], None]
+"""Builds ``problem_rows`` once the batch (its id given) has inserted its rows (how many
+given)."""
 
 
 def _check_nothing_lost(path: Path, rows_in: int, loaded: int, quarantined: int) -> None:
@@ -71,9 +77,11 @@ def ingest_file(
     mapping: str | None = None,
     insert_params: dict[str, object] | None = None,
     also_insert: tuple[str, ...] = (),
+    list_problems: ListProblems | None = None,
 ) -> IngestResult:
     """Load one file as one batch. ``also_insert`` names SQL files run after ``insert_sql``
-    in the same transaction (a shipment's attributes are loaded with it or not at all)."""
+    in the same transaction (a shipment's attributes are loaded with it or not at all);
+    ``list_problems``, if given, builds ``problem_rows`` right after ``insert_sql``."""
     started = datetime.now()
     if not path.is_file():
         raise InputFileError(f"{path}: no such file")
@@ -104,6 +112,8 @@ def ingest_file(
             loaded = 0
             if columns:
                 loaded = int(scalar(con, load(insert_sql), {**params, **(insert_params or {})}))
+                if list_problems is not None:
+                    list_problems(con, batch_id, loaded)
                 for extra in also_insert:
                     con.execute(load(extra), params).fetchall()
             quarantined = int(scalar(con, load("ingest/insert_quarantine"), params))

@@ -18,7 +18,7 @@ from transship.ingest.contract import (
     resolve_columns,
 )
 from transship.ingest.mapping import IDENTITY, ColumnMapping
-from transship.storage.sql import load
+from transship.storage.sql import load, scalar
 from transship.storage.store import default_import_country
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ def ingest_shipments(
             insert_sql="ingest/insert_shipments",
             mapping=None if mapping is IDENTITY else mapping.name,
             also_insert=("ingest/insert_attributes",) if mapping.attributes else (),
+            list_problems=partial(_list_problems, attributes=bool(mapping.attributes)),
         )
         refresh_monthly(con)
         yield result
@@ -69,10 +70,28 @@ def _stage(
             "country": mapping.constants.get("import_country") or default_import_country(con),
         },
     )
+    con.execute(load("ingest/create_loaded_lines"))
+    con.execute(load("ingest/repeated_ids"))
     con.execute(load("staging/stg_shipments"))
-    con.execute(load("ingest/problem_rows_shipments"))
+    con.execute(load("ingest/checked_shipments"))
     if mapping.attributes:
         _stage_attributes(con, columns, mapping, path)
+    else:
+        con.execute(load("ingest/attribute_problems_none"))
+
+
+def _list_problems(
+    con: duckdb.DuckDBPyConnection, batch_id: int, loaded: int, *, attributes: bool
+) -> None:
+    """``problem_rows`` of the records the batch left out: staging then reads only those
+    (a file without one skips the pass, which would still read the whole file's ids)."""
+    if not scalar(con, load("ingest/records_left_out"), {"loaded": loaded}):
+        con.execute(load("ingest/problem_rows_empty"))
+        return
+    con.execute(load("ingest/loaded_lines"), {"batch_id": batch_id})
+    con.execute(load("ingest/problem_rows_shipments"))
+    if attributes:
+        con.execute(load("ingest/problem_rows_attributes"))
 
 
 def _stage_attributes(
@@ -114,4 +133,4 @@ def _stage_attributes(
     # Registered, the relation is a temporary view (see project_to_contract).
     con.register("attributes_input", union)
     con.execute(load("staging/stg_attributes"))
-    con.execute(load("ingest/problem_rows_attributes"))
+    con.execute(load("ingest/attribute_problems"))
