@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+import numpy as np
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -25,7 +26,14 @@ from transship.features.build import (
 )
 from transship.features.entities import Entities
 from transship.features.mirror import windowed
-from transship.features.windows import first_seen, group_ids, prior_sum
+from transship.features.windows import (
+    Window,
+    day_totals,
+    first_seen,
+    group_ids,
+    prior_sum,
+    prior_sums,
+)
 from transship.ingest.flows import ingest_flows
 from transship.ingest.shipments import ingest_shipments
 
@@ -143,6 +151,58 @@ def test_windows_from_a_day_on_equal_windows_over_every_row() -> None:
         every.filter(pl.col("corridor") == "a").drop("first"),
         check_exact=True,
     )
+
+
+def test_day_totals_in_place_of_older_rows_give_the_windows_of_the_rows_bit_for_bit() -> None:
+    """A key's older rows summed per day (``day_totals``), in the order a build sorts its
+    rows, give every later row the windows the rows give, to the last bit: the running
+    totals start on the same day and add the same day totals. Without them the year
+    before the last 90 days misses those rows; summed in another order (a group_by), the
+    weights' last bits differ."""
+    rng = np.random.default_rng(7)
+    n = 20_000
+    frame = pl.DataFrame(
+        {
+            "arrival_date": [
+                date(2024, 1, 1) + timedelta(days=int(d)) for d in rng.integers(0, 500, n)
+            ],
+            "shipment_id": [f"S{i:05d}" for i in rng.permutation(n)],
+            "corridor": rng.choice(["a", "b", "c"], n),
+            # Weights so large that a sum's last bits show beyond the windows' rounding.
+            "weight_kg": rng.random(n) * 1e13,
+        }
+    ).sort("arrival_date", "shipment_id")
+    cut = date(2024, 7, 19)
+    since = cut + timedelta(days=150)
+    windows = {
+        "recent": Window(pl.col("weight_kg"), 90),
+        "baseline": Window(pl.col("weight_kg"), 455, 90),
+    }
+    later = frame["arrival_date"] >= since
+    every = prior_sums(frame, ["corridor"], windows, since).filter(later)
+    older, recent = (
+        frame.filter(pl.col("arrival_date") < cut),
+        frame.filter(pl.col("arrival_date") >= cut),
+    )
+    wanted = pl.col("arrival_date") >= since
+
+    def windows_with(totals: pl.DataFrame | None) -> pl.DataFrame:
+        earlier = (
+            None
+            if totals is None
+            else totals.rename({"weight_kg": "recent"}).with_columns(baseline=pl.col("recent"))
+        )
+        sums = prior_sums(recent, ["corridor"], windows, since, earlier=earlier)
+        return sums.filter(recent.select(wanted).to_series())
+
+    totals = day_totals(
+        older.sort("corridor", "arrival_date", "shipment_id"), ["corridor"], "weight_kg"
+    )
+    assert totals.height < older.height
+    assert_frame_equal(windows_with(totals), every, check_exact=True)
+    assert not windows_with(None)["baseline"].equals(every["baseline"])
+    grouped = older.group_by("corridor", "arrival_date").agg(pl.col("weight_kg").sum())
+    assert not windows_with(grouped)["baseline"].equals(every["baseline"])
 
 
 def test_first_seen_is_point_in_time() -> None:
