@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from transship.features.build import (
     load_flows,
     load_history,
     load_shipments,
+    rows_from,
     switch_spans,
     switches_before,
 )
@@ -356,6 +358,7 @@ def bounded_build(
         entities=entities,
         exact_from=exact_from,
         earlier_origins=history.earlier_origins,
+        older=history.older,
     )
 
 
@@ -370,22 +373,67 @@ def assert_every_switch(earlier: pl.DataFrame, recent: pl.DataFrame, full: pl.Da
     )
 
 
+@pytest.mark.parametrize("narrow", [False, True])
 @pytest.mark.parametrize("exact_from", [date(2024, 6, 1), date(2025, 3, 12), date(2026, 10, 30)])
 def test_recent_history_gives_recent_rows_their_full_history_features(
-    tiny_features_store: duckdb.DuckDBPyConnection, exact_from: date
+    tiny_features_store: duckdb.DuckDBPyConnection, exact_from: date, narrow: bool
 ) -> None:
     """A build over the lookback window, earlier controlled shipments and earlier first
-    sightings gives every row from ``exact_from`` on what a build over everything does."""
+    sightings gives every row from ``exact_from`` on what a build over everything does;
+    so does one that reads the uncontrolled codes' older shipments only summed."""
     con = tiny_features_store
     reference, flows, until = Reference.load(con), load_flows(con), date(2026, 12, 31)
     full = build_features(load_shipments(con, until), flows, reference)
-    history = load_history(con, until, exact_from)
+    history = load_history(con, until, exact_from, narrow)
     assert history.frame.height < full.height
     recent = bounded_build(history, flows, reference, exact_from)
     exact = pl.col("arrival_date") >= exact_from
     assert recent.filter(exact).height > 0
     assert_frame_equal(
         full.filter(exact).drop("row"), recent.filter(exact).drop("row"), check_row_order=True
+    )
+
+
+@pytest.mark.parametrize("exact_from", [date(2025, 3, 12), date(2026, 7, 1)])
+def test_a_narrow_build_reads_older_uncontrolled_shipments_summed_yet_equals_a_full_build(
+    tiny_features_store: duckdb.DuckDBPyConnection, exact_from: date
+) -> None:
+    """Before ``rows_from`` a partition's build reads only the controlled codes' shipments
+    as rows: its corridor and code windows add the others' day totals, its unit-value
+    benchmarks their prices, its first sightings reach up to ``rows_from``. Its exact rows
+    equal a full build's to the last bit, and each summary is needed: without the day
+    totals the corridor baselines, without the prices the benchmarks, and with first
+    sightings only up to the lookback's start the exporters' first sightings differ."""
+    con = tiny_features_store
+    reference, flows, until = Reference.load(con), load_flows(con), date(2026, 12, 31)
+    full = build_features(load_shipments(con, until), flows, reference)
+    exact = pl.col("arrival_date") >= exact_from
+    wanted = full.filter(exact).drop("row")
+    history = load_history(con, until, exact_from, narrow=True)
+    assert history.older is not None
+    first_row = rows_from(exact_from)
+    assert first_row < exact_from - timedelta(days=89)
+    older = history.frame.filter(pl.col("arrival_date") < first_row)
+    assert older.height > 0
+    assert older["hs6"].is_in(reference.controlled["hs6"].implode()).all()
+    recent = bounded_build(history, flows, reference, exact_from)
+    assert_frame_equal(recent.filter(exact).drop("row"), wanted, check_exact=True)
+
+    def differs(history: ShipmentHistory, column: str) -> bool:
+        built = bounded_build(history, flows, reference, exact_from).filter(exact)
+        return not built[column].equals(wanted[column], check_names=True)
+
+    totals = history.older
+    assert differs(
+        replace(history, older=replace(totals, corridor_days=totals.corridor_days.clear())),
+        "corridor_baseline_kg",
+    )
+    assert differs(
+        replace(history, older=replace(totals, prices=totals.prices.clear())), "hs6_uv_median"
+    )
+    lookback = load_history(con, until, exact_from)
+    assert differs(
+        replace(history, earlier_first_seen=lookback.earlier_first_seen), "exporter_first_seen"
     )
 
 

@@ -179,7 +179,7 @@ def build_partition(inputs: BuildInputs) -> pl.DataFrame:
         con.read_parquet(str(shipments), hive_partitioning=False).create_view("shipments")
         con.register("ref_controlled_codes", inputs.reference.controlled)
         con.register("entity_memberships", inputs.entities.memberships)
-        history = load_history(con, inputs.last, inputs.first)
+        history = load_history(con, inputs.last, inputs.first, narrow=True)
         entities = replace(
             inputs.entities,
             counts=spelling_counts(con, inputs.last, inputs.first, inputs.entities.memberships),
@@ -197,6 +197,7 @@ def build_partition(inputs: BuildInputs) -> pl.DataFrame:
         entities=entities,
         exact_from=inputs.first,
         earlier_origins=history.earlier_origins,
+        older=history.older,
     )
     del history
     for first, last in inputs.quarters:
