@@ -185,8 +185,9 @@ def load_history(
     """What a build needs for exact features of the shipments from ``exact_from`` to
     ``until`` (``con`` holds ``shipments``, ``ref_controlled_codes`` and
     ``entity_memberships``); ``narrow``: the uncontrolled codes' shipments before
-    ``rows_from`` as ``OlderTotals``, whose context rows a build then lacks (a partition's
-    build: only its exact rows and the controlled codes' context are kept)."""
+    ``rows_from`` as ``OlderTotals``, whose context rows a build then lacks (what later
+    steps read of the context, corridor months and the first month's review quotas, lies
+    in the rows it keeps)."""
     since = exact_from - timedelta(days=LOOKBACK_DAYS)
     first_row = rows_from(exact_from) if narrow else since
     frame = sql_frame(
