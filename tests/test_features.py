@@ -14,6 +14,8 @@ from polars.testing import assert_frame_equal
 from tests.conftest import TINY_WORLD
 from transship.features import columns
 from transship.features.build import (
+    EARLIER_KEYS,
+    LOOKBACK_DAYS,
     SWITCHES,
     Reference,
     ShipmentHistory,
@@ -38,6 +40,7 @@ from transship.features.windows import (
 )
 from transship.ingest.flows import ingest_flows
 from transship.ingest.shipments import ingest_shipments
+from transship.storage.sql import load, sql_frame
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -373,18 +376,16 @@ def assert_every_switch(earlier: pl.DataFrame, recent: pl.DataFrame, full: pl.Da
     )
 
 
-@pytest.mark.parametrize("narrow", [False, True])
 @pytest.mark.parametrize("exact_from", [date(2024, 6, 1), date(2025, 3, 12), date(2026, 10, 30)])
 def test_recent_history_gives_recent_rows_their_full_history_features(
-    tiny_features_store: duckdb.DuckDBPyConnection, exact_from: date, narrow: bool
+    tiny_features_store: duckdb.DuckDBPyConnection, exact_from: date
 ) -> None:
     """A build over the lookback window, earlier controlled shipments and earlier first
-    sightings gives every row from ``exact_from`` on what a build over everything does;
-    so does one that reads the uncontrolled codes' older shipments only summed."""
+    sightings gives every row from ``exact_from`` on what a build over everything does."""
     con = tiny_features_store
     reference, flows, until = Reference.load(con), load_flows(con), date(2026, 12, 31)
     full = build_features(load_shipments(con, until), flows, reference)
-    history = load_history(con, until, exact_from, narrow)
+    history = load_history(con, until, exact_from)
     assert history.frame.height < full.height
     recent = bounded_build(history, flows, reference, exact_from)
     exact = pl.col("arrival_date") >= exact_from
@@ -409,8 +410,7 @@ def test_a_narrow_build_reads_older_uncontrolled_shipments_summed_yet_equals_a_f
     full = build_features(load_shipments(con, until), flows, reference)
     exact = pl.col("arrival_date") >= exact_from
     wanted = full.filter(exact).drop("row")
-    history = load_history(con, until, exact_from, narrow=True)
-    assert history.older is not None
+    history = load_history(con, until, exact_from)
     first_row = rows_from(exact_from)
     assert first_row < exact_from - timedelta(days=89)
     older = history.frame.filter(pl.col("arrival_date") < first_row)
@@ -431,10 +431,16 @@ def test_a_narrow_build_reads_older_uncontrolled_shipments_summed_yet_equals_a_f
     assert differs(
         replace(history, older=replace(totals, prices=totals.prices.clear())), "hs6_uv_median"
     )
-    lookback = load_history(con, until, exact_from)
-    assert differs(
-        replace(history, earlier_first_seen=lookback.earlier_first_seen), "exporter_first_seen"
+    firsts = sql_frame(
+        con,
+        load("features/earlier_first_seen"),
+        {"before": exact_from - timedelta(days=LOOKBACK_DAYS)},
     )
+    lookback = {
+        name: firsts.filter(pl.col("key_set") == name).select(*keys, "first_seen")
+        for name, keys in EARLIER_KEYS.items()
+    }
+    assert differs(replace(history, earlier_first_seen=lookback), "exporter_first_seen")
 
 
 @pytest.mark.parametrize("exact_from", [date(2024, 6, 1), date(2025, 3, 12)])

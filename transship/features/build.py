@@ -156,9 +156,9 @@ class OlderTotals:
 class ShipmentHistory:
     """The shipments a feature build reads when only recent rows need exact features.
 
-    ``frame`` holds every shipment from ``LOOKBACK_DAYS`` before the first row that needs
-    exact features up to the end (with ``older``, only the controlled codes' before
-    ``rows_from``); what those rows read of older shipments comes as aggregates:
+    ``frame`` holds every shipment from ``rows_from`` the first row that needs exact
+    features up to the end, and the controlled codes' from ``LOOKBACK_DAYS`` before that
+    row; what those rows read of older shipments comes as aggregates:
     ``earlier_first_seen`` the first arrival of each corridor, exporter spelling and pair
     of spellings (``EARLIER_KEYS``) before the frame's first day of every shipment,
     ``earlier_origins`` each importer spelling's first arrival and weight per material and
@@ -171,7 +171,7 @@ class ShipmentHistory:
     frame: pl.DataFrame
     earlier_first_seen: dict[str, pl.DataFrame]
     earlier_origins: pl.DataFrame
-    older: OlderTotals | None = None
+    older: OlderTotals
 
     @property
     def complete(self) -> bool:
@@ -179,17 +179,14 @@ class ShipmentHistory:
         return all(first.is_empty() for first in self.earlier_first_seen.values())
 
 
-def load_history(
-    con: duckdb.DuckDBPyConnection, until: date, exact_from: date, narrow: bool = False
-) -> ShipmentHistory:
+def load_history(con: duckdb.DuckDBPyConnection, until: date, exact_from: date) -> ShipmentHistory:
     """What a build needs for exact features of the shipments from ``exact_from`` to
     ``until`` (``con`` holds ``shipments``, ``ref_controlled_codes`` and
-    ``entity_memberships``); ``narrow``: the uncontrolled codes' shipments before
-    ``rows_from`` as ``OlderTotals``, whose context rows a build then lacks (what later
-    steps read of the context, corridor months and the first month's review quotas, lies
-    in the rows it keeps)."""
+    ``entity_memberships``). The uncontrolled codes' shipments before ``rows_from`` come
+    as ``OlderTotals``, so a build lacks their context rows: what later steps read of the
+    context (corridor months, the first month's review quotas) lies in the rows kept."""
     since = exact_from - timedelta(days=LOOKBACK_DAYS)
-    first_row = rows_from(exact_from) if narrow else since
+    first_row = rows_from(exact_from)
     frame = sql_frame(
         con,
         load("features/recent_shipments"),
@@ -201,8 +198,7 @@ def load_history(
         for name, keys in EARLIER_KEYS.items()
     }
     origins = sql_frame(con, load("features/earlier_importer_origins"), {"before": since})
-    older = older_totals(con, since, exact_from) if narrow else None
-    return ShipmentHistory(frame, earlier, origins, older)
+    return ShipmentHistory(frame, earlier, origins, older_totals(con, since, exact_from))
 
 
 def older_totals(con: duckdb.DuckDBPyConnection, since: date, exact_from: date) -> OlderTotals:

@@ -179,7 +179,7 @@ def build_partition(inputs: BuildInputs) -> pl.DataFrame:
         con.read_parquet(str(shipments), hive_partitioning=False).create_view("shipments")
         con.register("ref_controlled_codes", inputs.reference.controlled)
         con.register("entity_memberships", inputs.entities.memberships)
-        history = load_history(con, inputs.last, inputs.first, narrow=True)
+        history = load_history(con, inputs.last, inputs.first)
         entities = replace(
             inputs.entities,
             counts=spelling_counts(con, inputs.last, inputs.first, inputs.entities.memberships),

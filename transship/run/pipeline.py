@@ -314,7 +314,7 @@ def prepare_range(
     fits = cached_fits(con, fingerprints, config.version)
     refits = [key[0] - timedelta(days=HISTORY_DAYS) for key in fingerprints if key not in fits]
     exact_from = min([start, *refits, *also_from])
-    history = load_history(con, end, exact_from, narrow=True)
+    history = load_history(con, end, exact_from)
     prepared = Prepared(
         None,
         flows,
