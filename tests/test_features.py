@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+import numpy as np
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -12,6 +14,8 @@ from polars.testing import assert_frame_equal
 from tests.conftest import TINY_WORLD
 from transship.features import columns
 from transship.features.build import (
+    EARLIER_KEYS,
+    LOOKBACK_DAYS,
     SWITCHES,
     Reference,
     ShipmentHistory,
@@ -20,14 +24,23 @@ from transship.features.build import (
     load_flows,
     load_history,
     load_shipments,
+    rows_from,
     switch_spans,
     switches_before,
 )
 from transship.features.entities import Entities
 from transship.features.mirror import windowed
-from transship.features.windows import first_seen, group_ids, prior_sum
+from transship.features.windows import (
+    Window,
+    day_totals,
+    first_seen,
+    group_ids,
+    prior_sum,
+    prior_sums,
+)
 from transship.ingest.flows import ingest_flows
 from transship.ingest.shipments import ingest_shipments
+from transship.storage.sql import load, sql_frame
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -143,6 +156,58 @@ def test_windows_from_a_day_on_equal_windows_over_every_row() -> None:
         every.filter(pl.col("corridor") == "a").drop("first"),
         check_exact=True,
     )
+
+
+def test_day_totals_in_place_of_older_rows_give_the_windows_of_the_rows_bit_for_bit() -> None:
+    """A key's older rows summed per day (``day_totals``), in the order a build sorts its
+    rows, give every later row the windows the rows give, to the last bit: the running
+    totals start on the same day and add the same day totals. Without them the year
+    before the last 90 days misses those rows; summed in another order (a group_by), the
+    weights' last bits differ."""
+    rng = np.random.default_rng(7)
+    n = 20_000
+    frame = pl.DataFrame(
+        {
+            "arrival_date": [
+                date(2024, 1, 1) + timedelta(days=int(d)) for d in rng.integers(0, 500, n)
+            ],
+            "shipment_id": [f"S{i:05d}" for i in rng.permutation(n)],
+            "corridor": rng.choice(["a", "b", "c"], n),
+            # Weights so large that a sum's last bits show beyond the windows' rounding.
+            "weight_kg": rng.random(n) * 1e13,
+        }
+    ).sort("arrival_date", "shipment_id")
+    cut = date(2024, 7, 19)
+    since = cut + timedelta(days=150)
+    windows = {
+        "recent": Window(pl.col("weight_kg"), 90),
+        "baseline": Window(pl.col("weight_kg"), 455, 90),
+    }
+    later = frame["arrival_date"] >= since
+    every = prior_sums(frame, ["corridor"], windows, since).filter(later)
+    older, recent = (
+        frame.filter(pl.col("arrival_date") < cut),
+        frame.filter(pl.col("arrival_date") >= cut),
+    )
+    wanted = pl.col("arrival_date") >= since
+
+    def windows_with(totals: pl.DataFrame | None) -> pl.DataFrame:
+        earlier = (
+            None
+            if totals is None
+            else totals.rename({"weight_kg": "recent"}).with_columns(baseline=pl.col("recent"))
+        )
+        sums = prior_sums(recent, ["corridor"], windows, since, earlier=earlier)
+        return sums.filter(recent.select(wanted).to_series())
+
+    totals = day_totals(
+        older.sort("corridor", "arrival_date", "shipment_id"), ["corridor"], "weight_kg"
+    )
+    assert totals.height < older.height
+    assert_frame_equal(windows_with(totals), every, check_exact=True)
+    assert not windows_with(None)["baseline"].equals(every["baseline"])
+    grouped = older.group_by("corridor", "arrival_date").agg(pl.col("weight_kg").sum())
+    assert not windows_with(grouped)["baseline"].equals(every["baseline"])
 
 
 def test_first_seen_is_point_in_time() -> None:
@@ -296,6 +361,7 @@ def bounded_build(
         entities=entities,
         exact_from=exact_from,
         earlier_origins=history.earlier_origins,
+        older=history.older,
     )
 
 
@@ -327,6 +393,54 @@ def test_recent_history_gives_recent_rows_their_full_history_features(
     assert_frame_equal(
         full.filter(exact).drop("row"), recent.filter(exact).drop("row"), check_row_order=True
     )
+
+
+@pytest.mark.parametrize("exact_from", [date(2025, 3, 12), date(2026, 7, 1)])
+def test_a_narrow_build_reads_older_uncontrolled_shipments_summed_yet_equals_a_full_build(
+    tiny_features_store: duckdb.DuckDBPyConnection, exact_from: date
+) -> None:
+    """Before ``rows_from`` a partition's build reads only the controlled codes' shipments
+    as rows: its corridor and code windows add the others' day totals, its unit-value
+    benchmarks their prices, its first sightings reach up to ``rows_from``. Its exact rows
+    equal a full build's to the last bit, and each summary is needed: without the day
+    totals the corridor baselines, without the prices the benchmarks, and with first
+    sightings only up to the lookback's start the exporters' first sightings differ."""
+    con = tiny_features_store
+    reference, flows, until = Reference.load(con), load_flows(con), date(2026, 12, 31)
+    full = build_features(load_shipments(con, until), flows, reference)
+    exact = pl.col("arrival_date") >= exact_from
+    wanted = full.filter(exact).drop("row")
+    history = load_history(con, until, exact_from)
+    first_row = rows_from(exact_from)
+    assert first_row < exact_from - timedelta(days=89)
+    older = history.frame.filter(pl.col("arrival_date") < first_row)
+    assert older.height > 0
+    assert older["hs6"].is_in(reference.controlled["hs6"].implode()).all()
+    recent = bounded_build(history, flows, reference, exact_from)
+    assert_frame_equal(recent.filter(exact).drop("row"), wanted, check_exact=True)
+
+    def differs(history: ShipmentHistory, column: str) -> bool:
+        built = bounded_build(history, flows, reference, exact_from).filter(exact)
+        return not built[column].equals(wanted[column], check_names=True)
+
+    totals = history.older
+    assert differs(
+        replace(history, older=replace(totals, corridor_days=totals.corridor_days.clear())),
+        "corridor_baseline_kg",
+    )
+    assert differs(
+        replace(history, older=replace(totals, prices=totals.prices.clear())), "hs6_uv_median"
+    )
+    firsts = sql_frame(
+        con,
+        load("features/earlier_first_seen"),
+        {"before": exact_from - timedelta(days=LOOKBACK_DAYS)},
+    )
+    lookback = {
+        name: firsts.filter(pl.col("key_set") == name).select(*keys, "first_seen")
+        for name, keys in EARLIER_KEYS.items()
+    }
+    assert differs(replace(history, earlier_first_seen=lookback), "exporter_first_seen")
 
 
 @pytest.mark.parametrize("exact_from", [date(2024, 6, 1), date(2025, 3, 12)])

@@ -1,5 +1,7 @@
--- The shipments a build over recent history reads: all from $since to $until (older
--- ones reach it only as aggregates: earlier_first_seen, earlier_importer_origins).
+-- The shipments a build over recent history reads: all from $rows_from to $until, and
+-- the controlled codes' from $since (older ones, and the uncontrolled codes' before
+-- $rows_from, reach it only as aggregates: earlier_first_seen, earlier_importer_origins,
+-- uncontrolled_shipments' totals).
 -- Rows before $exact_from are context for the later rows' features: they leave out the
 -- columns only a shipment's own features read (ports, transport mode, the full code),
 -- and the description unless the code is controlled (prices and capacity of controlled
@@ -30,6 +32,7 @@ final AS (
         CASE WHEN arrival_date >= $exact_from THEN transport_mode END AS transport_mode
     FROM shipments
     WHERE arrival_date BETWEEN $since AND $until
+        AND (arrival_date >= $rows_from OR hs6 IN (SELECT hs6 FROM controlled))
 )
 
 -- In no order: the feature build sorts them.

@@ -41,7 +41,7 @@ from transship.features.history import (
 )
 from transship.features.mirror import mirror_features
 from transship.features.returning import confirmed_matches
-from transship.features.windows import KeyCodes, Window, first_seen, prior_sums
+from transship.features.windows import KeyCodes, Window, day_totals, first_seen, prior_sums
 from transship.importers import import_country_names
 from transship.storage.sql import load, sql_frame
 
@@ -127,23 +127,51 @@ def load_shipments(con: duckdb.DuckDBPyConnection, until: date) -> pl.DataFrame:
     return sql_frame(con, load("features/shipments_until"), {"until": until})
 
 
+def rows_from(exact_from: date) -> date:
+    """The first day whose every shipment a build exact from ``exact_from`` reads as a
+    row: its rows' 90-day windows, and the three months before its first month that
+    structuring's lags read (and the 90 days before it that a controlled code's price
+    reads). Before it, the shipments of uncontrolled codes are read only summed
+    (``OlderTotals``)."""
+    month = exact_from.replace(day=1)
+    lags = date(month.year - (month.month <= 3), (month.month - 4) % 12 + 1, 1)
+    return min(lags, month - timedelta(days=RECENT_DAYS))
+
+
+@dataclass(frozen=True)
+class OlderTotals:
+    """What a build reads of the uncontrolled codes' shipments from its lookback's start to
+    ``rows_from``, the rest of its rows read as rows: each corridor's and each code's
+    weight per day (``corridor_days``, ``code_days``: ``windows.day_totals``, added as a
+    build over those rows adds them), and each shipment's price for the codes'
+    unit-value benchmarks (``prices``: ``CODE``, ``arrival_date``, ``log_unit_value``,
+    from a year before the first exact month)."""
+
+    corridor_days: pl.DataFrame
+    code_days: pl.DataFrame
+    prices: pl.DataFrame
+
+
 @dataclass(frozen=True)
 class ShipmentHistory:
     """The shipments a feature build reads when only recent rows need exact features.
 
-    ``frame`` holds every shipment from ``LOOKBACK_DAYS`` before the first row that needs
-    exact features up to the end; what those rows read of older shipments comes as
-    aggregates: ``earlier_first_seen`` the first arrival of each corridor, exporter
-    spelling and pair of spellings (``EARLIER_KEYS``), ``earlier_origins`` each importer
-    spelling's first arrival and weight per material and origin
-    (``earlier_importer_origins``). Rows from that first day on get the features a build
-    over all history would give them; earlier rows are context only, read without the
-    columns only a row's own features read (``recent_shipments``).
+    ``frame`` holds every shipment from ``rows_from`` the first row that needs exact
+    features up to the end, and the controlled codes' from ``LOOKBACK_DAYS`` before that
+    row; what those rows read of older shipments comes as aggregates:
+    ``earlier_first_seen`` the first arrival of each corridor, exporter spelling and pair
+    of spellings (``EARLIER_KEYS``) before the frame's first day of every shipment,
+    ``earlier_origins`` each importer spelling's first arrival and weight per material and
+    origin (``earlier_importer_origins``), ``older`` the uncontrolled codes' totals and
+    prices. Rows from that first day on get the features a build over all history would
+    give them; earlier rows are context only, read without the columns only a row's own
+    features read (``recent_shipments``).
     """
 
     frame: pl.DataFrame
     earlier_first_seen: dict[str, pl.DataFrame]
     earlier_origins: pl.DataFrame
+    older: OlderTotals
 
     @property
     def complete(self) -> bool:
@@ -154,20 +182,42 @@ class ShipmentHistory:
 def load_history(con: duckdb.DuckDBPyConnection, until: date, exact_from: date) -> ShipmentHistory:
     """What a build needs for exact features of the shipments from ``exact_from`` to
     ``until`` (``con`` holds ``shipments``, ``ref_controlled_codes`` and
-    ``entity_memberships``)."""
+    ``entity_memberships``). The uncontrolled codes' shipments before ``rows_from`` come
+    as ``OlderTotals``, so a build lacks their context rows: what later steps read of the
+    context (corridor months, the first month's review quotas) lies in the rows kept."""
     since = exact_from - timedelta(days=LOOKBACK_DAYS)
+    first_row = rows_from(exact_from)
     frame = sql_frame(
         con,
         load("features/recent_shipments"),
-        {"since": since, "until": until, "exact_from": exact_from},
+        {"since": since, "rows_from": first_row, "until": until, "exact_from": exact_from},
     )
-    firsts = sql_frame(con, load("features/earlier_first_seen"), {"before": since})
+    firsts = sql_frame(con, load("features/earlier_first_seen"), {"before": first_row})
     earlier = {
         name: firsts.filter(pl.col("key_set") == name).select(*keys, "first_seen")
         for name, keys in EARLIER_KEYS.items()
     }
     origins = sql_frame(con, load("features/earlier_importer_origins"), {"before": since})
-    return ShipmentHistory(frame, earlier, origins)
+    return ShipmentHistory(frame, earlier, origins, older_totals(con, since, exact_from))
+
+
+def older_totals(con: duckdb.DuckDBPyConnection, since: date, exact_from: date) -> OlderTotals:
+    """The uncontrolled codes' shipments from ``since`` to ``rows_from(exact_from)`` as a
+    build exact from ``exact_from`` reads them (``OlderTotals``)."""
+    rows = sql_frame(
+        con,
+        load("features/uncontrolled_shipments"),
+        {"since": since, "before": rows_from(exact_from)},
+    )
+    corridors = day_totals(rows.drop("value_usd"), CORRIDOR, "weight_kg")
+    codes = day_totals(
+        rows.select(*CODE, DATE, "shipment_id", "weight_kg").sort(*CODE, DATE, "shipment_id"),
+        CODE,
+        "weight_kg",
+    )
+    prices_from = exact_from.replace(day=1) - timedelta(days=BENCHMARK_DAYS)
+    prices = rows.filter(pl.col(DATE) >= prices_from).select(*CODE, DATE, columns.log_unit_value())
+    return OlderTotals(corridors, codes, prices)
 
 
 def origins_by_entity(
@@ -696,16 +746,25 @@ def trader_features(
 
 
 def corridor_history(
-    frame: pl.DataFrame, earlier: dict[str, pl.DataFrame], exact_from: date | None
+    frame: pl.DataFrame,
+    earlier: dict[str, pl.DataFrame],
+    exact_from: date | None,
+    older: OlderTotals | None = None,
 ) -> pl.DataFrame:
     """The corridor windows and first sightings beside ``frame``; their key codes are let
     go before the trader features, the build's peak, begin."""
     codes = KeyCodes(frame)
-    frame = frame.hstack(history.corridor_volumes(frame, exact_from, codes))
+    frame = frame.hstack(
+        history.corridor_volumes(
+            frame, exact_from, codes, None if older is None else older.corridor_days
+        )
+    )
     return frame.with_columns(
         columns.corridor_surge_ratio(),
         history.corridor_first_seen(frame, earlier.get("corridor"), exact_from, codes),
-        history.origin_share_90d(frame, exact_from, codes),
+        history.origin_share_90d(
+            frame, exact_from, codes, None if older is None else older.code_days
+        ),
     )
 
 
@@ -718,6 +777,7 @@ def build_features(
     entities: Entities | None = None,
     exact_from: date | None = None,
     earlier_origins: pl.DataFrame | None = None,
+    older: OlderTotals | None = None,
 ) -> pl.DataFrame:
     """One row per shipment with every feature the detectors use.
 
@@ -727,7 +787,8 @@ def build_features(
     ``[unit_value] max_price_ratio`` of the material's typical range.
     ``earlier_first_seen`` holds first arrivals of corridors, exporter spellings and pairs
     of spellings (``EARLIER_KEYS``) among shipments older than ``shipments``
-    (``load_history``), ``earlier_origins`` what importer spellings bought before them
+    (``load_history``), ``earlier_origins`` what importer spellings bought before them,
+    ``older`` the uncontrolled codes' totals and prices before ``shipments`` holds them
     (``ShipmentHistory``). ``entities`` (``load_entities``) key the traders; without them
     every spelling is its own trader.
 
@@ -765,15 +826,22 @@ def build_features(
     ).with_columns(columns.controlled(), columns.origin_is_hub(hubs), columns.export_is_hub(hubs))
     frame = control_in_force(frame, reference)
     frame = capacity_level(frame, reference, rules["max_price_ratio"])
-    frame = corridor_history(frame, earlier, exact_from)
+    frame = corridor_history(frame, earlier, exact_from, older)
     # Rows are in arrival order: the context is the slice before the first exact row.
     split = 0 if exact_from is None else frame["arrival_date"].search_sorted(exact_from)
     context, exact = frame.slice(0, split), frame.slice(split)
     months = exact["month"].unique().sort().to_list()
     prices = frame.select(*CODE, "arrival_date", "log_unit_value", "material", "described_material")
-    exact = exact.join(
-        unit_value_benchmarks(prices, months), on=[*CODE, "month"], how="left"
-    ).with_columns(columns.uv_z(), columns.hs6_uv_typical())
+    # A median reads its values in any order: the older prices are simply added.
+    benchmarks = unit_value_benchmarks(
+        prices.select(*CODE, "arrival_date", "log_unit_value")
+        if older is None
+        else pl.concat([prices.select(older.prices.columns), older.prices]),
+        months,
+    )
+    exact = exact.join(benchmarks, on=[*CODE, "month"], how="left").with_columns(
+        columns.uv_z(), columns.hs6_uv_typical()
+    )
     exact = nearest_controlled(prices, months, misfit_z, exact)
     traders = on_arrival(
         frame,

@@ -36,14 +36,19 @@ FIRST_SEEN_KEYS = {
 
 
 def corridor_volumes(
-    frame: pl.DataFrame, since: date | None = None, codes: KeyCodes | None = None
+    frame: pl.DataFrame,
+    since: date | None = None,
+    codes: KeyCodes | None = None,
+    earlier: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """``corridor_recent_kg``: the corridor's weight over the 90 days to the arrival,
     the shipment included; ``corridor_baseline_kg``: its weight over the year before
     those 90 days, scaled to 90 days.
 
     One function for both because they share the sort by corridor and day. With ``since``,
-    only rows from that day on get them (``prior_sums``).
+    only rows from that day on get them (``prior_sums``); ``earlier`` (``CORRIDOR``,
+    ``arrival_date``, ``weight_kg``: ``windows.day_totals``) adds the corridors' day
+    weights before their rows in ``frame``.
     """
     sums = prior_sums(
         frame,
@@ -54,6 +59,7 @@ def corridor_volumes(
         },
         since,
         codes,
+        _both(earlier),
     )
     return pl.DataFrame(
         [
@@ -63,13 +69,34 @@ def corridor_volumes(
     )
 
 
+def _both(earlier: pl.DataFrame | None) -> pl.DataFrame | None:
+    """Day weights as the recent and the baseline windows' day totals."""
+    if earlier is None:
+        return None
+    return earlier.rename({"weight_kg": "recent"}).with_columns(baseline=pl.col("recent"))
+
+
 def origin_share_90d(
-    frame: pl.DataFrame, since: date | None = None, codes: KeyCodes | None = None
+    frame: pl.DataFrame,
+    since: date | None = None,
+    codes: KeyCodes | None = None,
+    earlier: pl.DataFrame | None = None,
 ) -> pl.Series:
     """The corridor's share of its code's weight over the same 90 days (reads
-    ``corridor_recent_kg``); with ``since``, only for rows from that day on."""
+    ``corridor_recent_kg``); with ``since``, only for rows from that day on. ``earlier``
+    (``CODE``, ``arrival_date``, ``weight_kg``) adds the codes' day weights before their
+    rows in ``frame``: a window's running totals then start where a build over every row
+    starts them, so its sums are the same to the last bit."""
     code_recent = (
-        prior_sum(frame, CODE, pl.col("weight_kg"), RECENT_DAYS, since=since, codes=codes)
+        prior_sum(
+            frame,
+            CODE,
+            pl.col("weight_kg"),
+            RECENT_DAYS,
+            since=since,
+            codes=codes,
+            earlier=None if earlier is None else earlier.rename({"weight_kg": "sum"}),
+        )
         + frame["weight_kg"]
     )
     return (frame["corridor_recent_kg"] / code_recent).alias("origin_share_90d")

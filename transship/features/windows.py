@@ -70,11 +70,14 @@ def prior_sums(
     windows: dict[str, Window],
     since: date | None = None,
     codes: KeyCodes | None = None,
+    earlier: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Per row, one column per window: sums over earlier rows with the same keys. Rows with
     null keys form one group, as in a group_by; a constant value counts rows. With
     ``since``, only rows arriving from that day on get their sums (the others are null),
-    every row still counting in them. ``codes``: see ``group_ids``.
+    every row still counting in them. ``codes``: see ``group_ids``. ``earlier`` (the keys,
+    ``DATE`` and one column per window) adds day totals of shipments not in ``frame``, on
+    days before any of the key's rows in it (``day_totals``).
 
     The rows are first summed per key and day (a group keeps its rows in frame order, so
     a key's day totals are the same whichever other keys or days the frame holds): a
@@ -84,22 +87,45 @@ def prior_sums(
     many small string-keyed groups. Windows over the same keys share the one sort.
     """
     day = frame[DATE].cast(pl.Int32).cast(pl.Int64) + _DAY_OFFSET
-    position = (group_ids(frame, keys, codes) * (1 << _DAY_BITS) + day).to_numpy()
+    ids = group_ids(frame, keys, codes)
+    position = (ids * (1 << _DAY_BITS) + day).to_numpy()
+    # Selected beside the date, so that a constant value fills every row.
+    values = frame.select(
+        DATE, **{name: window.value.cast(pl.Float64) for name, window in windows.items()}
+    )
+    if earlier is not None:
+        # Day totals of keys the frame has, numbered as the frame numbers them, each
+        # day's total one more row after the frame's own.
+        numbered = (
+            frame.select(keys)
+            .with_columns(_id=ids)
+            .group_by("_id")
+            .agg(pl.col(keys).first())
+            .join(earlier, on=keys, nulls_equal=True)
+        )
+        position = np.concatenate(
+            [
+                position,
+                (
+                    numbered["_id"] * (1 << _DAY_BITS)
+                    + numbered[DATE].cast(pl.Int32).cast(pl.Int64)
+                    + _DAY_OFFSET
+                ).to_numpy(),
+            ]
+        )
+        values = pl.concat([values, numbered.select(values.columns)])
     # A stable sort keeps the rows of one key and day in frame order.
     order = np.argsort(position, kind="stable")
     position_rows = position[order]
     starts = np.flatnonzero(np.diff(position_rows, prepend=-1))
     position_sorted = position_rows[starts]
-    # Selected beside the date, so that a constant value fills every row.
-    values = frame.select(
-        DATE, **{name: window.value.cast(pl.Float64) for name, window in windows.items()}
-    )
     # The wanted rows in (key, day) order: binary searches for sorted positions stay in
     # cache (searched in frame order, a full build's windows took several times longer).
-    wanted = order
+    in_frame = order < frame.height
+    wanted = order[in_frame]
     if since is not None:
         day_mask = np.int64((1 << _DAY_BITS) - 1)
-        wanted = order[(position_rows & day_mask) >= _day_number(since)]
+        wanted = order[in_frame & ((position_rows & day_mask) >= _day_number(since))]
     position_wanted = position[wanted]
     key_first = np.searchsorted(
         position_sorted, position_wanted & ~np.int64((1 << _DAY_BITS) - 1), "left"
@@ -149,9 +175,11 @@ def prior_sum(
     skip_days: int = 0,
     since: date | None = None,
     codes: KeyCodes | None = None,
+    earlier: pl.DataFrame | None = None,
 ) -> pl.Series:
-    """One window of ``prior_sums``."""
-    return prior_sums(frame, keys, {"sum": Window(value, days, skip_days)}, since, codes)["sum"]
+    """One window of ``prior_sums`` (``earlier``'s day totals in ``sum``)."""
+    windows = {"sum": Window(value, days, skip_days)}
+    return prior_sums(frame, keys, windows, since, codes, earlier)["sum"]
 
 
 def first_seen(
@@ -188,3 +216,16 @@ def first_seen(
     return pl.Series("first_seen", [None] * frame.height, pl.Date).scatter(
         found["_row"], found["first_seen"]
     )
+
+
+def day_totals(rows: pl.DataFrame, keys: list[str], value: str) -> pl.DataFrame:
+    """Per key and day of ``rows``, the sum of ``value`` (keys, ``DATE``, ``value``), for
+    ``prior_sums``' ``earlier``. ``rows`` are sorted by the keys and the day, and within a
+    day as a build sorts its frame (by shipment): each total is then added as
+    ``prior_sums`` adds a key's day, the same bit for bit."""
+    if rows.is_empty():
+        return rows.select(*keys, DATE, value)
+    new = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift(1)) for c in [*keys, DATE])
+    starts = np.flatnonzero(rows.select(new.fill_null(True)).to_series().to_numpy())
+    totals = np.add.reduceat(rows[value].cast(pl.Float64).to_numpy(), starts)
+    return rows[starts].select(*keys, DATE).with_columns(pl.Series(value, totals))

@@ -198,6 +198,7 @@ def build_partition(inputs: BuildInputs) -> pl.DataFrame:
         entities=entities,
         exact_from=inputs.first,
         earlier_origins=history.earlier_origins,
+        older=history.older,
     )
     del history
     for first, last in inputs.quarters:

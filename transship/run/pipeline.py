@@ -339,6 +339,7 @@ def prepare_range(
         entities=prepared.entities,
         exact_from=exact_from,
         earlier_origins=history.earlier_origins,
+        older=history.older,
     )
     return prepared
 
