@@ -173,11 +173,6 @@ class ShipmentHistory:
     earlier_origins: pl.DataFrame
     older: OlderTotals
 
-    @property
-    def complete(self) -> bool:
-        """Whether ``frame`` holds every stored shipment up to the end."""
-        return all(first.is_empty() for first in self.earlier_first_seen.values())
-
 
 def load_history(con: duckdb.DuckDBPyConnection, until: date, exact_from: date) -> ShipmentHistory:
     """What a build needs for exact features of the shipments from ``exact_from`` to

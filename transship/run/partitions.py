@@ -7,8 +7,10 @@ partitions then run in two phases, each a pure function of its inputs and the ru
 export folder (no store is opened):
 
 1. ``build_partition`` builds the exact features of its own quarters' shipments from
-   their lookback (a year and 90 days of every shipment; the first-seen dates and the
-   importers' purchases of anything older as SQL aggregates, never their rows) and
+   their lookback (``load_history``: every shipment of the three months before their
+   first month, the controlled codes' of the year and 90 days before it, the rest of that
+   year summed per corridor and code and day with its prices; the first-seen dates and
+   the importers' purchases of anything older as SQL aggregates, never their rows) and
    writes them to the folder, one Parquet file per quarter (rewritten whole, so
    a quarter built twice is stored once). This phase also covers the year before the
    first quarter whose detectors are not stored, which its fit reads.
@@ -475,7 +477,6 @@ def detect_partitioned(
                 flows,
                 reference,
                 end,
-                complete=False,
                 several_countries=several,
                 entities=load_entities(con, end, end),
                 exact_from=built[0][0][0] if built else None,

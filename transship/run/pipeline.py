@@ -212,9 +212,9 @@ class Prepared:
 
     ``features`` are exact for shipments from the run's start to its end, or from a year
     before the first quarter with no stored fit (whose detectors are fitted on that
-    year). Older rows are context with only some features (``build_features``): a year
-    and 90 days of every shipment (``complete``: every stored shipment up to ``until``
-    is in). ``fits`` holds the
+    year). Older rows are context with only some features (``build_features``), as
+    ``load_history`` reads them: every shipment from three months before the first exact
+    month, the controlled codes' for the year and 90 days before it. ``fits`` holds the
     fitted detectors per quarter and importing country, stored or fitted by this run;
     ``several_countries`` whether the run scores more than one importing country.
     """
@@ -223,7 +223,6 @@ class Prepared:
     flows: pl.DataFrame
     reference: Reference
     until: date
-    complete: bool = True
     fits: dict[FitKey, list[Detector]] = field(default_factory=dict)
     fingerprints: dict[FitKey, str] = field(default_factory=dict)
     several_countries: bool = False
@@ -320,7 +319,6 @@ def prepare_range(
         flows,
         reference,
         end,
-        history.complete,
         fits,
         fingerprints,
         len(countries) > 1,
